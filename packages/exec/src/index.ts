@@ -1,0 +1,1 @@
+export type { Executor, ExecOptions, ExecResult, ExecutorKind } from "./executor.ts";
