@@ -1,1 +1,5 @@
 export * from "./errors/index.ts";
+export { ResilienceSchema, BudgetsSchema, SpikePolicySchema, HangPolicySchema } from "./spec/resilience.ts";
+export type { Resilience } from "./spec/resilience.ts";
+export { NEOX_KEYS } from "./neox/keys.ts";
+export type { NeoxKeyInfo } from "./neox/keys.ts";
