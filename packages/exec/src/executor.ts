@@ -48,3 +48,21 @@ export interface Executor {
   uploadDir(localDir: string, remoteDir: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Where commands run. A cluster profile's `access` block maps onto this. */
+export type ExecTarget =
+  | { kind: "local" }
+  | {
+      kind: "ssh";
+      /** host name or a Host alias from the ssh config file */
+      host: string;
+      port?: number;
+      user?: string;
+      /** private key file; when absent, the SSH agent (SSH_AUTH_SOCK) is used */
+      identityFile?: string;
+      /** known_hosts used for strict host-key checking (default ~/.ssh/known_hosts) */
+      knownHostsFile?: string;
+      /** OpenSSH client config for Host aliases and ProxyJump (default ~/.ssh/config) */
+      sshConfigFile?: string;
+      keepaliveIntervalMs?: number;
+    };

@@ -1,1 +1,1 @@
-export type { Executor, ExecOptions, ExecResult, ExecutorKind } from "./executor.ts";
+export type { Executor, ExecOptions, ExecResult, ExecutorKind, ExecTarget } from "./executor.ts";
