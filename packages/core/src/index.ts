@@ -3,3 +3,4 @@ export { ResilienceSchema, BudgetsSchema, SpikePolicySchema, HangPolicySchema } 
 export type { Resilience } from "./spec/resilience.ts";
 export { NEOX_KEYS } from "./neox/keys.ts";
 export type { NeoxKeyInfo } from "./neox/keys.ts";
+export * from "./spec/index.ts";

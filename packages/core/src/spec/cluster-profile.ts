@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { SafeIdSchema } from "./run-spec.ts";
+import { SlurmTimeSchema } from "./slurm-time.ts";
+
+const posInt = z.number().int().positive();
+
+const SchedulerSchema = z
+  .object({
+    partition: z.string().min(1),
+    account_required: z.boolean().default(false),
+    gpus_per_node: z
+      .string()
+      .min(1)
+      .nullable()
+      .describe("value of --gpus-per-node (e.g. `8` or `mi250:8`); null where there are no GPUs to request"),
+    ntasks_per_node: posInt.describe("Slurm tasks per node: one per GCD under deepy.py's srun"),
+    cpus_per_task: posInt,
+    mem: z.string().min(1).optional().describe("value of --mem (`0` = all of the node)"),
+    exclusive: z.boolean().default(true),
+    max_nodes: posInt.describe("largest job the partition accepts"),
+    max_time: SlurmTimeSchema,
+    supports_time_min: z.boolean().default(true),
+    accounting: z.boolean().describe("whether sacct works (the monitor relies on it)"),
+    extra_directives: z.array(z.string().regex(/^--[a-z][a-z-]*(=.*)?$/)).default([]).describe("further #SBATCH options")
+  })
+  .strict();
+
+const AccessSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("local") }).strict(),
+  z
+    .object({
+      kind: z.literal("ssh"),
+      host: z.string().min(1),
+      port: posInt.max(65535).optional(),
+      user: z.string().min(1).optional(),
+      identity_file: z.string().min(1).optional(),
+      known_hosts_file: z.string().min(1).optional(),
+      ssh_config_file: z.string().min(1).optional()
+    })
+    .strict()
+]);
+
+const LauncherSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("deepy"),
+      neox_dir: z.string().min(1).describe("GPT-NeoX checkout holding deepy.py and train.py"),
+      python: z.string().min(1).default("python")
+    })
+    .strict(),
+  z.object({ kind: z.literal("emulator") }).strict().describe("the neoxctl NeoX emulator (no GPUs needed)")
+]);
+
+const ContainerSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("none") }).strict(),
+  z
+    .object({
+      kind: z.literal("singularity"),
+      image: z.string().min(1),
+      binds: z.array(z.string().min(1)).default([])
+    })
+    .strict()
+]);
+
+const HEX_MASK = /^0x[0-9a-f]+$/;
+
+export const ClusterProfileSchema = z
+  .object({
+    name: SafeIdSchema,
+    description: z.string().optional(),
+    scheduler: SchedulerSchema,
+    gcds_per_node: posInt.describe("GPUs (GCDs) per node as NeoX counts them; also the hostfile slots"),
+    cpu_bind_masks: z
+      .array(z.string().regex(HEX_MASK, { error: "must be a hex CPU mask like 0x00fe000000000000" }))
+      .optional()
+      .describe("one CPU mask per local rank, in rank order (rank i → the CCD closest to GCD i)"),
+    env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).default({}),
+    container: ContainerSchema.default({ kind: "none" }),
+    node_local_tmp: z.string().min(1).default("/tmp").describe("node-local directory for the MIOpen caches"),
+    master_port: posInt.max(65535).default(29500),
+    access: AccessSchema,
+    launcher: LauncherSchema
+  })
+  .strict()
+  .refine((p) => p.cpu_bind_masks === undefined || p.cpu_bind_masks.length === p.scheduler.ntasks_per_node, {
+    error: "cpu_bind_masks must have one mask per task on a node (scheduler.ntasks_per_node)",
+    path: ["cpu_bind_masks"]
+  })
+  .describe("What neoxctl needs to know about one Slurm cluster.");
+
+export type ClusterProfile = z.infer<typeof ClusterProfileSchema>;

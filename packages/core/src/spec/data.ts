@@ -1,0 +1,84 @@
+import { z } from "zod";
+
+/** Resource tiers, high to low. EMMA-500 style sampling gives each tier one oversampling factor. */
+export const TIERS = ["high", "medium-high", "medium", "medium-low", "low"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** ISO 639-3 language code plus ISO 15924 script, as in FLORES-200 / MaLA (`swh_Latn`). */
+export const LanguageSchema = z
+  .string()
+  .regex(/^[a-z]{3}_[A-Z][a-z]{3}$/, { error: "must be an ISO 639-3 code and a script, e.g. swh_Latn" });
+
+const prefix = z
+  .string()
+  .min(1)
+  .refine((p) => !/\.(bin|idx)$/.test(p), { error: "must be a data prefix without .bin/.idx (NeoX appends them)" });
+
+export const DatasetSchema = z
+  .object({
+    path: prefix.describe("tokenized data prefix (…_text_document), absolute or relative to data_root"),
+    language: LanguageSchema,
+    pair: LanguageSchema.optional().describe("second language of a bitext dataset"),
+    tokens: z.number().int().positive().describe("tokens in the dataset (one epoch)"),
+    tier: z.enum(TIERS)
+  })
+  .strict();
+
+export type Dataset = z.infer<typeof DatasetSchema>;
+
+export const DataManifestSchema = z
+  .object({
+    data_root: z.string().min(1).optional().describe("directory that relative dataset paths start from"),
+    datasets: z.array(DatasetSchema).min(1)
+  })
+  .strict()
+  .describe("The tokenized datasets of a run: one entry per language (or language pair) prefix.");
+
+export type DataManifest = z.infer<typeof DataManifestSchema>;
+
+export const SamplingSchema = z
+  .discriminatedUnion("strategy", [
+    z
+      .object({
+        strategy: z.literal("tier_factors"),
+        factors: z
+          .record(z.enum(TIERS), z.number().positive().max(1000))
+          .describe("per-tier oversampling factor: weight ∝ tokens × factor (EMMA-500 style)")
+      })
+      .strict(),
+    z
+      .object({
+        strategy: z.literal("temperature"),
+        tau: z.number().min(1).max(100).describe("weight ∝ tokens^(1/tau); 1 = natural proportions")
+      })
+      .strict(),
+    z
+      .object({
+        strategy: z.literal("unimax"),
+        max_epochs: z.number().positive().describe("no dataset is repeated more than this many times (UniMax)")
+      })
+      .strict()
+  ])
+  .describe("How datasets are weighted in the training blend.");
+
+export type Sampling = z.infer<typeof SamplingSchema>;
+
+export const DataSchema = z
+  .object({
+    manifest: z.string().min(1).optional().describe("data manifest file, relative to the spec file"),
+    inline: DataManifestSchema.optional().describe("the manifest written inline instead of in a file"),
+    sampling: SamplingSchema,
+    valid: z.array(prefix).min(1).describe("validation data prefixes"),
+    test: z.array(prefix).min(1).optional().describe("test data prefixes (default: the validation ones)"),
+    merged_root: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("where merged group datasets live when the blend exceeds NeoX's 254-dataset limit")
+  })
+  .strict()
+  .refine((d) => (d.manifest === undefined) !== (d.inline === undefined), {
+    error: "must give exactly one of manifest (a file) or inline (the datasets)"
+  });
+
+export type DataSpec = z.infer<typeof DataSchema>;

@@ -1,0 +1,13 @@
+export { parseRunSpec, parseClusterProfile, parseDataManifest } from "./parse.ts";
+export { RunSpecSchema, SafeIdSchema, GlobalBatchSchema, TrainingSchema, ParallelismSchema } from "./run-spec.ts";
+export type { RunSpec, TrainingSpec } from "./run-spec.ts";
+export { ClusterProfileSchema } from "./cluster-profile.ts";
+export type { ClusterProfile } from "./cluster-profile.ts";
+export { DataManifestSchema, DatasetSchema, SamplingSchema, TIERS } from "./data.ts";
+export type { DataManifest, Dataset, DataSpec, Sampling, Tier } from "./data.ts";
+export { architectureOf, MODEL_PRESET_NAMES } from "./model.ts";
+export type { ModelArchitecture, ModelPresetName } from "./model.ts";
+export { sizeInGcds } from "./cluster-size.ts";
+export type { ClusterSize } from "./cluster-size.ts";
+export { slurmTimeMinutes } from "./slurm-time.ts";
+export { renderValue } from "./zod-issues.ts";

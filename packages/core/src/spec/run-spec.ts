@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { ResilienceSchema } from "./resilience.ts";
+import { ModelSchema } from "./model.ts";
+import { DataSchema } from "./data.ts";
+import { ClusterSizeSchema } from "./cluster-size.ts";
+import { SlurmTimeSchema } from "./slurm-time.ts";
+
+/** Lower-case id usable in job names, paths and Redis keys without quoting. */
+export const SafeIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, { error: "must be 1-63 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit" });
+
+const posInt = z.number().int().positive();
+
+export const GlobalBatchSchema = z
+  .union([
+    z.object({ sequences: posInt.describe("sequences per optimizer step") }).strict(),
+    z.object({ tokens: posInt.describe("tokens per optimizer step (must be a multiple of seq_length)") }).strict()
+  ])
+  .describe("global batch per optimizer step: {sequences: N} or {tokens: N}");
+
+export const TrainingSchema = z
+  .object({
+    train_iters: posInt,
+    global_batch: GlobalBatchSchema,
+    micro_batch: posInt.describe("sequences per GCD per forward pass"),
+    seq_length: posInt,
+    lr: z.number().positive().max(1),
+    min_lr: z.number().min(0).default(0),
+    warmup: z.number().min(0).max(1).default(0.01).describe("warmup as a fraction of the decay iterations (NeoX semantics)"),
+    decay_style: z.enum(["constant", "linear", "cosine", "exponential"]).default("cosine"),
+    lr_decay_iters: posInt.optional().describe("iterations the LR decays over (default: train_iters)"),
+    weight_decay: z.number().min(0).default(0.1),
+    gradient_clipping: z.number().positive().default(1),
+    adam_betas: z.tuple([z.number().gt(0).lt(1), z.number().gt(0).lt(1)]).default([0.9, 0.95]),
+    adam_eps: z.number().positive().default(0.00000001),
+    seed: z.number().int().min(0).default(1234),
+    log_interval: posInt.default(10),
+    eval_interval: posInt.default(1000),
+    eval_iters: posInt.default(10)
+  })
+  .strict();
+
+export const ParallelismSchema = z
+  .object({
+    tp: posInt.default(1).describe("tensor (model) parallel size"),
+    pp: z.number().int().min(0).default(0).describe("pipeline parallel size; 0 = no pipeline engine (NeoX semantics)"),
+    zero_stage: z.number().int().min(0).max(3).default(1)
+  })
+  .strict();
+
+export const CheckpointingSchema = z
+  .object({
+    save: z.string().min(1).describe("checkpoint directory; later attempts load from here"),
+    checkpoint_factor: posInt.describe("save every this many iterations"),
+    keep_last_n: posInt.optional().describe("delete all but the newest N checkpoints")
+  })
+  .strict();
+
+export const InitSchema = z
+  .object({
+    checkpoint: z.string().min(1).describe("NeoX checkpoint converted from Hugging Face (directory with `latest`)"),
+    tokenizer: z.string().min(1).describe("tokenizer.json of the model (HFTokenizer)"),
+    tp: posInt.optional().describe("tensor-parallel size the checkpoint was converted for (checked against parallelism.tp)")
+  })
+  .strict();
+
+export const ClusterRefSchema = z
+  .object({
+    profile: z.string().min(1).describe("cluster profile name (clusters/<name>.yaml) or path"),
+    account: z.string().min(1).optional().describe("Slurm account (mandatory on LUMI)"),
+    time: SlurmTimeSchema.describe("time limit of each job"),
+    time_min: SlurmTimeSchema.optional().describe("shortest acceptable time limit (lets backfill start the job earlier)"),
+    size: ClusterSizeSchema
+  })
+  .strict();
+
+export const RunSpecSchema = z
+  .object({
+    name: SafeIdSchema.describe("run name; used in job names and paths"),
+    model: ModelSchema,
+    init: InitSchema,
+    data: DataSchema,
+    training: TrainingSchema,
+    parallelism: ParallelismSchema.default(ParallelismSchema.parse({})),
+    precision: z.enum(["bf16", "fp16", "fp32"]).default("bf16"),
+    checkpointing: CheckpointingSchema,
+    resilience: ResilienceSchema.default(ResilienceSchema.parse({})),
+    cluster: ClusterRefSchema
+  })
+  .strict()
+  .describe("A neoxctl run spec: one continual pre-training run of GPT-NeoX on a Slurm cluster.");
+
+export type RunSpec = z.infer<typeof RunSpecSchema>;
+export type TrainingSpec = z.infer<typeof TrainingSchema>;
