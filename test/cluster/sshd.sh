@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# A real OpenSSH server for the SSH executor tests, bound to 127.0.0.1:2222 only, with its own host
+# keys, an authorised client key for root, known_hosts files (good, wrong, empty, hashed) and an ssh
+# client config with a plain alias and a ProxyJump alias. Everything lives under test/cluster/run/ssh/
+# (gitignored). Idempotent: `start` on a running server only re-checks it.
+#
+#   bash test/cluster/sshd.sh start|stop|status|restart
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DIR="${NEOXCTL_SSHD_DIR:-$HERE/run/ssh}"
+PORT="${NEOXCTL_SSHD_PORT:-2222}"
+ADDR=127.0.0.1
+PIDFILE="$DIR/sshd.pid"
+SSHD=/usr/sbin/sshd
+
+log() { printf 'sshd.sh: %s\n' "$*" >&2; }
+
+ensure_installed() {
+  if [[ -x "$SSHD" ]] && command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then return; fi
+  log "installing openssh-server and openssh-client"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server openssh-client >&2
+}
+
+# Everything the server and the tests need; each file is generated once and then left alone, so
+# known_hosts stays valid across restarts.
+ensure_files() {
+  mkdir -p "$DIR"
+  chmod 700 "$DIR"
+  # privilege separation directory sshd insists on
+  mkdir -p /run/sshd
+  chmod 755 /run/sshd
+
+  [[ -f "$DIR/ssh_host_ed25519_key" ]] || ssh-keygen -q -t ed25519 -N '' -C 'neoxctl-test-host' -f "$DIR/ssh_host_ed25519_key"
+  [[ -f "$DIR/id_ed25519" ]] || ssh-keygen -q -t ed25519 -N '' -C 'neoxctl-test-client' -f "$DIR/id_ed25519"
+  # a key that is NOT the server's: the "changed host key" known_hosts pretends the host had it
+  [[ -f "$DIR/other_host_ed25519_key" ]] || ssh-keygen -q -t ed25519 -N '' -C 'neoxctl-test-other' -f "$DIR/other_host_ed25519_key"
+
+  cp "$DIR/id_ed25519.pub" "$DIR/authorized_keys"
+  chmod 600 "$DIR/authorized_keys"
+
+  local host_pub other_pub
+  host_pub="$(cut -d' ' -f1,2 "$DIR/ssh_host_ed25519_key.pub")"
+  other_pub="$(cut -d' ' -f1,2 "$DIR/other_host_ed25519_key.pub")"
+  {
+    echo "# neoxctl test sshd host key"
+    echo "[$ADDR]:$PORT $host_pub"
+  } >"$DIR/known_hosts"
+  {
+    echo "# same host, a different key: the server's key must be refused as changed"
+    echo "[$ADDR]:$PORT $other_pub"
+  } >"$DIR/known_hosts.wrong"
+  : >"$DIR/known_hosts.empty"
+  # the hashed form OpenSSH writes with HashKnownHosts yes
+  cp "$DIR/known_hosts" "$DIR/known_hosts.hashed"
+  ssh-keygen -q -H -f "$DIR/known_hosts.hashed" >/dev/null 2>&1
+  rm -f "$DIR/known_hosts.hashed.old"
+  # the server's key revoked
+  echo "@revoked * $host_pub" >"$DIR/known_hosts.revoked"
+  cat "$DIR/known_hosts" >>"$DIR/known_hosts.revoked"
+
+  cat >"$DIR/sshd_config" <<EOF
+Port $PORT
+ListenAddress $ADDR
+HostKey $DIR/ssh_host_ed25519_key
+PidFile $PIDFILE
+AuthorizedKeysFile $DIR/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+UsePAM no
+# the run directory sits inside a checkout whose parents this server does not own
+StrictModes no
+AllowTcpForwarding yes
+MaxSessions 32
+MaxStartups 64:30:128
+ClientAliveInterval 0
+PrintMotd no
+LogLevel VERBOSE
+Subsystem sftp internal-sftp
+EOF
+
+  cat >"$DIR/ssh_config" <<EOF
+# Host aliases for the executor tests (used with -F / sshConfigFile)
+Host lumi-test
+  HostName $ADDR
+  Port $PORT
+  User root
+  IdentityFile $DIR/id_ed25519
+  UserKnownHostsFile $DIR/known_hosts
+  StrictHostKeyChecking yes
+
+# reaches the same server through a jump over itself
+Host lumi-jump
+  HostName $ADDR
+  Port $PORT
+  User root
+  IdentityFile $DIR/id_ed25519
+  UserKnownHostsFile $DIR/known_hosts
+  StrictHostKeyChecking yes
+  ProxyJump lumi-test
+EOF
+}
+
+running_pid() {
+  [[ -f "$PIDFILE" ]] || return 1
+  local pid
+  pid="$(cat "$PIDFILE")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+probe() {
+  ssh -F "$DIR/ssh_config" -o BatchMode=yes -o ConnectTimeout=5 lumi-test true 2>/dev/null
+}
+
+start() {
+  ensure_installed
+  ensure_files
+  if pid="$(running_pid)"; then
+    log "already running (pid $pid) on $ADDR:$PORT"
+  else
+    "$SSHD" -t -f "$DIR/sshd_config"
+    "$SSHD" -f "$DIR/sshd_config" -E "$DIR/sshd.log"
+    for _ in $(seq 1 50); do
+      running_pid >/dev/null && break
+      sleep 0.1
+    done
+  fi
+  for _ in $(seq 1 50); do
+    if probe; then
+      log "up on $ADDR:$PORT (pid $(running_pid)); files in $DIR"
+      return 0
+    fi
+    sleep 0.1
+  done
+  log "sshd did not accept a login; see $DIR/sshd.log"
+  return 1
+}
+
+stop() {
+  if pid="$(running_pid)"; then
+    kill "$pid"
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    log "stopped (pid $pid)"
+  else
+    log "not running"
+  fi
+  rm -f "$PIDFILE"
+}
+
+status() {
+  if pid="$(running_pid)" && probe; then
+    echo "sshd running (pid $pid) on $ADDR:$PORT, dir $DIR"
+  else
+    echo "sshd not running on $ADDR:$PORT"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;
+esac
