@@ -1,0 +1,257 @@
+import { describe, expect, it } from "vitest";
+import { ResilienceSchema } from "@neoxctl/core";
+import type { Resilience } from "@neoxctl/core";
+import { decide } from "./decide.ts";
+import type { DecisionContext } from "./context.ts";
+import type { Decision } from "./decision.ts";
+import type { JobView, LossAlarm, Observations } from "../ports.ts";
+import { emptyObservations } from "../ports.ts";
+import { noBudgetUsed } from "../model.ts";
+import type { AttemptParams } from "../model.ts";
+
+const LR = 3e-4;
+
+function ctx(over: {
+  job?: Partial<JobView> | null;
+  obs?: Partial<Observations>;
+  checkpoints?: number[];
+  resilience?: Record<string, unknown>;
+  budgetsUsed?: Partial<ReturnType<typeof noBudgetUsed>>;
+  params?: Partial<AttemptParams>;
+  attemptParams?: Partial<AttemptParams>;
+  restartsSeen?: number;
+  rollbacks?: DecisionContext["run"]["rollbacks"];
+  crashLoop?: DecisionContext["run"]["crashLoop"];
+  downNodes?: string[];
+  expectsCheckpoint?: boolean;
+} = {}): DecisionContext {
+  const resilience: Resilience = ResilienceSchema.parse(over.resilience ?? {});
+  const params: AttemptParams = { load: { kind: "init" }, lr: LR, seed: 1234, excludeNodes: [], ...over.params };
+  return {
+    run: {
+      params,
+      trainIters: 1000,
+      resilience,
+      budgetsUsed: { ...noBudgetUsed(), ...over.budgetsUsed },
+      rollbacks: over.rollbacks ?? [],
+      crashLoop: over.crashLoop ?? null
+    },
+    attempt: { index: 2, params: { ...params, ...over.attemptParams }, restartsSeen: over.restartsSeen ?? 0 },
+    job: over.job === null ? undefined : { jobId: "42", state: "RUNNING", nodes: ["nid001", "nid002"], restarts: 0, ...over.job },
+    downNodes: over.downNodes ?? [],
+    obs: { ...emptyObservations(), ...over.obs },
+    checkpoints: over.checkpoints ?? [],
+    expectsCheckpoint: over.expectsCheckpoint ?? false
+  };
+}
+
+function asRecover(d: Decision): Extract<Decision, { kind: "recover" }> {
+  if (d.kind !== "recover") throw new Error(`expected recover, got ${d.kind}: ${"cause" in d ? d.cause : ""}`);
+  return d;
+}
+
+const spike = (o: Partial<LossAlarm> = {}): LossAlarm => ({ kind: "spike", onsetStep: 500, step: 505, recovered: false, lines: ["iteration 505 lm_loss 9.1"], ...o });
+
+describe("decide: node failures", () => {
+  it("NODE_FAIL → resubmit from newest complete checkpoint excluding the failed node", () => {
+    const d = asRecover(decide(ctx({ job: { state: "NODE_FAIL", failedNodes: ["nid002"] }, checkpoints: [100, 200, 300] })));
+    expect(d.class).toBe("node");
+    expect(d.cancel).toBe(false);
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 300 });
+    expect(d.next.excludeNodes).toEqual(["nid002"]);
+    expect(d.blame).toEqual(["nid002"]);
+  });
+  it("NODE_FAIL without named nodes blames the job's nodes and keeps earlier exclusions", () => {
+    const d = asRecover(decide(ctx({ job: { state: "NODE_FAIL", nodes: ["nid003"] }, params: { excludeNodes: ["nid004"] } })));
+    expect(d.next.excludeNodes).toEqual(["nid003", "nid004"]);
+    expect(d.next.load).toEqual({ kind: "init" });
+  });
+  it("a node DOWN under a running job → cancel and resubmit without it", () => {
+    const d = asRecover(decide(ctx({ downNodes: ["nid001"], checkpoints: [50] })));
+    expect(d).toMatchObject({ class: "node", cancel: true, blame: ["nid001"] });
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 50 });
+  });
+  it("an RCCL/HIP error naming a node while running → cancel, exclude it", () => {
+    const d = asRecover(decide(ctx({ obs: { errorNodes: ["nid003"], errorLines: ["NCCL WARN nid003 ..."] } })));
+    expect(d).toMatchObject({ class: "node", cancel: true, blame: ["nid003"] });
+    expect(d.evidence.logLines).toContain("NCCL WARN nid003 ...");
+  });
+  it("a FAILED job after RCCL errors on a node counts as a node failure, not an app error", () => {
+    const d = asRecover(decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { errorNodes: ["nid003"] } })));
+    expect(d.class).toBe("node");
+  });
+  it("node budget spent → needs_attention", () => {
+    const d = decide(ctx({ job: { state: "NODE_FAIL", failedNodes: ["nid002"] }, budgetsUsed: { node: 20 } }));
+    expect(d.kind).toBe("attention");
+  });
+});
+
+describe("decide: timeouts, preemption and Slurm's own requeue", () => {
+  it.each(["TIMEOUT", "PREEMPTED"] as const)("%s → resume from the newest complete checkpoint", (state) => {
+    const d = asRecover(decide(ctx({ job: { state }, checkpoints: [100, 400] })));
+    expect(d).toMatchObject({ class: "timeout", cancel: false });
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 400 });
+  });
+  it("timeout budget spent → needs_attention", () => {
+    expect(decide(ctx({ job: { state: "TIMEOUT" }, budgetsUsed: { timeout: 100 } })).kind).toBe("attention");
+  });
+  it("same job id back to PENDING with restarts incremented → recognised, not fought", () => {
+    const d = decide(ctx({ job: { state: "PENDING", restarts: 1 }, attemptParams: { load: { kind: "resume", iteration: 100 } }, checkpoints: [100], downNodes: ["nid002"] }));
+    expect(d).toMatchObject({ kind: "note", note: "slurm_requeued", blame: ["nid002"] });
+  });
+  it("a requeue already seen is just waiting", () => {
+    expect(decide(ctx({ job: { state: "PENDING", restarts: 1 }, restartsSeen: 1 })).kind).toBe("wait");
+  });
+  it("a requeue that would restart from scratch while checkpoints exist is taken over", () => {
+    const d = asRecover(decide(ctx({ job: { state: "REQUEUED", restarts: 1 }, checkpoints: [200], downNodes: ["nid002"] })));
+    expect(d).toMatchObject({ class: "node", cancel: true });
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 200 });
+    expect(d.next.excludeNodes).toEqual(["nid002"]);
+  });
+  it("pending in the queue → wait", () => {
+    expect(decide(ctx({ job: { state: "PENDING" } })).kind).toBe("wait");
+  });
+  it("UNKNOWN state → wait, never fail", () => {
+    expect(decide(ctx({ job: { state: "UNKNOWN" } })).kind).toBe("wait");
+  });
+});
+
+describe("decide: hangs", () => {
+  it("hang → cancel then resume, hang budget", () => {
+    const d = asRecover(decide(ctx({ obs: { hang: true, lastIteration: 250 }, checkpoints: [200] })));
+    expect(d).toMatchObject({ class: "hang", cancel: true });
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 200 });
+  });
+  it("hang budget spent → needs_attention, still cancelling the hung job", () => {
+    expect(decide(ctx({ obs: { hang: true }, budgetsUsed: { hang: 10 } }))).toMatchObject({ kind: "attention", cancel: true });
+  });
+});
+
+describe("decide: application errors and crash loops", () => {
+  it("FAILED → retry within budget and start counting failures at that step", () => {
+    const d = asRecover(decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 300 }, checkpoints: [300] })));
+    expect(d.class).toBe("app");
+    expect(d.crashLoop).toEqual({ step: 300, count: 1 });
+  });
+  it("OUT_OF_MEMORY is an application error", () => {
+    expect(asRecover(decide(ctx({ job: { state: "OUT_OF_MEMORY" } }))).class).toBe("app");
+  });
+  it("a failure at a different step restarts the count", () => {
+    const d = asRecover(decide(ctx({ job: { state: "FAILED" }, obs: { lastIteration: 310 }, crashLoop: { step: 300, count: 2 } })));
+    expect(d.crashLoop).toEqual({ step: 310, count: 1 });
+  });
+  it("the same step failing crash_loop_limit times in a row → needs_attention", () => {
+    const d = decide(ctx({ job: { state: "FAILED" }, obs: { lastIteration: 300 }, crashLoop: { step: 300, count: 2 } }));
+    expect(d.kind).toBe("attention");
+    expect(d.kind === "attention" && d.cause).toMatch(/crash loop/);
+  });
+  it("the limit is read from the spec", () => {
+    const d = decide(ctx({ job: { state: "FAILED" }, obs: { lastIteration: 300 }, crashLoop: { step: 300, count: 2 }, resilience: { crash_loop_limit: 5 } }));
+    expect(d.kind).toBe("recover");
+  });
+  it("app budget spent → needs_attention", () => {
+    expect(decide(ctx({ job: { state: "FAILED" }, budgetsUsed: { app: 5 } })).kind).toBe("attention");
+  });
+  it("a job cancelled outside neoxctl → needs_attention, not a retry", () => {
+    expect(decide(ctx({ job: { state: "CANCELLED" } }))).toMatchObject({ kind: "attention", cancel: false });
+  });
+});
+
+describe("decide: silent restart guard", () => {
+  it("`Unable to load checkpoint.` on a resume → cancel at once, needs_attention", () => {
+    const d = decide(ctx({ obs: { unableToLoad: true }, attemptParams: { load: { kind: "resume", iteration: 200 } }, checkpoints: [200] }));
+    expect(d).toMatchObject({ kind: "attention", cancel: true });
+  });
+  it("`Unable to load checkpoint.` when the first attempt should load a pretrained checkpoint", () => {
+    expect(decide(ctx({ obs: { unableToLoad: true }, expectsCheckpoint: true }))).toMatchObject({ kind: "attention", cancel: true });
+  });
+  it("`Unable to load checkpoint.` on a from-scratch first attempt is expected", () => {
+    expect(decide(ctx({ obs: { unableToLoad: true } })).kind).toBe("wait");
+  });
+  it("resume starting at iteration 0 while a checkpoint exists → needs_attention", () => {
+    const d = decide(ctx({ obs: { resumedFrom: 0 }, attemptParams: { load: { kind: "resume" } }, checkpoints: [300] }));
+    expect(d).toMatchObject({ kind: "attention", cancel: true });
+  });
+  it("training lines starting below the checkpoint → needs_attention even without the load line", () => {
+    const d = decide(ctx({ obs: { firstIteration: 1 }, attemptParams: { load: { kind: "resume", iteration: 300 } }, checkpoints: [300] }));
+    expect(d.kind).toBe("attention");
+  });
+  it("a correct resume passes the guard", () => {
+    const d = decide(ctx({ obs: { resumedFrom: 300, firstIteration: 301 }, attemptParams: { load: { kind: "resume", iteration: 300 } }, checkpoints: [300] }));
+    expect(d.kind).toBe("wait");
+  });
+});
+
+describe("decide: loss spikes and NaN", () => {
+  const ckpts = [100, 200, 300, 400, 500];
+  it("a spike that recovered within the window is recorded, the run continues", () => {
+    expect(decide(ctx({ obs: { alarm: spike({ recovered: true, recoveredAt: 520 }), lastIteration: 530 } }))).toMatchObject({ kind: "note", note: "spike_recovered" });
+  });
+  it("a fresh spike inside the window → wait", () => {
+    expect(decide(ctx({ obs: { alarm: spike(), lastIteration: 510 } })).kind).toBe("wait");
+  });
+  it("a spike past the window → cancel, roll back ≥ M steps before onset, LR × factor with the scheduler overridden", () => {
+    const d = asRecover(decide(ctx({ obs: { alarm: spike(), lastIteration: 560 }, checkpoints: ckpts })));
+    expect(d).toMatchObject({ class: "spike", cancel: true });
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 400 });
+    expect(d.next.lr).toBeCloseTo(1e-4);
+    expect(d.rollback).toEqual({ onsetStep: 500, toStep: 400, lrFrom: LR, lrTo: d.next.lr });
+    expect(d.next.seed).toBe(1234);
+    expect(d.tradeoffs).toEqual([]);
+  });
+  it("NaN rolls back at once, without waiting", () => {
+    const d = asRecover(decide(ctx({ obs: { alarm: spike({ kind: "nan" }), lastIteration: 505 }, checkpoints: ckpts })));
+    expect(d.class).toBe("spike");
+  });
+  it("divergence rolls back at once", () => {
+    expect(asRecover(decide(ctx({ obs: { alarm: spike({ kind: "divergence" }), lastIteration: 501 }, checkpoints: ckpts }))).class).toBe("spike");
+  });
+  it("change_seed gives a new seed and records the trade-off", () => {
+    const d = asRecover(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, resilience: { spike: { change_seed: true } } })));
+    expect(d.next.seed).toBe(1235);
+    expect(d.tradeoffs[0]).toMatch(/reproducib/);
+  });
+  it("no checkpoint old enough → needs_attention", () => {
+    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: [450, 500] })).kind).toBe("attention");
+  });
+  it("rollbacks per window capped → needs_attention", () => {
+    const rollbacks = [1, 2, 3].map((i) => ({ attempt: i, onsetStep: 480, toStep: 300, lrFrom: LR, lrTo: LR / 3 }));
+    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, rollbacks })).kind).toBe("attention");
+  });
+  it("rollbacks outside the window do not count toward the cap", () => {
+    const rollbacks = [1, 2, 3].map((i) => ({ attempt: i, onsetStep: 10, toStep: 0, lrFrom: LR, lrTo: LR / 3 }));
+    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, rollbacks, resilience: { spike: { rollback_window_steps: 100 } } })).kind).toBe("recover");
+  });
+  it("spike budget spent → needs_attention", () => {
+    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, budgetsUsed: { spike: 5 } })).kind).toBe("attention");
+  });
+  it("an LR below min_lr → needs_attention", () => {
+    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, resilience: { spike: { min_lr: 2e-4 } } })).kind).toBe("attention");
+  });
+  it("spike policy disabled → only recorded", () => {
+    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, resilience: { spike: { enabled: false } } }))).toMatchObject({ kind: "note", note: "spike_watch" });
+  });
+  it("a spike still inside its window does not hide a hang", () => {
+    expect(asRecover(decide(ctx({ obs: { alarm: spike(), lastIteration: 506, hang: true } }))).class).toBe("hang");
+  });
+});
+
+describe("decide: endings", () => {
+  it("COMPLETED at train_iters → completed", () => {
+    expect(decide(ctx({ job: { state: "COMPLETED", exitCode: 0 }, obs: { lastIteration: 1000 } })).kind).toBe("complete");
+  });
+  it("COMPLETED at an exit_interval before train_iters → a new attempt, no budget spent", () => {
+    const d = asRecover(decide(ctx({ job: { state: "COMPLETED" }, obs: { lastIteration: 600, exitedAt: 600 }, checkpoints: [600], budgetsUsed: { timeout: 100, app: 5 } })));
+    expect(d.class).toBe("planned");
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 600 });
+  });
+  it("COMPLETED with no training at all is an application error", () => {
+    expect(asRecover(decide(ctx({ job: { state: "COMPLETED" } }))).class).toBe("app");
+  });
+  it("job gone from Slurm after the final iteration → completed", () => {
+    expect(decide(ctx({ job: null, obs: { lastIteration: 1000 } })).kind).toBe("complete");
+  });
+  it("job gone from Slurm mid-run → needs_attention, never failed", () => {
+    expect(decide(ctx({ job: null, obs: { lastIteration: 10 } })).kind).toBe("attention");
+  });
+});

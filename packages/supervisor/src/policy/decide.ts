@@ -1,0 +1,143 @@
+import type { BudgetClass, Evidence } from "../model.ts";
+import type { JobView } from "../ports.ts";
+import type { Decision } from "./decision.ts";
+import type { DecisionContext } from "./context.ts";
+import { newestCheckpoint, resumeParams } from "./context.ts";
+import { decideLossAlarm } from "./spike.ts";
+
+/**
+ * The recovery policy: a pure function of what the supervisor knows about one run's current
+ * attempt. The worker carries out the decision and records it; nothing here touches Slurm or Redis.
+ */
+export function decide(ctx: DecisionContext): Decision {
+  const guard = silentRestartGuard(ctx);
+  if (guard) return guard;
+  const job = ctx.job;
+  if (!job) {
+    if ((ctx.obs.lastIteration ?? 0) >= ctx.run.trainIters) return complete(ctx, "job gone from Slurm after the final iteration");
+    return { kind: "attention", cancel: false, cause: "Slurm no longer knows the job and the log does not show the run finished", evidence: ev(ctx) };
+  }
+  if (job.restarts > ctx.attempt.restartsSeen) return slurmRequeue(ctx, job);
+  switch (job.state) {
+    case "PENDING":
+    case "REQUEUED":
+      return { kind: "wait", cause: `job ${job.jobId} waiting in the queue` };
+    case "RUNNING":
+    case "COMPLETING":
+      return whileRunning(ctx, job);
+    case "COMPLETED":
+      return completed(ctx, job);
+    case "NODE_FAIL": {
+      const bad = job.failedNodes?.length ? job.failedNodes : job.nodes;
+      return recover(ctx, "node", false, bad, `job ${job.jobId} ended NODE_FAIL on ${bad.join(",") || "unknown nodes"}`);
+    }
+    case "TIMEOUT":
+    case "PREEMPTED":
+      return recover(ctx, "timeout", false, [], `job ${job.jobId} ended ${job.state}; resuming from the newest complete checkpoint`);
+    case "FAILED":
+    case "OUT_OF_MEMORY":
+    case "CANCELLED":
+      return failed(ctx, job);
+    case "UNKNOWN":
+      return { kind: "wait", cause: `job ${job.jobId} in a state Slurm did not name; polling again` };
+  }
+}
+
+/** `Unable to load checkpoint.` or a resume starting below the checkpoint: never train from scratch silently. */
+function silentRestartGuard(ctx: DecisionContext): Decision | undefined {
+  const { obs } = ctx;
+  const expected = ctx.attempt.params.load.kind === "resume" ? (ctx.attempt.params.load.iteration ?? newestCheckpoint(ctx) ?? 0) : 0;
+  let cause: string | undefined;
+  if (obs.unableToLoad && (ctx.expectsCheckpoint || expected > 0)) cause = "NeoX printed `Unable to load checkpoint.` and would train from freshly initialised weights";
+  else if (expected > 0 && obs.resumedFrom !== undefined && obs.resumedFrom < expected) cause = `resume started at iteration ${obs.resumedFrom} but checkpoint ${expected} exists`;
+  else if (expected > 0 && obs.firstIteration !== undefined && obs.firstIteration <= expected) cause = `training restarted at iteration ${obs.firstIteration} although checkpoint ${expected} exists`;
+  if (!cause) return undefined;
+  return { kind: "attention", cancel: true, cause: `${cause}; cancelled before it overwrites anything`, evidence: ev(ctx, { checkpoint: expected }) };
+}
+
+function slurmRequeue(ctx: DecisionContext, job: JobView): Decision {
+  const blame = ctx.downNodes.length ? [...ctx.downNodes] : (job.failedNodes ?? []);
+  // a requeued job reruns the same script; if that script starts from scratch while checkpoints now
+  // exist, letting it run would silently discard the progress, so take over instead of waiting
+  if (ctx.attempt.params.load.kind === "init" && newestCheckpoint(ctx) !== undefined) {
+    return recover(ctx, "node", true, blame, `Slurm requeued job ${job.jobId} (restart ${job.restarts}) but it would start from scratch; resubmitting from the newest checkpoint`);
+  }
+  return {
+    kind: "note",
+    note: "slurm_requeued",
+    cause: `Slurm requeued job ${job.jobId} itself (restart ${job.restarts}); not resubmitting`,
+    evidence: ev(ctx, { nodes: blame }),
+    blame
+  };
+}
+
+function whileRunning(ctx: DecisionContext, job: JobView): Decision {
+  const { obs } = ctx;
+  if (obs.alarm) {
+    const d = decideLossAlarm(ctx, obs.alarm);
+    if (d.kind !== "wait" || obs.alarm.kind !== "spike") return d;
+  }
+  if (ctx.downNodes.length) return recover(ctx, "node", true, [...ctx.downNodes], `node ${ctx.downNodes.join(",")} of job ${job.jobId} is DOWN`);
+  if (obs.errorNodes.length) return recover(ctx, "node", true, [...obs.errorNodes], `RCCL/HIP error on ${obs.errorNodes.join(",")}`);
+  if (obs.hang) return recover(ctx, "hang", true, [], `no training progress past iteration ${obs.lastIteration ?? 0}: hang; cancelling and resuming`);
+  return { kind: "wait", cause: `job ${job.jobId} running at iteration ${obs.lastIteration ?? "-"}` };
+}
+
+function completed(ctx: DecisionContext, job: JobView): Decision {
+  const last = Math.max(ctx.obs.lastIteration ?? 0, ctx.obs.exitedAt ?? 0);
+  if (last >= ctx.run.trainIters) return complete(ctx, `job ${job.jobId} completed at iteration ${last}/${ctx.run.trainIters}`);
+  if (ctx.obs.exitedAt !== undefined || last > 0) {
+    return recover(ctx, "planned", false, [], `job ${job.jobId} ended by itself at iteration ${last} (exit_interval); continuing`);
+  }
+  return failed(ctx, job);
+}
+
+function failed(ctx: DecisionContext, job: JobView): Decision {
+  if (ctx.obs.errorNodes.length) return recover(ctx, "node", false, [...ctx.obs.errorNodes], `job ${job.jobId} ${job.state} after RCCL/HIP errors on ${ctx.obs.errorNodes.join(",")}`);
+  if (job.state === "CANCELLED") return { kind: "attention", cancel: false, cause: `job ${job.jobId} was cancelled outside neoxctl`, evidence: ev(ctx) };
+  const step = ctx.obs.lastIteration ?? (ctx.attempt.params.load.kind === "resume" ? (ctx.attempt.params.load.iteration ?? 0) : 0);
+  const prev = ctx.run.crashLoop;
+  const count = prev && prev.step === step ? prev.count + 1 : 1;
+  const limit = ctx.run.resilience.crash_loop_limit;
+  const what = `job ${job.jobId} ${job.state}${job.exitCode != null ? ` (exit ${job.exitCode})` : ""} at step ${step}`;
+  if (count >= limit) {
+    return { kind: "attention", cancel: false, cause: `${what}: failed ${count} times in a row at the same step (crash loop, limit ${limit})`, evidence: ev(ctx, { detail: { crashLoop: count } }) };
+  }
+  const d = recover(ctx, "app", false, [], `${what}: application error, retry ${count}/${limit - 1} at this step`);
+  return d.kind === "recover" ? { ...d, crashLoop: { step, count } } : d;
+}
+
+function recover(ctx: DecisionContext, cls: BudgetClass | "planned", cancel: boolean, blame: readonly string[], cause: string): Decision {
+  if (cls !== "planned") {
+    const used = ctx.run.budgetsUsed[cls];
+    const limit = ctx.run.resilience.budgets[cls];
+    if (used >= limit) {
+      return { kind: "attention", cancel, cause: `${cause}; but the ${cls} budget is spent (${used}/${limit})`, evidence: ev(ctx, { nodes: [...blame] }) };
+    }
+  }
+  const next = resumeParams(ctx, blame);
+  return {
+    kind: "recover",
+    class: cls,
+    cancel,
+    next,
+    blame: [...blame],
+    cause,
+    evidence: ev(ctx, { nodes: [...blame], checkpoint: next.load.kind === "resume" ? (next.load.iteration ?? null) : null }),
+    crashLoop: null,
+    tradeoffs: []
+  };
+}
+
+function complete(ctx: DecisionContext, cause: string): Decision {
+  return { kind: "complete", cause, evidence: ev(ctx) };
+}
+
+function ev(ctx: DecisionContext, extra: Evidence = {}): Evidence {
+  const lines = [...ctx.obs.errorLines.slice(-5), ...ctx.obs.tail.slice(-5)];
+  return {
+    ...(ctx.job ? { slurmState: ctx.job.state, jobId: ctx.job.jobId } : {}),
+    ...(lines.length ? { logLines: lines } : {}),
+    ...extra
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * What the supervisor needs from Slurm, the planner and the log monitor, in the supervisor's own
+ * terms. Adapters (adapters/*.ts) map the sibling packages onto these shapes, so the policy and
+ * the worker stay testable and independent of how those packages spell things.
+ */
+
+export const JOB_STATES = [
+  "PENDING",
+  "RUNNING",
+  "REQUEUED",
+  "COMPLETING",
+  "COMPLETED",
+  "FAILED",
+  "NODE_FAIL",
+  "TIMEOUT",
+  "PREEMPTED",
+  "CANCELLED",
+  "OUT_OF_MEMORY",
+  "UNKNOWN"
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface JobView {
+  jobId: string;
+  state: JobState;
+  exitCode?: number | null;
+  /** nodes the job ran on (or was allocated) */
+  nodes: string[];
+  /** nodes Slurm blames (NODE_FAIL), when known */
+  failedNodes?: string[];
+  /** Slurm's own requeue count for this job id */
+  restarts: number;
+  reason?: string;
+}
+
+export interface SubmittedJob {
+  jobId: string;
+  attempt: number;
+}
+
+export interface SlurmPort {
+  /** sbatch the script; the job carries the run/attempt tag in its comment */
+  submit(scriptPath: string, cwd: string): Promise<string>;
+  cancel(jobId: string): Promise<void>;
+  /** ONE call for all jobs; jobs Slurm no longer knows are absent from the map */
+  poll(jobIds: readonly string[]): Promise<Map<string, JobView>>;
+  /** jobs carrying this run's tag, to reconcile after a crash */
+  findSubmissions(runId: string): Promise<SubmittedJob[]>;
+  /** nodes currently DOWN/DRAINED among `nodes` (node DOWN while a job ran there) */
+  downNodes(nodes: readonly string[]): Promise<string[]>;
+}
+
+/** What the log stream of one attempt has shown so far. */
+export interface Observations {
+  lastIteration?: number;
+  /** first training iteration printed by this attempt */
+  firstIteration?: number;
+  /** from `Loading checkpoint and starting from iteration N` */
+  resumedFrom?: number;
+  unableToLoad: boolean;
+  /** from `exiting the program at iteration N` (exit_interval) */
+  exitedAt?: number;
+  /** an unrecovered or recovered spike, NaN or divergence episode */
+  alarm?: LossAlarm;
+  /** RCCL/HIP errors naming nodes */
+  errorNodes: string[];
+  errorLines: string[];
+  hang: boolean;
+  lastLr?: number;
+  /** the last few log lines, for evidence */
+  tail: string[];
+}
+
+export interface LossAlarm {
+  kind: "spike" | "nan" | "divergence";
+  onsetStep: number;
+  /** step where it was detected */
+  step: number;
+  recovered: boolean;
+  recoveredAt?: number;
+  lines: string[];
+}
+
+export function emptyObservations(): Observations {
+  return { unableToLoad: false, errorNodes: [], errorLines: [], hang: false, tail: [] };
+}
