@@ -90,7 +90,9 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 # The fake nodes claim more CPUs than the machine has; take slurm.conf's word for it.
 SlurmdParameters=config_overrides
-ReturnToService=2
+# 1: a node that stopped answering comes back by itself when its slurmd registers again, but a
+# node an admin (or a test) set DOWN stays DOWN until `scontrol update state=resume`.
+ReturnToService=1
 # Finished jobs stay visible to scontrol for an hour (the no-accounting status path needs them).
 MinJobAge=3600
 # Node failures (killed slurmd) are noticed within seconds.
@@ -104,6 +106,8 @@ EOF
 AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=localhost
 AccountingStoragePort=6819
+# sacct must show the neoxctl:run=…;attempt=… tag to find submissions after a crash
+AccountingStoreFlags=job_comment
 EOF
   else
     echo "AccountingStorageType=accounting_storage/none"
@@ -219,7 +223,7 @@ node_states() { sinfo -h -N -p standard-g -o '%N %t' 2>/dev/null | sort -u; }
 ready=
 for i in $(seq 1 120); do
   states=$(node_states)
-  bad=$(printf '%s\n' "$states" | awk '$2 !~ /^(idle|mix|alloc|comp)$/ {print $1 "=" $2}' | tr '\n' ' ')
+  bad=$(printf '%s\n' "$states" | awk 'NF == 2 && $2 !~ /^(idle|mix|alloc|comp)$/ {print $1 "=" $2}' | tr '\n' ' ')
   count=$(printf '%s\n' "$states" | grep -c . || true)
   if [ "$count" -eq ${#NODES[@]} ] && [ -z "$bad" ]; then ready=1; break; fi
   # a node left DOWN/DRAINED by an earlier run (e.g. an interrupted test) is returned to service
