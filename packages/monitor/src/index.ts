@@ -1,0 +1,12 @@
+export type { LogEvent, LogEventKind, LogFormat, TrainEvent, BadNodeSource } from "./parse/events.ts";
+export { parseLine, LineParser } from "./parse/parse-line.ts";
+export type { ParseFormat } from "./parse/parse-line.ts";
+export { parsePyFloat } from "./parse/numbers.ts";
+export type { LossPoint, AlarmKind, Alarm, DetectorEvent, LossDetector } from "./spike/types.ts";
+export { RobustSpikeDetector, ROBUST_DEFAULTS } from "./spike/robust-detector.ts";
+export type { RobustDetectorOptions } from "./spike/robust-detector.ts";
+export { OlmoSigmaDetector, MegatronTenXDetector, MetaseqEwmDetector, FoundryPatienceDetector } from "./spike/published-detectors.ts";
+export { createDetector, DETECTOR_NAMES } from "./spike/detector-registry.ts";
+export type { DetectorName } from "./spike/detector-registry.ts";
+export { lossSeriesFromCsv, lossSeriesFromLog } from "./spike/loss-series.ts";
+export type { LossSeries } from "./spike/loss-series.ts";

@@ -1,0 +1,57 @@
+/**
+ * Everything the log parsers can recognise, as one closed union. A line that matches nothing is
+ * `null` from the parser and counted by the caller; it is never an error, because a trainer's
+ * stdout is interleaved with arbitrary library output.
+ */
+export type LogFormat = "neox" | "megatron" | "llmc";
+
+export interface TrainEvent {
+  kind: "train";
+  format: LogFormat;
+  /** completed optimizer steps */
+  step: number;
+  totalSteps: number | null;
+  /** the primary loss (`lm_loss`, `lm loss`, llm.c `trl`); NaN for `NAN`, ±Infinity for `INF`; null when the line has none */
+  loss: number | null;
+  /** every loss-like key on the line, by its printed name */
+  losses: Readonly<Record<string, number>>;
+  lr: number | null;
+  /** elapsed time per iteration, always in milliseconds */
+  iterMs: number | null;
+  samplesPerSec: number | null;
+  lossScale: number | null;
+  gradNorm: number | null;
+  skippedIters: number | null;
+  nanIters: number | null;
+  mfuPct: number | null;
+  hfuPct: number | null;
+  /** NeoX `approx flops per GPU` as printed, e.g. `95.7TFLOPS` */
+  flopsPerGpu: string | null;
+}
+
+export type BadNodeSource =
+  | "nccl" // NCCL/RCCL WARN or error lines
+  | "hip" // HIP runtime errors
+  | "gpu_fault" // "Memory access fault by GPU"
+  | "cxi" // Slingshot/Cassini NIC errors
+  | "srun_node_failure"; // srun's "Node failure on <node>"
+
+export type LogEvent =
+  | TrainEvent
+  | { kind: "timers"; timersMs: Readonly<Record<string, number>> }
+  | { kind: "eval"; format: LogFormat; step: number; losses: Readonly<Record<string, number>> }
+  | { kind: "training_start" }
+  | { kind: "checkpoint_load_start"; step: number }
+  | { kind: "checkpoint_loaded"; path: string }
+  | { kind: "checkpoint_missing"; step: number | null }
+  | { kind: "checkpoint_saving"; step: number | null; path: string | null }
+  | { kind: "checkpoint_saved"; step: number | null; tag: string | null }
+  | { kind: "exit_interval"; step: number }
+  | { kind: "data_start"; step: number }
+  | { kind: "lr_override"; source: "config" | "checkpoint"; lr: number | null }
+  | { kind: "deepspeed_step"; step: number; skipped: number }
+  | { kind: "overflow"; lossScale: number | null }
+  | { kind: "node_error"; source: BadNodeSource; node: string | null; gpu: number | null; message: string }
+  | { kind: "task_exit"; node: string; task: number; exitCode: number };
+
+export type LogEventKind = LogEvent["kind"];

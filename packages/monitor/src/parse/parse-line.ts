@@ -1,0 +1,40 @@
+import type { LogEvent, LogFormat } from "./events.ts";
+import { parseLlmcLine } from "./llmc-line.ts";
+import { parseNodeErrorLine } from "./node-errors.ts";
+import { parseRuntimeLine } from "./runtime-lines.ts";
+import { parseTrainLine } from "./train-line.ts";
+
+export type ParseFormat = LogFormat | "auto";
+
+/**
+ * One line → one event or null. Never throws: a follower feeds it whatever the job printed,
+ * including binary garbage and half-written lines.
+ */
+export function parseLine(line: string, format: ParseFormat = "auto"): LogEvent | null {
+  try {
+    if (format === "llmc") return parseLlmcLine(line);
+    const train = parseTrainLine(line);
+    if (train) return format === "auto" || train.format === format ? train : null;
+    if (format === "auto") {
+      const llmc = parseLlmcLine(line);
+      if (llmc) return llmc;
+    }
+    return parseRuntimeLine(line) ?? parseNodeErrorLine(line);
+  } catch {
+    return null;
+  }
+}
+
+/** Parses many lines, counting the ones nothing recognised (blank lines are not counted). */
+export class LineParser {
+  unparsed = 0;
+  parsed = 0;
+  constructor(private readonly format: ParseFormat = "auto") {}
+
+  parse(line: string): LogEvent | null {
+    const ev = parseLine(line, this.format);
+    if (ev) this.parsed++;
+    else if (line.trim() !== "") this.unparsed++;
+    return ev;
+  }
+}
