@@ -1,0 +1,11 @@
+export * from "./run-state.ts";
+export * from "./model.ts";
+export * from "./ports.ts";
+export { decide } from "./policy/decide.ts";
+export type { Decision, Recovery, NoteKind } from "./policy/decision.ts";
+export type { DecisionContext } from "./policy/context.ts";
+export { Keys, defaultRedisUrl } from "./store/keys.ts";
+export { LeaseManager } from "./store/lease.ts";
+export type { Lease } from "./store/lease.ts";
+export { RunStore } from "./store/run-store.ts";
+export type { Op, BadNode } from "./store/run-store.ts";

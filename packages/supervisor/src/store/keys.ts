@@ -1,0 +1,35 @@
+/** Redis key layout. Every key starts with the prefix so tests (and several deployments) stay apart. */
+export class Keys {
+  constructor(readonly prefix: string) {}
+  runs(): string {
+    return `${this.prefix}runs`;
+  }
+  active(): string {
+    return `${this.prefix}runs:active`;
+  }
+  run(id: string): string {
+    return `${this.prefix}run:${id}`;
+  }
+  attempt(id: string, n: number): string {
+    return `${this.prefix}run:${id}:attempt:${n}`;
+  }
+  events(id: string): string {
+    return `${this.prefix}run:${id}:events`;
+  }
+  badNodes(id: string): string {
+    return `${this.prefix}run:${id}:badnodes`;
+  }
+  lease(id: string): string {
+    return `${this.prefix}run:${id}:lease`;
+  }
+  fence(id: string): string {
+    return `${this.prefix}run:${id}:fence`;
+  }
+  control(id: string): string {
+    return `${this.prefix}run:${id}:control`;
+  }
+}
+
+export function defaultRedisUrl(): string {
+  return process.env.NEOXCTL_REDIS_URL ?? "redis://127.0.0.1:6379";
+}
