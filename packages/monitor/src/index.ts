@@ -10,3 +10,8 @@ export { createDetector, DETECTOR_NAMES } from "./spike/detector-registry.ts";
 export type { DetectorName } from "./spike/detector-registry.ts";
 export { lossSeriesFromCsv, lossSeriesFromLog } from "./spike/loss-series.ts";
 export type { LossSeries } from "./spike/loss-series.ts";
+export { LogFollower } from "./follow/log-follower.ts";
+export type { FollowNote, FollowResult, FollowerOptions } from "./follow/log-follower.ts";
+export { MultiFollower } from "./follow/multi-follower.ts";
+export type { MultiFollowerOptions } from "./follow/multi-follower.ts";
+export { LineBuffer } from "./follow/line-buffer.ts";
