@@ -1,9 +1,13 @@
 import type { Command } from "commander";
+import { register as registerPlan } from "./plan.ts";
+import { register as registerSchema } from "./schema.ts";
 
 /**
  * Each command lives in its own module and registers itself here. Keep one line per command so
  * parallel work on different commands does not collide.
  */
-export function registerCommands(_program: Command): void {
+export function registerCommands(program: Command): void {
   // commands are added below, one register call each
+  registerPlan(program);
+  registerSchema(program);
 }

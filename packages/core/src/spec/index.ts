@@ -11,3 +11,4 @@ export { sizeInGcds } from "./cluster-size.ts";
 export type { ClusterSize } from "./cluster-size.ts";
 export { slurmTimeMinutes } from "./slurm-time.ts";
 export { renderValue } from "./zod-issues.ts";
+export { specJsonSchemas } from "./json-schema.ts";

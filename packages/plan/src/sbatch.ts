@@ -1,0 +1,113 @@
+import { SpecError } from "@neoxctl/core";
+import type { Attempt, Plan } from "./types.ts";
+
+/** Characters that need no quoting in a POSIX shell word. */
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+export function shellQuote(word: string): string {
+  return SAFE_WORD.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Same job name for every attempt, so `--dependency=singleton` chains attempts of one run. */
+export function jobName(runId: string): string {
+  return `neoxctl-${runId}`;
+}
+
+/** Marker in the job's comment that finds a submission again after the supervisor crashed. */
+export function jobComment(attempt: Attempt): string {
+  return `neoxctl:run=${attempt.runId};attempt=${attempt.index}`;
+}
+
+export function attemptLogPath(attempt: Attempt): string {
+  return `logs/attempt-${attempt.index}.out`;
+}
+
+function directives(plan: Plan, attempt: Attempt): string[] {
+  const s = plan.profile.scheduler;
+  const c = plan.spec.cluster;
+  const d: string[] = [
+    `--job-name=${jobName(attempt.runId)}`,
+    `--comment=${jobComment(attempt)}`,
+    `--partition=${s.partition}`,
+    ...(c.account !== undefined ? [`--account=${c.account}`] : []),
+    `--nodes=${plan.layout.nodes}`,
+    `--ntasks-per-node=${s.ntasks_per_node}`,
+    `--cpus-per-task=${s.cpus_per_task}`,
+    ...(s.gpus_per_node !== null ? [`--gpus-per-node=${s.gpus_per_node}`] : []),
+    ...(s.mem !== undefined ? [`--mem=${s.mem}`] : []),
+    ...(s.exclusive ? ["--exclusive"] : []),
+    `--time=${attempt.timeLimit ?? c.time}`,
+    ...(c.time_min !== undefined ? [`--time-min=${c.time_min}`] : []),
+    ...(plan.runDir !== null ? [`--chdir=${plan.runDir}`] : []),
+    `--output=${attemptLogPath(attempt)}`,
+    ...(attempt.excludeNodes.length > 0 ? [`--exclude=${[...attempt.excludeNodes].sort().join(",")}`] : []),
+    ...(attempt.dependency !== undefined ? [`--dependency=${attempt.dependency}`] : []),
+    ...s.extra_directives
+  ];
+  return d.map((x) => `#SBATCH ${x}`);
+}
+
+function launchCommand(plan: Plan, configPaths: readonly string[]): string[] {
+  const configs = configPaths.map((p) => `"\${RUN_DIR}"/${shellQuote(p)}`).join(" ");
+  const launcher = plan.profile.launcher;
+  switch (launcher.kind) {
+    case "deepy": {
+      const neox = launcher.neox_dir.replace(/\/+$/, "");
+      const python = shellQuote(launcher.python);
+      const container = plan.profile.container;
+      const prefix = container.kind === "singularity" ? `singularity exec ${shellQuote(container.image)} ` : "";
+      return [
+        ...(container.kind === "singularity" && container.binds.length > 0 ? [`export SINGULARITY_BIND=${shellQuote(container.binds.join(","))}`] : []),
+        `cd ${shellQuote(neox)}`,
+        `${prefix}${python} ${shellQuote(`${neox}/deepy.py`)} ${shellQuote(`${neox}/train.py`)} ${configs}`
+      ];
+    }
+    case "emulator": {
+      if (plan.repoRoot === null) {
+        throw new SpecError("SPEC_INVALID", [{ path: "cluster.profile", received: plan.profile.name, rule: "uses the emulator launcher, which needs the neoxctl repository path (repoRoot)" }]);
+      }
+      const bin = `${plan.repoRoot.replace(/\/+$/, "")}/packages/emulator/bin/neox-emulator.js`;
+      // the emulator takes exactly the argv deepy.py gets, so the two launchers are interchangeable
+      return [`node ${shellQuote(bin)} train.py ${configs}`];
+    }
+  }
+}
+
+/** The batch script of one attempt. Pure: the same plan and attempt give the same bytes. */
+export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly string[]): string {
+  const p = plan.profile;
+  const env = { ...p.env, ...(attempt.env ?? {}) };
+  const lines: string[] = [
+    "#!/bin/bash",
+    `# neoxctl plan: run ${attempt.runId}, attempt ${attempt.index}. Generated; re-plan instead of editing.`,
+    ...directives(plan, attempt),
+    "set -euo pipefail",
+    "",
+    'RUN_DIR="$(pwd)"',
+    "",
+    "# NeoX counts its GPUs from this hostfile (one line per allocated node); the same file sizes deepy's srun -n",
+    'HOSTFILE="${RUN_DIR}/hostfile.${SLURM_JOB_ID}"',
+    `scontrol show hostnames "\${SLURM_JOB_NODELIST}" | awk '{print $1 " slots=${p.gcds_per_node}"}' > "\${HOSTFILE}"`,
+    'export DLTS_HOSTFILE="${HOSTFILE}"',
+    "",
+    "# without MASTER_ADDR the DeepSpeed runner ssh-es to the first node to ask for its address",
+    'export MASTER_ADDR="$(scontrol show hostnames "${SLURM_JOB_NODELIST}" | head -n 1)"',
+    `export MASTER_PORT=${p.master_port}`,
+    "",
+    ...(Object.keys(env).length > 0 ? ["# cluster and attempt environment", ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`), ""] : []),
+    "# MIOpen's default cache directory fails on Lustre; keep one per job on node-local storage, on every node",
+    `export MIOPEN_USER_DB_PATH=${shellQuote(p.node_local_tmp.replace(/\/+$/, ""))}/"\${USER:-neoxctl}-miopen-\${SLURM_JOB_ID}"`,
+    'export MIOPEN_CUSTOM_CACHE_DIR="${MIOPEN_USER_DB_PATH}"',
+    'srun --ntasks="${SLURM_JOB_NUM_NODES}" --ntasks-per-node=1 mkdir -p "${MIOPEN_USER_DB_PATH}"',
+    "",
+    ...(p.cpu_bind_masks !== undefined
+      ? [
+          "# deepy.py builds its srun step itself with no binding option; srun takes the binding from SLURM_CPU_BIND",
+          `export SLURM_CPU_BIND=mask_cpu:${p.cpu_bind_masks.join(",")}`,
+          ""
+        ]
+      : []),
+    ...launchCommand(plan, configPaths)
+  ];
+  return lines.join("\n") + "\n";
+}
