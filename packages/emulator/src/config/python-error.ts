@@ -2,7 +2,7 @@
  * A failure NeoX would raise as a Python exception. main.ts prints it as a traceback tail on stderr
  * and exits 1, which is what an uncaught exception does to `python train.py`.
  */
-export type PythonErrorType = "TypeError" | "ValueError" | "AssertionError" | "AttributeError" | "KeyError" | "RuntimeError";
+export type PythonErrorType = "TypeError" | "ValueError" | "AssertionError" | "AttributeError" | "KeyError" | "RuntimeError" | "FileNotFoundError" | "ZeRORuntimeException";
 
 export class PythonError extends Error {
   constructor(

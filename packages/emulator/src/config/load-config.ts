@@ -1,0 +1,30 @@
+import type { EmuConfig } from "./emu-config.ts";
+import { deriveConfig } from "./derive.ts";
+import { loadConfigFiles } from "./load-files.ts";
+import { unwrapFloats } from "./pyyaml.ts";
+import { checkTypes } from "./typecheck.ts";
+
+export interface LoadedConfig {
+  cfg: EmuConfig;
+  configPaths: string[];
+  dataImpl: string;
+  hasData: boolean;
+}
+
+/** deepy's CLI overrides are written over the YAML values before validation. */
+export interface CliOverrides {
+  iteration?: number;
+  hostfile?: string;
+}
+
+/** NeoXArgs.consume_deepy_args(): read, merge, reject unknown keys, type-check, derive, validate. */
+export function loadNeoxConfig(paths: readonly string[], overrides: CliOverrides, env: NodeJS.ProcessEnv): LoadedConfig {
+  const { raw, files } = loadConfigFiles(paths);
+  if (overrides.iteration !== undefined) raw["iteration"] = overrides.iteration;
+  if (overrides.hostfile !== undefined) raw["hostfile"] = overrides.hostfile;
+  checkTypes(raw);
+  const plain = unwrapFloats(raw) as Record<string, unknown>;
+  const cfg = deriveConfig(plain, env);
+  const hasData = plain["data_path"] != null || plain["train_data_paths"] != null;
+  return { cfg, configPaths: files.map((f) => f.path), dataImpl: String(plain["data_impl"] ?? "infer").toLowerCase(), hasData };
+}
