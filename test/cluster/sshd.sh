@@ -59,7 +59,7 @@ ensure_files() {
   echo "@revoked * $host_pub" >"$DIR/known_hosts.revoked"
   cat "$DIR/known_hosts" >>"$DIR/known_hosts.revoked"
 
-  cat >"$DIR/sshd_config" <<EOF
+  cat >"$DIR/sshd_config.new" <<EOF
 Port $PORT
 ListenAddress $ADDR
 HostKey $DIR/ssh_host_ed25519_key
@@ -73,13 +73,20 @@ UsePAM no
 # the run directory sits inside a checkout whose parents this server does not own
 StrictModes no
 AllowTcpForwarding yes
-MaxSessions 32
+# OpenSSH's default, as on real login nodes: executors must stay under it
+MaxSessions 10
 MaxStartups 64:30:128
 ClientAliveInterval 0
 PrintMotd no
 LogLevel VERBOSE
 Subsystem sftp internal-sftp
 EOF
+  if cmp -s "$DIR/sshd_config.new" "$DIR/sshd_config"; then
+    rm -f "$DIR/sshd_config.new"
+  else
+    mv "$DIR/sshd_config.new" "$DIR/sshd_config"
+    CONFIG_CHANGED=1
+  fi
 
   cat >"$DIR/ssh_config" <<EOF
 # Host aliases for the executor tests (used with -F / sshConfigFile)
@@ -118,7 +125,15 @@ start() {
   ensure_installed
   ensure_files
   if pid="$(running_pid)"; then
-    log "already running (pid $pid) on $ADDR:$PORT"
+    if [[ "${CONFIG_CHANGED:-0}" == 1 ]]; then
+      "$SSHD" -t -f "$DIR/sshd_config"
+      # sshd re-reads its configuration on SIGHUP; established sessions are untouched
+      kill -HUP "$pid"
+      sleep 0.3
+      log "configuration changed: reloaded (pid $pid)"
+    else
+      log "already running (pid $pid) on $ADDR:$PORT"
+    fi
   else
     "$SSHD" -t -f "$DIR/sshd_config"
     "$SSHD" -f "$DIR/sshd_config" -E "$DIR/sshd.log"

@@ -60,6 +60,8 @@ export type ExecTarget =
       user?: string;
       /** private key file; when absent, the SSH agent (SSH_AUTH_SOCK) is used */
       identityFile?: string;
+      /** SSH agent socket (default SSH_AUTH_SOCK); tried as well as identityFile */
+      agentSocket?: string;
       /** known_hosts used for strict host-key checking (default ~/.ssh/known_hosts) */
       knownHostsFile?: string;
       /** OpenSSH client config for Host aliases and ProxyJump (default ~/.ssh/config) */

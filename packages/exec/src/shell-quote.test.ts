@@ -44,6 +44,10 @@ describe("remoteCommandLine", () => {
     );
   });
 
+  it("bounds a timed-out command on the remote side too", () => {
+    expect(remoteCommandLine(["sleep", "9"], { timeoutMs: 1500 })).toBe(`timeout -s KILL 3 'sleep' '9'`);
+  });
+
   it("rejects bad env names and empty argv", () => {
     expect(() => remoteCommandLine(["x"], { env: { "A;rm": "1" } })).toThrow(/invalid environment variable/);
     expect(() => remoteCommandLine([])).toThrow(/empty command/);

@@ -22,13 +22,13 @@ export function shellQuote(argv: readonly string[]): string {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * The command line sent to a remote shell: `cd -- '<dir>' && env 'K=v' … 'argv0' 'argv1' …`.
+ * The command line sent to a remote shell: `cd -- '<dir>' && env 'K=v' … [timeout -s KILL n] 'argv0' …`.
  * cwd and env travel inside the quoted line because SSH servers commonly refuse `env` requests
  * (AcceptEnv) and have no notion of a working directory.
  */
 export function remoteCommandLine(
   argv: readonly string[],
-  options: { cwd?: string; env?: Readonly<Record<string, string>> } = {}
+  options: { cwd?: string; env?: Readonly<Record<string, string>>; timeoutMs?: number } = {}
 ): string {
   if (argv.length === 0) throw new ExecError("EXEC_FAILED", "empty command: argv needs at least the program name");
   const parts: string[] = [];
@@ -39,6 +39,9 @@ export function remoteCommandLine(
     if (bad) throw new ExecError("EXEC_FAILED", `invalid environment variable name ${JSON.stringify(bad[0])}`);
     parts.push("env", ...env.map(([k, v]) => quoteArg(`${k}=${v}`)));
   }
+  // OpenSSH before 9.x ignores channel signal requests, so a timed-out command is also bounded on
+  // the remote side (coreutils `timeout`), one second after our own timer gives up on it
+  if (options.timeoutMs !== undefined) parts.push(`timeout -s KILL ${Math.ceil(options.timeoutMs / 1000) + 1}`);
   parts.push(shellQuote(argv));
   return parts.join(" ");
 }
