@@ -1,0 +1,93 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalExecutor } from "@neoxctl/exec";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CheckpointLayout } from "./expected-files.ts";
+import { requiredFiles } from "./expected-files.ts";
+import { inspectCheckpoints, newestComplete } from "./inspect.ts";
+
+const layout: CheckpointLayout = { tp: 2, pp: 0, dp: 2, bf16: true };
+let save = "";
+beforeEach(() => {
+  save = mkdtempSync(join(tmpdir(), "ckpt-"));
+});
+afterEach(() => rmSync(save, { recursive: true, force: true }));
+
+function writeStep(step: number, l: CheckpointLayout, opts: { skip?: string; empty?: string; configs?: boolean } = {}): void {
+  const dir = join(save, `global_step${step}`);
+  mkdirSync(join(dir, "configs"), { recursive: true });
+  for (const f of requiredFiles(l)) if (f !== opts.skip) writeFileSync(join(dir, f), f === opts.empty ? "" : "x");
+  if (l.pp >= 1) for (let t = 0; t < l.tp; t++) writeFileSync(join(dir, `layer_00-model_0${t}-model_states.pt`), "x");
+  if (opts.configs !== false) writeFileSync(join(dir, "configs", "run.yml"), "a: 1\n");
+}
+
+describe("expected file set", () => {
+  it("matches NeoX's names for tp=2 dp=2 bf16", () => {
+    expect(requiredFiles(layout)).toEqual([
+      "mp_rank_00_model_states.pt",
+      "mp_rank_01_model_states.pt",
+      "bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt",
+      "bf16_zero_pp_rank_0_mp_rank_01_optim_states.pt",
+      "bf16_zero_pp_rank_1_mp_rank_00_optim_states.pt",
+      "bf16_zero_pp_rank_1_mp_rank_01_optim_states.pt",
+      "zero_to_fp32.py"
+    ]);
+    expect(requiredFiles({ tp: 1, pp: 0, dp: 1, bf16: false })).toContain("zero_pp_rank_0_mp_rank_00_optim_states.pt");
+  });
+});
+
+describe("inspectCheckpoints (real files through LocalExecutor)", () => {
+  const ex = new LocalExecutor();
+
+  it("accepts complete checkpoints and answers newestComplete", async () => {
+    writeStep(100, layout);
+    writeStep(200, layout);
+    writeFileSync(join(save, "latest"), "global_step200");
+    const r = await inspectCheckpoints(ex, save, layout);
+    expect(r.latest).toBe("ok");
+    expect(r.checkpoints.map((c) => [c.step, c.complete])).toEqual([[100, true], [200, true]]);
+    expect(newestComplete(r)?.step).toBe(200);
+    expect(newestComplete(r, 199)?.step).toBe(100);
+    expect(newestComplete(r, 50)).toBeNull();
+  });
+
+  it("does not trust latest when it names a save cut short (no configs/, missing shard, empty file)", async () => {
+    writeStep(100, layout);
+    writeStep(200, layout, { configs: false });
+    writeFileSync(join(save, "latest"), "global_step200");
+    const r = await inspectCheckpoints(ex, save, layout);
+    expect(r.latest).toBe("names_incomplete");
+    expect(r.checkpoints[1]?.missing).toEqual(["configs/*"]);
+    expect(newestComplete(r)?.step).toBe(100);
+
+    writeStep(300, layout, { skip: "bf16_zero_pp_rank_1_mp_rank_01_optim_states.pt" });
+    writeStep(400, layout, { empty: "mp_rank_01_model_states.pt" });
+    const r2 = await inspectCheckpoints(ex, save, layout);
+    expect(r2.checkpoints.find((c) => c.step === 300)?.missing).toEqual(["bf16_zero_pp_rank_1_mp_rank_01_optim_states.pt"]);
+    expect(r2.checkpoints.find((c) => c.step === 400)?.empty).toEqual(["mp_rank_01_model_states.pt"]);
+    expect(newestComplete(r2)?.step).toBe(100);
+  });
+
+  it("reports latest naming a missing directory, and a missing latest", async () => {
+    writeStep(100, layout);
+    writeFileSync(join(save, "latest"), "global_step500");
+    expect((await inspectCheckpoints(ex, save, layout)).latest).toBe("names_missing");
+    rmSync(join(save, "latest"));
+    expect((await inspectCheckpoints(ex, save, layout)).latest).toBe("absent");
+  });
+
+  it("requires per-layer files with the pipeline engine", async () => {
+    const pipe = { ...layout, pp: 1 };
+    writeStep(100, layout);
+    writeStep(200, pipe);
+    const r = await inspectCheckpoints(ex, save, pipe);
+    expect(r.checkpoints.map((c) => c.complete)).toEqual([false, true]);
+    expect(r.checkpoints[0]?.missing).toEqual(["layer_*-model_00-model_states.pt", "layer_*-model_01-model_states.pt"]);
+  });
+
+  it("treats a missing save directory as no checkpoints", async () => {
+    const r = await inspectCheckpoints(ex, join(save, "nope"), layout);
+    expect(r).toMatchObject({ latest: "absent", checkpoints: [] });
+  });
+});
