@@ -1,0 +1,16 @@
+export { SlurmClient } from "./client.ts";
+export type { SubmitRequest, NodeStateChange, AccountingMode, SlurmClientOptions } from "./client.ts";
+export { StatusPoller } from "./poller.ts";
+export type { PollResult, RequeueEvent } from "./poller.ts";
+export { JOB_STATES, normalizeJobState, statePhase, isFinal } from "./job-state.ts";
+export type { JobState, StatePhase } from "./job-state.ts";
+export { formatSubmissionTag, parseSubmissionTag, jobNameForRun } from "./job-status.ts";
+export type { JobStatus, SubmissionTag, StatusSource, PriorAttempt } from "./job-status.ts";
+export { expandHostlist, compressHostlist } from "./hostlist.ts";
+export { parseSqueueJson } from "./parse-squeue.ts";
+export { parseSacctText, isAccountingDisabled, SACCT_FIELDS } from "./parse-sacct.ts";
+export type { SacctJob } from "./parse-sacct.ts";
+export { parseScontrolJobs } from "./parse-scontrol.ts";
+export { parseSinfoNodes, parsePartitions } from "./nodes.ts";
+export type { NodeInfo, NodeAvailability, PartitionInfo } from "./nodes.ts";
+export { looksUnavailable } from "./slurm-errors.ts";
