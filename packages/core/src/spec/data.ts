@@ -42,8 +42,8 @@ export const SamplingSchema = z
       .object({
         strategy: z.literal("tier_factors"),
         factors: z
-          .record(z.enum(TIERS), z.number().positive().max(1000))
-          .describe("per-tier oversampling factor: weight ∝ tokens × factor (EMMA-500 style)")
+          .partialRecord(z.enum(TIERS), z.number().positive().max(1000))
+          .describe("per-tier oversampling factor: weight ∝ tokens × factor (EMMA-500 style); a tier left out keeps factor 1")
       })
       .strict(),
     z
