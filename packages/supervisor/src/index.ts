@@ -9,3 +9,5 @@ export { LeaseManager } from "./store/lease.ts";
 export type { Lease } from "./store/lease.ts";
 export { RunStore } from "./store/run-store.ts";
 export type { Op, BadNode } from "./store/run-store.ts";
+export { SeriesStore } from "./store/series-store.ts";
+export type { StepPoint } from "./store/series-store.ts";
