@@ -1,0 +1,14 @@
+export * from "./model/read-model.ts";
+export * from "./model/actions.ts";
+export { MemoryRunModel } from "./model/memory-model.ts";
+export { ChangePoller } from "./model/change-poller.ts";
+export { SupervisorReadModel, SupervisorActions } from "./supervisor-adapter.ts";
+export type { SupervisorModelOptions } from "./supervisor-adapter.ts";
+export { buildDashboard } from "./server/app.ts";
+export type { Dashboard, DashboardOptions } from "./server/app.ts";
+export { checkBearer } from "./server/auth.ts";
+export { createDashboardMetrics } from "./metrics/registry.ts";
+export type { DashboardMetrics } from "./metrics/registry.ts";
+export { buildChartData, MARKER_KINDS } from "./render/chart-data.ts";
+export type { ChartData, MarkerKind } from "./render/chart-data.ts";
+export { escapeHtml } from "./render/html.ts";

@@ -1,0 +1,85 @@
+import { Counter, Gauge, Registry } from "prom-client";
+import type { RunReadModel, RunStateView, RunSummary } from "../model/read-model.ts";
+import { RUN_STATE_VIEWS } from "../model/read-model.ts";
+import { tokensPerSecond } from "../render/format.ts";
+
+export interface DashboardMetrics {
+  registry: Registry;
+  /** reads the model and returns the exposition text */
+  render(): Promise<string>;
+  /** set by whoever times the supervisor's squeue call (the supervisor adapter, when it can) */
+  observeSlurmPoll(seconds: number): void;
+}
+
+function isActive(state: RunStateView): boolean {
+  switch (state) {
+    case "planned":
+    case "queued":
+    case "running":
+    case "recovering":
+    case "needs_attention":
+      return true;
+    case "completed":
+    case "failed":
+    case "cancelled":
+      return false;
+  }
+}
+
+/**
+ * Gauges are filled from one model snapshot per scrape. Per-run series cover active runs only, so
+ * hundreds of finished runs do not become hundreds of stale series in Prometheus.
+ */
+export function createDashboardMetrics(model: RunReadModel, clock: () => Date = () => new Date()): DashboardMetrics {
+  const registry = new Registry();
+  const runLabels = ["run", "name"] as const;
+  const runs = new Gauge({ name: "neoxctl_runs", help: "Runs by state.", labelNames: ["state"], registers: [registry] });
+  const step = new Gauge({ name: "neoxctl_run_step", help: "Last training step seen.", labelNames: runLabels, registers: [registry] });
+  const iters = new Gauge({ name: "neoxctl_run_train_iters", help: "Target training steps.", labelNames: runLabels, registers: [registry] });
+  const loss = new Gauge({ name: "neoxctl_run_loss", help: "Last logged training loss.", labelNames: runLabels, registers: [registry] });
+  const tps = new Gauge({ name: "neoxctl_run_tokens_per_second", help: "Training throughput over recent steps.", labelNames: runLabels, registers: [registry] });
+  const age = new Gauge({ name: "neoxctl_run_last_progress_age_seconds", help: "Seconds since the last training step was logged.", labelNames: runLabels, registers: [registry] });
+  const attempt = new Gauge({ name: "neoxctl_run_attempt", help: "Current attempt number.", labelNames: runLabels, registers: [registry] });
+  const recoveries = new Counter({ name: "neoxctl_recoveries_total", help: "Automatic recoveries by cause, over all runs.", labelNames: ["cause"], registers: [registry] });
+  const poll = new Gauge({ name: "neoxctl_slurm_poll_latency_seconds", help: "Duration of the last Slurm poll (squeue) of the supervisor.", registers: [registry] });
+  const scrapeErrors = new Counter({ name: "neoxctl_dashboard_scrape_errors_total", help: "Failed reads of the run store while scraping.", registers: [registry] });
+  let lastPoll: number | undefined;
+
+  function fill(list: readonly RunSummary[]): void {
+    for (const g of [runs, step, iters, loss, tps, age, attempt]) g.reset();
+    recoveries.reset();
+    for (const s of RUN_STATE_VIEWS) runs.set({ state: s }, 0);
+    const causes = new Map<string, number>();
+    const now = clock().getTime();
+    for (const r of list) {
+      runs.inc({ state: r.state });
+      for (const [cause, n] of Object.entries(r.recoveries)) causes.set(cause, (causes.get(cause) ?? 0) + n);
+      if (!isActive(r.state)) continue;
+      const l = { run: r.id, name: r.name };
+      step.set(l, r.step);
+      iters.set(l, r.trainIters);
+      attempt.set(l, r.attempt);
+      if (r.lastLoss !== undefined) loss.set(l, r.lastLoss);
+      const t = tokensPerSecond(r);
+      if (t !== undefined) tps.set(l, t);
+      if (r.lastProgressAt) age.set(l, Math.max(0, (now - Date.parse(r.lastProgressAt)) / 1000));
+    }
+    for (const [cause, n] of causes) if (n > 0) recoveries.inc({ cause }, n);
+    if (lastPoll !== undefined) poll.set(lastPoll);
+  }
+
+  return {
+    registry,
+    async render() {
+      try {
+        fill(await model.listRuns());
+      } catch {
+        scrapeErrors.inc();
+      }
+      return registry.metrics();
+    },
+    observeSlurmPoll(seconds: number) {
+      lastPoll = seconds;
+    }
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * What the dashboard reads, in its own terms. The supervisor adapter (supervisor-adapter.ts) is the
+ * only module that maps the supervisor's store onto these shapes, so pages, metrics and alerts do
+ * not change when the supervisor's storage does.
+ */
+
+/** Mirrors the supervisor's run states; the adapter's exhaustive switch catches drift. */
+export const RUN_STATE_VIEWS = [
+  "needs_attention",
+  "failed",
+  "recovering",
+  "running",
+  "queued",
+  "planned",
+  "completed",
+  "cancelled"
+] as const;
+export type RunStateView = (typeof RUN_STATE_VIEWS)[number];
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  state: RunStateView;
+  cluster: string;
+  step: number;
+  trainIters: number;
+  /** tokens per optimizer step (global batch × sequence length), when the plan says */
+  tokensPerStep?: number;
+  /** mean over the recent series points of the current attempt */
+  stepTimeSeconds?: number;
+  /** attempt index currently acting (1-based), 0 before the first */
+  attempt: number;
+  jobId?: string;
+  lastLoss?: number;
+  currentLr?: number;
+  /** why a human is needed, while needs_attention */
+  attention?: string;
+  /** recoveries so far, by budget class */
+  recoveries: Record<string, number>;
+  createdAt: string;
+  updatedAt: string;
+  /** time of the last training step seen, for the last-progress age */
+  lastProgressAt?: string;
+}
+
+export interface AttemptView {
+  index: number;
+  reason: string;
+  jobId?: string;
+  nodes: string[];
+  excludeNodes: string[];
+  phase: string;
+  endState?: string;
+  createdAt: string;
+  endedAt?: string;
+  lr: number;
+  seed: number;
+  loadStep?: number;
+}
+
+export interface ConfigChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+export interface EvidenceView {
+  logLines: string[];
+  slurmState?: string;
+  jobId?: string;
+  nodes: string[];
+  checkpoint?: number | null;
+  configDiff: ConfigChange[];
+}
+
+/** One entry of the run's event stream; decisions are the events the supervisor acted on. */
+export interface EventView {
+  id: string;
+  type: string;
+  time: string;
+  cause: string;
+  attempt?: number;
+  from?: RunStateView;
+  to?: RunStateView;
+  evidence: EvidenceView;
+}
+
+/** One training step as logged by one attempt. */
+export interface SeriesPoint {
+  step: number;
+  attempt: number;
+  loss?: number;
+  lr?: number;
+  stepTimeSeconds?: number;
+}
+
+export interface SpikeMark {
+  step: number;
+  kind: "spike" | "nan" | "divergence";
+  recovered: boolean;
+}
+
+export interface RollbackMark {
+  /** the attempt that ran from the rollback */
+  attempt: number;
+  onsetStep: number;
+  toStep: number;
+  lrFrom: number;
+  lrTo: number;
+}
+
+export interface RunSeries {
+  points: SeriesPoint[];
+  spikes: SpikeMark[];
+  rollbacks: RollbackMark[];
+}
+
+export interface ExcludedNode {
+  node: string;
+  reason: string;
+  /** times the node was blamed */
+  strikes: number;
+  until?: string;
+}
+
+export type RunChange = { kind: "run"; runId: string } | { kind: "runs" };
+
+export interface RunReadModel {
+  listRuns(): Promise<RunSummary[]>;
+  getRun(runId: string): Promise<RunSummary | undefined>;
+  attempts(runId: string): Promise<AttemptView[]>;
+  /** events after `sinceId` (all when omitted), oldest first */
+  eventsSince(runId: string, sinceId?: string): Promise<EventView[]>;
+  series(runId: string): Promise<RunSeries>;
+  excludedNodes(runId: string): Promise<ExcludedNode[]>;
+  /** calls `listener` whenever a run changes; returns the unsubscribe function */
+  subscribe(listener: (change: RunChange) => void): () => void;
+}

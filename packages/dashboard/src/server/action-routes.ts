@@ -1,0 +1,45 @@
+import type { FastifyInstance } from "fastify";
+import type { ActionRequest, RunActions } from "../model/actions.ts";
+import { isActionKind } from "../model/actions.ts";
+import { authFailure, checkBearer } from "./auth.ts";
+
+export interface ActionDeps {
+  actions: RunActions | undefined;
+  token: string | undefined;
+  onDone: (runId: string) => void;
+}
+
+type ActionRoute = { Params: { id: string; kind: string }; Body: { toStep?: unknown; lrFactor?: unknown } | null };
+
+function toRequest(kind: string, runId: string, body: ActionRoute["Body"]): ActionRequest | string {
+  if (!isActionKind(kind)) return `unknown action ${kind}`;
+  switch (kind) {
+    case "cancel":
+    case "resume":
+    case "ack":
+      return { kind, runId };
+    case "rollback": {
+      const toStep = Number(body?.toStep);
+      const lrFactor = body?.lrFactor === undefined || body.lrFactor === "" ? undefined : Number(body.lrFactor);
+      if (!Number.isInteger(toStep) || toStep < 0) return "rollback needs toStep, a non-negative integer";
+      if (lrFactor !== undefined && !(lrFactor > 0 && lrFactor <= 1)) return "lrFactor must be in (0, 1]";
+      return lrFactor === undefined ? { kind, runId, toStep } : { kind, runId, toStep, lrFactor };
+    }
+  }
+}
+
+export function registerActionRoutes(app: FastifyInstance, deps: ActionDeps): void {
+  app.post<ActionRoute>("/api/runs/:id/actions/:kind", async (req, reply) => {
+    const outcome = deps.actions ? checkBearer(deps.token, req.headers.authorization) : "read_only";
+    if (outcome !== "ok") {
+      const f = authFailure(outcome);
+      if (f.status === 401) reply.header("www-authenticate", 'Bearer realm="neoxctl"');
+      return reply.code(f.status).send({ error: f.message });
+    }
+    const request = toRequest(req.params.kind, req.params.id, req.body);
+    if (typeof request === "string") return reply.code(400).send({ error: request });
+    const result = await (deps.actions as RunActions).perform(request);
+    if (result.ok) deps.onDone(request.runId);
+    return reply.code(result.ok ? 200 : 409).send(result);
+  });
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from "fastify";
+import type { RunReadModel } from "../model/read-model.ts";
+import { buildChartData } from "../render/chart-data.ts";
+import { renderOverview, renderRunsRegion } from "../render/overview.ts";
+import { renderRunDetails, renderRunPage } from "../render/run-page.ts";
+import type { RunPageInput } from "../render/run-page.ts";
+import { html } from "../render/html.ts";
+import { renderLayout } from "../render/layout.ts";
+
+export interface PageDeps {
+  model: RunReadModel;
+  actionsEnabled: boolean;
+  clock: () => Date;
+}
+
+type IdParams = { Params: { id: string } };
+
+async function runInput(deps: PageDeps, id: string): Promise<RunPageInput | undefined> {
+  const run = await deps.model.getRun(id);
+  if (!run) return undefined;
+  const [attempts, events, excluded] = await Promise.all([deps.model.attempts(id), deps.model.eventsSince(id), deps.model.excludedNodes(id)]);
+  return { run, attempts, events, excluded, now: deps.clock() };
+}
+
+function notFound(id: string): string {
+  return renderLayout({ title: "Run not found", body: html`<p id="not-found">No run <code>${id}</code>. <a href="/">All runs</a></p>`, scripts: [] });
+}
+
+export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
+  app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(renderOverview(await deps.model.listRuns())));
+
+  app.get("/fragments/runs", async (_req, reply) =>
+    reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(renderRunsRegion(await deps.model.listRuns()).value)
+  );
+
+  app.get<IdParams>("/runs/:id", async (req, reply) => {
+    const input = await runInput(deps, req.params.id);
+    if (!input) return reply.code(404).type("text/html; charset=utf-8").send(notFound(req.params.id));
+    return reply.type("text/html; charset=utf-8").send(renderRunPage(input, deps.actionsEnabled));
+  });
+
+  app.get<IdParams>("/fragments/runs/:id", async (req, reply) => {
+    const input = await runInput(deps, req.params.id);
+    if (!input) return reply.code(404).send({ error: "run not found" });
+    return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(renderRunDetails(input).value);
+  });
+
+  app.get("/api/runs", async () => ({ runs: await deps.model.listRuns() }));
+
+  app.get<IdParams>("/api/runs/:id", async (req, reply) => {
+    const input = await runInput(deps, req.params.id);
+    if (!input) return reply.code(404).send({ error: "run not found" });
+    const { now: _now, ...rest } = input;
+    return rest;
+  });
+
+  app.get<IdParams>("/api/runs/:id/chart", async (req, reply) => {
+    const id = req.params.id;
+    if (!(await deps.model.getRun(id))) return reply.code(404).send({ error: "run not found" });
+    const [series, attempts] = await Promise.all([deps.model.series(id), deps.model.attempts(id)]);
+    return reply.header("cache-control", "no-store").send(buildChartData(series, attempts));
+  });
+}

@@ -1,0 +1,214 @@
+import type { Redis } from "ioredis";
+import { Keys, RunStore, SeriesStore } from "@neoxctl/supervisor";
+import type { Attempt, BadNode, Run, RunState, StepPoint, StoredEvent } from "@neoxctl/supervisor";
+import type {
+  AttemptView,
+  EventView,
+  ExcludedNode,
+  RunChange,
+  RunReadModel,
+  RunSeries,
+  RunStateView,
+  RunSummary,
+  SpikeMark
+} from "./model/read-model.ts";
+import type { ActionRequest, ActionResult, RunActions } from "./model/actions.ts";
+import { tokensPerStepOf } from "./model/plan-tokens.ts";
+import { ChangePoller } from "./model/change-poller.ts";
+
+/**
+ * The one module that knows the supervisor: it maps the supervisor's RunStore (runs, attempts,
+ * event streams, bad nodes) and SeriesStore (per-step loss/LR/step time) onto the dashboard's read
+ * model. Nothing else in this package imports @neoxctl/supervisor.
+ */
+export function stateView(state: RunState): RunStateView {
+  switch (state) {
+    case "planned":
+    case "queued":
+    case "running":
+    case "recovering":
+    case "needs_attention":
+    case "completed":
+    case "failed":
+    case "cancelled":
+      return state;
+  }
+}
+
+function attemptView(a: Attempt, events: readonly StoredEvent[]): AttemptView {
+  // the attempt record has no node list; the newest event of this attempt that names nodes does
+  const named = [...events].reverse().find((e) => e.attempt === a.index && e.evidence.nodes?.length);
+  return {
+    index: a.index,
+    reason: a.reason,
+    ...(a.jobId ? { jobId: a.jobId } : {}),
+    nodes: named?.evidence.nodes ?? [],
+    excludeNodes: a.params.excludeNodes,
+    phase: a.phase,
+    ...(a.endState ? { endState: a.endState } : {}),
+    createdAt: a.createdAt,
+    ...(a.endedAt ? { endedAt: a.endedAt } : {}),
+    lr: a.params.lr,
+    seed: a.params.seed,
+    ...(a.params.load.kind === "resume" && a.params.load.iteration !== undefined ? { loadStep: a.params.load.iteration } : {})
+  };
+}
+
+export function eventView(e: StoredEvent): EventView {
+  const ev = e.evidence;
+  return {
+    id: e.id,
+    type: e.type,
+    time: e.time,
+    cause: e.cause,
+    ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
+    ...(e.from ? { from: stateView(e.from) } : {}),
+    ...(e.to ? { to: stateView(e.to) } : {}),
+    evidence: {
+      logLines: ev.logLines ?? [],
+      ...(ev.slurmState ? { slurmState: ev.slurmState } : {}),
+      ...(ev.jobId ? { jobId: ev.jobId } : {}),
+      nodes: ev.nodes ?? [],
+      ...(ev.checkpoint !== undefined ? { checkpoint: ev.checkpoint } : {}),
+      configDiff: ev.configDiff ?? []
+    }
+  };
+}
+
+/** Spike, NaN and divergence alarms are events whose evidence detail names the kind and onset. */
+export function spikeMarks(events: readonly StoredEvent[]): SpikeMark[] {
+  const marks = new Map<string, SpikeMark>();
+  for (const e of events) {
+    const d = e.evidence.detail;
+    const kind = d?.["kind"];
+    const onset = d?.["onsetStep"];
+    if ((kind === "spike" || kind === "nan" || kind === "divergence") && typeof onset === "number") {
+      const recovered = /recovered/i.test(e.type) || /recovered/i.test(e.cause);
+      marks.set(`${kind}:${onset}`, { step: onset, kind, recovered });
+    }
+  }
+  return [...marks.values()].sort((a, b) => a.step - b.step);
+}
+
+function excluded(b: BadNode): ExcludedNode {
+  return { node: b.node, reason: b.lastCause, strikes: b.blamed, ...(b.until !== null ? { until: new Date(b.until).toISOString() } : {}) };
+}
+
+export interface SupervisorModelOptions {
+  redis: Redis;
+  /** the supervisor's key prefix (tests use their own) */
+  prefix: string;
+  /** how often subscribe() looks for changes */
+  pollMs?: number;
+}
+
+export class SupervisorReadModel implements RunReadModel {
+  readonly store: RunStore;
+  readonly seriesStore: SeriesStore;
+  private readonly poller: ChangePoller;
+
+  constructor(private readonly opts: SupervisorModelOptions) {
+    const keys = new Keys(opts.prefix);
+    this.store = new RunStore(opts.redis, keys);
+    this.seriesStore = new SeriesStore(opts.redis, keys);
+    this.poller = new ChangePoller(() => this.fingerprints(), opts.pollMs ?? 1000);
+  }
+
+  private async summary(run: Run): Promise<RunSummary> {
+    const [batch, current] = await Promise.all([this.seriesStore.lastBatch(run.id), run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined]);
+    const last: StepPoint | undefined = batch[batch.length - 1];
+    const times = batch.filter((p) => p.attempt === last?.attempt && p.stepTimeMs !== undefined).map((p) => (p.stepTimeMs as number) / 1000);
+    const tokensPerStep = tokensPerStepOf(run.planInput);
+    return {
+      id: run.id,
+      name: run.name,
+      state: stateView(run.state),
+      cluster: run.cluster,
+      step: last?.step ?? 0,
+      trainIters: run.trainIters,
+      ...(tokensPerStep !== undefined ? { tokensPerStep } : {}),
+      ...(times.length ? { stepTimeSeconds: times.reduce((a, b) => a + b, 0) / times.length } : {}),
+      attempt: run.attempts,
+      ...(current?.jobId ? { jobId: current.jobId } : {}),
+      ...(last?.loss !== undefined ? { lastLoss: last.loss } : {}),
+      currentLr: last?.lr ?? run.params.lr,
+      ...(run.attention ? { attention: run.attention } : {}),
+      recoveries: { ...run.budgetsUsed },
+      createdAt: run.createdAt,
+      updatedAt: run.updatedAt,
+      ...(last?.time ? { lastProgressAt: last.time } : {})
+    };
+  }
+
+  async listRuns(): Promise<RunSummary[]> {
+    const ids = await this.store.runIds(false);
+    const runs = await Promise.all(ids.map((id) => this.store.getRun(id)));
+    return Promise.all(runs.filter((r): r is Run => r !== undefined).map((r) => this.summary(r)));
+  }
+
+  async getRun(runId: string): Promise<RunSummary | undefined> {
+    const run = await this.store.getRun(runId);
+    return run ? this.summary(run) : undefined;
+  }
+
+  async attempts(runId: string): Promise<AttemptView[]> {
+    const run = await this.store.getRun(runId);
+    if (!run) return [];
+    const [attempts, events] = await Promise.all([this.store.attempts(run), this.store.events(runId)]);
+    return attempts.map((a) => attemptView(a, events));
+  }
+
+  async eventsSince(runId: string, sinceId?: string): Promise<EventView[]> {
+    return (await this.store.events(runId, sinceId ?? "-")).map(eventView);
+  }
+
+  async series(runId: string): Promise<RunSeries> {
+    const [run, points, events] = await Promise.all([this.store.getRun(runId), this.seriesStore.read(runId), this.store.events(runId)]);
+    return {
+      points: points.map((p) => ({
+        step: p.step,
+        attempt: p.attempt,
+        ...(p.loss !== undefined ? { loss: p.loss } : {}),
+        ...(p.lr !== undefined ? { lr: p.lr } : {}),
+        ...(p.stepTimeMs !== undefined ? { stepTimeSeconds: p.stepTimeMs / 1000 } : {})
+      })),
+      spikes: spikeMarks(events),
+      rollbacks: (run?.rollbacks ?? []).map((r) => ({ ...r }))
+    };
+  }
+
+  async excludedNodes(runId: string): Promise<ExcludedNode[]> {
+    return (await this.store.badNodes(runId)).map(excluded);
+  }
+
+  /** run id → what changes whenever the run, its events or its series change */
+  private async fingerprints(): Promise<Map<string, string>> {
+    const ids = await this.store.runIds(false);
+    const out = new Map<string, string>();
+    await Promise.all(
+      ids.map(async (id) => {
+        const [run, batch, events] = await Promise.all([
+          this.opts.redis.get(this.store.keys.run(id)),
+          this.opts.redis.xlen(this.seriesStore.key(id)),
+          this.opts.redis.xlen(this.store.keys.events(id))
+        ]);
+        out.set(id, `${run?.length ?? 0}:${(run ?? "").slice(-64)}:${batch}:${events}`);
+      })
+    );
+    return out;
+  }
+
+  subscribe(listener: (change: RunChange) => void): () => void {
+    return this.poller.subscribe(listener);
+  }
+}
+
+/**
+ * Manual controls. The supervisor does not export a control API yet, so every action is refused
+ * with a clear message; wire `perform` to it once `neoxctl cancel/resume/rollback/ack` land.
+ */
+export class SupervisorActions implements RunActions {
+  async perform(request: ActionRequest): Promise<ActionResult> {
+    return { ok: false, message: `${request.kind} is not available yet: the supervisor has no control API to call` };
+  }
+}
