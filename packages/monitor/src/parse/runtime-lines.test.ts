@@ -7,6 +7,7 @@ describe("runtime lines", () => {
     ["time (ms)", { kind: "timers", timersMs: {} }],
     [" validation results at iteration 1000 | lm_loss value: 2.123456E+00 | lm_loss_ppl value: 8.359980E+00 | ", { kind: "eval", format: "neox", step: 1000, losses: { lm_loss: 2.123456, lm_loss_ppl: 8.35998 } }],
     [" validation loss at iteration 500 | lm loss value: 3.0E+00 | lm loss PPL: 2.0E+01 | ", { kind: "eval", format: "megatron", step: 500, losses: { "lm loss": 3, "lm loss PPL": 20 } }],
+    [" validation results at the end of training for val data | lm_loss value: 8.0E+00 | lm_loss_ppl value: 3.0E+03 | ", { kind: "eval", format: "neox", step: null, losses: { lm_loss: 8, lm_loss_ppl: 3000 } }],
     ["Loading checkpoint and starting from iteration 2000", { kind: "checkpoint_load_start", step: 2000 }],
     ["Unable to load checkpoint.", { kind: "checkpoint_missing", step: null }],
     ["ValueError: Unable to load checkpoint for iteration 300. Available iterations: [100, 200]", { kind: "checkpoint_missing", step: 300 }],

@@ -27,9 +27,11 @@ function keyValues(parts: readonly string[], suffix: RegExp): Record<string, num
 const evalLine: Matcher = (line) => {
   // NeoX: " validation results at iteration 1000 | lm_loss value: … | lm_loss_ppl value: … |"
   // Megatron-DeepSpeed: " validation loss at iteration 1000 | lm loss value: … | lm loss PPL: … |"
-  const m = /validation (?:results|loss) at iteration\s+(\d+)\s*\|(.*)$/.exec(line);
+  // and at the end of training: " validation results at the end of training for val data | …"
+  const m = /validation (?:results|loss) at (?:iteration\s+(\d+)|the end of training[^|]*?)\s*\|(.*)$/.exec(line);
   if (!m) return null;
-  return { kind: "eval", format: line.includes("validation results") ? "neox" : "megatron", step: int(m[1]), losses: keyValues((m[2] ?? "").split("|"), /\s+value$/) };
+  const step = m[1] === undefined ? null : int(m[1]);
+  return { kind: "eval", format: line.includes("validation results") ? "neox" : "megatron", step, losses: keyValues((m[2] ?? "").split("|"), /\s+value$/) };
 };
 
 const timersLine: Matcher = (line) => {
