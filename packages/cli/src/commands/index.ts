@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { register as registerPlan } from "./plan.ts";
 import { register as registerSchema } from "./schema.ts";
+import { register as registerSpikes } from "./spikes.ts";
+import { register as registerDashboard } from "./dashboard.ts";
 
 /**
  * Each command lives in its own module and registers itself here. Keep one line per command so
@@ -10,4 +12,6 @@ export function registerCommands(program: Command): void {
   // commands are added below, one register call each
   registerPlan(program);
   registerSchema(program);
+  registerSpikes(program);
+  registerDashboard(program);
 }

@@ -1,0 +1,80 @@
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { Option } from "commander";
+import { NeoxctlError } from "@neoxctl/core";
+import type { Alarm, DetectorEvent, LossSeries } from "@neoxctl/monitor";
+import { lossSeriesFromCsv, lossSeriesFromLog, RobustSpikeDetector } from "@neoxctl/monitor";
+import { runAction } from "../output.ts";
+
+type SpikesFormat = "neox" | "megatron" | "llmc" | "csv" | "auto";
+
+interface SpikesOptions {
+  format: SpikesFormat;
+  json: boolean;
+  recoverWindow: string;
+  warmupSteps: string;
+}
+
+/** JSON cannot carry NaN/Infinity: a non-finite loss or severity prints as null */
+const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function readSeries(text: string, path: string, format: SpikesFormat): LossSeries {
+  switch (format) {
+    case "csv":
+      return lossSeriesFromCsv(text);
+    case "auto":
+      return path.endsWith(".csv") || /^\s*step\s*,/.test(text) ? lossSeriesFromCsv(text) : lossSeriesFromLog(text, "auto");
+    case "neox":
+    case "megatron":
+    case "llmc":
+      return lossSeriesFromLog(text, format);
+  }
+}
+
+function describeEvent(e: DetectorEvent): string {
+  switch (e.type) {
+    case "alarm":
+      return `${String(e.step).padStart(9)}  ${e.kind.padEnd(10)} loss ${e.loss.toPrecision(5)} baseline ${e.baseline.toPrecision(5)} x${Number.isFinite(e.severity) ? e.severity.toFixed(2) : "inf"}${e.onsetStep !== e.step ? ` (onset ${e.onsetStep})` : ""}`;
+    case "recovered":
+      return `${String(e.step).padStart(9)}  recovered  spike from ${e.onsetStep} (peak ${e.peakLoss.toPrecision(5)} at ${e.peakStep}) back in ${e.stepsToRecover} steps`;
+    case "not_recovered":
+      return `${String(e.step).padStart(9)}  no recovery spike from ${e.onsetStep} (peak ${e.peakLoss.toPrecision(5)} at ${e.peakStep}) still high`;
+    case "rewind":
+      return `${String(e.toStep).padStart(9)}  rewind     from step ${e.fromStep} (restart)`;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("spikes <file>")
+    .description("Run the log parser and the loss-spike detector over a training log or a step,loss CSV and print the alarms")
+    .addOption(new Option("--format <format>", "input format").choices(["neox", "megatron", "llmc", "csv", "auto"]).default("auto"))
+    .option("--json", "one JSON object per alarm, then a summary line", false)
+    .option("--recover-window <steps>", "steps within which a spike must come back to count as recovered", "50")
+    .option("--warmup-steps <steps>", "no spike/divergence alarms below this step", "0")
+    .action(async (file: string, opts: SpikesOptions) =>
+      runAction(opts.json, async () => {
+        let text: string;
+        try {
+          text = await readFile(file, "utf8");
+        } catch (err) {
+          throw new NeoxctlError("SPEC_NOT_FOUND", `cannot read ${file}: ${(err as Error).message}`, { file });
+        }
+        const series = readSeries(text, file, opts.format);
+        const detector = new RobustSpikeDetector({ recoverWindowSteps: Number(opts.recoverWindow), warmupSteps: Number(opts.warmupSteps) });
+        const events = series.points.flatMap((p) => detector.push(p));
+        const alarms = events.filter((e): e is Alarm => e.type === "alarm");
+        const summary = { points: series.points.length, unparsedLines: series.unparsed, missingLoss: series.missingLoss, alarms: alarms.length, rewinds: events.filter((e) => e.type === "rewind").length };
+        if (opts.json) {
+          for (const a of alarms) {
+            process.stdout.write(JSON.stringify({ step: a.step, kind: a.kind, loss: finite(a.loss), baseline: finite(a.baseline), severity: finite(a.severity), onsetStep: a.onsetStep }) + "\n");
+          }
+          process.stdout.write(JSON.stringify({ summary }) + "\n");
+          return;
+        }
+        const shown = events.filter((e) => e.type !== "rewind" || events.length < 200);
+        process.stdout.write(shown.length === 0 ? "no alarms\n" : `     step  event\n${shown.map(describeEvent).join("\n")}\n`);
+        process.stdout.write(`${summary.points} loss points, ${summary.alarms} alarm(s), ${summary.rewinds} rewind(s), ${summary.unparsedLines} unparsed line(s)${summary.missingLoss ? `, ${summary.missingLoss} without a loss` : ""}\n`);
+      })
+    );
+}
