@@ -134,6 +134,7 @@ export class SupervisorReadModel implements RunReadModel {
       currentLr: last?.lr ?? run.params.lr,
       ...(run.attention ? { attention: run.attention } : {}),
       recoveries: { ...run.budgetsUsed },
+      rollbackCount: run.rollbacks.length,
       createdAt: run.createdAt,
       updatedAt: run.updatedAt,
       ...(last?.time ? { lastProgressAt: last.time } : {})

@@ -37,6 +37,8 @@ export interface RunSummary {
   attention?: string;
   /** recoveries so far, by budget class */
   recoveries: Record<string, number>;
+  /** spike rollbacks so far */
+  rollbackCount: number;
   createdAt: string;
   updatedAt: string;
   /** time of the last training step seen, for the last-progress age */

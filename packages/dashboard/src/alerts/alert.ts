@@ -1,0 +1,26 @@
+/** What the dashboard alerts on. */
+export const ALERT_KINDS = ["needs_attention", "failed", "rollback", "node_failures"] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export interface Alert {
+  kind: AlertKind;
+  runId: string;
+  runName: string;
+  /** one line saying what happened and why */
+  summary: string;
+  /** extra facts (step, nodes, LR) shown as fields */
+  facts: Record<string, string>;
+}
+
+export function alertTitle(kind: AlertKind): string {
+  switch (kind) {
+    case "needs_attention":
+      return "needs attention";
+    case "failed":
+      return "failed";
+    case "rollback":
+      return "rolled back after a loss spike";
+    case "node_failures":
+      return "repeated node failures";
+  }
+}

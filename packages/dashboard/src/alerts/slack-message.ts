@@ -1,0 +1,32 @@
+import type { Alert } from "./alert.ts";
+import { alertTitle } from "./alert.ts";
+
+export interface SlackMessage {
+  text: string;
+  blocks: unknown[];
+}
+
+/** Slack mrkdwn treats &, < and > as control characters; user-controlled text must not form links. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+export function runUrl(baseUrl: string, runId: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/runs/${encodeURIComponent(runId)}`;
+}
+
+/** A Slack-compatible payload: `text` for notifications and plain webhooks, `blocks` for layout. */
+export function slackMessage(alert: Alert, baseUrl: string): SlackMessage {
+  const url = runUrl(baseUrl, alert.runId);
+  const title = `neoxctl: run ${alert.runName} ${alertTitle(alert.kind)}`;
+  const facts = Object.entries(alert.facts).map(([k, v]) => ({ type: "mrkdwn", text: `*${escapeMrkdwn(k)}*\n${escapeMrkdwn(v)}` }));
+  return {
+    text: `${title}: ${alert.summary} ${url}`,
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: title.slice(0, 150) } },
+      { type: "section", text: { type: "mrkdwn", text: escapeMrkdwn(alert.summary) } },
+      ...(facts.length ? [{ type: "section", fields: facts.slice(0, 10) }] : []),
+      { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open run" }, url }] }
+    ]
+  };
+}

@@ -1,0 +1,59 @@
+import { Redis } from "ioredis";
+import pino from "pino";
+import type { Logger } from "pino";
+import { buildDashboard } from "./server/app.ts";
+import type { Dashboard } from "./server/app.ts";
+import { SupervisorActions, SupervisorReadModel } from "./supervisor-adapter.ts";
+import { AlertWatcher } from "./alerts/alert-watcher.ts";
+import { WebhookQueue } from "./alerts/webhook-queue.ts";
+import { slackMessage } from "./alerts/slack-message.ts";
+import { redactUrl } from "./alerts/redact.ts";
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  redisUrl: string;
+  prefix: string;
+  token?: string;
+  webhooks: string[];
+  /** what alert links point at; defaults to http://host:port */
+  baseUrl?: string;
+  logLevel?: string;
+}
+
+export interface RunningDashboard {
+  url: string;
+  dashboard: Dashboard;
+  close(): Promise<void>;
+}
+
+/** Everything `neoxctl dashboard` starts: store connection, HTTP server, alert watcher. */
+export async function serveDashboard(opts: ServeOptions): Promise<RunningDashboard> {
+  const log: Logger = pino({ level: opts.logLevel ?? "info", redact: ["req.headers.authorization", "token", "webhook_urls"] });
+  // lazyConnect + retries: a Redis restart makes the pages error for a moment, not the process exit
+  const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  redis.on("error", (e: Error) => log.warn({ err: e.message }, "redis connection problem"));
+  await redis.connect();
+  const model = new SupervisorReadModel({ redis, prefix: opts.prefix });
+  const dashboard = await buildDashboard({ model, actions: new SupervisorActions(), ...(opts.token ? { token: opts.token } : {}), logger: { level: opts.logLevel ?? "info" } });
+  await dashboard.app.listen({ host: opts.host, port: opts.port });
+  const addr = dashboard.app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : opts.port;
+  const url = `http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${port}`;
+  const baseUrl = opts.baseUrl ?? url;
+
+  const queue = new WebhookQueue({ urls: opts.webhooks, logger: log });
+  const watcher = new AlertWatcher({ model, send: (a) => queue.enqueue(slackMessage(a, baseUrl), `${a.kind}:${a.runId}`) });
+  if (opts.webhooks.length) await watcher.start();
+  log.info({ url, readOnly: !opts.token, webhooks: opts.webhooks.map(redactUrl) }, "dashboard listening");
+  return {
+    url,
+    dashboard,
+    async close() {
+      watcher.stop();
+      queue.close();
+      await dashboard.close();
+      redis.disconnect();
+    }
+  };
+}
