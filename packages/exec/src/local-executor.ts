@@ -14,20 +14,36 @@ export class LocalExecutor implements Executor {
     const [file, ...args] = argv;
     if (file === undefined) throw new ExecError("EXEC_FAILED", "empty command: argv needs at least the program name");
     const started = performance.now();
-    const r = await execa(file, args, {
+    const child = execa(file, args, {
       reject: false,
       shell: false,
       cwd: options?.cwd,
       env: options?.env,
       // with no input the child sees EOF at once, as it does over SSH
       ...(options?.stdin !== undefined ? { input: options.stdin } : { stdin: "ignore" as const }),
-      timeout: options?.timeoutMs,
-      killSignal: "SIGKILL",
+      // its own process group, so a timeout can kill grandchildren too (they would hold the pipes open)
+      detached: true,
       stripFinalNewline: false,
       encoding: "utf8"
     });
+    let killedByTimeout = false;
+    const timer =
+      options?.timeoutMs !== undefined
+        ? setTimeout(() => {
+            killedByTimeout = true;
+            if (child.pid !== undefined) {
+              try {
+                process.kill(-child.pid, "SIGKILL");
+              } catch {
+                // the group is already gone
+              }
+            }
+          }, options.timeoutMs)
+        : undefined;
+    const r = await child;
+    if (timer) clearTimeout(timer);
     const durationMs = performance.now() - started;
-    const spawnFailed = r.exitCode === undefined && r.signal === undefined && !r.timedOut;
+    const spawnFailed = r.exitCode === undefined && r.signal === undefined;
     const result: ExecResult = {
       command: [...argv],
       // a program that cannot be started looks like the shell's "not found" (127), as over SSH
@@ -37,7 +53,7 @@ export class LocalExecutor implements Executor {
       stderr: spawnFailed ? `${r.originalMessage ?? r.shortMessage}\n` : typeof r.stderr === "string" ? r.stderr : "",
       durationMs
     };
-    if (r.timedOut && options?.timeoutMs !== undefined) throw timedOut(result, options.timeoutMs, this.target);
+    if (killedByTimeout && options?.timeoutMs !== undefined) throw timedOut(result, options.timeoutMs, this.target);
     return checked(result, options, this.target);
   }
 

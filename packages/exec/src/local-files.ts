@@ -1,5 +1,5 @@
-import { cp, mkdir, open, writeFile as fsWriteFile, chmod } from "node:fs/promises";
-import { dirname } from "node:path";
+import { chmod, copyFile, mkdir, open, readdir, stat, writeFile as fsWriteFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { DEFAULT_READ_BYTES } from "./result.ts";
 
 function isNotFound(err: unknown): boolean {
@@ -42,7 +42,23 @@ export async function writeLocalFile(path: string, contents: string | Buffer, mo
   if (mode !== undefined) await chmod(path, mode);
 }
 
-/** Copies a tree; symlinks are followed so the copy matches what SFTP upload produces. */
+/**
+ * Copies a tree the way the SFTP upload does: symlinks followed, file and directory modes set
+ * explicitly (fs.cp leaves directory modes to the umask).
+ */
 export async function copyLocalDir(localDir: string, targetDir: string): Promise<void> {
-  await cp(localDir, targetDir, { recursive: true, dereference: true, force: true });
+  const st = await stat(localDir);
+  await mkdir(targetDir, { recursive: true });
+  for (const entry of await readdir(localDir)) {
+    const from = join(localDir, entry);
+    const to = join(targetDir, entry);
+    const est = await stat(from);
+    if (est.isDirectory()) await copyLocalDir(from, to);
+    else if (est.isFile()) {
+      await copyFile(from, to);
+      await chmod(to, est.mode & 0o7777);
+    }
+  }
+  // last, so a read-only directory mode does not stop its own contents being written
+  await chmod(targetDir, st.mode & 0o7777);
 }

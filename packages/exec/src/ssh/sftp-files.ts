@@ -79,7 +79,6 @@ export async function writeRemoteFile(sftp: SFTPWrapper, path: string, contents:
 export async function uploadTree(sftp: SFTPWrapper, localDir: string, remoteDir: string): Promise<void> {
   const st = await stat(localDir);
   await mkdirp(sftp, remoteDir);
-  await call<void>((cb) => sftp.chmod(remoteDir, st.mode & 0o7777, (err) => cb(err, undefined)));
   for (const entry of await readdir(localDir)) {
     const from = join(localDir, entry);
     const to = posix.join(remoteDir, entry);
@@ -87,4 +86,6 @@ export async function uploadTree(sftp: SFTPWrapper, localDir: string, remoteDir:
     if (est.isDirectory()) await uploadTree(sftp, from, to);
     else if (est.isFile()) await writeRemoteFile(sftp, to, await readFile(from), est.mode & 0o7777);
   }
+  // last, so a read-only directory mode does not stop its own contents being written
+  await call<void>((cb) => sftp.chmod(remoteDir, st.mode & 0o7777, (err) => cb(err, undefined)));
 }
