@@ -48,6 +48,8 @@ export interface Attempt {
   /** the Slurm output file of this attempt */
   logPath: string;
   jobId?: string;
+  /** nodes the job was seen running on */
+  nodes?: string[];
   /** Slurm restart count last seen for this job (Slurm's own requeues) */
   restartsSeen: number;
   /** the supervisor asked Slurm to cancel this job (hang, spike, guard, user) */
@@ -86,6 +88,14 @@ export interface Run {
   crashLoop: { step: number; count: number } | null;
   /** why a human is needed, while in needs_attention */
   attention?: string;
+  /** keys of one-off notes already recorded (so a restarted supervisor does not repeat them) */
+  noted: string[];
+  /** after a rollback to `step` at time `since`, checkpoints above `step` older than `since` are abandoned */
+  abandoned: { step: number; since: number }[];
+  /** LR the spec asked for; attempts with another LR override the scheduler */
+  specLr: number;
+  /** the first attempt loads a pretrained checkpoint */
+  initFromCheckpoint: boolean;
   createdAt: string;
   updatedAt: string;
 }

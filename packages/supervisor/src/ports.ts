@@ -38,15 +38,22 @@ export interface SubmittedJob {
   attempt: number;
 }
 
+export interface SubmitInput {
+  scriptPath: string;
+  cwd: string;
+  runId: string;
+  attempt: number;
+}
+
 export interface SlurmPort {
   /** sbatch the script; the job carries the run/attempt tag in its comment */
-  submit(scriptPath: string, cwd: string): Promise<string>;
+  submit(req: SubmitInput): Promise<string>;
   cancel(jobId: string): Promise<void>;
   /** ONE call for all jobs; jobs Slurm no longer knows are absent from the map */
   poll(jobIds: readonly string[]): Promise<Map<string, JobView>>;
   /** jobs carrying this run's tag, to reconcile after a crash */
   findSubmissions(runId: string): Promise<SubmittedJob[]>;
-  /** nodes currently DOWN/DRAINED among `nodes` (node DOWN while a job ran there) */
+  /** nodes currently DOWN/DRAINED/FAILED among `nodes` (all of the cluster's when empty) */
   downNodes(nodes: readonly string[]): Promise<string[]>;
 }
 

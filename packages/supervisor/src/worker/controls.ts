@@ -1,0 +1,94 @@
+import type { Run } from "../model.ts";
+import { noBudgetUsed } from "../model.ts";
+import type { JobView } from "../ports.ts";
+import type { Op } from "../store/run-store.ts";
+import type { Lease } from "../store/lease.ts";
+import { isTerminal } from "../run-state.ts";
+import { listCompleteCheckpoints, saveDirOf, validForTimeline } from "../adapters/checkpoints.ts";
+import type { ClusterHandle } from "./cluster.ts";
+import { jobAlive } from "./job-liveness.ts";
+import { nextAttempt } from "./next-attempt.ts";
+import { noteOps, transitionOps } from "./transition.ts";
+import type { Stepper } from "./stepper.ts";
+
+/** A human's request, queued by the CLI and carried out by whichever supervisor holds the run. */
+export type ControlCommand =
+  | { kind: "cancel"; at: string; id: string }
+  | { kind: "resume"; at: string; id: string }
+  | { kind: "ack"; at: string; id: string }
+  | { kind: "rollback"; at: string; id: string; toStep: number; lrFactor?: number };
+
+/** Handles the oldest queued command, if any; true when one was handled (the run changed). */
+export async function applyControl(s: Stepper, run: Run, lease: Lease, cluster: ClusterHandle, jobs: Map<string, JobView>): Promise<boolean> {
+  const raw = await s.store.redis.lindex(s.store.keys.control(run.id), 0);
+  if (!raw) return false;
+  const cmd = JSON.parse(raw) as ControlCommand;
+  const now = s.io.now();
+  const done: Op = { op: "lrem", key: s.store.keys.control(run.id), value: raw };
+  const attempt = await s.store.getAttempt(run.id, run.attempts);
+  const job = attempt?.jobId ? jobs.get(attempt.jobId) : undefined;
+  const reject = async (why: string): Promise<true> => {
+    await s.commit(run, lease, [done, ...noteOps(s.store, run, "control_rejected", `${cmd.kind}: ${why}`, { detail: { ...cmd } }, now)]);
+    return true;
+  };
+  if (isTerminal(run.state)) return reject(`run is ${run.state}`);
+
+  switch (cmd.kind) {
+    case "cancel": {
+      // cancel the job before recording it: a crash in between leaves the command queued, never a live job
+      if (attempt?.jobId && job && jobAlive(job.state)) await cluster.slurm.cancel(attempt.jobId);
+      const ops: Op[] = [done];
+      if (attempt) {
+        attempt.cancelRequested = true;
+        ops.push(s.store.putAttempt(run.id, attempt));
+      }
+      ops.push(...transitionOps(s.store, run, "cancelled", "cancelled_by_user", `cancelled by the user (requested ${cmd.at})`, { ...(job ? { jobId: job.jobId, slurmState: job.state } : {}) }, now, attempt?.index));
+      await s.commit(run, lease, ops);
+      return true;
+    }
+    case "resume":
+    case "ack": {
+      if (run.state !== "needs_attention") return reject(`run is ${run.state}, not needs_attention`);
+      const ckpts = validForTimeline(run, await listCompleteCheckpoints(cluster.exec, saveDirOf(run)));
+      const newest = ckpts[ckpts.length - 1];
+      const params = { ...run.params, load: newest === undefined ? run.params.load : { kind: "resume" as const, iteration: newest } };
+      if (cmd.kind === "ack") {
+        run.budgetsUsed = noBudgetUsed();
+        run.crashLoop = null;
+      }
+      const cause = cmd.kind === "ack" ? `acknowledged by the user: budgets and crash-loop count reset, resuming from ${newest ?? "the start"}` : `resumed by the user from ${newest ?? "the start"}`;
+      return startAttempt(s, run, lease, attempt, params, done, cmd.kind === "ack" ? "acknowledged" : "resumed_by_user", cause, now);
+    }
+    case "rollback": {
+      if (run.state !== "needs_attention" && run.state !== "running" && run.state !== "queued") return reject(`cannot roll back a run that is ${run.state}`);
+      const ckpts = validForTimeline(run, await listCompleteCheckpoints(cluster.exec, saveDirOf(run)));
+      if (!ckpts.includes(cmd.toStep)) return reject(`no complete checkpoint at step ${cmd.toStep} (have ${ckpts.join(",") || "none"})`);
+      const lr = cmd.lrFactor !== undefined ? run.params.lr * cmd.lrFactor : run.params.lr;
+      if (attempt && job && jobAlive(job.state)) attempt.cancelRequested = true;
+      run.abandoned.push({ step: cmd.toStep, since: now });
+      const params = { ...run.params, load: { kind: "resume" as const, iteration: cmd.toStep }, lr };
+      const ok = await startAttempt(s, run, lease, attempt, params, done, "rollback_by_user", `rolled back by the user to step ${cmd.toStep}${cmd.lrFactor !== undefined ? `, LR × ${cmd.lrFactor} = ${lr.toExponential(3)}` : ""}`, now);
+      if (attempt?.cancelRequested && attempt.jobId) await cluster.slurm.cancel(attempt.jobId);
+      return ok;
+    }
+  }
+}
+
+async function startAttempt(s: Stepper, run: Run, lease: Lease, prev: Awaited<ReturnType<Stepper["store"]["getAttempt"]>>, params: Run["params"], done: Op, type: string, cause: string, now: number): Promise<true> {
+  let next;
+  try {
+    next = nextAttempt(run, prev, params, "manual", now);
+  } catch (e) {
+    await s.commit(run, lease, [done, ...noteOps(s.store, run, "control_rejected", `${cause}: planner refused: ${e instanceof Error ? e.message : String(e)}`, {}, now)]);
+    return true;
+  }
+  run.params = params;
+  run.attempts = next.index;
+  run.attention = undefined;
+  const ops: Op[] = [done];
+  if (prev) ops.push(s.store.putAttempt(run.id, prev));
+  ops.push(s.store.putAttempt(run.id, next));
+  ops.push(...transitionOps(s.store, run, "recovering", type, cause, { configDiff: next.diff, detail: { nextAttempt: next.index } }, now, prev?.index));
+  await s.commit(run, lease, ops);
+  return true;
+}

@@ -1,0 +1,120 @@
+import { NeoxctlError, SlurmError, StateError, toNeoxctlError } from "@neoxctl/core";
+import type { Attempt, Run } from "../model.ts";
+import type { JobView } from "../ports.ts";
+import type { RunStore } from "../store/run-store.ts";
+import type { Lease, LeaseManager } from "../store/lease.ts";
+import type { ClusterHandle, ClusterResolver } from "./cluster.ts";
+import { LogReader } from "./log-reader.ts";
+import { Stepper } from "./stepper.ts";
+
+export interface SupervisorOptions {
+  /** logs one human line per notable action */
+  log?: (line: string) => void;
+  now?: () => number;
+  /** called after every committed event (the notify queue hooks in here) */
+  onEvent?: (runId: string, type: string, cause: string) => void;
+}
+
+export interface CycleReport {
+  runs: number;
+  leased: number;
+  polled: number;
+  slurmUnavailable: boolean;
+  errors: string[];
+}
+
+/**
+ * One supervisor instance. `cycle()` is the poll job: it takes the leases it can, asks each
+ * cluster's Slurm ONCE for all tracked jobs, then advances every leased run by one step.
+ * Everything it does is idempotent and driven by what is in Redis, so a kill -9 at any point is
+ * followed by a restart that simply carries on.
+ */
+export class Supervisor {
+  private readonly leases = new Map<string, Lease>();
+  private readonly logs = new LogReader();
+  private readonly runningSince = new Map<string, number>();
+  private readonly stepper: Stepper;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly leaseManager: LeaseManager,
+    private readonly clusters: ClusterResolver,
+    private readonly options: SupervisorOptions = {}
+  ) {
+    this.now = options.now ?? Date.now;
+    this.stepper = new Stepper(store, this.logs, this.runningSince, {
+      log: options.log ?? (() => {}),
+      now: this.now,
+      onEvent: options.onEvent ?? (() => {})
+    });
+  }
+
+  async cycle(): Promise<CycleReport> {
+    const report: CycleReport = { runs: 0, leased: 0, polled: 0, slurmUnavailable: false, errors: [] };
+    const ids = await this.store.runIds(true);
+    report.runs = ids.length;
+    const mine: { run: Run; lease: Lease; cluster: ClusterHandle; attempt: Attempt | undefined }[] = [];
+    for (const id of ids) {
+      const lease = await this.leaseManager.acquire(id, this.leases.get(id));
+      if (!lease) {
+        this.drop(id);
+        continue;
+      }
+      this.leases.set(id, lease);
+      const run = await this.store.getRun(id);
+      if (!run) continue;
+      const cluster = this.clusters(run.cluster, (run.planInput as { profile?: { access?: unknown } }).profile?.access);
+      mine.push({ run, lease, cluster, attempt: await this.store.getAttempt(id, run.attempts) });
+    }
+    report.leased = mine.length;
+
+    // one squeue per cluster per cycle, for every tracked job
+    const statuses = new Map<string, Map<string, JobView> | null>();
+    const byCluster = new Map<string, { handle: ClusterHandle; jobs: string[] }>();
+    for (const m of mine) {
+      const g = byCluster.get(m.run.cluster) ?? { handle: m.cluster, jobs: [] };
+      if (m.attempt?.jobId) g.jobs.push(m.attempt.jobId);
+      const prev = m.run.attempts > 1 ? await this.store.getAttempt(m.run.id, m.run.attempts - 1) : undefined;
+      if (prev?.jobId && prev.phase !== "ended") g.jobs.push(prev.jobId);
+      byCluster.set(m.run.cluster, g);
+    }
+    for (const [name, g] of byCluster) {
+      try {
+        statuses.set(name, await g.handle.slurm.poll(g.jobs));
+        report.polled += g.jobs.length;
+      } catch (e) {
+        statuses.set(name, null);
+        if (e instanceof SlurmError && e.code === "SLURM_UNAVAILABLE") report.slurmUnavailable = true;
+        report.errors.push(`${name}: ${toNeoxctlError(e).message}`);
+      }
+    }
+    const down = new Map<string, string[]>();
+    for (const m of mine) {
+      const st = statuses.get(m.run.cluster);
+      // Slurm unreachable: wait, never decide on missing information
+      if (!st) continue;
+      try {
+        if (!down.has(m.run.cluster)) down.set(m.run.cluster, await m.cluster.slurm.downNodes([]));
+        await this.stepper.advance(m.run, m.lease, m.cluster, st, down.get(m.run.cluster) ?? []);
+      } catch (e) {
+        const err = toNeoxctlError(e);
+        if (err instanceof StateError && err.code === "LOCK_HELD") this.drop(m.run.id);
+        report.errors.push(`${m.run.id}: ${err.code}: ${err.message}`);
+        if (!(err instanceof NeoxctlError) || err.code === "INTERNAL") this.options.log?.(`run ${m.run.id}: ${err.message}`);
+      }
+    }
+    return report;
+  }
+
+  /** Gives every lease back (clean shutdown), so another supervisor can take over at once. */
+  async release(): Promise<void> {
+    for (const l of this.leases.values()) await this.leaseManager.release(l).catch(() => {});
+    this.leases.clear();
+  }
+
+  private drop(id: string): void {
+    this.leases.delete(id);
+    this.logs.forget(`${id}:`);
+  }
+}
