@@ -1,4 +1,5 @@
-import { SlurmClient, StatusPoller } from "@neoxctl/slurm";
+import { StatusPoller } from "@neoxctl/slurm";
+import type { SlurmClient } from "@neoxctl/slurm";
 import type { JobStatus, JobState as SlurmJobState } from "@neoxctl/slurm";
 import type { JobState, JobView, SlurmPort, SubmitInput, SubmittedJob } from "../ports.ts";
 
