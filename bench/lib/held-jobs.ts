@@ -1,0 +1,27 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** Every job the benchmarks submit carries this name, so clean-up can never touch anyone else's. */
+export const BENCH_JOB_NAME = "neoxctl-bench-held";
+
+/** Submits `count` held jobs (they never run) with a few sbatch calls in flight at once. */
+export async function submitHeld(count: number, parallel = 6): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      const { stdout } = await run("sbatch", ["--parsable", "--hold", `--job-name=${BENCH_JOB_NAME}`, "--output=/dev/null", "--wrap=sleep 1"]);
+      ids.push(stdout.trim().split(";")[0]!);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return ids.sort((a, b) => Number(a) - Number(b));
+}
+
+/** Cancels every benchmark-held job (by name, so an interrupted earlier run is cleaned too). */
+export async function cancelHeld(): Promise<void> {
+  await run("scancel", [`--name=${BENCH_JOB_NAME}`]).catch(() => undefined);
+}

@@ -1,0 +1,88 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describeMachine } from "./lib/machine.ts";
+import type { BenchOptions, FigureName, FigureResult } from "./lib/result.ts";
+import { FIGURE_NAMES } from "./lib/result.ts";
+import { consoleTable } from "./lib/table.ts";
+import { runSlurmRpcs } from "./figures/slurm-rpcs.ts";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+function figureRunner(name: FigureName): (o: BenchOptions) => Promise<FigureResult> {
+  switch (name) {
+    case "spike":
+    case "nodefail":
+    case "parse":
+    case "follow":
+    case "plan":
+      throw new Error(`figure ${name} is not written yet`);
+    case "rpcs":
+      return runSlurmRpcs;
+  }
+}
+
+interface Args {
+  quick: boolean;
+  only: FigureName[];
+  out: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { quick: false, only: [], out: join(REPO_ROOT, "bench", "results", "latest.json") };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--quick") args.quick = true;
+    else if (a === "--only" || a === "--out") {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      if (a === "--out") args.out = resolve(v);
+      else
+        for (const n of v.split(",")) {
+          if (!(FIGURE_NAMES as readonly string[]).includes(n)) throw new Error(`unknown figure ${n}; one of ${FIGURE_NAMES.join(", ")}`);
+          args.only.push(n as FigureName);
+        }
+    } else if (a === "-h" || a === "--help") {
+      process.stdout.write(`usage: npm run bench -- [--quick] [--only ${FIGURE_NAMES.join("|")}[,…]] [--out file.json]\n`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const names = args.only.length ? args.only : [...FIGURE_NAMES];
+  const started = Date.now();
+  const log = (line: string): void => {
+    process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+  };
+  const opts: BenchOptions = { quick: args.quick, repoRoot: REPO_ROOT, log };
+  const machine = describeMachine();
+  const results: FigureResult[] = [];
+  const failures: { figure: FigureName; error: string }[] = [];
+  for (const name of names) {
+    log(`figure ${name}${args.quick ? " (quick)" : ""}`);
+    try {
+      results.push(await figureRunner(name)(opts));
+    } catch (e) {
+      // one broken figure must not cost the others' numbers
+      const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      failures.push({ figure: name, error: msg });
+      log(`figure ${name} failed: ${msg}`);
+    }
+  }
+  const report = { machine, mode: args.quick ? "quick" : "full", durationMs: Date.now() - started, figures: results, failures };
+  await mkdir(dirname(args.out), { recursive: true });
+  await writeFile(args.out, JSON.stringify(report, null, 2) + "\n");
+  process.stdout.write(`\n${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGb} GB, Node ${machine.node}, ${machine.slurm}\n\n`);
+  process.stdout.write(consoleTable(results) + "\n");
+  for (const r of results) for (const n of r.notes) process.stdout.write(`  ${r.name}: ${n}\n`);
+  process.stdout.write(`\nwrote ${args.out} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  if (failures.length) {
+    process.stdout.write(`failed figures: ${failures.map((f) => f.figure).join(", ")}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
