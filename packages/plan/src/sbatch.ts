@@ -1,5 +1,6 @@
 import { SpecError } from "@neoxctl/core";
 import type { Attempt, Plan } from "./types.ts";
+import { checkSbatchValues } from "./sbatch-safety.ts";
 
 /** Characters that need no quoting in a POSIX shell word. */
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -75,6 +76,7 @@ function launchCommand(plan: Plan, configPaths: readonly string[]): string[] {
 
 /** The batch script of one attempt. Pure: the same plan and attempt give the same bytes. */
 export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly string[]): string {
+  checkSbatchValues(plan, attempt);
   const p = plan.profile;
   const env = { ...p.env, ...(attempt.env ?? {}) };
   const lines: string[] = [

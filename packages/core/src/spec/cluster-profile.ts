@@ -1,21 +1,20 @@
 import { z } from "zod";
 import { SafeIdSchema } from "./run-spec.ts";
 import { SlurmTimeSchema } from "./slurm-time.ts";
+import { SlurmWordSchema } from "./slurm-word.ts";
 
 const posInt = z.number().int().positive();
 
 const SchedulerSchema = z
   .object({
-    partition: z.string().min(1),
+    partition: SlurmWordSchema,
     account_required: z.boolean().default(false),
-    gpus_per_node: z
-      .string()
-      .min(1)
+    gpus_per_node: SlurmWordSchema
       .nullable()
       .describe("value of --gpus-per-node (e.g. `8` or `mi250:8`); null where there are no GPUs to request"),
     ntasks_per_node: posInt.describe("Slurm tasks per node: one per GCD under deepy.py's srun"),
     cpus_per_task: posInt,
-    mem: z.string().min(1).optional().describe("value of --mem (`0` = all of the node)"),
+    mem: SlurmWordSchema.optional().describe("value of --mem (`0` = all of the node)"),
     exclusive: z.boolean().default(true),
     max_nodes: posInt.describe("largest job the partition accepts"),
     max_time: SlurmTimeSchema,

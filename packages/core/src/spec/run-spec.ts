@@ -4,6 +4,7 @@ import { ModelSchema } from "./model.ts";
 import { DataSchema } from "./data.ts";
 import { ClusterSizeSchema } from "./cluster-size.ts";
 import { SlurmTimeSchema } from "./slurm-time.ts";
+import { SlurmWordSchema } from "./slurm-word.ts";
 
 /** Lower-case id usable in job names, paths and Redis keys without quoting. */
 export const SafeIdSchema = z
@@ -68,7 +69,7 @@ export const InitSchema = z
 export const ClusterRefSchema = z
   .object({
     profile: z.string().min(1).describe("cluster profile name (clusters/<name>.yaml) or path"),
-    account: z.string().min(1).optional().describe("Slurm account (mandatory on LUMI)"),
+    account: SlurmWordSchema.optional().describe("Slurm account (mandatory on LUMI)"),
     time: SlurmTimeSchema.describe("time limit of each job"),
     time_min: SlurmTimeSchema.optional().describe("shortest acceptable time limit (lets backfill start the job earlier)"),
     size: ClusterSizeSchema
