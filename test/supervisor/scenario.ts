@@ -38,7 +38,8 @@ export function scenarioInputs(o: ScenarioOptions): ScenarioInputs {
     .replace(/^\s*keep_last_n: .*\n/m, "")
     .replace(/train_iters: .*$/m, `train_iters: ${o.trainIters}`)
     .replace(/^  lr: .*$/m, `  lr: ${o.lr}`)
-    .replace(/^  warmup: .*$/m, "  warmup: 0.01")
+    // a constant schedule keeps the LR where the scenario puts it (cosine decay would calm a spike by itself)
+    .replace(/^  warmup: .*$/m, "  warmup: 0.01\n  decay_style: constant")
     .replace(/^cluster:/m, "resilience:\n  hang: {k: 10, floor_s: 2, startup_grace_s: 60}\n  spike: {recover_window_steps: 15, rollback_min_steps_before: 10, rollback_window_steps: 1000}\ncluster:");
   const spec = parseRunSpec(specText, "scenario.yaml");
   const profileText = readFileSync(join(REPO_ROOT, "clusters/local.yaml"), "utf8");

@@ -1,0 +1,82 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { createRun, SeriesStore } from "@neoxctl/supervisor";
+import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
+import { testRedis } from "./redis-helpers.ts";
+import { localCluster, makeSupervisor } from "./harness.ts";
+
+const TRAIN_ITERS = 220;
+const NODE_DOWN_AFTER = 30;
+const HANG_AT = 80;
+const SPIKE_AT = 150;
+
+describe("end to end: node failure, hang and loss spike on the local Slurm cluster", () => {
+  // lr just above the emulator's instability threshold: a forced spike lingers instead of healing
+  const inputs = scenarioInputs({
+    name: "e2e",
+    trainIters: TRAIN_ITERS,
+    lr: 0.00021,
+    env: { NEOX_EMU_STEP_MS: "30", NEOX_EMU_HANG_AT: String(HANG_AT), NEOX_EMU_SPIKE_AT: String(SPIKE_AT), NEOX_EMU_UNSTABLE_LR: "0.0002" }
+  });
+  let downed: string | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  afterAll(async () => {
+    if (downed) execFileSync("scontrol", ["update", `nodename=${downed}`, "state=resume"]);
+    await cleanup?.();
+    removeScenario(inputs);
+  });
+
+  it("recovers from each fault in order and finishes every step with the bad node excluded and the LR reduced", async () => {
+    const t = await testRedis("e2e");
+    cleanup = t.cleanup;
+    const log: string[] = [];
+    const { sup, store } = makeSupervisor(t.redis, t.prefix, "sup-e2e", log);
+    const series = new SeriesStore(t.redis, store.keys);
+    const run = await createRun(store, localCluster().exec, { ...inputs, repoRoot: REPO_ROOT });
+
+    for (let i = 0; i < 1500; i++) {
+      await sup.cycle();
+      const r = await store.mustGetRun(run.id);
+      if (r.state === "completed" || r.state === "needs_attention" || r.state === "failed") break;
+      if (!downed && r.state === "running" && r.attempts === 1) {
+        const last = (await series.lastBatch(run.id)).at(-1);
+        const a = await store.getAttempt(run.id, 1);
+        if (last && last.step >= NODE_DOWN_AFTER && a?.nodes?.length) {
+          downed = a.nodes[a.nodes.length - 1]!;
+          execFileSync("scontrol", ["update", `nodename=${downed}`, "state=down", "reason=neoxctl-e2e"]);
+        }
+      }
+      await new Promise((res) => setTimeout(res, 200));
+    }
+
+    const final = await store.mustGetRun(run.id);
+    const events = await store.events(run.id);
+    const trail = events.map((e) => `${e.type}: ${e.cause}`).join("\n");
+    expect(final.state, `${trail}\n${log.slice(-20).join("\n")}`).toBe("completed");
+    expect(downed).toBeDefined();
+
+    // the faults were met in order: node, hang, spike
+    const recoveries = events.filter((e) => e.type.startsWith("recover_") || e.type === "rollback").map((e) => e.type);
+    expect(recoveries, trail).toEqual(["recover_node", "recover_hang", "rollback"]);
+
+    const attempts = await store.attempts(final);
+    for (const a of attempts.slice(1)) expect(a.params.excludeNodes, trail).toContain(downed);
+    for (const a of attempts) if (a.index > 1) expect(a.nodes ?? [], trail).not.toContain(downed);
+    expect((await store.badNodes(run.id)).map((b) => b.node)).toContain(downed);
+
+    expect(final.rollbacks).toHaveLength(1);
+    const rb = final.rollbacks[0]!;
+    expect(rb.toStep).toBeLessThanOrEqual(rb.onsetStep - 10);
+    expect(rb.lrTo).toBeCloseTo(rb.lrFrom / 3);
+    expect(final.params.lr).toBeCloseTo(0.00021 / 3);
+    const rollback = events.find((e) => e.type === "rollback")!;
+    expect(rollback.evidence.configDiff?.map((c) => c.field)).toEqual(expect.arrayContaining(["load", "lr"]));
+    expect(rollback.evidence.logLines?.length).toBeGreaterThan(0);
+
+    const last = attempts.at(-1)!;
+    expect(last.params.load).toEqual({ kind: "resume", iteration: rb.toStep });
+    expect((await series.read(run.id)).filter((p) => p.attempt === last.index).at(-1)?.step).toBe(TRAIN_ITERS);
+    // every transition left an event that says why
+    for (const e of events) expect(e.cause.length).toBeGreaterThan(0);
+  });
+});
