@@ -14,3 +14,5 @@ export { parseScontrolJobs } from "./parse-scontrol.ts";
 export { parseSinfoNodes, parsePartitions } from "./nodes.ts";
 export type { NodeInfo, NodeAvailability, PartitionInfo } from "./nodes.ts";
 export { looksUnavailable } from "./slurm-errors.ts";
+export { clusterReport } from "./cluster-report.ts";
+export type { ClusterReport } from "./cluster-report.ts";

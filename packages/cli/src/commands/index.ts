@@ -3,6 +3,7 @@ import { register as registerPlan } from "./plan.ts";
 import { register as registerSchema } from "./schema.ts";
 import { register as registerSpikes } from "./spikes.ts";
 import { register as registerDashboard } from "./dashboard.ts";
+import { register as registerCluster } from "./cluster.ts";
 
 /**
  * Each command lives in its own module and registers itself here. Keep one line per command so
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerSchema(program);
   registerSpikes(program);
   registerDashboard(program);
+  registerCluster(program);
 }
