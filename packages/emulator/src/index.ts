@@ -5,5 +5,6 @@ export { formatExp, formatFixed, pyFloatRepr, humanReadableFlops } from "./forma
 export { loadNeoxConfig } from "./config/load-config.ts";
 export type { EmuConfig } from "./config/emu-config.ts";
 export { PythonError } from "./config/python-error.ts";
+export { writeConvertedCheckpoint } from "./tools/convert-hf.ts";
 export { parseFaultPlan } from "./faults/faults.ts";
 export type { FaultKind, FaultPlan } from "./faults/faults.ts";

@@ -45,7 +45,10 @@ export function loadCheckpoint(loadDir: string, iteration: number | null, topolo
   const dir = join(loadDir, tag);
   const modelPath = join(dir, "mp_rank_00_model_states.pt");
   print.out(`${dsLogPrefix("INFO", "torch_checkpoint_engine.py:27:load")}[Torch] Loading checkpoint from ${modelPath}...`);
-  const needed = expectedCheckpointFiles(topology).filter((f) => !f.endsWith("/") && (loadOptim || !f.includes("optim_states")));
+  // zero_to_fp32.py and configs/ are never read back on load; optimizer shards only when loading optimizer state
+  const needed = expectedCheckpointFiles(topology).filter(
+    (f) => !f.endsWith("/") && f !== "zero_to_fp32.py" && (loadOptim || !f.includes("optim_states"))
+  );
   for (const f of needed) {
     if (!existsSync(join(dir, f))) throw new PythonError("FileNotFoundError", `[Errno 2] No such file or directory: '${join(dir, f)}'`);
   }
