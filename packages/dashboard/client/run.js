@@ -8,6 +8,8 @@
   var charts = {};
   window.__neoxctlCharts = charts;
 
+  function sci(u, v) { return v == null ? "--" : v.toExponential(3); }
+
   function width(el) { return Math.max(320, el.clientWidth || 900); }
 
   function marker(label, color, size) {
@@ -20,7 +22,7 @@
       el: "chart-loss", title: "Loss",
       series: [
         { label: "loss", stroke: "#2e86ab", width: 1.5 },
-        { label: "loss (discarded by rollback/resume)", stroke: "#9aa0a6", width: 1.5, dash: [6, 4] },
+        { label: "loss (discarded by rollback/resume)", stroke: "#a8adb3", width: 2, dash: [5, 4] },
         marker("spike", "#d7263d", 10),
         marker("rollback", "#7768ae", 12),
         marker("LR change", "#ff9f1c", 9),
@@ -30,7 +32,8 @@
     },
     lr: {
       el: "chart-lr", title: "Learning rate",
-      series: [{ label: "LR", stroke: "#ff9f1c", width: 1.5 }, { label: "LR (discarded)", stroke: "#9aa0a6", dash: [6, 4] }],
+      series: [{ label: "LR", stroke: "#ff9f1c", width: 1.5, value: sci }, { label: "LR (discarded)", stroke: "#9aa0a6", dash: [6, 4], value: sci }],
+      axis: { values: function (u, vals) { return vals.map(function (v) { return v.toExponential(1); }); }, size: 70 },
       data: function (d) { return [d.steps, d.lr.kept, d.lr.discarded]; }
     },
     step_time: {
@@ -59,6 +62,7 @@
       charts[key] = new uPlot({
         title: spec.title, width: width(el), height: key === "loss" ? 320 : 180,
         scales: { x: { time: false } }, cursor: { drag: { x: true, y: false } },
+        axes: [{}, spec.axis || {}],
         series: [{ label: "step" }].concat(spec.series.map(function (s) { return Object.assign({ spanGaps: false }, s); }))
       }, data, el);
       el.setAttribute("data-ready", "true");

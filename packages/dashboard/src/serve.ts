@@ -35,7 +35,7 @@ export async function serveDashboard(opts: ServeOptions): Promise<RunningDashboa
   redis.on("error", (e: Error) => log.warn({ err: e.message }, "redis connection problem"));
   await redis.connect();
   const model = new SupervisorReadModel({ redis, prefix: opts.prefix });
-  const dashboard = await buildDashboard({ model, actions: new SupervisorActions(), ...(opts.token ? { token: opts.token } : {}), logger: { level: opts.logLevel ?? "info" } });
+  const dashboard = await buildDashboard({ model, actions: new SupervisorActions(model.store), ...(opts.token ? { token: opts.token } : {}), logger: { level: opts.logLevel ?? "info" } });
   await dashboard.app.listen({ host: opts.host, port: opts.port });
   const addr = dashboard.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;

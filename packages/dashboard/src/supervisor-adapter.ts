@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { Keys, RunStore, SeriesStore } from "@neoxctl/supervisor";
 import type { Attempt, BadNode, Run, RunState, StepPoint, StoredEvent } from "@neoxctl/supervisor";
@@ -205,11 +206,24 @@ export class SupervisorReadModel implements RunReadModel {
 }
 
 /**
- * Manual controls. The supervisor does not export a control API yet, so every action is refused
- * with a clear message; wire `perform` to it once `neoxctl cancel/resume/rollback/ack` land.
+ * Manual controls go through the supervisor's per-run control queue (Keys.control), the same queue
+ * `neoxctl cancel/resume/rollback/ack` feed; whichever supervisor holds the run's lease carries the
+ * command out and records an event. Swap the push for the supervisor's own enqueue function once
+ * it exports one.
  */
 export class SupervisorActions implements RunActions {
+  constructor(private readonly store: RunStore) {}
+
   async perform(request: ActionRequest): Promise<ActionResult> {
-    return { ok: false, message: `${request.kind} is not available yet: the supervisor has no control API to call` };
+    const run = await this.store.getRun(request.runId);
+    if (!run) return { ok: false, message: `no run ${request.runId}` };
+    const at = new Date().toISOString();
+    const id = randomUUID();
+    const cmd =
+      request.kind === "rollback"
+        ? { kind: request.kind, at, id, toStep: request.toStep, ...(request.lrFactor !== undefined ? { lrFactor: request.lrFactor } : {}) }
+        : { kind: request.kind, at, id };
+    await this.store.redis.rpush(this.store.keys.control(request.runId), JSON.stringify(cmd));
+    return { ok: true, message: `${request.kind} queued for run ${request.runId} (command ${id}); the supervisor records the outcome as an event` };
   }
 }

@@ -30,7 +30,7 @@ function hasEvidence(e: EventView): boolean {
 export function renderDecisions(events: readonly EventView[]): SafeHtml {
   const newest = [...events].reverse();
   return html`<section id="decisions"><h2>Decision log (${events.length})</h2>
-${newest.length === 0 ? html`<p class="muted">no events yet</p>` : html`<ol reversed class="events">
+${newest.length === 0 ? html`<p class="muted">no events yet</p>` : html`<ol class="events" style="list-style:none;padding-left:0">
 ${newest.map(
   (e) => html`<li class="event" data-event-id="${e.id}" data-event-type="${e.type}">
 <strong>${e.type}</strong> <span class="muted">${formatTime(e.time)}${e.attempt !== undefined ? html` · attempt ${e.attempt}` : ""}</span>

@@ -9,7 +9,8 @@ header a{color:#fff;text-decoration:none;font-weight:600}
 main{padding:16px;max-width:1400px;margin:0 auto}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{padding:4px 8px;border-bottom:1px solid #e3e6ea;text-align:left;white-space:nowrap}
-td.wrap{white-space:normal}
+td.wrap,div.wrap{white-space:normal;max-width:380px}
+.events li{margin:6px 0;padding:4px 0;border-bottom:1px solid #eef}
 tr.state-needs_attention{background:#fff1e0}tr.state-failed{background:#fde8e8}
 .badge{display:inline-block;padding:1px 6px;border-radius:8px;font-size:12px;background:#e3e6ea}
 .badge.needs_attention{background:#ff9f1c;color:#000}.badge.failed{background:#d7263d;color:#fff}
