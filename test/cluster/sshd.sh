@@ -19,6 +19,7 @@ log() { printf 'sshd.sh: %s\n' "$*" >&2; }
 ensure_installed() {
   if [[ -x "$SSHD" ]] && command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then return; fi
   log "installing openssh-server and openssh-client"
+  apt-get update -qq >&2 || true
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server openssh-client >&2
 }
 

@@ -5,16 +5,32 @@ import type { ExecOptions, ExecResult } from "../executor.ts";
 import { remoteCommandLine } from "../shell-quote.ts";
 import { normaliseSignal, timedOut } from "../result.ts";
 
-/** The channel could not be opened: nothing ran, so the caller may reconnect and try again. */
-export class ChannelOpenError extends Error {}
+/**
+ * The channel could not be opened, so nothing ran. `serverRefused` tells a live server saying no
+ * (e.g. past MaxSessions: reconnecting would not help) from a connection that is gone.
+ */
+export class ChannelOpenError extends Error {
+  constructor(
+    message: string,
+    readonly serverRefused: boolean
+  ) {
+    super(message);
+  }
+}
+
+/** ssh2 puts the server's numeric reason code on a refusal and none on a dead connection. */
+export function channelOpenError(err: Error): ChannelOpenError {
+  const reason = (err as Error & { reason?: unknown }).reason;
+  return new ChannelOpenError(err.message, typeof reason === "number");
+}
 
 function openExec(client: Client, line: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
-      client.exec(line, (err, stream) => (err ? reject(new ChannelOpenError(err.message)) : resolve(stream)));
+      client.exec(line, (err, stream) => (err ? reject(channelOpenError(err)) : resolve(stream)));
     } catch (err) {
       // ssh2 throws synchronously when the connection is already gone
-      reject(new ChannelOpenError((err as Error).message));
+      reject(new ChannelOpenError((err as Error).message, false));
     }
   });
 }

@@ -7,8 +7,11 @@ import { connectChain } from "./connect.ts";
 import type { Chain } from "./connect.ts";
 import { describeEndpoint, resolvePlan } from "./plan.ts";
 import type { ConnectPlan, SshTarget } from "./plan.ts";
-import { ChannelOpenError, runRemote } from "./remote-run.ts";
+import { channelOpenError, ChannelOpenError, runRemote } from "./remote-run.ts";
 import { readRemoteFrom, uploadTree, writeRemoteFile } from "./sftp-files.ts";
+
+/** Concurrent channels per connection; OpenSSH's default MaxSessions is 10 and SFTP holds one. */
+const MAX_CHANNELS = 8;
 
 interface Live {
   chain: Chain;
@@ -27,7 +30,7 @@ export class SshExecutor implements Executor {
   private live: Promise<Live> | undefined;
   private fingerprint: string | undefined;
   private connects = 0;
-  private readonly limit = new ChannelLimit(8);
+  private readonly limit = new ChannelLimit(MAX_CHANNELS);
 
   constructor(private readonly plan: ConnectPlan) {
     this.target = describeEndpoint(plan.final);
@@ -79,6 +82,13 @@ export class SshExecutor implements Executor {
       return await fn(live);
     } catch (err) {
       if (!(err instanceof ChannelOpenError)) throw err;
+      if (err.serverRefused) {
+        throw new ExecError(
+          "SSH_CONNECT",
+          `${this.target} refused to open a channel (${err.message}); its MaxSessions may be below ${MAX_CHANNELS}`,
+          { target: this.target }
+        );
+      }
       // the connection may have died without us noticing yet: drop it and try once more
       this.drop(live);
       try {
@@ -107,9 +117,9 @@ export class SshExecutor implements Executor {
   private sftp(live: Live): Promise<SFTPWrapper> {
     live.sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
       try {
-        live.chain.client.sftp((err, sftp) => (err ? reject(new ChannelOpenError(err.message)) : resolve(sftp)));
+        live.chain.client.sftp((err, sftp) => (err ? reject(channelOpenError(err)) : resolve(sftp)));
       } catch (err) {
-        reject(new ChannelOpenError((err as Error).message));
+        reject(new ChannelOpenError((err as Error).message, false));
       }
     });
     const p = live.sftp;
