@@ -6,6 +6,8 @@ import type { BenchOptions, FigureName, FigureResult } from "./lib/result.ts";
 import { FIGURE_NAMES } from "./lib/result.ts";
 import { consoleTable } from "./lib/table.ts";
 import { runSlurmRpcs } from "./figures/slurm-rpcs.ts";
+import { runParseThroughput } from "./figures/parse-throughput.ts";
+import { runPlanTime } from "./figures/plan-time.ts";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -13,12 +15,14 @@ function figureRunner(name: FigureName): (o: BenchOptions) => Promise<FigureResu
   switch (name) {
     case "spike":
     case "nodefail":
-    case "parse":
     case "follow":
-    case "plan":
       throw new Error(`figure ${name} is not written yet`);
     case "rpcs":
       return runSlurmRpcs;
+    case "parse":
+      return runParseThroughput;
+    case "plan":
+      return runPlanTime;
   }
 }
 

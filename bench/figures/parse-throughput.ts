@@ -1,0 +1,106 @@
+import { spawn } from "node:child_process";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { LineBuffer, LineParser } from "@neoxctl/monitor";
+import { neoxIterationLines } from "../lib/neox-lines.ts";
+import type { BenchOptions, FigureResult } from "../lib/result.ts";
+import { checkTarget } from "../lib/result.ts";
+import { summarize } from "../lib/stats.ts";
+
+const MB = 1024 * 1024;
+
+/** Writes emulator-format iteration lines until the file holds at least `bytes`. */
+async function generateLog(path: string, bytes: number): Promise<{ size: number; iterations: number }> {
+  const out = createWriteStream(path);
+  let size = 0;
+  let it = 0;
+  const total = 10_000_000;
+  // exact Python float formatting is slow; a cycle of 4,096 formatted iterations with only the
+  // iteration number rewritten keeps generation at disk speed and every line in the emulator's format
+  const template = Array.from({ length: 4096 }, (_, i) => neoxIterationLines(1, total, 2 + 8 / Math.sqrt(1 + i / 50) + 0.02 * Math.sin(i * 1.7), 1e-4 * Math.min(1, (i + 1) / 2000)));
+  const marker = ` iteration ${"1".padStart(8, " ")}/`;
+  while (size < bytes) {
+    const parts: string[] = [];
+    let chunk = 0;
+    while (chunk < 4 * MB) {
+      it++;
+      const s = template[it % template.length]!.replace(marker, ` iteration ${String(it).padStart(8, " ")}/`);
+      parts.push(s);
+      chunk += s.length;
+    }
+    const buf = Buffer.from(parts.join(""));
+    size += buf.length;
+    if (!out.write(buf)) await new Promise<void>((r) => out.once("drain", () => r()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  return { size, iterations: it };
+}
+
+/** The monitor's own path: LineBuffer splits bytes into lines, LineParser turns them into events. */
+async function parseFile(path: string): Promise<{ ms: number; train: number }> {
+  const t0 = performance.now();
+  const lines = new LineBuffer();
+  const parser = new LineParser("neox");
+  let train = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MB })) {
+    for (const line of lines.push(chunk as Buffer)) if (parser.parse(line)?.kind === "train") train++;
+  }
+  return { ms: performance.now() - t0, train };
+}
+
+async function grepCount(path: string): Promise<{ ms: number; count: number }> {
+  const t0 = performance.now();
+  const child = spawn("grep", ["-c", "lm_loss", path], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on("close", r));
+  if (code !== 0) throw new Error(`grep exited ${code}`);
+  return { ms: performance.now() - t0, count: Number(out.trim()) };
+}
+
+export async function runParseThroughput(opts: BenchOptions): Promise<FigureResult> {
+  const started = Date.now();
+  const target = opts.quick ? 256 * MB : 1024 * MB;
+  const trials = opts.quick ? 2 : 5;
+  const dir = await mkdtemp(join(tmpdir(), "neoxctl-bench-parse-"));
+  const path = join(dir, "slurm-neox.out");
+  const notes: string[] = [];
+  try {
+    opts.log(`parse: generating ${(target / MB).toFixed(0)} MB of emulator-format log in ${dir}`);
+    const gen = await generateLog(path, target);
+    const size = (await stat(path)).size;
+    // both readers see the file from the page cache: warm it once, untimed
+    await grepCount(path);
+    const parseMbs: number[] = [];
+    const grepMbs: number[] = [];
+    for (let i = 0; i < trials; i++) {
+      const g = await grepCount(path);
+      const p = await parseFile(path);
+      if (p.train !== gen.iterations || g.count !== gen.iterations) {
+        throw new Error(`parse saw ${p.train} and grep ${g.count} training lines, expected ${gen.iterations}`);
+      }
+      grepMbs.push(size / MB / (g.ms / 1000));
+      parseMbs.push(size / MB / (p.ms / 1000));
+      opts.log(`parse: trial ${i + 1}: parse ${parseMbs.at(-1)!.toFixed(1)} MB/s, grep ${grepMbs.at(-1)!.toFixed(1)} MB/s`);
+    }
+    const s = summarize(parseMbs);
+    const a = summarize(grepMbs);
+    notes.push(`file: ${(size / MB).toFixed(0)} MB, ${gen.iterations} iterations (training line + timers line each), page-cached; parse = LineBuffer + LineParser("neox") in one Node thread`);
+    return {
+      name: "parse",
+      title: "NeoX log parsing throughput",
+      scope: "whole-file read + line split + parse of every line into events; grep -c lm_loss on the same file in the same run",
+      measurements: [
+        { metric: "parse_mb_s", case: `${(size / MB).toFixed(0)} MB log`, unit: "MB/s", summary: s, anchor: { label: "grep -c lm_loss", summary: a } },
+        checkTarget({ metric: "parse_vs_grep", case: `${(size / MB).toFixed(0)} MB log`, unit: "×", summary: summarize(parseMbs.map((p, i) => p / grepMbs[i]!)), ratio: s.p50 / a.p50, target: { op: ">=", value: 0.25, on: "p50" } })
+      ],
+      notes,
+      durationMs: Date.now() - started
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
