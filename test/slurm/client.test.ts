@@ -110,6 +110,7 @@ describe.each([
       await client.setNodeState([victim], "down", "neoxctl test: node failure 2");
       const r = await pollUntil(poller, [id], (j) => j?.state === "NODE_FAIL", 60_000);
       expect(r.statuses.get(id)).toMatchObject({ state: "NODE_FAIL", nodes: [victim], restarts: 0 });
+      expect(r.nodeFailures).toEqual([{ jobId: id, nodes: [victim], failedNodes: [victim] }]);
     } finally {
       await client.setNodeState([victim], "resume");
     }

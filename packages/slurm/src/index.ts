@@ -1,7 +1,7 @@
 export { SlurmClient } from "./client.ts";
 export type { SubmitRequest, NodeStateChange, AccountingMode, SlurmClientOptions } from "./client.ts";
 export { StatusPoller } from "./poller.ts";
-export type { PollResult, RequeueEvent } from "./poller.ts";
+export type { PollResult, RequeueEvent, NodeFailureEvent } from "./poller.ts";
 export { JOB_STATES, normalizeJobState, statePhase, isFinal } from "./job-state.ts";
 export type { JobState, StatePhase } from "./job-state.ts";
 export { formatSubmissionTag, parseSubmissionTag, jobNameForRun } from "./job-status.ts";
