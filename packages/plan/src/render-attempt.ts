@@ -34,7 +34,7 @@ export function renderAttempt(plan: Plan, attempt: Attempt): RenderedAttempt {
   NEOX_FILES.forEach((f, i) => {
     files[configPaths[i]!] = renderNeoxYaml(configs[f], header);
   });
-  files["job.sbatch"] = renderSbatch(plan, attempt, configPaths);
+  files["job.sbatch"] = renderSbatch(plan, attempt, attempt.configRoot !== undefined ? configPaths.map((p) => `${attempt.configRoot}/${p}`) : configPaths);
   files["logs/.keep"] = "";
   files["plan.json"] =
     JSON.stringify(

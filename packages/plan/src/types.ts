@@ -47,6 +47,11 @@ export interface Attempt {
   dependency?: string;
   timeLimit?: string;
   env?: Record<string, string>;
+  /**
+   * Run-dir-relative directory whose neox/*.yml the job reads (default: the run dir itself). A job
+   * queued behind a running one must not read files a later render could overwrite.
+   */
+  configRoot?: string;
 }
 
 export interface RenderedAttempt {
