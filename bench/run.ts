@@ -8,6 +8,7 @@ import { consoleTable } from "./lib/table.ts";
 import { runSlurmRpcs } from "./figures/slurm-rpcs.ts";
 import { runParseThroughput } from "./figures/parse-throughput.ts";
 import { runPlanTime } from "./figures/plan-time.ts";
+import { runFollowRuns } from "./figures/follow-runs.ts";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -15,7 +16,6 @@ function figureRunner(name: FigureName): (o: BenchOptions) => Promise<FigureResu
   switch (name) {
     case "spike":
     case "nodefail":
-    case "follow":
       throw new Error(`figure ${name} is not written yet`);
     case "rpcs":
       return runSlurmRpcs;
@@ -23,6 +23,8 @@ function figureRunner(name: FigureName): (o: BenchOptions) => Promise<FigureResu
       return runParseThroughput;
     case "plan":
       return runPlanTime;
+    case "follow":
+      return runFollowRuns;
   }
 }
 
