@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { buildDashboard, SupervisorReadModel } from "@neoxctl/dashboard";
+import type { Dashboard } from "@neoxctl/dashboard";
+import { clearPrefix, seedHistory } from "./seed-history.ts";
+import type { Seeded } from "./seed-history.ts";
+import { parsePromText } from "./prom-text-parser.ts";
+
+const prefix = `test:dashboard-metrics:${process.pid}:${Date.now()}:`;
+let redis: Redis;
+let dash: Dashboard;
+let seeded: Seeded;
+let base: string;
+
+beforeAll(async () => {
+  redis = new Redis("redis://127.0.0.1:6379");
+  seeded = await seedHistory(redis, prefix, 50);
+  dash = await buildDashboard({ model: new SupervisorReadModel({ redis, prefix }) });
+  base = await dash.app.listen({ host: "127.0.0.1", port: 0 });
+});
+
+afterAll(async () => {
+  await dash?.close();
+  if (redis) {
+    await clearPrefix(redis, prefix);
+    redis.disconnect();
+  }
+});
+
+describe("/metrics", () => {
+  it("parses strictly and carries runs by state, step, loss, throughput, recoveries and progress age", async () => {
+    dash.metrics.observeSlurmPoll(0.42);
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    const families = parsePromText(await res.text());
+    const value = (name: string, labels: Record<string, string>): number | undefined =>
+      families.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+
+    expect(families.get("neoxctl_runs")?.type).toBe("gauge");
+    expect(value("neoxctl_runs", { state: "completed" })).toBe(50);
+    expect(value("neoxctl_runs", { state: "needs_attention" })).toBe(1);
+    expect(value("neoxctl_runs", { state: "running" })).toBe(1);
+    expect(value("neoxctl_runs", { state: "failed" })).toBe(1);
+    expect(value("neoxctl_runs", { state: "cancelled" })).toBe(0);
+
+    const pythia = { run: seeded.pythiaId };
+    expect(value("neoxctl_run_step", pythia)).toBe(3000);
+    expect(value("neoxctl_run_train_iters", pythia)).toBe(143000);
+    expect(value("neoxctl_run_loss", pythia)).toBeCloseTo(2.7514, 3);
+    // 1024 × 2048 tokens per step over the mean step time of the last batch
+    expect(value("neoxctl_run_tokens_per_second", pythia)).toBeGreaterThan(0);
+    expect(value("neoxctl_run_last_progress_age_seconds", pythia)).toBeGreaterThan(0);
+    expect(value("neoxctl_run_attempt", pythia)).toBe(4);
+    // finished runs do not produce per-run series
+    expect(value("neoxctl_run_step", { run: "done-0001" })).toBeUndefined();
+
+    expect(families.get("neoxctl_recoveries_total")?.type).toBe("counter");
+    expect(value("neoxctl_recoveries_total", { cause: "node" })).toBe(2);
+    expect(value("neoxctl_recoveries_total", { cause: "spike" })).toBe(1);
+    expect(value("neoxctl_recoveries_total", { cause: "timeout" })).toBe(1);
+    expect(value("neoxctl_slurm_poll_latency_seconds", {})).toBe(0.42);
+  });
+
+  it("rejects malformed exposition text (the parser can fail)", () => {
+    expect(() => parsePromText('a{b="c} 1\n')).toThrow();
+    expect(() => parsePromText("a 1 2 3\n")).toThrow();
+    expect(() => parsePromText("# TYPE a bogus\n")).toThrow();
+    expect(() => parsePromText("a 1\na 2\n")).toThrow();
+    expect(() => parsePromText("a one\n")).toThrow();
+    expect(parsePromText('a{b="q\\"x\\\\y\\n"} +Inf\n').get("a")?.samples[0]?.labels["b"]).toBe('q"x\\y\n');
+  });
+});

@@ -1,0 +1,127 @@
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { Keys, RunStore } from "@neoxctl/supervisor";
+import { AlertWatcher, slackMessage, SupervisorReadModel, WebhookQueue } from "@neoxctl/dashboard";
+import type { AlertLogger } from "@neoxctl/dashboard";
+import { clearPrefix, seedHistory } from "./seed-history.ts";
+import type { Seeded } from "./seed-history.ts";
+
+// A real HTTP server on 127.0.0.1 receives the webhooks; the first two posts fail with 500.
+const prefix = `test:dashboard-webhook:${process.pid}:${Date.now()}:`;
+const SECRET_PATH = "/services/T0NEOX/B0CTL/s3cr3tW3bh00kP4th";
+interface Received { body: { text: string; blocks: { type: string; elements?: { url: string }[] }[] } }
+const received: Received[] = [];
+let failuresLeft = 2;
+let server: Server;
+let hookUrl: string;
+let redis: Redis;
+let seeded: Seeded;
+const logs: string[] = [];
+const logger: AlertLogger = {
+  info: (o, m) => logs.push(JSON.stringify({ ...o, m })),
+  warn: (o, m) => logs.push(JSON.stringify({ ...o, m }))
+};
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let data = "";
+    req.on("data", (c: Buffer) => (data += String(c)));
+    req.on("end", () => {
+      if (req.url !== SECRET_PATH) return void res.writeHead(404).end();
+      if (failuresLeft > 0) {
+        failuresLeft -= 1;
+        return void res.writeHead(500).end("try later");
+      }
+      received.push({ body: JSON.parse(data) as Received["body"] });
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SECRET_PATH}`;
+  redis = new Redis("redis://127.0.0.1:6379");
+  seeded = await seedHistory(redis, prefix, 0);
+});
+
+afterAll(async () => {
+  await new Promise((r) => server?.close(r));
+  if (redis) {
+    await clearPrefix(redis, prefix);
+    redis.disconnect();
+  }
+});
+
+describe("webhook alerts", () => {
+  it("delivers a Slack-compatible alert with the run link when a run needs attention, after retries, once per rate window", async () => {
+    const model = new SupervisorReadModel({ redis, prefix, pollMs: 100 });
+    const queue = new WebhookQueue({ urls: [hookUrl], baseDelayMs: 50, maxDelayMs: 200, logger });
+    const watcher = new AlertWatcher({ model, send: (a) => queue.enqueue(slackMessage(a, "https://oncall.example/neox/"), `${a.kind}:${a.runId}`) });
+    await watcher.start();
+
+    const store = new RunStore(redis, new Keys(prefix));
+    const run = await store.mustGetRun(seeded.pythiaId);
+    run.state = "needs_attention";
+    run.attention = "crash loop: step 3001 failed 3 times in a row";
+    run.updatedAt = new Date().toISOString();
+    await store.commit(null, [store.putRun(run)]);
+    await watcher.checkRun(run.id);
+    // the same transition seen again (flapping) stays inside the rate window
+    run.state = "recovering";
+    await store.commit(null, [store.putRun(run)]);
+    await watcher.checkRun(run.id);
+    run.state = "needs_attention";
+    await store.commit(null, [store.putRun(run)]);
+    await watcher.checkRun(run.id);
+    await watcher.settled();
+    await queue.drain();
+    watcher.stop();
+
+    expect(received).toHaveLength(1);
+    const msg = received[0]!.body;
+    expect(msg.text).toContain("pythia-410m-lumi");
+    expect(msg.text).toContain("needs attention");
+    expect(msg.text).toContain("crash loop");
+    expect(msg.text).toContain(`https://oncall.example/neox/runs/${seeded.pythiaId}`);
+    const button = msg.blocks.find((b) => b.type === "actions")?.elements?.[0];
+    expect(button?.url).toBe(`https://oncall.example/neox/runs/${seeded.pythiaId}`);
+    expect(queue.stats).toMatchObject({ delivered: 1, retried: 2, failed: 0, pending: 0 });
+    expect(logs.some((l) => l.includes("retrying"))).toBe(true);
+    expect(logs.join("\n")).not.toContain("s3cr3t");
+    expect(logs.join("\n")).toContain("127.0.0.1");
+  });
+
+  it("alerts on a rollback and on repeated node failures", async () => {
+    received.length = 0;
+    const model = new SupervisorReadModel({ redis, prefix });
+    const queue = new WebhookQueue({ urls: [hookUrl], baseDelayMs: 50, logger });
+    const watcher = new AlertWatcher({ model, send: (a) => queue.enqueue(slackMessage(a, "http://127.0.0.1:8080"), a.kind) });
+    await watcher.start();
+    const store = new RunStore(redis, new Keys(prefix));
+    const run = await store.mustGetRun(seeded.pythiaId);
+    run.rollbacks.push({ attempt: 5, onsetStep: 2900, toStep: 2500, lrFrom: 1e-4, lrTo: 3.3e-5 });
+    run.budgetsUsed.node += 1;
+    await store.commit(null, [store.putRun(run)]);
+    await watcher.checkRun(run.id);
+    await queue.drain();
+    watcher.stop();
+    const texts = received.map((r) => r.body.text).sort();
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toContain("repeated node failures");
+    expect(texts[0]).toContain("3 node-failure recoveries");
+    expect(texts[1]).toContain("rolled back");
+    expect(texts[1]).toContain("rolled back to step 2500");
+  });
+
+  it("never blocks or throws on an unreachable hook, and gives up after its attempts with the URL redacted", async () => {
+    const dead = "http://127.0.0.1:9/services/T1/B1/an0th3rS3cret";
+    const local: string[] = [];
+    const queue = new WebhookQueue({ urls: [dead], baseDelayMs: 10, maxAttempts: 3, logger: { info: (o, m) => local.push(JSON.stringify(o) + m), warn: (o, m) => local.push(JSON.stringify(o) + m) } });
+    expect(queue.enqueue({ text: "x" }, "test")).toBeUndefined();
+    expect(queue.stats.pending).toBe(1);
+    await queue.drain();
+    expect(queue.stats).toMatchObject({ delivered: 0, failed: 1, retried: 2 });
+    expect(local.join("\n")).not.toContain("an0th3rS3cret");
+  });
+});
