@@ -42,9 +42,12 @@ export function scenarioInputs(o: ScenarioOptions): ScenarioInputs {
     .replace(/^  warmup: .*$/m, "  warmup: 0.01\n  decay_style: constant")
     .replace(/^cluster:/m, "resilience:\n  hang: {k: 10, floor_s: 2, startup_grace_s: 60}\n  spike: {recover_window_steps: 15, rollback_min_steps_before: 10, rollback_window_steps: 1000}\ncluster:");
   const spec = parseRunSpec(specText, "scenario.yaml");
-  const profileText = readFileSync(join(REPO_ROOT, "clusters/local.yaml"), "utf8");
+  const env = { NEOX_EMU_SAVE_MS: "5", ...o.env };
+  const profileText = readFileSync(join(REPO_ROOT, "clusters/local.yaml"), "utf8").replace(/^env: \{\}$/m, `env: ${JSON.stringify(env)}`);
   const profile = parseClusterProfile(profileText, "local.yaml");
-  profile.env = { ...profile.env, NEOX_EMU_SAVE_MS: "5", ...o.env };
+  // files too, for the CLI (`neoxctl submit <root>/spec.yaml --cluster <root>/cluster.yaml`)
+  writeFileSync(join(root, "spec.yaml"), specText);
+  writeFileSync(join(root, "cluster.yaml"), profileText);
   const manifest = spec.data.inline!;
   const runDir = join(root, "run");
   mkdirSync(runDir, { recursive: true });

@@ -43,12 +43,16 @@ export interface SubmitInput {
   cwd: string;
   runId: string;
   attempt: number;
+  /** submit held (`sbatch --hold`): it waits until released, e.g. while it replaces a queued continuation */
+  hold?: boolean;
 }
 
 export interface SlurmPort {
   /** sbatch the script; the job carries the run/attempt tag in its comment */
   submit(req: SubmitInput): Promise<string>;
   cancel(jobId: string): Promise<void>;
+  /** releases a held job; releasing one that is not held is not an error */
+  release(jobId: string): Promise<void>;
   /** ONE call for all jobs; jobs Slurm no longer knows are absent from the map */
   poll(jobIds: readonly string[]): Promise<Map<string, JobView>>;
   /** jobs carrying this run's tag, to reconcile after a crash */

@@ -4,6 +4,15 @@ import { register as registerSchema } from "./schema.ts";
 import { register as registerSpikes } from "./spikes.ts";
 import { register as registerDashboard } from "./dashboard.ts";
 import { register as registerCluster } from "./cluster.ts";
+import { register as registerSubmit } from "./submit.ts";
+import { register as registerSupervise } from "./supervise.ts";
+import { register as registerStatus } from "./status.ts";
+import { register as registerEvents } from "./events.ts";
+import { register as registerLogs } from "./logs.ts";
+import { register as registerCancel } from "./cancel.ts";
+import { register as registerResume } from "./resume.ts";
+import { register as registerRollback } from "./rollback.ts";
+import { register as registerAck } from "./ack.ts";
 
 /**
  * Each command lives in its own module and registers itself here. Keep one line per command so
@@ -16,4 +25,13 @@ export function registerCommands(program: Command): void {
   registerSpikes(program);
   registerDashboard(program);
   registerCluster(program);
+  registerSubmit(program);
+  registerSupervise(program);
+  registerStatus(program);
+  registerEvents(program);
+  registerLogs(program);
+  registerCancel(program);
+  registerResume(program);
+  registerRollback(program);
+  registerAck(program);
 }

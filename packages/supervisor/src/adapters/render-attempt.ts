@@ -1,5 +1,5 @@
 import { planRun, renderAttempt } from "@neoxctl/plan";
-import type { PlanInput } from "@neoxctl/plan";
+import type { Attempt as PlanAttempt, PlanInput } from "@neoxctl/plan";
 import type { Executor } from "@neoxctl/exec";
 import type { AttemptParams, Run } from "../model.ts";
 
@@ -16,7 +16,10 @@ export function attemptDir(run: Run, index: number): string {
 }
 
 /** Renders an attempt with the planner. Pure apart from reading `run.planInput`. */
-export function renderFor(run: Run, index: number, params: AttemptParams): RenderedFiles {
+/** Per-attempt settings beyond the params: planned exit, dependency, the directory the job reads its configs from. */
+export type RenderExtras = Pick<PlanAttempt, "exitInterval" | "dependency" | "timeLimit" | "configRoot">;
+
+export function renderFor(run: Run, index: number, params: AttemptParams, extras: RenderExtras = {}): RenderedFiles {
   const input = run.planInput as PlanInput;
   const plan = planRun({ ...input, runDir: run.runDir });
   const { files } = renderAttempt(plan, {
@@ -25,7 +28,8 @@ export function renderFor(run: Run, index: number, params: AttemptParams): Rende
     load: params.load,
     ...(params.lr !== run.specLr ? { lr: params.lr } : {}),
     seed: params.seed,
-    excludeNodes: params.excludeNodes
+    excludeNodes: params.excludeNodes,
+    ...extras
   });
   const meta = JSON.parse(files["plan.json"] ?? "{}") as { attempt?: { logPath?: string } };
   return {

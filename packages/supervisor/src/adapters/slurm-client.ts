@@ -12,7 +12,11 @@ export class SlurmAdapter implements SlurmPort {
   }
 
   submit(req: SubmitInput): Promise<string> {
-    return this.client.submit({ scriptPath: req.scriptPath, cwd: req.cwd, runId: req.runId, attempt: req.attempt });
+    return this.client.submit({ scriptPath: req.scriptPath, cwd: req.cwd, runId: req.runId, attempt: req.attempt, ...(req.hold ? { extraArgs: ["--hold"] } : {}) });
+  }
+
+  release(jobId: string): Promise<void> {
+    return this.client.release([jobId]);
   }
 
   cancel(jobId: string): Promise<void> {

@@ -7,4 +7,4 @@ export interface ClusterHandle {
   slurm: SlurmPort;
 }
 
-export type ClusterResolver = (cluster: string, access: unknown) => ClusterHandle;
+export type ClusterResolver = (cluster: string, access: unknown) => ClusterHandle | Promise<ClusterHandle>;

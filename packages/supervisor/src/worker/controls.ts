@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import type { Run } from "../model.ts";
+import type { RunStore } from "../store/run-store.ts";
 import { noBudgetUsed } from "../model.ts";
 import type { JobView } from "../ports.ts";
 import type { Op } from "../store/run-store.ts";
@@ -92,3 +94,13 @@ async function startAttempt(s: Stepper, run: Run, lease: Lease, prev: Awaited<Re
   await s.commit(run, lease, ops);
   return true;
 }
+
+/** Queues a human's command for the supervisor holding the run (the CLI side of the controls). */
+export async function requestControl(store: RunStore, runId: string, cmd: DistributiveOmit<ControlCommand, "at" | "id">): Promise<ControlCommand> {
+  await store.mustGetRun(runId);
+  const full = { ...cmd, at: new Date().toISOString(), id: randomUUID() } as ControlCommand;
+  await store.redis.rpush(store.keys.control(runId), JSON.stringify(full));
+  return full;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

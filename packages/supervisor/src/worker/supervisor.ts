@@ -50,9 +50,19 @@ export class Supervisor {
     });
   }
 
-  async cycle(): Promise<CycleReport> {
+  private serial: Promise<unknown> = Promise.resolve();
+
+  /** Runs cycles one at a time in this process (the poll, submit and recover jobs share one run). */
+  cycle(only?: readonly string[]): Promise<CycleReport> {
+    const next = this.serial.then(() => this.cycleNow(only));
+    this.serial = next.catch(() => {});
+    return next;
+  }
+
+  private async cycleNow(only?: readonly string[]): Promise<CycleReport> {
     const report: CycleReport = { runs: 0, leased: 0, polled: 0, slurmUnavailable: false, errors: [] };
-    const ids = await this.store.runIds(true);
+    const active = await this.store.runIds(true);
+    const ids = only ? active.filter((id) => only.includes(id)) : active;
     report.runs = ids.length;
     const mine: { run: Run; lease: Lease; cluster: ClusterHandle; attempt: Attempt | undefined }[] = [];
     for (const id of ids) {
@@ -64,7 +74,7 @@ export class Supervisor {
       this.leases.set(id, lease);
       const run = await this.store.getRun(id);
       if (!run) continue;
-      const cluster = this.clusters(run.cluster, (run.planInput as { profile?: { access?: unknown } }).profile?.access);
+      const cluster = await this.clusters(run.cluster, (run.planInput as { profile?: { access?: unknown } }).profile?.access);
       mine.push({ run, lease, cluster, attempt: await this.store.getAttempt(id, run.attempts) });
     }
     report.leased = mine.length;

@@ -1,0 +1,29 @@
+import type { Command } from "commander";
+import { openStore } from "@neoxctl/supervisor";
+import { printJson, runAction } from "../output.ts";
+
+export function register(program: Command): void {
+  program
+    .command("events")
+    .description("Show a run's event log: every transition and decision with its cause and evidence")
+    .argument("<run>", "run id")
+    .option("--json", "print JSON")
+    .action(async (runId: string, opts: { json?: boolean }) =>
+      runAction(opts.json === true, async () => {
+        const { store, close } = await openStore();
+        try {
+          await store.mustGetRun(runId);
+          const events = await store.events(runId);
+          if (opts.json === true) return printJson(events);
+          for (const e of events) {
+            const move = e.from || e.to ? ` [${e.from ?? ""}→${e.to ?? ""}]` : "";
+            process.stdout.write(`${e.time}  ${e.type}${move}${e.attempt !== undefined ? ` attempt ${e.attempt}` : ""}: ${e.cause}\n`);
+            for (const c of e.evidence.configDiff ?? []) process.stdout.write(`    ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}\n`);
+            for (const l of e.evidence.logLines ?? []) process.stdout.write(`    | ${l.trim()}\n`);
+          }
+        } finally {
+          close();
+        }
+      })
+    );
+}

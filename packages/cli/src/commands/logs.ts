@@ -1,0 +1,44 @@
+import type { Command } from "commander";
+import { createExecutor } from "@neoxctl/exec";
+import type { Executor } from "@neoxctl/exec";
+import { execTargetOf, openStore } from "@neoxctl/supervisor";
+import { runAction } from "../output.ts";
+
+export function register(program: Command): void {
+  program
+    .command("logs")
+    .description("Print the training log of a run's current attempt (-f follows it across attempts)")
+    .argument("<run>", "run id")
+    .option("-f, --follow", "keep printing new output, moving on to new attempts")
+    .action(async (runId: string, opts: { follow?: boolean }) =>
+      runAction(false, async () => {
+        const { store, close } = await openStore();
+        let exec: Executor | undefined;
+        try {
+          let run = await store.mustGetRun(runId);
+          exec = await createExecutor(execTargetOf((run.planInput as { profile?: { access?: unknown } }).profile?.access));
+          let index = run.attempts;
+          let offset = 0;
+          for (;;) {
+            const a = await store.getAttempt(runId, index);
+            if (a) {
+              const { data } = await exec.readFrom(a.logPath, offset);
+              offset += data.length;
+              process.stdout.write(data);
+            }
+            if (opts.follow !== true) return;
+            run = await store.mustGetRun(runId);
+            if (run.attempts > index) {
+              index = run.attempts;
+              offset = 0;
+              process.stdout.write(`\n--- attempt ${index} ---\n`);
+            } else if (run.state === "completed" || run.state === "failed" || run.state === "cancelled") return;
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+        } finally {
+          await exec?.close();
+          close();
+        }
+      })
+    );
+}

@@ -1,0 +1,23 @@
+import type { Command } from "commander";
+import { openStore, requestControl } from "@neoxctl/supervisor";
+import { printJson, runAction } from "../output.ts";
+
+export function register(program: Command): void {
+  program
+    .command("resume")
+    .description("Resume a run that needs attention from its newest complete checkpoint (carried out by the supervisor holding the run)")
+    .argument("<run>", "run id")
+    .option("--json", "print the queued request as JSON")
+    .action(async (runId: string, opts: { json?: boolean }) =>
+      runAction(opts.json === true, async () => {
+        const { store, close } = await openStore();
+        try {
+          const cmd = await requestControl(store, runId, { kind: "resume" });
+          if (opts.json === true) printJson(cmd);
+          else process.stdout.write(`resume requested for ${runId} (request ${cmd.id}); see \`neoxctl events ${runId}\`\n`);
+        } finally {
+          close();
+        }
+      })
+    );
+}

@@ -1,0 +1,54 @@
+import type { Command } from "commander";
+import { openStore, SeriesStore } from "@neoxctl/supervisor";
+import type { Run } from "@neoxctl/supervisor";
+import { printJson, runAction } from "../output.ts";
+
+interface StatusOptions {
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command("status")
+    .description("Show supervised runs (one run in detail when given)")
+    .argument("[run]", "run id")
+    .option("--json", "print JSON")
+    .action(async (runId: string | undefined, opts: StatusOptions) =>
+      runAction(opts.json === true, async () => {
+        const { store, close } = await openStore();
+        try {
+          const series = new SeriesStore(store.redis, store.keys);
+          const ids = runId ? [runId] : await store.runIds(false);
+          const rows = [];
+          for (const id of ids) {
+            const run = runId ? await store.mustGetRun(id) : await store.getRun(id);
+            if (!run) continue;
+            const last = (await series.lastBatch(id)).at(-1);
+            const attempt = await store.getAttempt(id, run.attempts);
+            rows.push({ run, attempt, lastStep: last?.step ?? null, lastLoss: last?.loss ?? null, badNodes: await store.badNodes(id) });
+          }
+          if (opts.json === true) {
+            printJson(runId ? rows[0] : rows.map((r) => summary(r.run, r.lastStep, r.attempt?.jobId)));
+            return;
+          }
+          if (rows.length === 0) process.stdout.write("no runs\n");
+          for (const r of rows) {
+            process.stdout.write(`${r.run.id}  ${r.run.state.padEnd(15)} attempt ${r.run.attempts}${r.attempt?.jobId ? ` (job ${r.attempt.jobId})` : ""}  step ${r.lastStep ?? "-"}/${r.run.trainIters}  lr ${r.run.params.lr.toExponential(3)}  exclude [${r.run.params.excludeNodes.join(",")}]\n`);
+            if (r.run.attention) process.stdout.write(`  needs attention: ${r.run.attention}\n`);
+            if (runId) {
+              process.stdout.write(`  budgets used: ${Object.entries(r.run.budgetsUsed).map(([k, v]) => `${k} ${v}/${r.run.resilience.budgets[k as keyof typeof r.run.budgetsUsed]}`).join(", ")}\n`);
+              process.stdout.write(`  rollbacks: ${r.run.rollbacks.map((b) => `${b.onsetStep}→${b.toStep} lr ${b.lrFrom.toExponential(2)}→${b.lrTo.toExponential(2)}`).join("; ") || "none"}\n`);
+              process.stdout.write(`  bad nodes: ${r.badNodes.map((b) => `${b.node} (×${b.blamed}${b.until === null ? ", kept out" : ""})`).join(", ") || "none"}\n`);
+              process.stdout.write(`  run dir: ${r.run.runDir}\n`);
+            }
+          }
+        } finally {
+          close();
+        }
+      })
+    );
+}
+
+function summary(run: Run, lastStep: number | null, jobId: string | undefined): Record<string, unknown> {
+  return { id: run.id, state: run.state, attempts: run.attempts, jobId: jobId ?? null, step: lastStep, trainIters: run.trainIters, lr: run.params.lr, excludeNodes: run.params.excludeNodes, attention: run.attention ?? null };
+}

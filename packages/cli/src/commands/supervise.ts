@@ -1,0 +1,55 @@
+import type { Command } from "commander";
+import { SupervisorWorker, cachingResolver, connectRedis, defaultPrefix, Supervisor, Keys, RunStore, LeaseManager } from "@neoxctl/supervisor";
+import { hostname } from "node:os";
+import { printJson, runAction } from "../output.ts";
+
+interface SuperviseOptions {
+  once?: boolean;
+  pollIntervalMs: string;
+  json?: boolean;
+}
+
+const stamp = (): string => new Date().toISOString();
+
+export function register(program: Command): void {
+  program
+    .command("supervise")
+    .description("Run the supervisor: poll Slurm and the training logs, recover runs, carry out manual controls")
+    .option("--once", "run one poll cycle and exit (no queues)")
+    .option("--poll-interval-ms <ms>", "how often the one repeatable poll job runs", "5000")
+    .option("--json", "with --once: print the cycle report as JSON")
+    .action(async (opts: SuperviseOptions) =>
+      runAction(opts.json === true, async () => {
+        const interval = Number(opts.pollIntervalMs);
+        const redis = connectRedis();
+        const clusters = cachingResolver();
+        const log = (line: string): void => void process.stdout.write(`${stamp()} ${line}\n`);
+        if (opts.once === true) {
+          const keys = new Keys(defaultPrefix());
+          const sup = new Supervisor(new RunStore(redis, keys), new LeaseManager(redis, keys, `${hostname()}:${process.pid}`, Math.max(5000, interval * 10)), clusters, { log });
+          const report = await sup.cycle();
+          await sup.release();
+          await clusters.closeAll();
+          redis.disconnect();
+          if (opts.json === true) printJson(report);
+          else log(`cycle: ${report.leased}/${report.runs} runs, ${report.polled} jobs polled${report.errors.length ? `, errors: ${report.errors.join("; ")}` : ""}`);
+          return;
+        }
+        const worker = new SupervisorWorker(redis, clusters, { prefix: defaultPrefix(), pollIntervalMs: interval, log });
+        await worker.start();
+        log(`supervising (poll every ${interval} ms, Redis prefix ${defaultPrefix()})`);
+        await new Promise<void>((done) => {
+          const stop = (): void => {
+            log("stopping: releasing leases");
+            void worker.stop().then(async () => {
+              await clusters.closeAll();
+              redis.disconnect();
+              done();
+            });
+          };
+          process.once("SIGINT", stop);
+          process.once("SIGTERM", stop);
+        });
+      })
+    );
+}

@@ -1,0 +1,70 @@
+import { Redis } from "ioredis";
+import type { ExecTarget } from "@neoxctl/exec";
+import { createExecutor } from "@neoxctl/exec";
+import { SlurmClient } from "@neoxctl/slurm";
+import { StateError } from "@neoxctl/core";
+import { Keys, defaultRedisUrl } from "../store/keys.ts";
+import { RunStore } from "../store/run-store.ts";
+import { SlurmAdapter } from "../adapters/slurm-client.ts";
+import type { ClusterHandle, ClusterResolver } from "./cluster.ts";
+
+/** Key prefix for this deployment (NEOXCTL_REDIS_PREFIX; tests use their own). */
+export function defaultPrefix(): string {
+  return process.env.NEOXCTL_REDIS_PREFIX ?? "neoxctl:";
+}
+
+/**
+ * Connects to Redis. Commands wait for a Redis that is restarting instead of failing fast
+ * (`maxRetriesPerRequest: null`), which is what BullMQ needs too.
+ */
+export function connectRedis(url = defaultRedisUrl()): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+/** A store for CLI commands: fails fast with STORE_UNAVAILABLE when Redis is not there. */
+export async function openStore(prefix = defaultPrefix(), url = defaultRedisUrl()): Promise<{ store: RunStore; close: () => void }> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
+  try {
+    await redis.connect();
+  } catch (e) {
+    throw new StateError("STORE_UNAVAILABLE", `cannot reach Redis at ${url}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { store: new RunStore(redis, new Keys(prefix)), close: () => redis.disconnect() };
+}
+
+type ProfileAccess = { kind: "local" } | { kind: "ssh"; host: string; port?: number; user?: string; identity_file?: string; known_hosts_file?: string; ssh_config_file?: string };
+
+export function execTargetOf(access: unknown): ExecTarget {
+  const a = (access ?? { kind: "local" }) as ProfileAccess;
+  switch (a.kind) {
+    case "local":
+      return { kind: "local" };
+    case "ssh":
+      return {
+        kind: "ssh",
+        host: a.host,
+        ...(a.port !== undefined ? { port: a.port } : {}),
+        ...(a.user !== undefined ? { user: a.user } : {}),
+        ...(a.identity_file !== undefined ? { identityFile: a.identity_file } : {}),
+        ...(a.known_hosts_file !== undefined ? { knownHostsFile: a.known_hosts_file } : {}),
+        ...(a.ssh_config_file !== undefined ? { sshConfigFile: a.ssh_config_file } : {})
+      };
+  }
+}
+
+/** One executor and Slurm client per cluster, made on first use from the run's profile access. */
+export function cachingResolver(): ClusterResolver & { closeAll: () => Promise<void> } {
+  const cache = new Map<string, Promise<ClusterHandle>>();
+  const resolve = ((cluster: string, access: unknown) => {
+    let h = cache.get(cluster);
+    if (!h) {
+      h = createExecutor(execTargetOf(access)).then((exec) => ({ exec, slurm: new SlurmAdapter(new SlurmClient(exec)) }));
+      cache.set(cluster, h);
+    }
+    return h;
+  }) as ClusterResolver & { closeAll: () => Promise<void> };
+  resolve.closeAll = async () => {
+    for (const h of cache.values()) await (await h).exec.close().catch(() => {});
+  };
+  return resolve;
+}
