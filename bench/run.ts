@@ -9,14 +9,16 @@ import { runSlurmRpcs } from "./figures/slurm-rpcs.ts";
 import { runParseThroughput } from "./figures/parse-throughput.ts";
 import { runPlanTime } from "./figures/plan-time.ts";
 import { runFollowRuns } from "./figures/follow-runs.ts";
+import { runSpikeDecision } from "./figures/spike-decision.ts";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 function figureRunner(name: FigureName): (o: BenchOptions) => Promise<FigureResult> {
   switch (name) {
-    case "spike":
     case "nodefail":
       throw new Error(`figure ${name} is not written yet`);
+    case "spike":
+      return runSpikeDecision;
     case "rpcs":
       return runSlurmRpcs;
     case "parse":
