@@ -23,8 +23,14 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+// a key that is empty or holds dots, spaces or brackets is quoted, so no field path reads as "" (the root)
+const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+
 export function dottedPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+  return path
+    .map((p) => (typeof p === "number" ? `[${p}]` : PLAIN_KEY.test(String(p)) ? String(p) : `[${JSON.stringify(String(p))}]`))
+    .join(".")
+    .replace(/\.\[/g, "[");
 }
 
 function lowerFirst(s: string): string {
