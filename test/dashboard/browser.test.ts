@@ -77,7 +77,7 @@ describe("dashboard in Chromium", () => {
     expect(await pythia.locator("td").nth(2).innerText()).toContain("3000 / 143000");
     expect(await pythia.innerText()).toContain("job 7340102");
     expect(await page.locator(`tr[data-run-id="${seeded.xssId}"] a`).innerText()).toBe(XSS_NAME);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     await page.screenshot({ path: `${SHOTS}/overview.png`, fullPage: false });
     const html = await (await fetch(`${url.ro}/`)).text();
     console.log(`overview: ${seeded.total} runs, ${html.length} bytes of HTML`);
@@ -95,7 +95,7 @@ describe("dashboard in Chromium", () => {
     const loss = page.locator("#chart-loss[data-ready=true]");
     await loss.waitFor();
     const chart = await page.evaluate(() => {
-      const c = (window as unknown as { __neoxctlCharts: Record<string, { series: { label: string }[]; data: (number | null)[][] }> }).__neoxctlCharts;
+      const c = (globalThis as unknown as { __neoxctlCharts: Record<string, { series: { label: string }[]; data: (number | null)[][] }> }).__neoxctlCharts;
       const count = (col: (number | null)[] | undefined): number => (col ?? []).filter((v) => v !== null).length;
       return { labels: c.loss!.series.map((s) => s.label), kept: count(c.loss!.data[1]), discarded: count(c.loss!.data[2]), lr: count(c.lr!.data[1]), stepTime: count(c.step_time!.data[1]) };
     });
@@ -137,7 +137,7 @@ describe("dashboard in Chromium", () => {
     await li.locator("summary").click();
     expect(await li.locator("pre.log-excerpt").innerText()).toContain("<script>window.__xss=2</script>");
     expect(await page.locator("#summary h2").innerText()).toContain(XSS_NAME);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator("#decisions b").count()).toBe(0);
     await page.close();
   });
@@ -184,7 +184,7 @@ describe("dashboard in Chromium", () => {
     const run = await store.mustGetRun(seeded.pythiaId);
     run.updatedAt = new Date().toISOString();
     await store.commit(null, [store.putRun(run), ...series.appendOps(run.id, [{ step: 3001, attempt: 4, loss: 1.2345, lr: 1e-4, stepTimeMs: 850 }])]);
-    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === "1.2345", `tr[data-run-id="${seeded.pythiaId}"] td[data-last-loss]`);
+    await page.waitForFunction((sel) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(sel)?.textContent === "1.2345", `tr[data-run-id="${seeded.pythiaId}"] td[data-last-loss]`);
     expect(before).not.toBe("1.2345");
     expect(Number(await page.locator("body").getAttribute("data-refreshes"))).toBeGreaterThan(0);
     await page.close();
