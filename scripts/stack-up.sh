@@ -19,3 +19,9 @@ if ! mariadb -uroot -e 'select 1' >/dev/null 2>&1; then
 fi
 
 bash test/cluster/up.sh
+
+# the dashboard browser tests drive Debian's chromium through playwright-core (no browser download)
+if [ ! -x /usr/bin/chromium ]; then
+  echo "[stack] installing chromium"
+  apt-get install -y --no-install-recommends chromium >/dev/null
+fi
