@@ -14,16 +14,22 @@ import { jobAlive } from "./job-liveness.ts";
 import { nextAttempt } from "./next-attempt.ts";
 import { noteOps, transitionOps } from "./transition.ts";
 import { applyControl } from "./controls.ts";
+import { ChainManager } from "../chain/continuation.ts";
+import type { ChainPriors } from "../chain/measure.ts";
 
 export interface StepperIo {
   log: (line: string) => void;
   now: () => number;
   onEvent: (runId: string, type: string, cause: string) => void;
+  /** step/save/startup estimates for attempts nothing was measured for yet (planned exits) */
+  chainPriors?: ChainPriors;
 }
 
 /** Advances one run by one step from what Redis and Slurm say now. */
 export class Stepper {
   private readonly series: SeriesStore;
+  /** pre-queued continuations and planned exits (chain/) */
+  readonly chain: ChainManager;
 
   constructor(
     readonly store: RunStore,
@@ -32,6 +38,7 @@ export class Stepper {
     readonly io: StepperIo
   ) {
     this.series = new SeriesStore(store.redis, store.keys);
+    this.chain = new ChainManager(store, { now: () => this.io.now(), commit: (run, lease, ops) => this.commit(run, lease, ops) }, io.chainPriors);
   }
 
   async advance(run: Run, lease: Lease, cluster: ClusterHandle, jobs: Map<string, JobView>, down: readonly string[]): Promise<void> {
@@ -84,12 +91,14 @@ export class Stepper {
       prev.endState = st?.state ?? "GONE";
       ops.push(this.store.putAttempt(run.id, prev));
     }
-    const found = (await cluster.slurm.findSubmissions(run.id)).filter((s) => s.attempt === attempt.index);
-    let jobId = found[0]?.jobId;
+    // a continuation already queued behind the predecessor is adopted (planned ending) or replaced
+    const chained = await this.chain.takeOver(run, lease, cluster, attempt);
+    const found = chained.jobId ? [] : (await cluster.slurm.findSubmissions(run.id)).filter((s) => s.attempt === attempt.index && !chained.discarded.includes(s.jobId));
+    let jobId = chained.jobId ?? found[0]?.jobId;
     let adopted = false;
-    if (jobId) adopted = true;
-    else {
-      const r = renderFor(run, attempt.index, attempt.params);
+    if (found[0]) adopted = true;
+    else if (!jobId) {
+      const r = renderFor(run, attempt.index, attempt.params, chained.extras);
       await writeAttemptFiles(cluster.exec, run, r);
       try {
         jobId = await cluster.slurm.submit({ scriptPath: r.scriptPath, cwd: run.runDir, runId: run.id, attempt: attempt.index });
@@ -106,7 +115,7 @@ export class Stepper {
     attempt.phase = "submitted";
     attempt.jobId = jobId;
     ops.push(this.store.putAttempt(run.id, attempt));
-    const evidence: Evidence = { jobId, configDiff: attempt.diff, detail: { params: attempt.params, configDir: attempt.configDir, reason: attempt.reason, ...(adopted ? { adoptedAfterRestart: true } : {}) } };
+    const evidence: Evidence = { jobId, configDiff: attempt.diff, detail: { params: attempt.params, configDir: attempt.configDir, reason: attempt.reason, ...(adopted ? { adoptedAfterRestart: true } : {}), ...(chained.how ? { continuation: chained.how } : {}), ...(chained.extras.exitInterval !== undefined ? { exitInterval: chained.extras.exitInterval } : {}) } };
     ops.push(...transitionOps(this.store, run, "queued", "attempt_submitted", `attempt ${attempt.index} (${attempt.reason}) submitted as job ${jobId}${describeDiff(attempt)}`, evidence, now, attempt.index));
     await this.commit(run, lease, ops);
   }
@@ -146,6 +155,8 @@ export class Stepper {
     await this.act(run, lease, cluster, attempt, job, d, () => {
       o.obs.alarm = undefined;
     });
+    await this.chain.ensureQueued(run, lease, cluster, attempt, job, d);
+    await this.chain.afterDecision(run, lease, cluster, d);
   }
 
   private async act(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, d: Decision, clearAlarm: () => void): Promise<void> {

@@ -6,6 +6,7 @@ import type { Lease, LeaseManager } from "../store/lease.ts";
 import type { ClusterHandle, ClusterResolver } from "./cluster.ts";
 import { LogReader } from "./log-reader.ts";
 import { Stepper } from "./stepper.ts";
+import type { ChainPriors } from "../chain/measure.ts";
 
 export interface SupervisorOptions {
   /** logs one human line per notable action */
@@ -13,6 +14,8 @@ export interface SupervisorOptions {
   now?: () => number;
   /** called after every committed event (the notify queue hooks in here) */
   onEvent?: (runId: string, type: string, cause: string) => void;
+  /** estimates for planned exits before a run has measured its own step time */
+  chainPriors?: ChainPriors;
 }
 
 export interface CycleReport {
@@ -46,7 +49,8 @@ export class Supervisor {
     this.stepper = new Stepper(store, this.logs, this.runningSince, {
       log: options.log ?? (() => {}),
       now: this.now,
-      onEvent: options.onEvent ?? (() => {})
+      onEvent: options.onEvent ?? (() => {}),
+      ...(options.chainPriors ? { chainPriors: options.chainPriors } : {})
     });
   }
 

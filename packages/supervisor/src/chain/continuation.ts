@@ -1,0 +1,207 @@
+import type { Attempt, AttemptParams, Run } from "../model.ts";
+import type { JobView, SlurmPort } from "../ports.ts";
+import type { Op, RunStore } from "../store/run-store.ts";
+import type { Lease } from "../store/lease.ts";
+import { SeriesStore } from "../store/series-store.ts";
+import type { Decision } from "../policy/decision.ts";
+import type { ClusterHandle } from "../worker/cluster.ts";
+import { renderFor } from "../adapters/render-attempt.ts";
+import type { RenderExtras } from "../adapters/render-attempt.ts";
+import { noteOps } from "../worker/transition.ts";
+import type { ChainRecord, ExitRecord, QueuedContinuation } from "./chain-record.ts";
+import { putChain, readChain, withExit } from "./chain-record.ts";
+import type { ChainPriors } from "./measure.ts";
+import { MIN_SAMPLES, exitRecordFor, samplesOf } from "./measure.ts";
+
+export interface ChainIo {
+  now: () => number;
+  /** commits ops under the lease and reports their events (the stepper's commit) */
+  commit: (run: Run, lease: Lease, ops: Op[]) => Promise<void>;
+}
+
+/** What `takeOver` tells the submit step: a job to record for the attempt, or how to render a fresh one. */
+export interface TakeOver {
+  jobId?: string;
+  how?: "adopted" | "replaced";
+  /** chain-cancelled jobs: never adopt them by tag */
+  discarded: string[];
+  extras: RenderExtras;
+}
+
+/**
+ * Keeps attempt N+1 waiting in Slurm's queue behind attempt N, so that a planned ending (exit at
+ * exit_interval, status 0) is followed at once by the next job. The continuation depends on
+ * `afterok:<N>` (and `singleton` on the run's job name): it starts only if N ended with status 0,
+ * which is exactly the planned exit, and then `load: latest` is N's fresh checkpoint. After any
+ * other ending it stays pending (DependencyNeverSatisfied) and is swapped for the attempt the
+ * supervisor decided (held submit → cancel old → release), never two runnable jobs, never none.
+ */
+export class ChainManager {
+  private readonly series: SeriesStore;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly io: ChainIo,
+    private readonly priors: ChainPriors = {}
+  ) {
+    this.series = new SeriesStore(store.redis, store.keys);
+  }
+
+  private enabled(run: Run): boolean {
+    return run.resilience.chain_continuations;
+  }
+
+  /** While attempt N runs: queue N+1 behind it once N's step time is measured. */
+  async ensureQueued(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, d: Decision): Promise<void> {
+    if (!this.enabled(run) || !attempt.jobId || job?.state !== "RUNNING" || d.kind !== "wait" || run.state !== "running") return;
+    const rec = await readChain(this.store, run.id);
+    if (rec.replacing) return;
+    if (rec.queued) {
+      if (rec.queued.phase === "submitting" && rec.queued.predecessor.attempt === attempt.index) await this.finishQueue(run, lease, cluster, rec, rec.queued);
+      return;
+    }
+    const mine = rec.exits.find((e) => e.attempt === attempt.index);
+    if (!mine || mine.exitAt === null) return;
+    const points = await this.series.read(run.id);
+    if (samplesOf(points, attempt.index).length < MIN_SAMPLES) return;
+    const index = attempt.index + 1;
+    const exit = exitRecordFor(run, points, index, mine.exitAt, this.priors);
+    const params: AttemptParams = { ...run.params, load: { kind: "resume" } };
+    const q: QueuedContinuation = {
+      attempt: index,
+      predecessor: { attempt: attempt.index, jobId: attempt.jobId, exitAt: mine.exitAt },
+      phase: "submitting",
+      params,
+      dependency: `afterok:${attempt.jobId},singleton`,
+      exit,
+      createdAt: new Date(this.io.now()).toISOString()
+    };
+    const next: ChainRecord = { ...rec, queued: q };
+    await this.store.commit(lease, [putChain(this.store, run.id, next)]);
+    await this.finishQueue(run, lease, cluster, next, q);
+  }
+
+  private async finishQueue(run: Run, lease: Lease, cluster: ClusterHandle, rec: ChainRecord, q: QueuedContinuation): Promise<void> {
+    let jobId = await this.findTagged(cluster.slurm, run.id, q.attempt, rec.discarded);
+    if (!jobId) {
+      jobId = await this.submitSnapshot(run, cluster, q.attempt, q.params, { ...extrasOf(q.attempt, q.exit), dependency: q.dependency }, false);
+    }
+    const done: QueuedContinuation = { ...q, phase: "queued", jobId };
+    const cause = `attempt ${q.attempt} queued as job ${jobId} behind job ${q.predecessor.jobId} (${q.dependency}); it resumes from \`latest\` = iteration ${q.predecessor.exitAt} and ${describeExit(q.exit)}`;
+    await this.io.commit(run, lease, [putChain(this.store, run.id, { ...rec, queued: done }), ...noteOps(this.store, run, "continuation_queued", cause, { jobId, detail: { continuation: done } }, this.io.now(), q.predecessor.attempt)]);
+  }
+
+  /**
+   * The submit step of attempt `attempt` (phase submitting, predecessor ended): adopt the queued
+   * continuation when it is exactly what was decided (a planned ending), else replace it. Also
+   * returns the exit plan to render when the supervisor submits the attempt itself.
+   */
+  async takeOver(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt): Promise<TakeOver> {
+    let rec = await readChain(this.store, run.id);
+    if (rec.replacing?.attempt === attempt.index) {
+      const exit = rec.exits.find((e) => e.attempt === attempt.index);
+      const jobId = await this.replace(run, lease, cluster, attempt, rec, exit ? extrasOf(attempt.index, exit) : { configRoot: configRootOf(attempt.index) });
+      return { jobId, how: "replaced", discarded: (await readChain(this.store, run.id)).discarded, extras: {} };
+    }
+    const start = attempt.params.load.kind === "resume" ? (attempt.params.load.iteration ?? 0) : 0;
+    const exit = exitRecordFor(run, await this.series.read(run.id), attempt.index, start, this.priors);
+    const extras = extrasOf(attempt.index, exit);
+    const q = rec.queued;
+    if (!q || q.attempt !== attempt.index) {
+      await this.store.commit(lease, [putChain(this.store, run.id, withExit(rec, exit))]);
+      return { discarded: rec.discarded, extras };
+    }
+    const jobId = q.jobId ?? (await this.findTagged(cluster.slurm, run.id, q.attempt, rec.discarded));
+    rec = { ...rec, queued: undefined };
+    if (!jobId) {
+      await this.store.commit(lease, [putChain(this.store, run.id, withExit(rec, exit))]);
+      return { discarded: rec.discarded, extras };
+    }
+    if (adoptable(q, attempt)) {
+      rec = { ...withExit(rec, q.exit), handovers: [...rec.handovers, { attempt: attempt.index, jobId, how: "adopted" }] };
+      await this.store.commit(lease, [putChain(this.store, run.id, rec)]);
+      return { jobId, how: "adopted", discarded: rec.discarded, extras };
+    }
+    rec = { ...withExit(rec, exit), replacing: { attempt: attempt.index, oldJobId: jobId, phase: "submitting", createdAt: new Date(this.io.now()).toISOString() } };
+    await this.store.commit(lease, [putChain(this.store, run.id, rec)]);
+    const id = await this.replace(run, lease, cluster, attempt, rec, extras);
+    return { jobId: id, how: "replaced", discarded: [...rec.discarded, jobId], extras };
+  }
+
+  /** Held submit of the decided attempt → cancel the stale continuation → release; resumable after a crash at any step. */
+  private async replace(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, rec: ChainRecord, extras: RenderExtras): Promise<string> {
+    let r = rec.replacing!;
+    for (;;) {
+      switch (r.phase) {
+        case "submitting": {
+          const found = await this.findTagged(cluster.slurm, run.id, attempt.index, [...rec.discarded, r.oldJobId]);
+          const newJobId = found ?? (await this.submitSnapshot(run, cluster, attempt.index, attempt.params, { ...extras, dependency: "singleton" }, true));
+          r = { ...r, phase: "held", newJobId };
+          rec = { ...rec, replacing: r };
+          await this.store.commit(lease, [putChain(this.store, run.id, rec)]);
+          continue;
+        }
+        case "held":
+          await cluster.slurm.cancel(r.oldJobId);
+          r = { ...r, phase: "old_cancelled" };
+          rec = { ...rec, replacing: r, discarded: [...new Set([...rec.discarded, r.oldJobId])] };
+          await this.store.commit(lease, [putChain(this.store, run.id, rec)]);
+          continue;
+        case "old_cancelled": {
+          const newJobId = r.newJobId!;
+          await cluster.slurm.release(newJobId);
+          rec = { ...rec, replacing: undefined, handovers: [...rec.handovers, { attempt: attempt.index, jobId: newJobId, how: "replaced" }] };
+          const cause = `queued continuation job ${r.oldJobId} replaced by job ${newJobId} for attempt ${attempt.index} (${attempt.reason}): submitted held, old one cancelled, new one released`;
+          await this.io.commit(run, lease, [putChain(this.store, run.id, rec), ...noteOps(this.store, run, "continuation_replaced", cause, { jobId: newJobId, configDiff: attempt.diff, detail: { oldJobId: r.oldJobId } }, this.io.now(), attempt.index)]);
+          return newJobId;
+        }
+      }
+    }
+  }
+
+  /** The run stops (needs_attention, completed): a continuation must not start on its own. */
+  async afterDecision(run: Run, lease: Lease, cluster: ClusterHandle, d: Decision): Promise<void> {
+    if (d.kind !== "attention" && d.kind !== "complete") return;
+    const rec = await readChain(this.store, run.id);
+    const q = rec.queued;
+    if (!q) return;
+    const jobId = q.jobId ?? (await this.findTagged(cluster.slurm, run.id, q.attempt, rec.discarded));
+    if (jobId) await cluster.slurm.cancel(jobId);
+    const next: ChainRecord = { ...rec, queued: undefined, discarded: jobId ? [...rec.discarded, jobId] : rec.discarded };
+    await this.io.commit(run, lease, [putChain(this.store, run.id, next), ...noteOps(this.store, run, "continuation_cancelled", `queued continuation ${jobId ?? "(never submitted)"} cancelled: the run ${d.kind === "complete" ? "completed" : "needs attention"}`, { ...(jobId ? { jobId } : {}) }, this.io.now())]);
+  }
+
+  private async findTagged(slurm: SlurmPort, runId: string, attempt: number, exclude: readonly string[]): Promise<string | undefined> {
+    return (await slurm.findSubmissions(runId)).filter((s) => s.attempt === attempt && !exclude.includes(s.jobId)).at(-1)?.jobId;
+  }
+
+  /** Renders into attempts/<n>/ only: files a running predecessor (or its Slurm requeue) reads stay untouched. */
+  private async submitSnapshot(run: Run, cluster: ClusterHandle, index: number, params: AttemptParams, extras: RenderExtras, hold: boolean): Promise<string> {
+    const r = renderFor(run, index, params, extras);
+    for (const [rel, content] of Object.entries(r.files)) await cluster.exec.writeFile(`${r.configDir}/${rel}`, content);
+    await cluster.exec.writeFile(`${run.runDir}/logs/.keep`, "");
+    return cluster.slurm.submit({ scriptPath: `${r.configDir}/job.sbatch`, cwd: run.runDir, runId: run.id, attempt: index, ...(hold ? { hold: true } : {}) });
+  }
+}
+
+function configRootOf(index: number): string {
+  return `attempts/${index}`;
+}
+
+export function extrasOf(index: number, exit: ExitRecord): RenderExtras {
+  return { configRoot: configRootOf(index), ...(exit.exitAt !== null ? { exitInterval: exit.exitAt } : {}) };
+}
+
+/** The queued job is what the supervisor decided: a plain continuation from the planned exit, same LR, seed and nodes. */
+function adoptable(q: QueuedContinuation, a: Attempt): boolean {
+  const p = a.params;
+  const fromExit = p.load.kind === "resume" && (p.load.iteration === undefined || p.load.iteration === q.predecessor.exitAt);
+  const sameNodes = JSON.stringify([...p.excludeNodes].sort()) === JSON.stringify([...q.params.excludeNodes].sort());
+  return a.reason === "planned" && fromExit && p.lr === q.params.lr && p.seed === q.params.seed && sameNodes;
+}
+
+export function describeExit(e: ExitRecord): string {
+  if (e.exitAt === null) return e.stepMs === null ? "has no planned exit (no step time measured yet)" : "runs to train_iters";
+  return `exits at iteration ${e.exitAt} (${e.basis}; ${e.stepMs?.toFixed(0)} ms/it ${e.stepSource}, save ${e.saveS?.toFixed(1)} s, limit ${(e.limitS / 60).toFixed(1)} min)`;
+}
+
