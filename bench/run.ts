@@ -10,13 +10,14 @@ import { runParseThroughput } from "./figures/parse-throughput.ts";
 import { runPlanTime } from "./figures/plan-time.ts";
 import { runFollowRuns } from "./figures/follow-runs.ts";
 import { runSpikeDecision } from "./figures/spike-decision.ts";
+import { runNodefailResubmit } from "./figures/nodefail-resubmit.ts";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 function figureRunner(name: FigureName): (o: BenchOptions) => Promise<FigureResult> {
   switch (name) {
     case "nodefail":
-      throw new Error(`figure ${name} is not written yet`);
+      return runNodefailResubmit;
     case "spike":
       return runSpikeDecision;
     case "rpcs":
