@@ -25,5 +25,5 @@ describe("supervisor on the local Slurm cluster", () => {
     const types = (await store.events(run.id)).map((e) => e.type);
     expect(types).toEqual(["run_created", "attempt_submitted", "job_started", "run_completed"]);
     expect(await store.runIds(true)).not.toContain(run.id);
-  });
+  }, 300_000);
 });

@@ -78,5 +78,5 @@ describe("end to end: node failure, hang and loss spike on the local Slurm clust
     expect((await series.read(run.id)).filter((p) => p.attempt === last.index).at(-1)?.step).toBe(TRAIN_ITERS);
     // every transition left an event that says why
     for (const e of events) expect(e.cause.length).toBeGreaterThan(0);
-  });
+  }, 600_000);
 });

@@ -6,6 +6,7 @@ import { printJson, runAction } from "../output.ts";
 interface SuperviseOptions {
   once?: boolean;
   pollIntervalMs: string;
+  leaseTtlMs?: string;
   json?: boolean;
 }
 
@@ -17,16 +18,18 @@ export function register(program: Command): void {
     .description("Run the supervisor: poll Slurm and the training logs, recover runs, carry out manual controls")
     .option("--once", "run one poll cycle and exit (no queues)")
     .option("--poll-interval-ms <ms>", "how often the one repeatable poll job runs", "5000")
+    .option("--lease-ttl-ms <ms>", "how long a run stays locked to this supervisor without renewal (default 10 × poll interval, ≥ 5 s)")
     .option("--json", "with --once: print the cycle report as JSON")
     .action(async (opts: SuperviseOptions) =>
       runAction(opts.json === true, async () => {
         const interval = Number(opts.pollIntervalMs);
+        const leaseTtlMs = opts.leaseTtlMs !== undefined ? Number(opts.leaseTtlMs) : Math.max(5000, interval * 10);
         const redis = connectRedis();
         const clusters = cachingResolver();
         const log = (line: string): void => void process.stdout.write(`${stamp()} ${line}\n`);
         if (opts.once === true) {
           const keys = new Keys(defaultPrefix());
-          const sup = new Supervisor(new RunStore(redis, keys), new LeaseManager(redis, keys, `${hostname()}:${process.pid}`, Math.max(5000, interval * 10)), clusters, { log });
+          const sup = new Supervisor(new RunStore(redis, keys), new LeaseManager(redis, keys, `${hostname()}:${process.pid}`, leaseTtlMs), clusters, { log });
           const report = await sup.cycle();
           await sup.release();
           await clusters.closeAll();
@@ -35,7 +38,7 @@ export function register(program: Command): void {
           else log(`cycle: ${report.leased}/${report.runs} runs, ${report.polled} jobs polled${report.errors.length ? `, errors: ${report.errors.join("; ")}` : ""}`);
           return;
         }
-        const worker = new SupervisorWorker(redis, clusters, { prefix: defaultPrefix(), pollIntervalMs: interval, log });
+        const worker = new SupervisorWorker(redis, clusters, { prefix: defaultPrefix(), pollIntervalMs: interval, leaseTtlMs, log });
         await worker.start();
         log(`supervising (poll every ${interval} ms, Redis prefix ${defaultPrefix()})`);
         await new Promise<void>((done) => {
