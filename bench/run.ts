@@ -1,10 +1,12 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeMachine } from "./lib/machine.ts";
 import type { BenchOptions, FigureName, FigureResult } from "./lib/result.ts";
 import { FIGURE_NAMES } from "./lib/result.ts";
 import { consoleTable } from "./lib/table.ts";
+import { renderMarkdown } from "./lib/markdown.ts";
+import type { Report } from "./lib/markdown.ts";
 import { runSlurmRpcs } from "./figures/slurm-rpcs.ts";
 import { runParseThroughput } from "./figures/parse-throughput.ts";
 import { runPlanTime } from "./figures/plan-time.ts";
@@ -35,13 +37,22 @@ interface Args {
   quick: boolean;
   only: FigureName[];
   out: string;
+  /** re-render BENCHMARKS.md from an existing JSON report and exit */
+  fromJson?: string;
+  markdown: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, only: [], out: join(REPO_ROOT, "bench", "results", "latest.json") };
+  const args: Args = { quick: false, markdown: false, only: [], out: join(REPO_ROOT, "bench", "results", "latest.json") };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--quick") args.quick = true;
+    else if (a === "--markdown") args.markdown = true;
+    else if (a === "--render") {
+      const v = argv[++i];
+      if (v === undefined) throw new Error("--render needs a JSON report");
+      args.fromJson = resolve(v);
+    }
     else if (a === "--only" || a === "--out") {
       const v = argv[++i];
       if (v === undefined) throw new Error(`${a} needs a value`);
@@ -52,7 +63,7 @@ function parseArgs(argv: readonly string[]): Args {
           args.only.push(n as FigureName);
         }
     } else if (a === "-h" || a === "--help") {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--only ${FIGURE_NAMES.join("|")}[,…]] [--out file.json]\n`);
+      process.stdout.write(`usage: npm run bench -- [--quick] [--only ${FIGURE_NAMES.join("|")}[,…]] [--out file.json] [--markdown] [--render report.json]\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -61,6 +72,12 @@ function parseArgs(argv: readonly string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.fromJson) {
+    const report = JSON.parse(await readFile(args.fromJson, "utf8")) as Report;
+    await writeFile(join(REPO_ROOT, "BENCHMARKS.md"), renderMarkdown(report));
+    process.stdout.write(consoleTable(report.figures) + "\nwrote BENCHMARKS.md\n");
+    return;
+  }
   const names = args.only.length ? args.only : [...FIGURE_NAMES];
   const started = Date.now();
   const log = (line: string): void => {
@@ -81,9 +98,14 @@ async function main(): Promise<void> {
       log(`figure ${name} failed: ${msg}`);
     }
   }
-  const report = { machine, mode: args.quick ? "quick" : "full", durationMs: Date.now() - started, figures: results, failures };
+  const report: Report = { machine, mode: args.quick ? "quick" : "full", durationMs: Date.now() - started, figures: results, failures };
   await mkdir(dirname(args.out), { recursive: true });
   await writeFile(args.out, JSON.stringify(report, null, 2) + "\n");
+  // BENCHMARKS.md records full runs of every figure only, so a quick or partial run never replaces it
+  if (args.markdown || (!args.quick && args.only.length === 0)) {
+    await writeFile(join(REPO_ROOT, "BENCHMARKS.md"), renderMarkdown(report));
+    log("wrote BENCHMARKS.md");
+  }
   process.stdout.write(`\n${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGb} GB, Node ${machine.node}, ${machine.slurm}\n\n`);
   process.stdout.write(consoleTable(results) + "\n");
   for (const r of results) for (const n of r.notes) process.stdout.write(`  ${r.name}: ${n}\n`);
