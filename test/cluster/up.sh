@@ -91,7 +91,7 @@ SelectTypeParameters=CR_Core
 # The fake nodes claim more CPUs than the machine has; take slurm.conf's word for it.
 SlurmdParameters=config_overrides
 # 1: a node that stopped answering comes back by itself when its slurmd registers again, but a
-# node an admin (or a test) set DOWN stays DOWN until `scontrol update state=resume`.
+# node an admin (or a test) set DOWN stays DOWN until scontrol update state=resume.
 ReturnToService=1
 # Finished jobs stay visible to scontrol for an hour (the no-accounting status path needs them).
 MinJobAge=3600
