@@ -23,3 +23,8 @@ export { listCompleteCheckpoints } from "./adapters/checkpoints.ts";
 export { SupervisorWorker, enqueueSubmit, bullPrefix, QUEUE_NAMES } from "./worker/queues.ts";
 export type { WorkerOptions, QueueName } from "./worker/queues.ts";
 export { connectRedis, openStore, defaultPrefix, cachingResolver, execTargetOf } from "./worker/connect.ts";
+export { chainStatus } from "./chain/chain-status.ts";
+export type { ChainStatus } from "./chain/chain-status.ts";
+export type { ChainRecord, ExitRecord } from "./chain/chain-record.ts";
+export type { IntervalAdvice } from "./chain/interval-advice.ts";
+export type { ChainPriors } from "./chain/measure.ts";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { openStore, SeriesStore } from "@neoxctl/supervisor";
+import { chainStatus, openStore, SeriesStore } from "@neoxctl/supervisor";
 import type { Run } from "@neoxctl/supervisor";
 import { printJson, runAction } from "../output.ts";
 
@@ -25,7 +25,8 @@ export function register(program: Command): void {
             if (!run) continue;
             const last = (await series.lastBatch(id)).at(-1);
             const attempt = await store.getAttempt(id, run.attempts);
-            rows.push({ run, attempt, lastStep: last?.step ?? null, lastLoss: last?.loss ?? null, badNodes: await store.badNodes(id) });
+            const chain = runId ? await chainStatus(store, run) : undefined;
+            rows.push({ run, attempt, lastStep: last?.step ?? null, lastLoss: last?.loss ?? null, badNodes: await store.badNodes(id), ...(chain ?? {}) });
           }
           if (opts.json === true) {
             printJson(runId ? rows[0] : rows.map((r) => summary(r.run, r.lastStep, r.attempt?.jobId)));
@@ -40,6 +41,9 @@ export function register(program: Command): void {
               process.stdout.write(`  rollbacks: ${r.run.rollbacks.map((b) => `${b.onsetStep}→${b.toStep} lr ${b.lrFrom.toExponential(2)}→${b.lrTo.toExponential(2)}`).join("; ") || "none"}\n`);
               process.stdout.write(`  bad nodes: ${r.badNodes.map((b) => `${b.node} (×${b.blamed}${b.until === null ? ", kept out" : ""})`).join(", ") || "none"}\n`);
               process.stdout.write(`  run dir: ${r.run.runDir}\n`);
+              const exit = r.chain?.exits.find((e) => e.attempt === r.run.attempts);
+              if (exit) process.stdout.write(`  planned exit: ${exit.exitAt === null ? "none (runs to train_iters)" : `iteration ${exit.exitAt}`}${r.chain?.queued?.jobId ? `; next attempt queued as job ${r.chain.queued.jobId}` : ""}\n`);
+              process.stdout.write(`  checkpoint interval: ${r.checkpointAdvice?.text ?? "no advice yet (needs a measured step and save time)"}\n`);
             }
           }
         } finally {
