@@ -18,11 +18,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** An idle node nobody else is using: downing it must not kill other people's jobs. */
 async function idleNode(): Promise<string> {
-  const { stdout } = await run("sinfo", ["-N", "-h", "-o", "%N %t"]);
-  const idle = stdout.trim().split("\n").map((l) => l.trim().split(/\s+/)).filter(([, st]) => st === "idle").map(([n]) => n!);
-  const pick = idle.sort().at(-1);
-  if (!pick) throw new Error("no idle node to fail (the shared cluster is busy)");
-  return pick;
+  // a node just resumed, or busy with someone else's job, becomes idle again within seconds
+  for (let i = 0; i < 120; i++) {
+    const { stdout } = await run("sinfo", ["-N", "-h", "-o", "%N %t"]).catch(() => ({ stdout: "" }));
+    const idle = stdout.trim().split("\n").map((l) => l.trim().split(/\s+/)).filter(([, st]) => st === "idle").map(([n]) => n!);
+    const pick = idle.sort().at(-1);
+    if (pick) return pick;
+    await sleep(500);
+  }
+  throw new Error("no idle node to fail within 60 s (the shared cluster is busy)");
 }
 
 /**
