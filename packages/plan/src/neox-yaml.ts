@@ -4,12 +4,21 @@ import { PyFloat, formatPyFloat } from "./py-float.ts";
 export type NeoxValue = string | number | boolean | null | PyFloat | readonly NeoxValue[] | { readonly [key: string]: NeoxValue };
 export type NeoxConfig = Readonly<Record<string, NeoxValue>>;
 
+// JSON leaves these unescaped, but PyYAML folds NEL and the line/paragraph separators inside a quoted
+// scalar and refuses DEL, the C1 controls and the non-characters, so a path holding one would change
+const PYYAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/** A YAML double-quoted scalar that PyYAML reads back as exactly `value`. */
+function yamlString(value: string): string {
+  return JSON.stringify(value).replace(PYYAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 function scalar(value: NeoxValue, where: string): string | undefined {
   if (value === null) return "null";
   if (value instanceof PyFloat) return formatPyFloat(value.value);
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+      return yamlString(value);
     case "boolean":
       return value ? "true" : "false";
     case "number":

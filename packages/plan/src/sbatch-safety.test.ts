@@ -52,3 +52,13 @@ describe("renderAttempt refuses values that could escape an #SBATCH line", () =>
     expect(sbatch).toContain("export NEOX_EMU_SEED='1 2'\n");
   });
 });
+
+describe("renderAttempt refuses NUL bytes in quoted values", () => {
+  // regression: bash drops NULs from a script, so the job saw a different path than the plan showed
+  it("names every field holding one", () => {
+    const input = localInput();
+    const profile = { ...input.profile, node_local_tmp: "/tmp\0x", env: { A: "a\0" } };
+    const plan = planRun({ ...input, profile });
+    expect(issuePaths(() => renderAttempt(plan, base))).toEqual(["node_local_tmp", "env.A"]);
+  });
+});

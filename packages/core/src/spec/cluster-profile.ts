@@ -20,7 +20,11 @@ const SchedulerSchema = z
     max_time: SlurmTimeSchema,
     supports_time_min: z.boolean().default(true),
     accounting: z.boolean().describe("whether sacct works (the monitor relies on it)"),
-    extra_directives: z.array(z.string().regex(/^--[a-z][a-z-]*(=.*)?$/)).default([]).describe("further #SBATCH options")
+    extra_directives: z
+      // sbatch splits an #SBATCH line at whitespace and honours quotes, so either would smuggle in further options
+      .array(z.string().regex(/^--[a-z][a-z-]*(=[^\s'"\\]+)?$/, { error: "must be one option --name or --name=value, without spaces, quotes or backslashes" }))
+      .default([])
+      .describe("further #SBATCH options")
   })
   .strict();
 

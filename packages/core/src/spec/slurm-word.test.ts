@@ -43,3 +43,26 @@ describe("values written into #SBATCH lines", () => {
     expect(parseRunSpec(stringify(spec), "s.yaml").cluster.account).toBe("project_462000000");
   });
 });
+
+describe("extra #SBATCH directives", () => {
+  const profile = parse(readFileSync(join(REPO, "clusters/lumi.yaml"), "utf8")) as Record<string, Record<string, unknown>>;
+  const paths = (directives: string[]): string[] => {
+    const p = structuredClone(profile);
+    p["scheduler"]!["extra_directives"] = directives;
+    return issuePaths(() => parseClusterProfile(stringify(p), "p.yaml"));
+  };
+
+  // regression: a space let one entry carry several sbatch options (`--comment=x --uid=0`)
+  it("refuses entries that sbatch would split into several options", () => {
+    expect(paths(["--comment=x --uid=0", "--comment='a'", "--constraint=a\\ b", "--comment=x\nid"])).toEqual([
+      "scheduler.extra_directives[0]",
+      "scheduler.extra_directives[1]",
+      "scheduler.extra_directives[2]",
+      "scheduler.extra_directives[3]"
+    ]);
+  });
+
+  it("accepts single options", () => {
+    expect(paths(["--exclusive", "--constraint=mi250&hbm", "--hint=nomultithread", "--comment=$(not-expanded-by-sbatch)"])).toEqual([]);
+  });
+});
