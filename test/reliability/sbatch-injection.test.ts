@@ -89,10 +89,11 @@ describe("nothing is executed from a user string", () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         tally.cases++;
-        const p = structuredClone(baseProfile) as Record<string, Json>;
+        const p = structuredClone(baseProfile);
+        const scheduler = p["scheduler"] as Json;
         p["description"] = c.description;
-        p["scheduler"]!["partition"] = c.partition;
-        if (c.extraDirective !== undefined) p["scheduler"]!["extra_directives"] = [c.extraDirective];
+        scheduler["partition"] = c.partition;
+        if (c.extraDirective !== undefined) scheduler["extra_directives"] = [c.extraDirective];
         p["env"] = { ...(p["env"] as Json), NEOXCTL_FUZZ_VALUE: c.envValue };
         p["container"] = { kind: "singularity", image: c.image, binds: c.binds };
         p["node_local_tmp"] = c.nodeLocalTmp;
