@@ -1,0 +1,127 @@
+import { readFileSync, existsSync } from "node:fs";
+import { parseLine } from "@neoxctl/monitor";
+import { LocalExecutor } from "@neoxctl/exec";
+import { SlurmClient } from "@neoxctl/slurm";
+import type { JobStatus } from "@neoxctl/slurm";
+import { createRun, Keys, LeaseManager, RunStore, SlurmAdapter, Supervisor } from "@neoxctl/supervisor";
+import type { Attempt, StoredEvent } from "@neoxctl/supervisor";
+import type { Redis } from "ioredis";
+import { REPO_ROOT, scenarioInputs } from "../supervisor/scenario.ts";
+import type { ScenarioInputs } from "../supervisor/scenario.ts";
+
+export interface ChainScenario {
+  name: string;
+  trainIters: number;
+  stepMs: number;
+  /** pre-queue continuations (false: the submit-after-end baseline) */
+  chain: boolean;
+  /** emulator knobs (e.g. NEOX_EMU_NAN_AT for a rollback mid-run) */
+  env?: Record<string, string>;
+}
+
+/** One planned ending, measured from Slurm's own times and the two attempts' logs. */
+export interface Handover {
+  from: number;
+  to: number;
+  exitAt: number;
+  predecessorJob: string;
+  successorJob: string;
+  /** successor SubmitTime <= predecessor EndTime */
+  queuedBeforeEnd: boolean;
+  /** successor StartTime − predecessor EndTime, seconds (Slurm times have 1 s resolution) */
+  gapS: number;
+  lastIterBefore: number | null;
+  firstIterAfter: number | null;
+  /** iterations trained by the predecessor that the successor trains again */
+  stepsLost: number | null;
+}
+
+export interface ChainOutcome {
+  runId: string;
+  state: string;
+  attempts: Attempt[];
+  events: StoredEvent[];
+  /** every job Slurm has under the run's name, oldest first */
+  jobs: JobStatus[];
+  handovers: Handover[];
+  log: string[];
+  inputs: ScenarioInputs;
+}
+
+/** Iterations printed in one attempt's log (first, last). */
+export function iterationsIn(path: string): { first: number | null; last: number | null } {
+  if (!existsSync(path)) return { first: null, last: null };
+  let first: number | null = null;
+  let last: number | null = null;
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const ev = parseLine(line);
+    if (ev?.kind !== "train") continue;
+    first ??= ev.step;
+    last = ev.step;
+  }
+  return { first, last };
+}
+
+const seconds = (t: string | null): number => (t ? Date.parse(t) / 1000 : Number.NaN);
+
+/**
+ * Runs a whole run through a supervisor on the local cluster with 1-minute jobs, then reads back
+ * what Slurm's accounting says about every job of the run.
+ */
+export async function runChainScenario(redis: Redis, prefix: string, s: ChainScenario, maxCycles = 3000): Promise<ChainOutcome> {
+  const inputs = scenarioInputs({ name: s.name, trainIters: s.trainIters, lr: 0.0001, env: { NEOX_EMU_STEP_MS: String(s.stepMs), ...s.env } });
+  inputs.spec.cluster.time = "00:01:00";
+  inputs.spec.resilience.exit_margin_min = 0.25;
+  inputs.spec.resilience.chain_continuations = s.chain;
+  const keys = new Keys(prefix);
+  const store = new RunStore(redis, keys);
+  const exec = new LocalExecutor();
+  const client = new SlurmClient(exec);
+  const cluster = { exec, slurm: new SlurmAdapter(client) };
+  const log: string[] = [];
+  const sup = new Supervisor(store, new LeaseManager(redis, keys, `chain-${s.name}`, 5000), () => cluster, {
+    log: (l) => log.push(l),
+    chainPriors: { stepMs: s.stepMs, saveS: 0.05, startupS: 5 }
+  });
+  const run = await createRun(store, exec, { ...inputs, repoRoot: REPO_ROOT });
+  for (let i = 0; i < maxCycles; i++) {
+    await sup.cycle();
+    const st = (await store.mustGetRun(run.id)).state;
+    if (st === "completed" || st === "failed" || st === "cancelled" || st === "needs_attention") break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await sup.release();
+  const final = await store.mustGetRun(run.id);
+  const attempts = await store.attempts(final);
+  const events = await store.events(run.id);
+  const found = await client.findSubmissions(run.id);
+  const jobs = (await client.accountingRecords(found.map((j) => j.jobId))) ?? found;
+  jobs.sort((a, b) => Number(a.jobId) - Number(b.jobId));
+  const byId = new Map(jobs.map((j) => [j.jobId, j]));
+  const handovers: Handover[] = [];
+  for (const e of events.filter((x) => x.type === "planned_continuation")) {
+    const from = e.attempt!;
+    const a = attempts.find((x) => x.index === from);
+    const b = attempts.find((x) => x.index === from + 1);
+    const pj = a?.jobId ? byId.get(a.jobId) : undefined;
+    const sj = b?.jobId ? byId.get(b.jobId) : undefined;
+    if (!a || !b || !pj || !sj) continue;
+    const before = iterationsIn(a.logPath);
+    const after = iterationsIn(b.logPath);
+    const exitAt = before.last ?? 0;
+    handovers.push({
+      from,
+      to: from + 1,
+      exitAt,
+      predecessorJob: pj.jobId,
+      successorJob: sj.jobId,
+      queuedBeforeEnd: seconds(sj.submitTime) <= seconds(pj.endTime),
+      gapS: seconds(sj.startTime) - seconds(pj.endTime),
+      lastIterBefore: before.last,
+      firstIterAfter: after.first,
+      stepsLost: before.last !== null && after.first !== null ? before.last - (after.first - 1) : null
+    });
+  }
+  return { runId: run.id, state: final.state, attempts, events, jobs, handovers, log, inputs };
+}
+
