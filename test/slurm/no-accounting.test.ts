@@ -17,6 +17,8 @@ const skip = process.env.NEOXCTL_TEST_NO_ACCOUNTING_SWITCH === "0";
 describe.skipIf(skip)("Slurm without accounting (sacct disabled)", () => {
   const client = new SlurmClient(new LocalExecutor());
   const jobs: string[] = [];
+  // unique per run: ended jobs of earlier runs stay visible for MinJobAge
+  const runId = `noacct-${process.pid}-${Date.now()}`;
   let dir = "";
   let script: (name: string, body: string) => Promise<string>;
 
@@ -36,7 +38,7 @@ describe.skipIf(skip)("Slurm without accounting (sacct disabled)", () => {
     expect(await client.accountingRecords(["1"])).toBeNull();
 
     const s = await script("fail.sh", "exit 7");
-    const id = await client.submit({ scriptPath: s, runId: "noacct", attempt: 1, cwd: dir });
+    const id = await client.submit({ scriptPath: s, runId, attempt: 1, cwd: dir });
     jobs.push(id);
     const poller = new StatusPoller(client);
     // an id Slurm never had keeps the fallback path in play every cycle
@@ -47,11 +49,11 @@ describe.skipIf(skip)("Slurm without accounting (sacct disabled)", () => {
     expect(first.missing).toEqual([ghost]);
 
     const done = await pollUntil(poller, [id, ghost], (j) => j?.state === "FAILED", 60_000, id);
-    expect(done.statuses.get(id)).toMatchObject({ state: "FAILED", exitCode: 7, tag: { runId: "noacct", attempt: 1 } });
+    expect(done.statuses.get(id)).toMatchObject({ state: "FAILED", exitCode: 7, tag: { runId, attempt: 1 } });
     expect(done.commands).toEqual(["squeue --json", "scontrol show job"]);
 
     const viaScontrol = (await client.controllerJobs()).find((j) => j.jobId === id);
     expect(viaScontrol).toMatchObject({ state: "FAILED", exitCode: 7, source: "scontrol" });
-    expect((await client.findSubmissions("noacct")).map((j) => j.jobId)).toEqual([id]);
+    expect((await client.findSubmissions(runId)).map((j) => j.jobId)).toEqual([id]);
   });
 });
