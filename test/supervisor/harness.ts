@@ -9,11 +9,11 @@ export function localCluster(): ClusterHandle {
   return { exec, slurm: new SlurmAdapter(new SlurmClient(exec)) };
 }
 
-export function makeSupervisor(redis: Redis, prefix: string, owner: string, log: string[] = []): { sup: Supervisor; store: RunStore } {
+export function makeSupervisor(redis: Redis, prefix: string, owner: string, log: string[] = [], leaseTtlMs = 5000): { sup: Supervisor; store: RunStore } {
   const keys = new Keys(prefix);
   const store = new RunStore(redis, keys);
   const cluster = localCluster();
-  const sup = new Supervisor(store, new LeaseManager(redis, keys, owner, 5000), () => cluster, { log: (l) => log.push(l) });
+  const sup = new Supervisor(store, new LeaseManager(redis, keys, owner, leaseTtlMs), () => cluster, { log: (l) => log.push(l) });
   return { sup, store };
 }
 

@@ -55,9 +55,30 @@ export class Supervisor {
   }
 
   private serial: Promise<unknown> = Promise.resolve();
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  /**
+   * Leases are renewed in the background, not only once per cycle: a cycle that waits on a slow
+   * squeue or sbatch must not lose its run halfway (its commits would then be refused).
+   */
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      for (const [id, lease] of this.leases) {
+        this.leaseManager.renew(lease).then(
+          (ok) => {
+            if (!ok && this.leases.get(id) === lease) this.drop(id);
+          },
+          () => {}
+        );
+      }
+    }, Math.max(50, Math.floor(this.leaseManager.ttlMs / 3)));
+    this.heartbeat.unref();
+  }
 
   /** Runs cycles one at a time in this process (the poll, submit and recover jobs share one run). */
   cycle(only?: readonly string[]): Promise<CycleReport> {
+    this.startHeartbeat();
     const next = this.serial.then(() => this.cycleNow(only));
     this.serial = next.catch(() => {});
     return next;
@@ -121,8 +142,16 @@ export class Supervisor {
     return report;
   }
 
+  /** Stops renewing leases without giving them back: to other supervisors this looks like a crash. */
+  halt(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
   /** Gives every lease back (clean shutdown), so another supervisor can take over at once. */
   async release(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     for (const l of this.leases.values()) await this.leaseManager.release(l).catch(() => {});
     this.leases.clear();
   }
