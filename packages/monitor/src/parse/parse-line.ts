@@ -11,6 +11,20 @@ export type ParseFormat = LogFormat | "auto";
  * including binary garbage and half-written lines.
  */
 export function parseLine(line: string, format: ParseFormat = "auto"): LogEvent | null {
+  const ev = parseAny(line, format);
+  return ev !== null && countersAreSafe(ev) ? ev : null;
+}
+
+// A step of 400 digits parses to Infinity (or to a rounded neighbour past 2^53); such a line is garbage,
+// not a position to resume from or to plot, so it is treated as unrecognised.
+function countersAreSafe(ev: LogEvent): boolean {
+  const counters: (number | null)[] = "step" in ev ? [ev.step] : [];
+  if (ev.kind === "train") counters.push(ev.totalSteps);
+  if (ev.kind === "deepspeed_step") counters.push(ev.skipped);
+  return counters.every((n) => n === null || (Number.isSafeInteger(n) && n >= 0));
+}
+
+function parseAny(line: string, format: ParseFormat): LogEvent | null {
   try {
     if (format === "llmc") return parseLlmcLine(line);
     const train = parseTrainLine(line);
