@@ -13,6 +13,14 @@ const KILLS = process.env.NEOXCTL_LONG === "1" ? 50 : 8;
 const TSX = join(REPO_ROOT, "node_modules/tsx/dist/esm/index.mjs");
 const CLI = join(REPO_ROOT, "packages/cli/src/main.ts");
 
+/** Resolves once the worker is up (start-up time is not a kill point worth having). */
+function ready(out: string[], from: number): Promise<void> {
+  return new Promise((res) => {
+    const check = (): void => (out.slice(from).join("").includes("supervising") ? res() : void setTimeout(check, 50));
+    check();
+  });
+}
+
 function startSupervisor(prefix: string, out: string[]): ChildProcess {
   const child = spawn(process.execPath, ["--import", TSX, CLI, "supervise", "--poll-interval-ms", "300", "--lease-ttl-ms", "1500"], {
     env: { ...process.env, NEOXCTL_REDIS_PREFIX: prefix },
@@ -54,18 +62,21 @@ describe("supervisor killed with SIGKILL at random points", () => {
     const out: string[] = [];
     let kills = 0;
     const killedIn: Record<string, number> = {};
+    let mark = out.length;
     child = startSupervisor(t.prefix, out);
     for (let i = 0; i < 4000; i++) {
       const state = (await store.mustGetRun(run.id)).state;
       if (state === "completed" || state === "needs_attention" || state === "failed") break;
       if (kills < KILLS) {
         // random instants, from right after start-up to a few seconds into the work
-        await new Promise((r) => setTimeout(r, 1500 + rand() * 4000));
+        await ready(out, mark);
+        await new Promise((r) => setTimeout(r, 200 + rand() * 3000));
         const at = (await store.mustGetRun(run.id)).state;
         child.kill("SIGKILL");
         await new Promise((r) => child!.once("exit", r));
         kills++;
         killedIn[at] = (killedIn[at] ?? 0) + 1;
+        mark = out.length;
         child = startSupervisor(t.prefix, out);
       } else await new Promise((r) => setTimeout(r, 500));
     }
