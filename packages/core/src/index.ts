@@ -4,3 +4,4 @@ export type { Resilience } from "./spec/resilience.ts";
 export { NEOX_KEYS } from "./neox/keys.ts";
 export type { NeoxKeyInfo } from "./neox/keys.ts";
 export * from "./spec/index.ts";
+export * from "./redact/index.ts";

@@ -1,0 +1,1 @@
+export { redactSecrets, redactUrl, REDACTED } from "./redact.ts";
