@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+import { JOB_STATES } from "@neoxctl/slurm";
+import { fold } from "./slurm-client.ts";
+import { jobAlive } from "../worker/job-liveness.ts";
+
+describe("fold", () => {
+  it("maps every Slurm state, and never calls a requeued or unknown job dead", () => {
+    for (const s of JOB_STATES) expect(typeof fold(s)).toBe("string");
+    for (const s of ["REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "SPECIAL_EXIT", "UNKNOWN", "SUSPENDED", "CONFIGURING"] as const) expect(jobAlive(fold(s))).toBe(true);
+    expect(fold("BOOT_FAIL")).toBe("NODE_FAIL");
+    expect(fold("DEADLINE")).toBe("TIMEOUT");
+  });
+});
