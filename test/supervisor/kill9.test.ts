@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalExecutor } from "@neoxctl/exec";
 import { SlurmClient } from "@neoxctl/slurm";
-import { createRun, Keys, RunStore } from "@neoxctl/supervisor";
+import { Keys, RunStore } from "@neoxctl/supervisor";
 import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
 import { testRedis } from "./redis-helpers.ts";
 
@@ -56,7 +56,14 @@ describe("supervisor killed with SIGKILL at random points", () => {
     const t = await testRedis("kill9");
     cleanup = t.cleanup;
     const store = new RunStore(t.redis, new Keys(t.prefix));
-    const run = await createRun(store, new LocalExecutor(), { ...inputs, repoRoot: REPO_ROOT });
+    // the run enters through the CLI, as a user would submit it
+    const submitted = spawnSync(process.execPath, ["--import", TSX, CLI, "submit", join(inputs.root, "spec.yaml"), "--cluster", join(inputs.root, "cluster.yaml"), "--run-dir", inputs.runDir, "--json"], {
+      env: { ...process.env, NEOXCTL_REDIS_PREFIX: t.prefix },
+      encoding: "utf8"
+    });
+    expect(submitted.status, submitted.stderr + submitted.stdout).toBe(0);
+    const run = { id: (JSON.parse(submitted.stdout) as { runId: string }).runId };
+    expect((await store.mustGetRun(run.id)).state).toBe("planned");
     const seed = Number(process.env.NEOXCTL_KILL_SEED ?? Date.now() % 100000);
     const rand = lcg(seed);
     const out: string[] = [];
