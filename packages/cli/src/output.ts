@@ -1,4 +1,5 @@
 import { exitStatusFor, formatSpecIssues, SpecError, toNeoxctlError } from "@neoxctl/core";
+import { redactOutput } from "./secrets.ts";
 
 /**
  * The boundary every command action runs through: unknown errors become NeoxctlErrors, the
@@ -11,11 +12,11 @@ export async function runAction(json: boolean, action: () => Promise<void>): Pro
   } catch (raw) {
     const err = toNeoxctlError(raw);
     if (json) {
-      process.stdout.write(JSON.stringify({ error: err.toJSON() }) + "\n");
+      process.stdout.write(redactOutput(JSON.stringify({ error: err.toJSON() })) + "\n");
     } else if (err instanceof SpecError) {
-      process.stderr.write(`neoxctl: ${err.message}\n${formatSpecIssues(err.issues)}\n`);
+      process.stderr.write(redactOutput(`neoxctl: ${err.message}\n${formatSpecIssues(err.issues)}\n`));
     } else {
-      process.stderr.write(`neoxctl: ${err.code}: ${err.message}\n`);
+      process.stderr.write(redactOutput(`neoxctl: ${err.code}: ${err.message}\n`));
     }
     process.exitCode = exitStatusFor(err.code);
   }
@@ -23,5 +24,5 @@ export async function runAction(json: boolean, action: () => Promise<void>): Pro
 
 /** Prints a value as one JSON document (for `--json`). */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  process.stdout.write(redactOutput(JSON.stringify(value, null, 2)) + "\n");
 }

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import type { ExecTarget } from "@neoxctl/exec";
 import { createExecutor } from "@neoxctl/exec";
 import { SlurmClient } from "@neoxctl/slurm";
-import { StateError } from "@neoxctl/core";
+import { StateError, redactUrl } from "@neoxctl/core";
 import { Keys, defaultRedisUrl } from "../store/keys.ts";
 import { RunStore } from "../store/run-store.ts";
 import { SlurmAdapter } from "../adapters/slurm-client.ts";
@@ -27,7 +27,7 @@ export async function openStore(prefix = defaultPrefix(), url = defaultRedisUrl(
   try {
     await redis.connect();
   } catch (e) {
-    throw new StateError("STORE_UNAVAILABLE", `cannot reach Redis at ${url}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new StateError("STORE_UNAVAILABLE", `cannot reach Redis at ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return { store: new RunStore(redis, new Keys(prefix)), close: () => redis.disconnect() };
 }
