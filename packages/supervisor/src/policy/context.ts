@@ -22,6 +22,13 @@ export interface DecisionContext {
   checkpoints: readonly number[];
   /** the attempt was meant to load weights (resume, or init from a pretrained checkpoint) */
   expectsCheckpoint: boolean;
+  /** nodes on the run's bad-node list now (expired blames dropped); default: the current exclusions */
+  badNodes?: readonly string[];
+}
+
+/** Nodes the next attempt keeps away from: the live bad-node list plus new blames. */
+export function excludeFor(ctx: DecisionContext, add: readonly string[] = []): string[] {
+  return [...new Set([...(ctx.badNodes ?? ctx.run.params.excludeNodes), ...add])].sort();
 }
 
 export function newestCheckpoint(ctx: DecisionContext, atOrBefore = Number.POSITIVE_INFINITY): number | undefined {
@@ -33,7 +40,7 @@ export function newestCheckpoint(ctx: DecisionContext, atOrBefore = Number.POSIT
 /** Parameters for a plain resume: same LR and seed, newest complete checkpoint, extra exclusions. */
 export function resumeParams(ctx: DecisionContext, addExclude: readonly string[] = []): AttemptParams {
   const ckpt = newestCheckpoint(ctx);
-  const exclude = [...new Set([...ctx.run.params.excludeNodes, ...addExclude])].sort();
+  const exclude = excludeFor(ctx, addExclude);
   return {
     ...ctx.run.params,
     // with no checkpoint yet, starting over loses nothing; keep how the run began

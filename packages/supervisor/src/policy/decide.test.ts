@@ -255,3 +255,15 @@ describe("decide: endings", () => {
     expect(decide(ctx({ job: null, obs: { lastIteration: 10 } })).kind).toBe("attention");
   });
 });
+
+describe("decide: bad-node expiry", () => {
+  it("a blame that expired drops out of the next attempt's exclusions; live ones and new blames stay", () => {
+    const c = ctx({ job: { state: "NODE_FAIL", failedNodes: ["nid003"] }, params: { excludeNodes: ["nid001", "nid002"] } });
+    const d = asRecover(decide({ ...c, badNodes: ["nid002"] }));
+    expect(d.next.excludeNodes).toEqual(["nid002", "nid003"]);
+  });
+  it("a spike rollback also takes the live bad-node list", () => {
+    const c = ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: [100, 400], params: { excludeNodes: ["nid001"] } });
+    expect(asRecover(decide({ ...c, badNodes: [] })).next.excludeNodes).toEqual([]);
+  });
+});

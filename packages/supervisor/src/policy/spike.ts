@@ -1,6 +1,6 @@
 import type { Decision } from "./decision.ts";
 import type { DecisionContext } from "./context.ts";
-import { newestCheckpoint } from "./context.ts";
+import { excludeFor, newestCheckpoint } from "./context.ts";
 import type { LossAlarm } from "../ports.ts";
 import type { Evidence } from "../model.ts";
 
@@ -54,7 +54,7 @@ export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm): Decisio
     kind: "recover",
     class: "spike",
     cancel: true,
-    next: { ...ctx.run.params, load: { kind: "resume", iteration: target }, lr: lrTo, seed },
+    next: { ...ctx.run.params, load: { kind: "resume", iteration: target }, lr: lrTo, seed, excludeNodes: excludeFor(ctx) },
     blame: [],
     cause: `${why}; rolling back to step ${target} (≥ ${policy.rollback_min_steps_before} steps before onset) with LR ${lrFrom.toExponential(3)} × ${policy.lr_factor.toFixed(3)} = ${lrTo.toExponential(3)}`,
     evidence: { ...evidence, checkpoint: target },

@@ -26,6 +26,8 @@ export async function applyControl(s: Stepper, run: Run, lease: Lease, cluster: 
   if (!raw) return false;
   const cmd = JSON.parse(raw) as ControlCommand;
   const now = s.io.now();
+  // expired blames drop out of the exclusions of any attempt a human starts
+  const excludeNodes = (await s.store.badNodes(run.id, now)).map((b) => b.node);
   const done: Op = { op: "lrem", key: s.store.keys.control(run.id), value: raw };
   const attempt = await s.store.getAttempt(run.id, run.attempts);
   const job = attempt?.jobId ? jobs.get(attempt.jobId) : undefined;
@@ -53,7 +55,7 @@ export async function applyControl(s: Stepper, run: Run, lease: Lease, cluster: 
       if (run.state !== "needs_attention") return reject(`run is ${run.state}, not needs_attention`);
       const ckpts = validForTimeline(run, await listCompleteCheckpoints(cluster.exec, saveDirOf(run)));
       const newest = ckpts[ckpts.length - 1];
-      const params = { ...run.params, load: newest === undefined ? run.params.load : { kind: "resume" as const, iteration: newest } };
+      const params = { ...run.params, excludeNodes, load: newest === undefined ? run.params.load : { kind: "resume" as const, iteration: newest } };
       if (cmd.kind === "ack") {
         run.budgetsUsed = noBudgetUsed();
         run.crashLoop = null;
@@ -68,7 +70,7 @@ export async function applyControl(s: Stepper, run: Run, lease: Lease, cluster: 
       const lr = cmd.lrFactor !== undefined ? run.params.lr * cmd.lrFactor : run.params.lr;
       if (attempt && job && jobAlive(job.state)) attempt.cancelRequested = true;
       run.abandoned.push({ step: cmd.toStep, since: now });
-      const params = { ...run.params, load: { kind: "resume" as const, iteration: cmd.toStep }, lr };
+      const params = { ...run.params, excludeNodes, load: { kind: "resume" as const, iteration: cmd.toStep }, lr };
       const ok = await startAttempt(s, run, lease, attempt, params, done, "rollback_by_user", `rolled back by the user to step ${cmd.toStep}${cmd.lrFactor !== undefined ? `, LR × ${cmd.lrFactor} = ${lr.toExponential(3)}` : ""}`, now);
       if (attempt?.cancelRequested && attempt.jobId) await cluster.slurm.cancel(attempt.jobId);
       return ok;

@@ -150,6 +150,7 @@ export class Stepper {
       downNodes: down.filter((n) => (job?.nodes.length ? job.nodes : (attempt.nodes ?? [])).includes(n)),
       obs: o.obs,
       checkpoints,
+      badNodes: (await this.store.badNodes(run.id, now)).map((b) => b.node),
       expectsCheckpoint: attempt.params.load.kind === "resume" || run.initFromCheckpoint
     });
     await this.act(run, lease, cluster, attempt, job, d, () => {
