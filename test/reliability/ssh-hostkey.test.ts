@@ -61,6 +61,7 @@ describe("SSH host keys through the Slurm client and neoxctl cluster check", () 
     const before = jobsOfRun();
     let thrown: unknown;
     try {
+      if (sshTarget.kind !== "ssh") throw new Error("sshTarget is not an SSH target");
       const exec = await createExecutor({ ...sshTarget, knownHostsFile: knownHosts });
       try {
         await new SlurmClient(exec).submit({ scriptPath: join(dir, "job.sbatch"), runId: RUN_ID, attempt: 1, cwd: dir });
