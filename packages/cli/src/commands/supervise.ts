@@ -24,9 +24,14 @@ export function register(program: Command): void {
       runAction(opts.json === true, async () => {
         const interval = Number(opts.pollIntervalMs);
         const leaseTtlMs = opts.leaseTtlMs !== undefined ? Number(opts.leaseTtlMs) : Math.max(5000, interval * 10);
-        const redis = connectRedis();
-        const clusters = cachingResolver();
         const log = (line: string): void => void process.stdout.write(`${stamp()} ${line}\n`);
+        let lastRedisError = 0;
+        const redis = connectRedis(undefined, (e) => {
+          // one line per 10 s while Redis is away, not one per reconnect attempt
+          if (Date.now() - lastRedisError > 10_000) log(`redis unavailable, waiting: ${e.message}`);
+          lastRedisError = Date.now();
+        });
+        const clusters = cachingResolver();
         if (opts.once === true) {
           const keys = new Keys(defaultPrefix());
           const sup = new Supervisor(new RunStore(redis, keys), new LeaseManager(redis, keys, `${hostname()}:${process.pid}`, leaseTtlMs), clusters, { log });

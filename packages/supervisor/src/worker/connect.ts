@@ -17,8 +17,11 @@ export function defaultPrefix(): string {
  * Connects to Redis. Commands wait for a Redis that is restarting instead of failing fast
  * (`maxRetriesPerRequest: null`), which is what BullMQ needs too.
  */
-export function connectRedis(url = defaultRedisUrl()): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+export function connectRedis(url = defaultRedisUrl(), onError: (e: Error) => void = () => {}): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  // ioredis reconnects by itself; without a listener each failed attempt is an "unhandled error"
+  redis.on("error", onError);
+  return redis;
 }
 
 /** A store for CLI commands: fails fast with STORE_UNAVAILABLE when Redis is not there. */
