@@ -1,5 +1,6 @@
 export type { LogEvent, LogEventKind, LogFormat, TrainEvent, BadNodeSource } from "./parse/events.ts";
 export { parseLine, LineParser } from "./parse/parse-line.ts";
+export { ChunkParser } from "./parse/chunk-parser.ts";
 export type { ParseFormat } from "./parse/parse-line.ts";
 export { parsePyFloat } from "./parse/numbers.ts";
 export type { LossPoint, AlarmKind, Alarm, DetectorEvent, LossDetector } from "./spike/types.ts";

@@ -9,7 +9,7 @@ import { parseIntStrict, parsePyFloat } from "./numbers.ts";
  */
 
 /** keys that are not losses; any other numeric field is taken as a loss key (NeoX prints one per train_impl loss) */
-const NON_LOSS_KEYS: ReadonlySet<string> = new Set([
+export const NON_LOSS_KEYS: ReadonlySet<string> = new Set([
   "samples/sec",
   "iteration",
   "elapsed time per iteration (ms)",

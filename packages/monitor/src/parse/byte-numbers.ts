@@ -1,0 +1,93 @@
+/**
+ * `parsePyFloat`/`parseIntStrict` over a byte range of an ASCII token, without making a string.
+ * The token is already trimmed by the caller. A token the string functions would reject is
+ * `undefined` here, so a fast path can hand the whole line to the full parser instead of guessing.
+ */
+
+/** powers of ten that are exact doubles: m·10^k and m/10^k are then one correctly rounded operation */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+
+function isWord(buf: Buffer, a: number, b: number, word: string): boolean {
+  if (b - a !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (lower(buf[a + i]!) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Python's non-finite spellings, with exactly the signs `parsePyFloat` accepts */
+function nonFinite(buf: Buffer, a: number, b: number): number | undefined {
+  const sign = buf[a];
+  const s = sign === 0x2d ? -1 : sign === 0x2b ? 1 : 0;
+  const w = s === 0 ? a : a + 1;
+  if (isWord(buf, w, b, "nan")) return s === 1 ? undefined : Number.NaN;
+  if (isWord(buf, w, b, "inf")) return s === -1 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (isWord(buf, w, b, "infinity")) return s === 1 ? undefined : s === -1 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  return undefined;
+}
+
+/** `[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?` or a non-finite word; undefined when the token is neither */
+export function bytesToPyFloat(buf: Buffer, a: number, b: number): number | undefined {
+  if (a >= b) return undefined;
+  let p = a;
+  let neg = false;
+  const first = buf[p]!;
+  if (first === 0x2d || first === 0x2b) {
+    neg = first === 0x2d;
+    p++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let fracDigits = 0;
+  let c = buf[p];
+  while (p < b && c !== undefined && c >= 0x30 && c <= 0x39) {
+    mant = mant * 10 + (c - 0x30);
+    digits++;
+    c = buf[++p];
+  }
+  if (p < b && c === 0x2e) {
+    c = buf[++p];
+    while (p < b && c !== undefined && c >= 0x30 && c <= 0x39) {
+      mant = mant * 10 + (c - 0x30);
+      digits++;
+      fracDigits++;
+      c = buf[++p];
+    }
+  }
+  if (digits === 0) return nonFinite(buf, a, b);
+  let exp = 0;
+  if (p < b && (c === 0x65 || c === 0x45)) {
+    c = buf[++p];
+    let expNeg = false;
+    if (p < b && (c === 0x2d || c === 0x2b)) {
+      expNeg = c === 0x2d;
+      c = buf[++p];
+    }
+    let expDigits = 0;
+    while (p < b && c !== undefined && c >= 0x30 && c <= 0x39) {
+      exp = exp * 10 + (c - 0x30);
+      expDigits++;
+      c = buf[++p];
+    }
+    if (expDigits === 0) return undefined;
+    if (expNeg) exp = -exp;
+  }
+  if (p !== b) return undefined;
+  const e10 = exp - fracDigits;
+  // beyond 15 digits the mantissa may not be exact, and beyond ±22 the power is not: let V8 round it
+  if (digits > 15 || e10 > 22 || e10 < -22) return Number(buf.toString("latin1", a, b));
+  const v = e10 >= 0 ? mant * POW10[e10]! : mant / POW10[-e10]!;
+  return neg ? -v : v;
+}
+
+/** `^\d+$`, limited to 15 digits so the value is exact and a safe integer (longer: undefined) */
+export function bytesToUint(buf: Buffer, a: number, b: number): number | undefined {
+  if (a >= b || b - a > 15) return undefined;
+  let n = 0;
+  for (let p = a; p < b; p++) {
+    const c = buf[p]!;
+    if (c < 0x30 || c > 0x39) return undefined;
+    n = n * 10 + (c - 0x30);
+  }
+  return n;
+}
