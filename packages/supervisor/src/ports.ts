@@ -69,6 +69,8 @@ export interface Observations {
   /** from `Loading checkpoint and starting from iteration N` */
   resumedFrom?: number;
   unableToLoad: boolean;
+  /** the checkpoint-loading lines seen (evidence for the silent-restart guard) */
+  loadLines?: string[];
   /** from `exiting the program at iteration N` (exit_interval) */
   exitedAt?: number;
   /** an unrecovered or recovered spike, NaN or divergence episode */

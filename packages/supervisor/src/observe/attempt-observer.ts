@@ -74,9 +74,11 @@ export class AttemptObserver {
         return;
       case "checkpoint_missing":
         o.unableToLoad = true;
+        (o.loadLines ??= []).push(line);
         return;
       case "checkpoint_load_start":
         o.resumedFrom = ev.step;
+        (o.loadLines ??= []).push(line);
         return;
       case "exit_interval":
         o.exitedAt = ev.step;

@@ -52,7 +52,8 @@ function silentRestartGuard(ctx: DecisionContext): Decision | undefined {
   else if (expected > 0 && obs.resumedFrom !== undefined && obs.resumedFrom < expected) cause = `resume started at iteration ${obs.resumedFrom} but checkpoint ${expected} exists`;
   else if (expected > 0 && obs.firstIteration !== undefined && obs.firstIteration <= expected) cause = `training restarted at iteration ${obs.firstIteration} although checkpoint ${expected} exists`;
   if (!cause) return undefined;
-  return { kind: "attention", cancel: true, cause: `${cause}; cancelled before it overwrites anything`, evidence: ev(ctx, { checkpoint: expected }) };
+  const e = ev(ctx, { checkpoint: expected });
+  return { kind: "attention", cancel: true, cause: `${cause}; cancelled before it overwrites anything`, evidence: { ...e, logLines: [...(obs.loadLines ?? []), ...(e.logLines ?? [])] } };
 }
 
 function slurmRequeue(ctx: DecisionContext, job: JobView): Decision {
