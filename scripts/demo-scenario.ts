@@ -65,6 +65,7 @@ try {
       finalStep: lastStep
     }) + "\n"
   );
+  say(`inspect it: neoxctl status ${final.id} · neoxctl events ${final.id} · files in ${inputs.root}`);
   if (final.state !== "completed") process.exitCode = 1;
 } finally {
   // another user of the cluster may already have resumed it; that is fine

@@ -39,8 +39,11 @@ export async function applyControl(s: Stepper, run: Run, lease: Lease, cluster: 
 
   switch (cmd.kind) {
     case "cancel": {
-      // cancel the job before recording it: a crash in between leaves the command queued, never a live job
+      // cancel before recording: a crash in between leaves the command queued, never a live job.
+      // Every job tagged with the run goes, including one a crash left unrecorded after sbatch and a
+      // continuation queued behind the current attempt.
       if (attempt?.jobId && job && jobAlive(job.state)) await cluster.slurm.cancel(attempt.jobId);
+      for (const j of await cluster.slurm.findSubmissions(run.id)) if (j.jobId !== attempt?.jobId) await cluster.slurm.cancel(j.jobId);
       const ops: Op[] = [done];
       if (attempt) {
         attempt.cancelRequested = true;
