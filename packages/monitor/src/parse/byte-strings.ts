@@ -16,27 +16,29 @@ export function equalsAscii(buf: Buffer, a: number, b: number, lit: string): boo
 
 /**
  * Remembers the strings made for recurring byte ranges (loss keys, timer names, the FLOPS field),
- * one per slot, so a steady stream of identical lines decodes each of them once.
+ * one per slot, so a steady stream of identical lines decodes and vets each of them once. Only
+ * strings the caller's `accept` approved are remembered, so a cache hit needs no second check.
  */
 export class SlotStrings {
   private readonly bytes: Buffer[] = [];
   private readonly strings: string[] = [];
 
-  get(slot: number, buf: Buffer, a: number, b: number): string {
+  get(slot: number, buf: Buffer, a: number, b: number, accept: (s: string) => boolean): string | null {
     const known = this.bytes[slot];
     if (known !== undefined && known.length === b - a) {
-      let same = true;
-      for (let i = 0; i < known.length; i++) {
-        if (known[i] !== buf[a + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.strings[slot]!;
+      let i = 0;
+      while (i < known.length && known[i] === buf[a + i]) i++;
+      if (i === known.length) return this.strings[slot]!;
     }
-    const s = buf.toString("latin1", a, b);
+    const s = internalize(buf.toString("latin1", a, b));
+    if (!accept(s)) return null;
     this.bytes[slot] = Buffer.from(buf.subarray(a, b));
     this.strings[slot] = s;
     return s;
   }
+}
+
+/** the engine's canonical copy of `s`: property stores with it then skip a string-table lookup */
+function internalize(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
 }

@@ -19,6 +19,9 @@ function containsAscii(buf: Buffer, a: number, b: number, lit: string): boolean 
   return false;
 }
 
+/** a name a plain object cannot hold is left to the full parser */
+const isTimerName = (key: string): boolean => key !== "__proto__";
+
 export function fastTimersLine(buf: Buffer, start: number, end: number, strings: SlotStrings): LogEvent | null {
   let p = afterRankPrefix(buf, start, end);
   while (p < end && buf[p] === SP) p++;
@@ -63,8 +66,8 @@ export function fastTimersLine(buf: Buffer, start: number, end: number, strings:
     if (ke === ks || ve === vs || containsAscii(buf, ks, ke, "validation")) return null;
     const v = bytesToPyFloat(buf, vs, ve);
     if (v === undefined) return null;
-    const key = strings.get(slot++, buf, ks, ke);
-    if (key === "__proto__") return null;
+    const key = strings.get(slot++, buf, ks, ke, isTimerName);
+    if (key === null) return null;
     timersMs[key] = v;
   }
   return { kind: "timers", timersMs };

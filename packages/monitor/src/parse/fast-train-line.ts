@@ -28,6 +28,8 @@ const KEYS = [
   "number of nan iterations"
 ] as const;
 
+const ITERATION = Buffer.from("iteration", "latin1");
+
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
 const isKeyStart = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 const isKeyByte = (c: number): boolean => isKeyStart(c) || isDigit(c);
@@ -44,6 +46,95 @@ export function afterRankPrefix(buf: Buffer, start: number, end: number): number
   let d = q;
   while (d < end && isDigit(buf[d])) d++;
   return d > q && buf[d] === COLON && d + 1 < end && buf[d + 1] === SP ? d + 2 : start;
+}
+
+const KEY_BYTES: readonly Uint8Array[] = KEYS.map((k) => Buffer.from(k, "latin1"));
+
+function bytesAt(buf: Buffer, a: number, end: number, lit: Uint8Array): boolean {
+  if (end - a < lit.length) return false;
+  for (let i = 0; i < lit.length; i++) if (buf[a + i] !== lit[i]) return false;
+  return true;
+}
+
+/** the known key starting at `a` and followed by spaces and a colon (one or two candidates by first byte), or -1 */
+function keyAt(buf: Buffer, a: number, end: number): number {
+  let i: number;
+  let j = -1;
+  switch (buf[a]) {
+    case 0x73: // s
+      i = 0;
+      break;
+    case 0x65: // e
+      i = 1;
+      break;
+    case 0x6c: // l
+      i = 2;
+      j = 6;
+      break;
+    case 0x61: // a
+      i = 3;
+      break;
+    case 0x4d: // M
+      i = 4;
+      break;
+    case 0x48: // H
+      i = 5;
+      break;
+    case 0x6e: // n
+      i = 7;
+      j = 8;
+      break;
+    default:
+      return -1;
+  }
+  if (followedByColon(buf, a, end, i)) return i;
+  return j >= 0 && followedByColon(buf, a, end, j) ? j : -1;
+}
+
+function followedByColon(buf: Buffer, a: number, end: number, i: number): boolean {
+  const lit = KEY_BYTES[i]!;
+  if (!bytesAt(buf, a, end, lit)) return false;
+  let q = a + lit.length;
+  while (q < end && buf[q] === SP) q++;
+  return q < end && buf[q] === COLON;
+}
+
+const anyString = (): boolean => true;
+/** keys the full parser treats as non-losses, and one a plain object cannot hold, are left to it */
+const isLossKey = (key: string): boolean => !NON_LOSS_KEYS.has(key) && key !== "__proto__";
+
+/** index into KEYS, or -1; by length first, so a loss key costs one switch */
+function knownKey(buf: Buffer, a: number, b: number): number {
+  let i: number;
+  switch (b - a) {
+    case 11:
+      i = 0;
+      break;
+    case 31:
+      i = 1;
+      break;
+    case 13:
+      i = 2;
+      break;
+    case 20:
+      i = 3;
+      break;
+    case 3:
+      i = buf[a] === 0x4d ? 4 : 5;
+      break;
+    case 10:
+      i = 6;
+      break;
+    case 28:
+      i = 7;
+      break;
+    case 24:
+      i = 8;
+      break;
+    default:
+      return -1;
+  }
+  return equalsAscii(buf, a, b, KEYS[i]!) ? i : -1;
 }
 
 /** number with one optional trailing `%`, as `num()` in train-line.ts reads it */
@@ -74,7 +165,7 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, strin
       p++;
       continue;
     }
-    if (startsWithAscii(buf, p, end, "iteration")) {
+    if (buf[p] === 0x69 && bytesAt(buf, p, end, ITERATION)) {
       // `iteration\s+N\s*/\s*M`, spaces only
       p += 9;
       if (buf[p] !== SP) return null;
@@ -97,15 +188,24 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, strin
       continue;
     }
     const ks = p;
-    for (;;) {
-      if (p >= end) return null;
-      const c = buf[p]!;
-      if (c === COLON) break;
-      if (c === PIPE || c < SP || c > 0x7e) return null;
-      p++;
+    let ke: number;
+    let known = keyAt(buf, p, end);
+    if (known >= 0) {
+      ke = p + KEY_BYTES[known]!.length;
+      p = ke;
+      while (buf[p] === SP) p++;
+    } else {
+      for (;;) {
+        if (p >= end) return null;
+        const c = buf[p]!;
+        if (c === COLON) break;
+        if (c === PIPE || c < SP || c > 0x7e) return null;
+        p++;
+      }
+      ke = p;
+      while (ke > ks && buf[ke - 1] === SP) ke--;
+      known = knownKey(buf, ks, ke);
     }
-    let ke = p;
-    while (ke > ks && buf[ke - 1] === SP) ke--;
     p++;
     while (p < end && buf[p] === SP) p++;
     const vs = p;
@@ -120,13 +220,6 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, strin
     p++;
     if (ve === vs || ke === ks) return null;
 
-    let known = -1;
-    for (let i = 0; i < KEYS.length; i++) {
-      if (equalsAscii(buf, ks, ke, KEYS[i]!)) {
-        known = i;
-        break;
-      }
-    }
     let v: number | undefined;
     switch (known) {
       case 0:
@@ -142,7 +235,7 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, strin
         lr = v;
         break;
       case 3:
-        flops = strings.get(0, buf, vs, ve);
+        flops = strings.get(0, buf, vs, ve, anyString);
         break;
       case 4:
         if ((v = percentFloat(buf, vs, ve)) === undefined) return null;
@@ -167,10 +260,9 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, strin
       default: {
         if (!isKeyStart(buf[ks]!)) return null;
         for (let i = ks + 1; i < ke; i++) if (!isKeyByte(buf[i]!)) return null;
-        const key = strings.get(slot++, buf, ks, ke);
-        // keys the full parser treats as non-losses, and one a plain object cannot hold
-        if (NON_LOSS_KEYS.has(key) || key === "__proto__") return null;
         if ((v = bytesToPyFloat(buf, vs, ve)) === undefined) return null;
+        const key = strings.get(slot++, buf, ks, ke, isLossKey);
+        if (key === null) return null;
         losses[key] = v;
         firstLossKey ??= key;
       }
