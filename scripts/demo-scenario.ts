@@ -16,7 +16,7 @@ const inputs = scenarioInputs({
   name: "demo",
   trainIters: TRAIN_ITERS,
   lr: LR,
-  env: { NEOX_EMU_STEP_MS: "30", NEOX_EMU_HANG_AT: "80", NEOX_EMU_SPIKE_AT: "150", NEOX_EMU_UNSTABLE_LR: "0.0002" }
+  env: { NEOX_EMU_STEP_MS: "40", NEOX_EMU_HANG_AT: "110", NEOX_EMU_SPIKE_AT: "150", NEOX_EMU_UNSTABLE_LR: "0.0002" }
 });
 const redis = connectRedis();
 const prefix = defaultPrefix();
@@ -27,7 +27,7 @@ const worker = new SupervisorWorker(redis, clusters, { prefix, pollIntervalMs: 3
 let downed: string | undefined;
 
 try {
-  say(`scenario: ${TRAIN_ITERS} steps at LR ${LR} (emulator instability threshold 2e-4); node DOWN after step ${NODE_DOWN_AFTER}, hang at 80, spike at 150`);
+  say(`scenario: ${TRAIN_ITERS} steps at LR ${LR} (emulator instability threshold 2e-4); node DOWN after step ${NODE_DOWN_AFTER}, hang at 110, spike at 150`);
   const run = await createRun(store, new LocalExecutor(), { ...inputs, repoRoot: REPO_ROOT });
   say(`run ${run.id} created in ${run.runDir}`);
   await worker.start();
