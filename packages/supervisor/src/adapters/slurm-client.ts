@@ -12,7 +12,8 @@ export class SlurmAdapter implements SlurmPort {
   }
 
   submit(req: SubmitInput): Promise<string> {
-    return this.client.submit({ scriptPath: req.scriptPath, cwd: req.cwd, runId: req.runId, attempt: req.attempt, ...(req.hold ? { extraArgs: ["--hold"] } : {}) });
+    const extraArgs = [...(req.hold ? ["--hold"] : []), ...(req.noRequeue ? ["--no-requeue"] : [])];
+    return this.client.submit({ scriptPath: req.scriptPath, cwd: req.cwd, runId: req.runId, attempt: req.attempt, ...(extraArgs.length ? { extraArgs } : {}) });
   }
 
   release(jobId: string): Promise<void> {

@@ -101,7 +101,7 @@ export class Stepper {
       const r = renderFor(run, attempt.index, attempt.params, chained.extras);
       await writeAttemptFiles(cluster.exec, run, r);
       try {
-        jobId = await cluster.slurm.submit({ scriptPath: r.scriptPath, cwd: run.runDir, runId: run.id, attempt: attempt.index });
+        jobId = await cluster.slurm.submit({ scriptPath: r.scriptPath, cwd: run.runDir, runId: run.id, attempt: attempt.index, noRequeue: attempt.params.load.kind === "init" });
       } catch (e) {
         if (e instanceof SlurmError && e.code === "SLURM_REJECTED") {
           ops.push(...transitionOps(this.store, run, run.state === "planned" ? "failed" : "needs_attention", "submit_rejected", `sbatch refused attempt ${attempt.index}: ${e.message}`, { detail: e.details as Record<string, unknown> }, now, attempt.index));
