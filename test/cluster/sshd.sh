@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # A real OpenSSH server for the SSH executor tests, bound to 127.0.0.1:2222 only, with its own host
 # keys, an authorised client key for root, known_hosts files (good, wrong, empty, hashed) and an ssh
-# client config with a plain alias and a ProxyJump alias. Everything lives under test/cluster/run/ssh/
-# (gitignored). Idempotent: `start` on a running server only re-checks it.
+# client config with a plain alias and a ProxyJump alias. Everything lives under
+# /var/lib/neoxctl-testcluster/ssh (next to the Slurm cluster's runtime files, outside any checkout, so
+# every clone on the machine shares one server and one key set). Idempotent: `start` on a running server only re-checks it.
 #
 #   bash test/cluster/sshd.sh start|stop|status|restart
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-DIR="${NEOXCTL_SSHD_DIR:-$HERE/run/ssh}"
+DIR="${NEOXCTL_SSHD_DIR:-${NEOXCTL_TESTCLUSTER_DIR:-/var/lib/neoxctl-testcluster}/ssh}"
 PORT="${NEOXCTL_SSHD_PORT:-2222}"
 ADDR=127.0.0.1
 PIDFILE="$DIR/sshd.pid"
@@ -118,6 +119,20 @@ running_pid() {
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
+# A test sshd left by another checkout or an older layout holds the port without our pid file;
+# only a process that is an sshd started with a test config is stopped, nothing else.
+stop_stale_listener() {
+  local pid cmd
+  for pid in $(ss -ltnpH "sport = :$PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    if [[ "$cmd" == *sshd*sshd_config* && ( "$cmd" == *neoxctl* || "$cmd" == */test/cluster/* ) ]]; then
+      log "stopping a stale test sshd on port $PORT (pid $pid: $cmd)"
+      kill "$pid" 2>/dev/null || true
+      sleep 0.5
+    fi
+  done
+}
+
 probe() {
   ssh -F "$DIR/ssh_config" -o BatchMode=yes -o ConnectTimeout=5 lumi-test true 2>/dev/null
 }
@@ -136,6 +151,7 @@ start() {
       log "already running (pid $pid) on $ADDR:$PORT"
     fi
   else
+    stop_stale_listener
     "$SSHD" -t -f "$DIR/sshd_config"
     "$SSHD" -f "$DIR/sshd_config" -E "$DIR/sshd.log"
     for _ in $(seq 1 50); do

@@ -7,7 +7,9 @@ import type { ExecTarget } from "@neoxctl/exec";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Files `test/cluster/sshd.sh start` generates for the test OpenSSH server on 127.0.0.1:2222. */
-const SSH_DIR = join(REPO_ROOT, "test", "cluster", "run", "ssh");
+// test/cluster/sshd.sh keeps the server's files outside the checkout, shared by every clone
+const SSH_DIR =
+  process.env["NEOXCTL_SSHD_DIR"] ?? join(process.env["NEOXCTL_TESTCLUSTER_DIR"] ?? "/var/lib/neoxctl-testcluster", "ssh");
 export const SSH_FILES = {
   dir: SSH_DIR,
   /** client key authorised for root */
