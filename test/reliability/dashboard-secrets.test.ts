@@ -1,0 +1,79 @@
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../support/targets.ts";
+import { PrivateRedis } from "./private-redis.ts";
+
+// The dashboard as deployed: its own process, secrets only in the environment. Whatever is asked of
+// it, the token, the webhook URL and the Redis password appear in no answer and no log line.
+const TOKEN = "tok-Reliability-0123456789abcdef";
+const HOOK = "https://hooks.example.invalid/services/T0REL/B0REL/HookSecretXyz";
+const REDIS_PASSWORD = "dash-pw/with:odd@chars";
+const PORT = 18_000 + (process.pid % 1000);
+const redis = new PrivateRedis(6392, REDIS_PASSWORD);
+const CLI = join(REPO_ROOT, "packages/cli/bin/neoxctl.js");
+let child: ChildProcess | undefined;
+const output: string[] = [];
+
+beforeAll(async () => {
+  await redis.start();
+  child = spawn("node", [CLI, "dashboard", "--port", String(PORT)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NEOXCTL_DASHBOARD_TOKEN: TOKEN, NEOXCTL_ALERT_WEBHOOKS: HOOK, NEOXCTL_REDIS_URL: redis.url, NEOXCTL_REDIS_PREFIX: "neoxctl-dash-rel:" },
+    stdio: ["ignore", "pipe", "pipe"]
+  });
+  child.stdout!.on("data", (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on("data", (d: Buffer) => output.push(d.toString()));
+  for (let i = 0; i < 100; i++) {
+    if (output.join("").includes("neoxctl dashboard on")) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`dashboard did not start: ${output.join("")}`);
+});
+
+afterAll(async () => {
+  child?.kill("SIGTERM");
+  await redis.stop();
+});
+
+const SECRETS = [TOKEN, HOOK, "HookSecretXyz", "T0REL/B0REL", REDIS_PASSWORD, encodeURIComponent(REDIS_PASSWORD)];
+
+function expectClean(text: string, where: string): void {
+  for (const s of SECRETS) expect(text.includes(s), `${where} contains ${s}`).toBe(false);
+}
+
+async function call(method: string, path: string, auth?: string): Promise<{ status: number; body: string }> {
+  const r = await fetch(`http://127.0.0.1:${PORT}${path}`, {
+    method,
+    headers: { ...(auth ? { authorization: auth } : {}), ...(method === "POST" ? { "content-type": "application/json" } : {}) },
+    ...(method === "POST" ? { body: "{}" } : {})
+  });
+  return { status: r.status, body: await r.text() };
+}
+
+describe("dashboard secrets, end to end", () => {
+  it("refuses actions without the token or with a wrong one (401)", async () => {
+    for (const kind of ["cancel", "resume", "ack", "rollback"]) {
+      expect((await call("POST", `/api/runs/no-such-run/actions/${kind}`)).status).toBe(401);
+      expect((await call("POST", `/api/runs/no-such-run/actions/${kind}`, "Bearer wrong-token")).status).toBe(401);
+      expect((await call("POST", `/api/runs/no-such-run/actions/${kind}`, `Bearer ${TOKEN}x`)).status).toBe(401);
+    }
+  });
+
+  it("no page, API answer, metric or log line carries a secret", async () => {
+    const answers = [
+      await call("GET", "/"),
+      await call("GET", "/metrics"),
+      await call("GET", "/api/runs"),
+      await call("GET", "/runs/no-such-run"),
+      await call("POST", "/api/runs/no-such-run/actions/cancel", `Bearer ${TOKEN}`),
+      await call("POST", "/api/runs/no-such-run/actions/cancel", "Bearer wrong-token")
+    ];
+    answers.forEach((a, i) => expectClean(a.body, `answer ${i}`));
+    expect(answers[0]!.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expectClean(output.join(""), "dashboard output");
+    expect(output.join("")).toContain("neoxctl dashboard on");
+  });
+});
