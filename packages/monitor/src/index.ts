@@ -16,7 +16,7 @@ export type { FollowNote, FollowResult, FollowerOptions } from "./follow/log-fol
 export { MultiFollower } from "./follow/multi-follower.ts";
 export type { MultiFollowerOptions } from "./follow/multi-follower.ts";
 export { LineBuffer } from "./follow/line-buffer.ts";
-export { judgeHang, HANG_DEFAULTS } from "./hang/hang-detector.ts";
+export { judgeHang, hangPolicyFromSpec, HANG_DEFAULTS } from "./hang/hang-detector.ts";
 export type { HangPolicy, HangVerdict, IterationSeen, JobRunState } from "./hang/hang-detector.ts";
 export { requiredFiles, requiredLayerPatterns } from "./checkpoint/expected-files.ts";
 export type { CheckpointLayout } from "./checkpoint/expected-files.ts";

@@ -1,3 +1,5 @@
+import type { Resilience } from "@neoxctl/core";
+
 /**
  * Decides whether a RUNNING job has stopped making progress. Pure: the caller supplies what it
  * observed (when each new iteration appeared, wall-clock ms) and the current time.
@@ -15,10 +17,20 @@ export interface HangPolicy {
 
 export const HANG_DEFAULTS: HangPolicy = { k: 10, floorMs: 600_000, startupGraceMs: 1_800_000, recentSteps: 20 };
 
+/** The policy a run spec's `resilience.hang` (seconds) asks for. */
+export function hangPolicyFromSpec(hang: Resilience["hang"], recentSteps = HANG_DEFAULTS.recentSteps): HangPolicy {
+  return { k: hang.k, floorMs: hang.floor_s * 1000, startupGraceMs: hang.startup_grace_s * 1000, recentSteps };
+}
+
 export interface IterationSeen {
   step: number;
   /** when the line for this step was observed */
   atMs: number;
+  /**
+   * time per step the trainer printed on that line, when it prints one. Preferred over wall-clock
+   * gaps: a log read in one go (a restarted watcher replaying it) has no meaningful gaps.
+   */
+  stepMs?: number;
 }
 
 export type HangVerdict =
@@ -71,10 +83,15 @@ function lastInterval(iterations: readonly IterationSeen[]): number {
 
 function medianStepTime(iterations: readonly IterationSeen[], recent: number, jobStartMs: number): number | null {
   const per: number[] = [];
-  for (let i = iterations.length - 1; i > 0 && per.length < recent; i--) {
+  for (let i = iterations.length - 1; i >= 0 && per.length < recent; i--) {
     const b = iterations[i];
+    if (!b || b.atMs < jobStartMs) break;
+    if (b.stepMs !== undefined) {
+      if (Number.isFinite(b.stepMs) && b.stepMs >= 0) per.push(b.stepMs);
+      continue;
+    }
     const a = iterations[i - 1];
-    if (!a || !b || a.atMs < jobStartMs) break;
+    if (!a || a.atMs < jobStartMs) break;
     if (b.step > a.step && b.atMs >= a.atMs) per.push((b.atMs - a.atMs) / (b.step - a.step));
   }
   if (per.length === 0) return null;
