@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalExecutor } from "@neoxctl/exec";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CheckpointLayout } from "./expected-files.ts";
 import { requiredFiles } from "./expected-files.ts";
-import { inspectCheckpoints, newestComplete } from "./inspect.ts";
+import { inspectCheckpoints, newestComplete, parseFindListing } from "./inspect.ts";
 
 const layout: CheckpointLayout = { tp: 2, pp: 0, dp: 2, bf16: true };
 let save = "";
@@ -89,5 +89,26 @@ describe("inspectCheckpoints (real files through LocalExecutor)", () => {
   it("treats a missing save directory as no checkpoints", async () => {
     const r = await inspectCheckpoints(ex, join(save, "nope"), layout);
     expect(r).toMatchObject({ latest: "absent", checkpoints: [] });
+  });
+
+  it("reports when each save finished: the newest configs/ file time, not the shards'", async () => {
+    writeStep(100, layout);
+    const dir = join(save, "global_step100");
+    utimesSync(join(dir, "configs", "run.yml"), 1_000, 1_000);
+    utimesSync(join(dir, "mp_rank_00_model_states.pt"), 5_000, 5_000);
+    writeFileSync(join(dir, "configs", "other.yml"), "b: 2\n");
+    utimesSync(join(dir, "configs", "other.yml"), 2_000, 2_500);
+    const r = await inspectCheckpoints(ex, save, layout);
+    expect(r.checkpoints[0]?.savedAtMs).toBe(2_500_000);
+  });
+});
+
+describe("parseFindListing", () => {
+  it("reads the listing with and without times, keeping tabs in names", () => {
+    expect(parseFindListing("f\t3\ta\tb\n")).toEqual([{ path: "a\tb", type: "file", size: 3 }]);
+    expect(parseFindListing("f\t3\t1700000000.25\ta\tb\nd\t0\t1.5\tdir\n", true)).toEqual([
+      { path: "a\tb", type: "file", size: 3, mtimeMs: 1_700_000_000_250 },
+      { path: "dir", type: "dir", size: 0, mtimeMs: 1500 }
+    ]);
   });
 });

@@ -7,6 +7,8 @@ export interface ListedFile {
   path: string;
   type: "file" | "dir" | "other";
   size: number;
+  /** modification time, when the listing carries one */
+  mtimeMs?: number;
 }
 
 export interface CheckpointStatus {
@@ -20,6 +22,12 @@ export interface CheckpointStatus {
   /** files under configs/ (NeoX writes them last: none means the save did not finish) */
   configFiles: number;
   bytes: number;
+  /**
+   * newest modification time among the configs/ files (NeoX writes them last, so this is when the
+   * save finished; a step rewritten after a rollback keeps its directory but gets new configs);
+   * null when the listing has no times or there are no config files
+   */
+  savedAtMs: number | null;
 }
 
 export type LatestVerdict =
@@ -39,14 +47,16 @@ export interface CheckpointReport {
 
 const STEP_DIR = /^global_step(\d+)$/;
 
-/** Parses `find -printf '%y\t%s\t%P\n'` output. */
-export function parseFindListing(stdout: string): ListedFile[] {
+/** Parses `find -printf '%y\t%s\t%P\n'` output, or with `withMtime` `'%y\t%s\t%T@\t%P\n'`. */
+export function parseFindListing(stdout: string, withMtime = false): ListedFile[] {
   const out: ListedFile[] = [];
   for (const line of stdout.split("\n")) {
     const [y, size, ...rest] = line.split("\t");
+    const seconds = withMtime ? rest.shift() : undefined;
     const path = rest.join("\t");
     if (y === undefined || size === undefined || path === "") continue;
-    out.push({ path, type: y === "f" ? "file" : y === "d" ? "dir" : "other", size: Number(size) || 0 });
+    const mtimeMs = seconds === undefined ? NaN : Number(seconds) * 1000;
+    out.push({ path, type: y === "f" ? "file" : y === "d" ? "dir" : "other", size: Number(size) || 0, ...(Number.isFinite(mtimeMs) ? { mtimeMs } : {}) });
   }
   return out;
 }
@@ -77,7 +87,9 @@ export function evaluateCheckpoints(saveDir: string, listing: readonly ListedFil
       if (layers.length === 0) missing.push(`layer_*-model_${String(tp).padStart(2, "0")}-model_states.pt`);
       for (const [n, size] of layers) if (size === 0) empty.push(n);
     }
-    const configFiles = files.filter((f) => f.type === "file" && f.path.startsWith("configs/")).length;
+    const configs = files.filter((f) => f.type === "file" && f.path.startsWith("configs/"));
+    const configFiles = configs.length;
+    const times = configs.flatMap((f) => (f.mtimeMs === undefined ? [] : [f.mtimeMs]));
     if (configFiles === 0) missing.push("configs/*");
     checkpoints.push({
       tag,
@@ -86,7 +98,8 @@ export function evaluateCheckpoints(saveDir: string, listing: readonly ListedFil
       missing,
       empty,
       configFiles,
-      bytes: files.reduce((s, f) => s + (f.type === "file" ? f.size : 0), 0)
+      bytes: files.reduce((s, f) => s + (f.type === "file" ? f.size : 0), 0),
+      savedAtMs: times.length > 0 ? Math.max(...times) : null
     });
   }
   checkpoints.sort((a, b) => a.step - b.step);
@@ -112,12 +125,12 @@ export function newestComplete(report: CheckpointReport, atOrBefore?: number): C
 }
 
 /**
- * One `find` lists every name and size under the save directory (one round trip over SSH), and one
+ * One `find` lists every name, size and modification time under the save directory (one round trip over SSH), and one
  * read fetches `latest`. A missing save directory is an empty report, not an error.
  */
 export async function inspectCheckpoints(executor: Executor, saveDir: string, layout: CheckpointLayout): Promise<CheckpointReport> {
-  const r = await executor.run(["find", saveDir, "-mindepth", "1", "-maxdepth", "3", "-printf", "%y\\t%s\\t%P\\n"]);
-  const listing = r.exitCode === 0 || r.stdout !== "" ? parseFindListing(r.stdout) : [];
+  const r = await executor.run(["find", saveDir, "-mindepth", "1", "-maxdepth", "3", "-printf", "%y\\t%s\\t%T@\\t%P\\n"]);
+  const listing = r.exitCode === 0 || r.stdout !== "" ? parseFindListing(r.stdout, true) : [];
   const hasLatest = listing.some((f) => f.path === "latest" && f.type === "file");
   let latestContent: string | null = null;
   if (hasLatest) {
