@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { Keys, RunStore, SeriesStore } from "@neoxctl/supervisor";
+import { Keys, requestControl, RunStore, SeriesStore } from "@neoxctl/supervisor";
 import type { Attempt, BadNode, Run, RunState, StepPoint, StoredEvent } from "@neoxctl/supervisor";
 import type {
   AttemptView,
@@ -206,10 +205,9 @@ export class SupervisorReadModel implements RunReadModel {
 }
 
 /**
- * Manual controls go through the supervisor's per-run control queue (Keys.control), the same queue
- * `neoxctl cancel/resume/rollback/ack` feed; whichever supervisor holds the run's lease carries the
- * command out and records an event. Swap the push for the supervisor's own enqueue function once
- * it exports one.
+ * Manual controls go through the supervisor's own `requestControl` (the per-run control queue that
+ * `neoxctl cancel/resume/rollback/ack` feed); whichever supervisor holds the run's lease carries the
+ * command out and records an event (`cancelled_by_user`, `acknowledged`, … or `control_rejected`).
  */
 export class SupervisorActions implements RunActions {
   constructor(private readonly store: RunStore) {}
@@ -217,13 +215,18 @@ export class SupervisorActions implements RunActions {
   async perform(request: ActionRequest): Promise<ActionResult> {
     const run = await this.store.getRun(request.runId);
     if (!run) return { ok: false, message: `no run ${request.runId}` };
-    const at = new Date().toISOString();
-    const id = randomUUID();
-    const cmd =
-      request.kind === "rollback"
-        ? { kind: request.kind, at, id, toStep: request.toStep, ...(request.lrFactor !== undefined ? { lrFactor: request.lrFactor } : {}) }
-        : { kind: request.kind, at, id };
-    await this.store.redis.rpush(this.store.keys.control(request.runId), JSON.stringify(cmd));
-    return { ok: true, message: `${request.kind} queued for run ${request.runId} (command ${id}); the supervisor records the outcome as an event` };
+    const cmd = await requestControl(this.store, request.runId, controlOf(request));
+    return { ok: true, message: `${cmd.kind} queued for run ${request.runId} (command ${cmd.id}); the supervisor records the outcome as an event` };
+  }
+}
+
+function controlOf(r: ActionRequest): Parameters<typeof requestControl>[2] {
+  switch (r.kind) {
+    case "cancel":
+    case "resume":
+    case "ack":
+      return { kind: r.kind };
+    case "rollback":
+      return { kind: "rollback", toStep: r.toStep, ...(r.lrFactor !== undefined ? { lrFactor: r.lrFactor } : {}) };
   }
 }

@@ -12,8 +12,8 @@ import type { ClusterResolver } from "./cluster.ts";
 export const QUEUE_NAMES = ["poll", "submit", "recover", "notify"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
-/** Events a human should hear about at once. */
-const NOTIFY_TYPES = new Set(["needs_attention", "run_completed", "submit_rejected", "cancelled_by_user"]);
+/** Events a human should hear about at once (the notifier decides which become alerts). */
+const NOTIFY_TYPES = new Set(["needs_attention", "run_completed", "submit_rejected", "cancelled_by_user", "rollback", "recover_node"]);
 /** Events after which the run has a new attempt waiting to be submitted. */
 const FOLLOW_UP = /^(recover_|rollback|planned_continuation|resumed_by_user|acknowledged|rollback_by_user)/;
 
@@ -30,8 +30,20 @@ export async function enqueueSubmit(connection: Redis, prefix: string, runId: st
   await q.close();
 }
 
+/** One event a human may need to hear about, as queued on `notify`. */
+export interface NotifyRequest {
+  runId: string;
+  type: string;
+  cause: string;
+}
+
 export interface WorkerOptions {
   prefix: string;
+  /**
+   * Delivers a notify job (the one alert path: `neoxctl supervise` passes the dashboard package's
+   * webhook notifier). It must not wait on the network; a throw makes BullMQ retry the job.
+   */
+  notify?: (n: NotifyRequest) => Promise<void>;
   pollIntervalMs: number;
   owner?: string;
   leaseTtlMs?: number;
@@ -75,7 +87,7 @@ export class SupervisorWorker {
       }, opts),
       new Worker("submit", async (job: Job<{ runId: string }>) => void (await this.supervisor.cycle([job.data.runId])), opts),
       new Worker("recover", async (job: Job<{ runId: string }>) => void (await this.supervisor.cycle([job.data.runId])), opts),
-      new Worker("notify", async (job: Job<{ runId: string; type: string; cause: string }>) => this.notify(job.data), opts)
+      new Worker("notify", async (job: Job<NotifyRequest>) => this.notify(job.data), opts)
     );
     for (const w of this.workers) w.on("error", (e) => this.o.log(`worker: ${e.message}`));
     await this.queues.get("poll")!.upsertJobScheduler("poll-all-runs", { every: this.o.pollIntervalMs }, { name: "poll", opts: { removeOnComplete: true, removeOnFail: 50 } });
@@ -97,12 +109,8 @@ export class SupervisorWorker {
     }
   }
 
-  private async notify(n: { runId: string; type: string; cause: string }): Promise<void> {
+  private async notify(n: NotifyRequest): Promise<void> {
     this.o.log(`NOTIFY ${n.runId}: ${n.type}: ${n.cause}`);
-    const url = process.env.NEOXCTL_WEBHOOK_URL;
-    if (url) {
-      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(n) });
-      if (!r.ok) throw new Error(`webhook answered ${r.status}`);
-    }
+    await this.o.notify?.(n);
   }
 }

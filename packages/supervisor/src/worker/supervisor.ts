@@ -116,8 +116,13 @@ export class Supervisor {
     }
     for (const [name, g] of byCluster) {
       try {
+        const started = performance.now();
         statuses.set(name, await g.handle.slurm.poll(g.jobs));
         report.polled += g.jobs.length;
+        // one field per cluster, overwritten each cycle: the dashboard's poll-latency gauge reads it
+        const seconds = (performance.now() - started) / 1000;
+        // not awaited: a failed write must not pass for an unreachable Slurm
+        this.store.redis.hset(this.store.keys.slurmPoll(), name, JSON.stringify({ seconds, at: new Date(this.now()).toISOString() })).catch(() => undefined);
       } catch (e) {
         statuses.set(name, null);
         if (e instanceof SlurmError && e.code === "SLURM_UNAVAILABLE") report.slurmUnavailable = true;
