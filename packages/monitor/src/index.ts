@@ -1,6 +1,7 @@
 export type { LogEvent, LogEventKind, LogFormat, TrainEvent, BadNodeSource } from "./parse/events.ts";
 export { parseLine, LineParser } from "./parse/parse-line.ts";
 export { ChunkParser } from "./parse/chunk-parser.ts";
+export type { ChunkParserOptions, LocatedEvent } from "./parse/chunk-parser.ts";
 export type { ParseFormat } from "./parse/parse-line.ts";
 export { parsePyFloat } from "./parse/numbers.ts";
 export type { LossPoint, AlarmKind, Alarm, DetectorEvent, LossDetector } from "./spike/types.ts";
@@ -13,6 +14,8 @@ export { lossSeriesFromCsv, lossSeriesFromLog } from "./spike/loss-series.ts";
 export type { LossSeries } from "./spike/loss-series.ts";
 export { LogFollower } from "./follow/log-follower.ts";
 export type { FollowNote, FollowResult, FollowerOptions } from "./follow/log-follower.ts";
+export { EventFollower } from "./follow/event-follower.ts";
+export type { EventFollowResult, EventFollowerOptions } from "./follow/event-follower.ts";
 export { MultiFollower } from "./follow/multi-follower.ts";
 export type { MultiFollowerOptions } from "./follow/multi-follower.ts";
 export { LineBuffer } from "./follow/line-buffer.ts";

@@ -160,3 +160,30 @@ describe("line prefilter", () => {
     );
   });
 });
+
+describe("ChunkParser located events and recent lines", () => {
+  const text = `chatter\r\n${KNOWN[0]}\n\n${KNOWN[7]}\nmore chatter\nünï\n   \npartial`;
+  const bytes = Buffer.from(text);
+
+  it("locates each event past its line, whatever the chunking, and decodes its text on demand", () => {
+    for (const cut of [1, 3, 17, 64, bytes.length]) {
+      const p = new ChunkParser("auto", undefined, { offset: 1000, recentLines: 3 });
+      const got = [];
+      for (let i = 0; i < bytes.length; i += cut) got.push(...p.pushLocated(bytes.subarray(i, i + cut)));
+      expect(got.map((e) => [e.event.kind, e.end, e.text()])).toEqual([
+        ["train", 1000 + Buffer.byteLength(`chatter\r\n${KNOWN[0]}\n`), KNOWN[0]],
+        ["checkpoint_load_start", 1000 + Buffer.byteLength(`chatter\r\n${KNOWN[0]}\n\n${KNOWN[7]}\n`), KNOWN[7]]
+      ]);
+      expect(got.map((e) => e.event)).toEqual(new ChunkParser().push(bytes));
+      expect(p.recentLines()).toEqual([KNOWN[7], "more chatter", "ünï"]);
+    }
+  });
+
+  it("forgets recent lines and restarts offsets on reset", () => {
+    const p = new ChunkParser("auto", undefined, { recentLines: 2 });
+    p.push(Buffer.from("a\nb\n"));
+    p.reset(10);
+    expect(p.recentLines()).toEqual([]);
+    expect(p.pushLocated(Buffer.from(`${KNOWN[8]}\n`))[0]?.end).toBe(10 + KNOWN[8]!.length + 1);
+  });
+});

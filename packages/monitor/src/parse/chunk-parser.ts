@@ -6,6 +6,23 @@ import { prefilterLine } from "./line-prefilter.ts";
 import { LineParser } from "./parse-line.ts";
 import type { ParseFormat } from "./parse-line.ts";
 
+/** An event with where its line ends in the stream, and its text on demand (decoded only if asked for). */
+export interface LocatedEvent {
+  event: LogEvent;
+  /** stream offset just past the line (its newline included): a caller that stores this resumes after it */
+  end: number;
+  text(): string;
+}
+
+export interface ChunkParserOptions {
+  /** stream offset of the first byte pushed (for `LocatedEvent.end`); default 0 */
+  offset?: number;
+  /** keep the last N non-blank lines of whatever kind, for `recentLines()`; default 0 */
+  recentLines?: number;
+}
+
+type Sink = (event: LogEvent, buf: Buffer, start: number, end: number, streamEnd: number) => void;
+
 /**
  * Bytes in, events out: the line splitting of `LineBuffer` and the results and counters of
  * `LineParser`, without a string per line. NeoX training and timers lines are read from the bytes
@@ -20,12 +37,19 @@ export class ChunkParser {
   private readonly fastTrain: boolean;
   private readonly fastTimers: boolean;
   private readonly withLlmc: boolean;
+  /** stream offset of the next byte pushed */
+  private pushed: number;
+  private readonly keepRecent: number;
+  private recent: string[] = [];
 
   constructor(
     private readonly format: ParseFormat = "auto",
     /** same meaning as LineBuffer's: a partial line longer than this is parsed as it is */
-    private readonly maxLineBytes = 1024 * 1024
+    private readonly maxLineBytes = 1024 * 1024,
+    options: ChunkParserOptions = {}
   ) {
+    this.pushed = options.offset ?? 0;
+    this.keepRecent = options.recentLines ?? 0;
     this.inner = new LineParser(format);
     this.fastTrain = format === "neox" || format === "auto" || format === "megatron";
     this.fastTimers = format !== "llmc";
@@ -48,57 +72,103 @@ export class ChunkParser {
   /** Parses every complete line in `chunk` (with what was held back). The chunk is not retained. */
   push(chunk: Buffer): LogEvent[] {
     const out: LogEvent[] = [];
-    let start = 0;
-    if (this.pending.length > 0) {
-      const nl = chunk.indexOf(10);
-      if (nl === -1) {
-        this.pending = Buffer.concat([this.pending, chunk]);
-        this.flushIfTooLong(out);
-        return out;
-      }
-      const first = Buffer.concat([this.pending, chunk.subarray(0, nl)]);
-      this.pending = Buffer.alloc(0);
-      this.line(first, 0, first.length, out);
-      start = nl + 1;
-    }
-    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      this.line(chunk, start, nl, out);
-      start = nl + 1;
-    }
-    if (start < chunk.length) {
-      this.pending = Buffer.from(chunk.subarray(start));
-      this.flushIfTooLong(out);
-    }
+    this.scan(chunk, (ev) => out.push(ev));
+    return out;
+  }
+
+  /**
+   * Same events as `push`, each with the stream offset past its line and its text. The text is
+   * decoded only when asked for, so the fast paths stay fast; `text()` keeps `chunk` alive.
+   */
+  pushLocated(chunk: Buffer): LocatedEvent[] {
+    const out: LocatedEvent[] = [];
+    this.scan(chunk, (event, buf, start, end, streamEnd) => out.push({ event, end: streamEnd, text: () => buf.toString("utf8", start, end) }));
     return out;
   }
 
   /** Parses the held-back partial line (at end of file), if any. */
   flush(): LogEvent[] {
     const out: LogEvent[] = [];
-    if (this.pending.length > 0) {
-      const rest = this.pending;
-      this.pending = Buffer.alloc(0);
-      this.line(rest, 0, rest.length, out);
-    }
+    this.flushInto((ev) => out.push(ev));
     return out;
   }
 
-  reset(): void {
+  /** The last non-blank complete lines seen (up to `recentLines`), oldest first. */
+  recentLines(): string[] {
+    return [...this.recent];
+  }
+
+  /** Forgets the held-back bytes and recent lines; the next byte pushed is at stream offset `offset`. */
+  reset(offset = 0): void {
     this.pending = Buffer.alloc(0);
+    this.pushed = offset;
+    this.recent = [];
   }
 
-  private flushIfTooLong(out: LogEvent[]): void {
-    if (this.pending.length > this.maxLineBytes) out.push(...this.flush());
+  private scan(chunk: Buffer, sink: Sink): void {
+    const base = this.pushed;
+    this.pushed += chunk.length;
+    let start = 0;
+    let first: Buffer | null = null;
+    if (this.pending.length > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        this.pending = Buffer.concat([this.pending, chunk]);
+        this.flushIfTooLong(sink);
+        return;
+      }
+      first = Buffer.concat([this.pending, chunk.subarray(0, nl)]);
+      this.pending = Buffer.alloc(0);
+      this.line(first, 0, first.length, base + nl + 1, sink);
+      start = nl + 1;
+    }
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      this.line(chunk, start, nl, base + nl + 1, sink);
+      start = nl + 1;
+    }
+    if (this.keepRecent > 0) this.noteRecent(chunk, first);
+    if (start < chunk.length) {
+      this.pending = Buffer.from(chunk.subarray(start));
+      this.flushIfTooLong(sink);
+    }
   }
 
-  private line(buf: Buffer, start: number, nl: number, out: LogEvent[]): void {
+  private flushInto(sink: Sink): void {
+    if (this.pending.length > 0) {
+      const rest = this.pending;
+      this.pending = Buffer.alloc(0);
+      this.line(rest, 0, rest.length, this.pushed, sink);
+    }
+  }
+
+  private flushIfTooLong(sink: Sink): void {
+    if (this.pending.length > this.maxLineBytes) this.flushInto(sink);
+  }
+
+  /** Walks back from the chunk's last newline: only the last few lines are ever decoded. */
+  private noteRecent(chunk: Buffer, first: Buffer | null): void {
+    const found: string[] = [];
+    let nl = chunk.lastIndexOf(10);
+    while (nl !== -1 && found.length < this.keepRecent) {
+      const prev = nl === 0 ? -1 : chunk.lastIndexOf(10, nl - 1);
+      // the first line of the chunk began in the held-back bytes when there were any
+      const text = prev === -1 && first ? first.toString("utf8") : chunk.toString("utf8", prev + 1, nl);
+      const line = text.endsWith("\r") ? text.slice(0, -1) : text;
+      if (line.trim() !== "") found.push(line);
+      nl = prev;
+    }
+    found.reverse();
+    this.recent = [...this.recent, ...found].slice(-this.keepRecent);
+  }
+
+  private line(buf: Buffer, start: number, nl: number, streamEnd: number, sink: Sink): void {
     const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
     const ev = this.fastLine(buf, start, end);
     if (ev !== undefined) {
       if (ev === null) this.inner.unparsed++;
       else {
         this.inner.parsed++;
-        out.push(ev);
+        sink(ev, buf, start, end, streamEnd);
       }
       return;
     }
@@ -112,7 +182,7 @@ export class ChunkParser {
         // decoded exactly as LineBuffer does: up to the newline, then one trailing CR dropped
         const text = buf.toString("utf8", start, nl);
         const parsed = this.inner.parse(end === nl ? text : text.slice(0, -1));
-        if (parsed) out.push(parsed);
+        if (parsed) sink(parsed, buf, start, end, streamEnd);
       }
     }
   }
