@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { Keys, RunStore } from "@neoxctl/supervisor";
-import { AlertWatcher, slackMessage, SupervisorReadModel, WebhookQueue } from "@neoxctl/dashboard";
+import { SupervisorReadModel, WebhookNotifier, WebhookQueue } from "@neoxctl/dashboard";
 import type { AlertLogger } from "@neoxctl/dashboard";
 import { clearPrefix, seedHistory } from "./seed-history.ts";
 import type { Seeded } from "./seed-history.ts";
@@ -54,29 +54,20 @@ afterAll(async () => {
 });
 
 describe("webhook alerts", () => {
-  it("delivers a Slack-compatible alert with the run link when a run needs attention, after retries, once per rate window", async () => {
-    const model = new SupervisorReadModel({ redis, prefix, pollMs: 100 });
-    const queue = new WebhookQueue({ urls: [hookUrl], baseDelayMs: 50, maxDelayMs: 200, logger });
-    const watcher = new AlertWatcher({ model, send: (a) => queue.enqueue(slackMessage(a, "https://oncall.example/neox/"), `${a.kind}:${a.runId}`) });
-    await watcher.start();
-
+  it("turns a supervisor needs_attention notice into a Slack-compatible alert with the run link, after retries, once per rate window", async () => {
+    const model = new SupervisorReadModel({ redis, prefix });
+    const notifier = new WebhookNotifier({ model, urls: [hookUrl], baseUrl: "https://oncall.example/neox/", baseDelayMs: 50, maxDelayMs: 200, logger });
     const store = new RunStore(redis, new Keys(prefix));
     const run = await store.mustGetRun(seeded.pythiaId);
     run.state = "needs_attention";
     run.attention = "crash loop: step 3001 failed 3 times in a row";
-    run.updatedAt = new Date().toISOString();
     await store.commit(null, [store.putRun(run)]);
-    await watcher.checkRun(run.id);
-    // the same transition seen again (flapping) stays inside the rate window
-    run.state = "recovering";
-    await store.commit(null, [store.putRun(run)]);
-    await watcher.checkRun(run.id);
-    run.state = "needs_attention";
-    await store.commit(null, [store.putRun(run)]);
-    await watcher.checkRun(run.id);
-    await watcher.settled();
-    await queue.drain();
-    watcher.stop();
+    const notice = { runId: run.id, type: "needs_attention", cause: run.attention };
+    await notifier.notify(notice);
+    // the same event again (a flapping run) stays inside the rate window; completions are not paged
+    await notifier.notify(notice);
+    await notifier.notify({ runId: run.id, type: "run_completed", cause: "done" });
+    await notifier.queue.drain();
 
     expect(received).toHaveLength(1);
     const msg = received[0]!.body;
@@ -86,32 +77,30 @@ describe("webhook alerts", () => {
     expect(msg.text).toContain(`https://oncall.example/neox/runs/${seeded.pythiaId}`);
     const button = msg.blocks.find((b) => b.type === "actions")?.elements?.[0];
     expect(button?.url).toBe(`https://oncall.example/neox/runs/${seeded.pythiaId}`);
-    expect(queue.stats).toMatchObject({ delivered: 1, retried: 2, failed: 0, pending: 0 });
+    expect(notifier.queue.stats).toMatchObject({ delivered: 1, retried: 2, failed: 0, pending: 0 });
     expect(logs.some((l) => l.includes("retrying"))).toBe(true);
     expect(logs.join("\n")).not.toContain("s3cr3t");
     expect(logs.join("\n")).toContain("127.0.0.1");
+    notifier.close();
   });
 
-  it("alerts on a rollback and on repeated node failures", async () => {
+  it("alerts on a rollback with its record, and on a node failure only once they repeat", async () => {
     received.length = 0;
     const model = new SupervisorReadModel({ redis, prefix });
-    const queue = new WebhookQueue({ urls: [hookUrl], baseDelayMs: 50, logger });
-    const watcher = new AlertWatcher({ model, send: (a) => queue.enqueue(slackMessage(a, "http://127.0.0.1:8080"), a.kind) });
-    await watcher.start();
-    const store = new RunStore(redis, new Keys(prefix));
-    const run = await store.mustGetRun(seeded.pythiaId);
-    run.rollbacks.push({ attempt: 5, onsetStep: 2900, toStep: 2500, lrFrom: 1e-4, lrTo: 3.3e-5 });
-    run.budgetsUsed.node += 1;
-    await store.commit(null, [store.putRun(run)]);
-    await watcher.checkRun(run.id);
-    await queue.drain();
-    watcher.stop();
+    const notifier = new WebhookNotifier({ model, urls: [hookUrl], baseUrl: "http://127.0.0.1:8080", baseDelayMs: 50, logger });
+    // the Bloom run has no node recoveries: a first node failure is not paged
+    await notifier.notify({ runId: seeded.bloomId, type: "recover_node", cause: "job ended NODE_FAIL" });
+    await notifier.notify({ runId: seeded.pythiaId, type: "rollback", cause: "loss spike at step 1600 did not recover; rolled back to step 1000" });
+    await notifier.notify({ runId: seeded.pythiaId, type: "recover_node", cause: "job ended NODE_FAIL on nid005012" });
+    await notifier.queue.drain();
+    notifier.close();
     const texts = received.map((r) => r.body.text).sort();
     expect(texts).toHaveLength(2);
     expect(texts[0]).toContain("repeated node failures");
-    expect(texts[0]).toContain("3 node-failure recoveries");
+    expect(JSON.stringify(received)).toContain("nid005012 (2×)");
     expect(texts[1]).toContain("rolled back");
-    expect(texts[1]).toContain("rolled back to step 2500");
+    expect(texts[1]).toContain("rolled back to step 1000");
+    expect(JSON.stringify(received)).toContain("3.00e-4 → 1.00e-4");
   });
 
   it("never blocks or throws on an unreachable hook, and gives up after its attempts with the URL redacted", async () => {

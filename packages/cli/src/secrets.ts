@@ -3,7 +3,7 @@ import { redactSecrets } from "@neoxctl/core";
 /** Secrets the CLI may hold through its environment; none of them may appear in what it prints. */
 function environmentSecrets(): string[] {
   const env = process.env;
-  return [env.NEOXCTL_REDIS_URL, env.NEOXCTL_DASHBOARD_TOKEN, ...(env.NEOXCTL_ALERT_WEBHOOKS ?? "").split(/[\s,]+/)].filter(
+  return [env.NEOXCTL_REDIS_URL, env.NEOXCTL_DASHBOARD_TOKEN, env.NEOXCTL_WEBHOOK_URL, ...(env.NEOXCTL_ALERT_WEBHOOKS ?? "").split(/[\s,]+/)].filter(
     (s): s is string => s !== undefined && s !== ""
   );
 }

@@ -4,10 +4,6 @@ import type { Logger } from "pino";
 import { buildDashboard } from "./server/app.ts";
 import type { Dashboard } from "./server/app.ts";
 import { SupervisorActions, SupervisorReadModel } from "./supervisor-adapter.ts";
-import { AlertWatcher } from "./alerts/alert-watcher.ts";
-import { WebhookQueue } from "./alerts/webhook-queue.ts";
-import { slackMessage } from "./alerts/slack-message.ts";
-import { redactUrl } from "./alerts/redact.ts";
 
 export interface ServeOptions {
   host: string;
@@ -15,9 +11,6 @@ export interface ServeOptions {
   redisUrl: string;
   prefix: string;
   token?: string;
-  webhooks: string[];
-  /** what alert links point at; defaults to http://host:port */
-  baseUrl?: string;
   logLevel?: string;
 }
 
@@ -27,7 +20,11 @@ export interface RunningDashboard {
   close(): Promise<void>;
 }
 
-/** Everything `neoxctl dashboard` starts: store connection, HTTP server, alert watcher. */
+/**
+ * Everything `neoxctl dashboard` starts: store connection and HTTP server. Alerts are not sent from
+ * here: the supervisor's notify queue sends them (WebhookNotifier), so they go out once however
+ * many dashboards are open and whether or not one is.
+ */
 export async function serveDashboard(opts: ServeOptions): Promise<RunningDashboard> {
   const log: Logger = pino({ level: opts.logLevel ?? "info", redact: ["req.headers.authorization", "token", "webhook_urls"] });
   // lazyConnect + retries: a Redis restart makes the pages error for a moment, not the process exit
@@ -40,18 +37,11 @@ export async function serveDashboard(opts: ServeOptions): Promise<RunningDashboa
   const addr = dashboard.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   const url = `http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${port}`;
-  const baseUrl = opts.baseUrl ?? url;
-
-  const queue = new WebhookQueue({ urls: opts.webhooks, logger: log });
-  const watcher = new AlertWatcher({ model, send: (a) => queue.enqueue(slackMessage(a, baseUrl), `${a.kind}:${a.runId}`) });
-  if (opts.webhooks.length) await watcher.start();
-  log.info({ url, readOnly: !opts.token, webhooks: opts.webhooks.map(redactUrl) }, "dashboard listening");
+  log.info({ url, readOnly: !opts.token }, "dashboard listening");
   return {
     url,
     dashboard,
     async close() {
-      watcher.stop();
-      queue.close();
       await dashboard.close();
       redis.disconnect();
     }

@@ -21,7 +21,7 @@ export { requestControl } from "./worker/controls.ts";
 export { SlurmAdapter } from "./adapters/slurm-client.ts";
 export { listCompleteCheckpoints } from "./adapters/checkpoints.ts";
 export { SupervisorWorker, enqueueSubmit, bullPrefix, QUEUE_NAMES } from "./worker/queues.ts";
-export type { WorkerOptions, QueueName } from "./worker/queues.ts";
+export type { WorkerOptions, QueueName, NotifyRequest } from "./worker/queues.ts";
 export { connectRedis, openStore, defaultPrefix, cachingResolver, execTargetOf } from "./worker/connect.ts";
 export { chainStatus } from "./chain/chain-status.ts";
 export type { ChainStatus } from "./chain/chain-status.ts";

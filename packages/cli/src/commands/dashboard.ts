@@ -8,8 +8,6 @@ interface DashboardOptions {
   port: string;
   host: string;
   tokenFile?: string;
-  webhookFile?: string;
-  baseUrl?: string;
   prefix: string;
 }
 
@@ -25,39 +23,27 @@ async function readToken(file: string | undefined): Promise<string | undefined> 
   return token || undefined;
 }
 
-async function readWebhooks(file: string | undefined): Promise<string[]> {
-  const raw = file ? await readFile(file, "utf8") : (process.env.NEOXCTL_ALERT_WEBHOOKS ?? "");
-  const urls = raw.split(/[\s,]+/).filter(Boolean);
-  for (const u of urls) if (!/^https?:\/\//.test(u)) throw invalid("--webhook-file", "webhook entries must be http(s) URLs");
-  return urls;
-}
-
 export function register(program: Command): void {
   program
     .command("dashboard")
-    .description("Serve the on-call dashboard, /metrics for Prometheus, and webhook alerts.")
+    .description("Serve the on-call dashboard and /metrics for Prometheus (alerts are sent by `neoxctl supervise`).")
     .option("--port <port>", "port to listen on", "8080")
     .option("--host <host>", "address to bind (127.0.0.1 keeps it local)", "127.0.0.1")
     .option("--token-file <file>", "file holding the action token (else $NEOXCTL_DASHBOARD_TOKEN); without one the dashboard is read-only")
-    .option("--webhook-file <file>", "file listing Slack-compatible webhook URLs (else $NEOXCTL_ALERT_WEBHOOKS)")
-    .option("--base-url <url>", "public URL of this dashboard, for links in alerts")
     .option("--prefix <prefix>", "Redis key prefix of the supervisor", process.env.NEOXCTL_REDIS_PREFIX ?? "neoxctl:")
     .action((opts: DashboardOptions) =>
       runAction(false, async () => {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid("--port", "port must be an integer 0-65535");
         const token = await readToken(opts.tokenFile);
-        const webhooks = await readWebhooks(opts.webhookFile);
         const running = await serveDashboard({
           host: opts.host,
           port,
           redisUrl: process.env.NEOXCTL_REDIS_URL ?? "redis://127.0.0.1:6379",
           prefix: opts.prefix,
-          ...(token ? { token } : {}),
-          webhooks,
-          ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {})
+          ...(token ? { token } : {})
         });
-        process.stderr.write(`neoxctl dashboard on ${running.url} (${token ? "actions enabled" : "read-only"}, ${webhooks.length} webhook(s))\n`);
+        process.stderr.write(`neoxctl dashboard on ${running.url} (${token ? "actions enabled" : "read-only"})\n`);
         const stop = (): void => void running.close().then(() => process.exit(0));
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);

@@ -1,13 +1,17 @@
 import type { Command } from "commander";
 import { SupervisorWorker, cachingResolver, connectRedis, defaultPrefix, Supervisor, Keys, RunStore, LeaseManager } from "@neoxctl/supervisor";
 import { hostname } from "node:os";
+import { redactUrl, SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
 import { printJson, runAction } from "../output.ts";
+import { readWebhooks } from "../alert-webhooks.ts";
 
 interface SuperviseOptions {
   once?: boolean;
   pollIntervalMs: string;
   leaseTtlMs?: string;
   json?: boolean;
+  webhookFile?: string;
+  dashboardUrl: string;
 }
 
 const stamp = (): string => new Date().toISOString();
@@ -20,6 +24,8 @@ export function register(program: Command): void {
     .option("--poll-interval-ms <ms>", "how often the one repeatable poll job runs", "5000")
     .option("--lease-ttl-ms <ms>", "how long a run stays locked to this supervisor without renewal (default 10 × poll interval, ≥ 5 s)")
     .option("--json", "with --once: print the cycle report as JSON")
+    .option("--webhook-file <file>", "file listing Slack-compatible webhook URLs for alerts (else $NEOXCTL_ALERT_WEBHOOKS and $NEOXCTL_WEBHOOK_URL)")
+    .option("--dashboard-url <url>", "public URL of `neoxctl dashboard`, for the run links in alerts", process.env.NEOXCTL_DASHBOARD_URL ?? "http://127.0.0.1:8080")
     .action(async (opts: SuperviseOptions) =>
       runAction(opts.json === true, async () => {
         const interval = Number(opts.pollIntervalMs);
@@ -43,13 +49,19 @@ export function register(program: Command): void {
           else log(`cycle: ${report.leased}/${report.runs} runs, ${report.polled} jobs polled${report.errors.length ? `, errors: ${report.errors.join("; ")}` : ""}`);
           return;
         }
-        const worker = new SupervisorWorker(redis, clusters, { prefix: defaultPrefix(), pollIntervalMs: interval, leaseTtlMs, log });
+        const urls = await readWebhooks(opts.webhookFile);
+        const line = (o: object, m: string): void => log(`alert: ${m} ${JSON.stringify(o)}`);
+        const notifier = new WebhookNotifier({ model: new SupervisorReadModel({ redis, prefix: defaultPrefix() }), urls, baseUrl: opts.dashboardUrl, logger: { info: line, warn: line } });
+        const worker = new SupervisorWorker(redis, clusters, { prefix: defaultPrefix(), pollIntervalMs: interval, leaseTtlMs, log, notify: notifier.notify });
         await worker.start();
-        log(`supervising (poll every ${interval} ms, Redis prefix ${defaultPrefix()})`);
+        log(`supervising (poll every ${interval} ms, Redis prefix ${defaultPrefix()}, alerts to ${urls.map(redactUrl).join(", ") || "no webhook"})`);
         await new Promise<void>((done) => {
           const stop = (): void => {
             log("stopping: releasing leases");
             void worker.stop().then(async () => {
+              // alerts still in flight get a few seconds, not the whole retry schedule
+              await Promise.race([notifier.queue.drain(), new Promise((r) => setTimeout(r, 5000).unref())]);
+              notifier.close();
               await clusters.closeAll();
               redis.disconnect();
               done();

@@ -1,0 +1,41 @@
+import type { RunReadModel, RunSummary } from "../model/read-model.ts";
+import type { Alert } from "./alert.ts";
+
+/** An event the supervisor queued on its `notify` queue (structurally its NotifyRequest). */
+export interface SupervisorNotice {
+  runId: string;
+  type: string;
+  cause: string;
+}
+
+/** Node-failure recoveries from which on each new one is announced. */
+export const REPEATED_NODE_FAILURES = 2;
+
+/**
+ * Which supervisor events become alerts, and with what facts. The supervisor's cause text is the
+ * summary: it is the same sentence its event log and the run page show.
+ */
+export async function alertForNotice(n: SupervisorNotice, run: RunSummary, model: RunReadModel): Promise<Alert | undefined> {
+  const facts: Record<string, string> = { step: `${run.step} / ${run.trainIters}`, attempt: String(run.attempt), ...(run.jobId ? { "Slurm job": run.jobId } : {}) };
+  const alert = (kind: Alert["kind"], extra: Record<string, string> = {}): Alert => ({ kind, runId: run.id, runName: run.name, summary: n.cause, facts: { ...facts, ...extra } });
+  switch (n.type) {
+    case "needs_attention":
+      return alert("needs_attention");
+    case "submit_rejected":
+      // sbatch refusing a run's first attempt fails the run; a later one leaves it for a human
+      return run.state === "failed" ? alert("failed") : alert("needs_attention");
+    case "rollback": {
+      const rb = (await model.series(run.id)).rollbacks.at(-1);
+      return alert("rollback", rb ? { "spike onset": String(rb.onsetStep), "resumed from": String(rb.toStep), LR: `${rb.lrFrom.toExponential(2)} → ${rb.lrTo.toExponential(2)}` } : {});
+    }
+    case "recover_node": {
+      const count = run.recoveries["node"] ?? 0;
+      if (count < REPEATED_NODE_FAILURES) return undefined;
+      const nodes = (await model.excludedNodes(run.id)).map((x) => `${x.node} (${x.strikes}×)`);
+      return alert("node_failures", { "node-failure recoveries": String(count), "excluded nodes": nodes.join(", ") || "none" });
+    }
+    default:
+      // run_completed, cancelled_by_user, …: logged by the supervisor, not paged
+      return undefined;
+  }
+}
