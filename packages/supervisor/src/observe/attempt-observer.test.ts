@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ResilienceSchema } from "@neoxctl/core";
+import { ChunkParser } from "@neoxctl/monitor";
 import { AttemptObserver } from "./attempt-observer.ts";
 
 const R = ResilienceSchema.parse({ hang: { k: 10, floor_s: 2, startup_grace_s: 5 }, spike: { recover_window_steps: 10 } });
@@ -8,28 +9,36 @@ function line(it: number, loss: string, ms = 30): string {
   return ` samples/sec: 83.252 | iteration ${String(it).padStart(8)}/     300 | elapsed time per iteration (ms): ${ms.toFixed(1)} | learning rate: 1.000E-04 | approx flops per GPU: 95.7TFLOPS | lm_loss: ${loss} | number of skipped iterations:   0 | number of nan iterations:   0 |\n`;
 }
 
+const parsers = new WeakMap<AttemptObserver, ChunkParser>();
+
+/** what the log reader does: bytes → the monitor's located events → the observer */
+function feed(o: AttemptObserver, text: string, now: number): void {
+  const p = parsers.get(o) ?? new ChunkParser();
+  parsers.set(o, p);
+  o.apply(p.pushLocated(Buffer.from(text)), now);
+}
+
 describe("AttemptObserver", () => {
   it("reads iterations, resume and exit lines, and whole lines only", () => {
     const o = new AttemptObserver(R, 2);
     const text = "Loading checkpoint and starting from iteration 40\n" + line(41, "2.500000E+00") + line(42, "2.490000E+00") + "rank: 0 | time: 1 | exiting the program at iteration 42\n";
     const half = Math.floor(text.length / 2);
-    o.feed(Buffer.from(text.slice(0, half)), 0);
-    o.feed(Buffer.from(text.slice(half)), 0);
+    feed(o, text.slice(0, half), 0);
+    feed(o, text.slice(half), 0);
     expect(o.obs).toMatchObject({ resumedFrom: 40, firstIteration: 41, lastIteration: 42, exitedAt: 42, unableToLoad: false });
     expect(o.pending.map((p) => [p.step, p.attempt])).toEqual([[41, 2], [42, 2]]);
-    expect(o.parsedOffset).toBe(Buffer.byteLength(text));
   });
 
   it("flags `Unable to load checkpoint.`", () => {
     const o = new AttemptObserver(R, 1);
-    o.feed(Buffer.from("Unable to load checkpoint.\n"), 0);
+    feed(o, "Unable to load checkpoint.\n", 0);
     expect(o.obs.unableToLoad).toBe(true);
   });
 
   it("does not repeat series points already stored before a restart", () => {
     const first = line(1, "3.000000E+00");
     const o = new AttemptObserver(R, 1, Buffer.byteLength(first));
-    o.feed(Buffer.from(first + line(2, "2.900000E+00")), 0);
+    feed(o, first + line(2, "2.900000E+00"), 0);
     expect(o.pending.map((p) => p.step)).toEqual([2]);
     expect(o.obs.firstIteration).toBe(1);
   });
@@ -39,7 +48,7 @@ describe("AttemptObserver", () => {
     let text = "";
     for (let i = 1; i <= 30; i++) text += line(i, (3 - i * 0.01).toFixed(6) + "E+00");
     text += line(31, "NAN");
-    o.feed(Buffer.from(text), 0);
+    feed(o, text, 0);
     expect(o.obs.alarm).toMatchObject({ kind: "nan", onsetStep: 31, recovered: false });
     expect(o.obs.alarm?.lines[0]).toContain("NAN");
   });
@@ -48,14 +57,14 @@ describe("AttemptObserver", () => {
     const o = new AttemptObserver(R, 1);
     expect(o.checkHang(4_000, 0)).toBe(false);
     expect(o.checkHang(6_000, 0)).toBe(true);
-    o.feed(Buffer.from(line(1, "3.0E+00")), 10_000);
+    feed(o, line(1, "3.0E+00"), 10_000);
     expect(o.checkHang(11_900, 0)).toBe(false);
     expect(o.checkHang(12_100, 0)).toBe(true);
   });
 
   it("names the node of an RCCL error", () => {
     const o = new AttemptObserver(R, 1);
-    o.feed(Buffer.from("nid002:1234:1234 [0] NCCL WARN NET/OFI Request error\n"), 0);
+    feed(o, "nid002:1234:1234 [0] NCCL WARN NET/OFI Request error\n", 0);
     expect(o.obs.errorNodes).toEqual(["nid002"]);
   });
 });

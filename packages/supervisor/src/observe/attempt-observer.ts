@@ -1,27 +1,23 @@
-import { parseLine, RobustSpikeDetector } from "@neoxctl/monitor";
-import type { DetectorEvent } from "@neoxctl/monitor";
+import { hangPolicyFromSpec, judgeHang, RobustSpikeDetector } from "@neoxctl/monitor";
+import type { DetectorEvent, HangPolicy, IterationSeen, LocatedEvent } from "@neoxctl/monitor";
 import type { Resilience } from "@neoxctl/core";
 import type { LossAlarm, Observations } from "../ports.ts";
 import { emptyObservations } from "../ports.ts";
 import type { StepPoint } from "../store/series-store.ts";
 
-const TAIL = 8;
-
 /**
- * Folds one attempt's log into Observations. It is rebuilt after a supervisor restart by reading
- * the log again from byte 0, so it needs no persisted detector state; notes already recorded are
- * de-duplicated by the run's `noted` keys, not here.
+ * Folds one attempt's parsed log (the monitor's located events) into Observations. It is rebuilt
+ * after a supervisor restart by reading the log again from byte 0, so it needs no persisted
+ * detector state; notes already recorded are de-duplicated by the run's `noted` keys, not here.
  */
 export class AttemptObserver {
   readonly obs: Observations = emptyObservations();
-  offset = 0;
-  /** wall time (ms) of the last new iteration, for the hang check */
-  lastProgressAt: number | undefined;
-  private readonly stepMs: number[] = [];
+  /** byte offset up to which every whole line has been parsed (set by whoever reads the log) */
+  parsedOffset = 0;
+  /** each new highest iteration and when it was seen, for the monitor's hang judgement */
+  private readonly iterations: IterationSeen[] = [];
+  private readonly hangPolicy: HangPolicy;
   private readonly detector: RobustSpikeDetector;
-  private partial = "";
-  /** byte offset where the current unparsed partial line starts */
-  private lineStart = 0;
   /** training points not yet stored in the run's series (points before `emitFrom` already are) */
   readonly pending: StepPoint[] = [];
 
@@ -31,36 +27,24 @@ export class AttemptObserver {
     private readonly emitFrom = 0
   ) {
     this.detector = new RobustSpikeDetector({ recoverWindowSteps: resilience.spike.recover_window_steps });
+    this.hangPolicy = hangPolicyFromSpec(resilience.hang);
   }
 
-  /** Feeds bytes read from `offset`. Only whole lines are parsed; a trailing partial line waits. */
-  feed(data: Buffer, now: number): void {
-    this.offset += data.length;
-    const text = this.partial + data.toString("utf8");
-    const lines = text.split("\n");
-    this.partial = lines.pop() ?? "";
-    for (const line of lines) {
-      this.lineStart += Buffer.byteLength(line) + 1;
-      this.line(line, now);
-    }
+  /** Folds events in log order; `now` is when they were read (the hang check's clock). */
+  apply(events: readonly LocatedEvent[], now: number): void {
+    for (const e of events) this.event(e, now);
   }
 
-  private line(line: string, now: number): void {
-    const ev = parseLine(line);
-    if (line.trim()) {
-      this.obs.tail.push(line);
-      if (this.obs.tail.length > TAIL) this.obs.tail.shift();
-    }
-    if (!ev) return;
+  private event(located: LocatedEvent, now: number): void {
+    const ev = located.event;
     const o = this.obs;
     switch (ev.kind) {
       case "train":
         if (o.firstIteration === undefined) o.firstIteration = ev.step;
-        if (o.lastIteration === undefined || ev.step > o.lastIteration) this.lastProgressAt = now;
+        if (o.lastIteration === undefined || ev.step > o.lastIteration) this.progress({ step: ev.step, atMs: now, ...(ev.iterMs !== null ? { stepMs: ev.iterMs } : {}) });
         o.lastIteration = ev.step;
         if (ev.lr !== null) o.lastLr = ev.lr;
-        if (ev.iterMs !== null) this.stepMs.push(ev.iterMs);
-        if (this.lineStart > this.emitFrom) {
+        if (located.end > this.emitFrom) {
           this.pending.push({
             step: ev.step,
             attempt: this.attempt,
@@ -70,21 +54,21 @@ export class AttemptObserver {
             time: new Date(now).toISOString()
           });
         }
-        if (ev.loss !== null) for (const d of this.detector.push({ step: ev.step, loss: ev.loss })) this.alarm(d, line);
+        if (ev.loss !== null) for (const d of this.detector.push({ step: ev.step, loss: ev.loss })) this.alarm(d, located.text());
         return;
       case "checkpoint_missing":
         o.unableToLoad = true;
-        (o.loadLines ??= []).push(line);
+        (o.loadLines ??= []).push(located.text());
         return;
       case "checkpoint_load_start":
         o.resumedFrom = ev.step;
-        (o.loadLines ??= []).push(line);
+        (o.loadLines ??= []).push(located.text());
         return;
       case "exit_interval":
         o.exitedAt = ev.step;
         return;
       case "node_error":
-        o.errorLines.push(line);
+        o.errorLines.push(located.text());
         if (ev.node && !o.errorNodes.includes(ev.node)) o.errorNodes.push(ev.node);
         return;
       case "timers":
@@ -123,22 +107,15 @@ export class AttemptObserver {
     }
   }
 
-  /** Byte offset up to which every whole line has been parsed. */
-  get parsedOffset(): number {
-    return this.lineStart;
+  private progress(seen: IterationSeen): void {
+    this.iterations.push(seen);
+    // the median looks at the recent steps only; older ones are dead weight
+    if (this.iterations.length > 2 * this.hangPolicy.recentSteps) this.iterations.splice(0, this.iterations.length - this.hangPolicy.recentSteps - 1);
   }
 
-  /** No new iteration for max(k × median step time, floor), or no first iteration within the startup grace. */
+  /** The monitor's hang verdict for a job RUNNING since `runningSince` (undefined: not running as far as we know). */
   checkHang(now: number, runningSince: number | undefined): boolean {
-    const h = this.resilience.hang;
-    if (this.lastProgressAt === undefined) {
-      this.obs.hang = runningSince !== undefined && now - runningSince > h.startup_grace_s * 1000;
-      return this.obs.hang;
-    }
-    const sorted = [...this.stepMs].sort((a, b) => a - b);
-    const median = sorted.length ? (sorted[Math.floor(sorted.length / 2)] ?? 0) : 0;
-    const limit = Math.max(h.k * median, h.floor_s * 1000);
-    this.obs.hang = now - this.lastProgressAt > limit;
+    this.obs.hang = runningSince !== undefined && judgeHang("RUNNING", runningSince, this.iterations, now, this.hangPolicy).state === "hung";
     return this.obs.hang;
   }
 }

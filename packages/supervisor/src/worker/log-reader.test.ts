@@ -1,0 +1,51 @@
+import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ResilienceSchema } from "@neoxctl/core";
+import { LocalExecutor } from "@neoxctl/exec";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LogReader } from "./log-reader.ts";
+
+const R = ResilienceSchema.parse({});
+const train = (step: number): string =>
+  ` samples/sec: 83.252 | iteration ${String(step).padStart(8)}/     300 | elapsed time per iteration (ms): 30.0 | learning rate: 1.000E-04 | approx flops per GPU: 95.7TFLOPS | lm_loss: 2.500000E+00 | number of skipped iterations:   0 | number of nan iterations:   0 |\n`;
+
+let dir = "";
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "log-reader-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("LogReader", () => {
+  it("follows an attempt's log: whole lines only, offset past them, tail of the last lines", async () => {
+    const path = join(dir, "a.out");
+    const ex = new LocalExecutor();
+    const reader = new LogReader();
+    writeFileSync(path, "starting\n" + train(1) + train(2).slice(0, 30));
+    let o = await reader.observe(ex, "r:1:0", path, R, 1000, 1, 0);
+    expect(o.obs.lastIteration).toBe(1);
+    expect(o.parsedOffset).toBe(Buffer.byteLength("starting\n" + train(1)));
+    appendFileSync(path, train(2).slice(30) + "done\n");
+    o = await reader.observe(ex, "r:1:0", path, R, 2000, 1, 0);
+    expect(o.obs.lastIteration).toBe(2);
+    expect(o.pending.map((p) => p.step)).toEqual([1, 2]);
+    expect(o.obs.tail).toEqual(["starting", train(1).trimEnd(), train(2).trimEnd(), "done"]);
+  });
+
+  it("starts a fresh observer when the log is truncated, and rebuilt ones skip points already stored", async () => {
+    const path = join(dir, "a.out");
+    const ex = new LocalExecutor();
+    writeFileSync(path, train(1) + train(2));
+    const rebuilt = await new LogReader().observe(ex, "r:1:0", path, R, 0, 1, Buffer.byteLength(train(1)));
+    expect(rebuilt.pending.map((p) => p.step)).toEqual([2]);
+    expect(rebuilt.obs.firstIteration).toBe(1);
+
+    const reader = new LogReader();
+    await reader.observe(ex, "r:1:0", path, R, 0, 1, 0);
+    truncateSync(path, 0);
+    writeFileSync(path, train(5));
+    const o = await reader.observe(ex, "r:1:0", path, R, 0, 1, 0);
+    expect(o.obs).toMatchObject({ firstIteration: 5, lastIteration: 5 });
+    expect(o.pending.map((p) => p.step)).toEqual([5]);
+  });
+});
