@@ -19,7 +19,7 @@ export type { NewRunInput } from "./worker/create-run.ts";
 export type { ControlCommand } from "./worker/controls.ts";
 export { requestControl } from "./worker/controls.ts";
 export { SlurmAdapter } from "./adapters/slurm-client.ts";
-export { listCompleteCheckpoints } from "./adapters/checkpoints.ts";
+export { timelineCheckpoints } from "./adapters/checkpoints.ts";
 export { SupervisorWorker, enqueueSubmit, bullPrefix, QUEUE_NAMES } from "./worker/queues.ts";
 export type { WorkerOptions, QueueName, NotifyRequest } from "./worker/queues.ts";
 export { connectRedis, openStore, defaultPrefix, cachingResolver, execTargetOf } from "./worker/connect.ts";

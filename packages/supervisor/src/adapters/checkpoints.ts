@@ -1,30 +1,37 @@
 import type { Executor } from "@neoxctl/exec";
+import { inspectCheckpoints } from "@neoxctl/monitor";
+import type { CheckpointLayout, CheckpointStatus } from "@neoxctl/monitor";
+import { planRun } from "@neoxctl/plan";
+import type { PlanInput } from "@neoxctl/plan";
 import type { Run } from "../model.ts";
 
-export interface CheckpointFound {
-  iteration: number;
-  mtimeMs: number;
+/** a run's spec never changes, nor does its layout: plan it once per run, not once per cycle */
+const layouts = new Map<string, CheckpointLayout>();
+
+/** The file set NeoX writes per checkpoint for this run's parallelism and precision. */
+export function layoutOf(run: Run): CheckpointLayout {
+  const known = layouts.get(run.id);
+  if (known) return known;
+  const plan = planRun({ ...(run.planInput as PlanInput), runDir: run.runDir });
+  const layout = { tp: plan.layout.tp, pp: plan.layout.pp, dp: plan.layout.dp, bf16: plan.spec.precision === "bf16" };
+  layouts.set(run.id, layout);
+  return layout;
 }
 
 /**
- * Complete checkpoints under the save directory: `global_stepN/` whose `configs/` directory exists
- * and is not empty (NeoX writes it last, after `latest`, so `latest` alone proves nothing).
+ * Iterations of the complete checkpoints valid for the run's current timeline, ascending: the
+ * monitor judges completeness (full file set, configs/ written last), and a checkpoint saved
+ * above a rollback point before that rollback belongs to the abandoned timeline.
  */
-export async function listCompleteCheckpoints(exec: Executor, saveDir: string): Promise<CheckpointFound[]> {
-  // file mtimes, not the directory's: a checkpoint rewritten after a rollback keeps its directory
-  const r = await exec.run(["find", saveDir, "-mindepth", "3", "-maxdepth", "3", "-type", "f", "-path", "*/global_step*/configs/*", "-printf", "%h %T@\\n"]);
-  if (r.exitCode !== 0 && !r.stdout) return [];
-  const newest = new Map<number, number>();
-  for (const line of r.stdout.split("\n")) {
-    const m = /\/global_step(\d+)\/configs ([\d.]+)$/.exec(line.trim());
-    if (m) newest.set(Number(m[1]), Math.max(newest.get(Number(m[1])) ?? 0, Number(m[2]) * 1000));
-  }
-  return [...newest].map(([iteration, mtimeMs]) => ({ iteration, mtimeMs })).sort((a, b) => a.iteration - b.iteration);
+export async function timelineCheckpoints(exec: Executor, run: Run): Promise<number[]> {
+  const report = await inspectCheckpoints(exec, saveDirOf(run), layoutOf(run));
+  return validForTimeline(run, report.checkpoints);
 }
 
-/** Drops checkpoints of an abandoned timeline: saved above a rollback point before that rollback. */
-export function validForTimeline(run: Pick<Run, "abandoned">, found: readonly CheckpointFound[]): number[] {
-  return found.filter((c) => !run.abandoned.some((a) => c.iteration > a.step && c.mtimeMs < a.since)).map((c) => c.iteration);
+export function validForTimeline(run: Pick<Run, "abandoned">, checkpoints: readonly CheckpointStatus[]): number[] {
+  return checkpoints
+    .filter((c) => c.complete && !run.abandoned.some((a) => c.step > a.step && (c.savedAtMs ?? 0) < a.since))
+    .map((c) => c.step);
 }
 
 export function saveDirOf(run: Run): string {

@@ -6,7 +6,7 @@ import type { JobView } from "../ports.ts";
 import type { Op } from "../store/run-store.ts";
 import type { Lease } from "../store/lease.ts";
 import { isTerminal } from "../run-state.ts";
-import { listCompleteCheckpoints, saveDirOf, validForTimeline } from "../adapters/checkpoints.ts";
+import { timelineCheckpoints } from "../adapters/checkpoints.ts";
 import type { ClusterHandle } from "./cluster.ts";
 import { jobAlive } from "./job-liveness.ts";
 import { nextAttempt } from "./next-attempt.ts";
@@ -56,7 +56,7 @@ export async function applyControl(s: Stepper, run: Run, lease: Lease, cluster: 
     case "resume":
     case "ack": {
       if (run.state !== "needs_attention") return reject(`run is ${run.state}, not needs_attention`);
-      const ckpts = validForTimeline(run, await listCompleteCheckpoints(cluster.exec, saveDirOf(run)));
+      const ckpts = await timelineCheckpoints(cluster.exec, run);
       const newest = ckpts[ckpts.length - 1];
       const params = { ...run.params, excludeNodes, load: newest === undefined ? run.params.load : { kind: "resume" as const, iteration: newest } };
       if (cmd.kind === "ack") {
@@ -68,7 +68,7 @@ export async function applyControl(s: Stepper, run: Run, lease: Lease, cluster: 
     }
     case "rollback": {
       if (run.state !== "needs_attention" && run.state !== "running" && run.state !== "queued") return reject(`cannot roll back a run that is ${run.state}`);
-      const ckpts = validForTimeline(run, await listCompleteCheckpoints(cluster.exec, saveDirOf(run)));
+      const ckpts = await timelineCheckpoints(cluster.exec, run);
       if (!ckpts.includes(cmd.toStep)) return reject(`no complete checkpoint at step ${cmd.toStep} (have ${ckpts.join(",") || "none"})`);
       const lr = cmd.lrFactor !== undefined ? run.params.lr * cmd.lrFactor : run.params.lr;
       if (attempt && job && jobAlive(job.state)) attempt.cancelRequested = true;

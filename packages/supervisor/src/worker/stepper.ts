@@ -6,7 +6,7 @@ import { SeriesStore } from "../store/series-store.ts";
 import type { Lease } from "../store/lease.ts";
 import { decide } from "../policy/decide.ts";
 import type { Decision, Recovery } from "../policy/decision.ts";
-import { listCompleteCheckpoints, saveDirOf, validForTimeline } from "../adapters/checkpoints.ts";
+import { timelineCheckpoints } from "../adapters/checkpoints.ts";
 import { writeAttemptFiles, renderFor } from "../adapters/render-attempt.ts";
 import type { ClusterHandle } from "./cluster.ts";
 import type { LogReader } from "./log-reader.ts";
@@ -140,8 +140,7 @@ export class Stepper {
       o.checkHang(now, this.runningSince.get(key));
     } else o.obs.hang = false;
 
-    const found = await listCompleteCheckpoints(cluster.exec, saveDirOf(run));
-    const checkpoints = validForTimeline(run, found);
+    const checkpoints = await timelineCheckpoints(cluster.exec, run);
     const d = decide({
       run,
       attempt,
