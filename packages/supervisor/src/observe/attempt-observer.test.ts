@@ -2,12 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ResilienceSchema } from "@neoxctl/core";
 import { ChunkParser } from "@neoxctl/monitor";
 import { AttemptObserver } from "./attempt-observer.ts";
+import { neoxTrainLine as line } from "./neox-lines.test-helpers.ts";
 
 const R = ResilienceSchema.parse({ hang: { k: 10, floor_s: 2, startup_grace_s: 5 }, spike: { recover_window_steps: 10 } });
-
-function line(it: number, loss: string, ms = 30): string {
-  return ` samples/sec: 83.252 | iteration ${String(it).padStart(8)}/     300 | elapsed time per iteration (ms): ${ms.toFixed(1)} | learning rate: 1.000E-04 | approx flops per GPU: 95.7TFLOPS | lm_loss: ${loss} | number of skipped iterations:   0 | number of nan iterations:   0 |\n`;
-}
 
 const parsers = new WeakMap<AttemptObserver, ChunkParser>();
 

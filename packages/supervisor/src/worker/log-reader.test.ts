@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { ResilienceSchema } from "@neoxctl/core";
 import { LocalExecutor } from "@neoxctl/exec";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { neoxTrainLine } from "../observe/neox-lines.test-helpers.ts";
 import { LogReader } from "./log-reader.ts";
 
 const R = ResilienceSchema.parse({});
-const train = (step: number): string =>
-  ` samples/sec: 83.252 | iteration ${String(step).padStart(8)}/     300 | elapsed time per iteration (ms): 30.0 | learning rate: 1.000E-04 | approx flops per GPU: 95.7TFLOPS | lm_loss: 2.500000E+00 | number of skipped iterations:   0 | number of nan iterations:   0 |\n`;
+const train = (step: number): string => neoxTrainLine(step, "2.500000E+00");
 
 let dir = "";
 beforeEach(() => {
