@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { removeScenario } from "../supervisor/scenario.ts";
 import { testRedis } from "../supervisor/redis-helpers.ts";
-import { runChainScenario } from "./chained-run.ts";
+import { describeOutcome, runChainScenario } from "./chained-run.ts";
 import type { ChainOutcome } from "./chained-run.ts";
 
 const seconds = (t: string | null): number => (t ? Date.parse(t) / 1000 : Number.NaN);
@@ -14,7 +14,11 @@ describe("chained attempts across 1-minute wall-time limits (local Slurm, emulat
     if (out) removeScenario(out.inputs);
   });
 
-  it("completes through planned endings with each continuation queued before its predecessor ends, no step lost, and a rollback that replaces the queued continuation", async () => {
+  it("completes through planned endings with each continuation queued before its predecessor ends, no step lost, and a rollback that replaces the queued continuation", async ({ onTestFailed }) => {
+    // any failed assertion below prints the whole story: events, sacct and controller views of every job, handovers
+    onTestFailed(() => {
+      console.error(out ? describeOutcome(out) : "chain run: no outcome (the scenario itself threw)");
+    });
     const t = await testRedis("chain");
     cleanup = t.cleanup;
     // a NaN at 260 lands in attempt 2 (planned to exit near 200, 400 …) after attempt 3 is already queued
@@ -48,7 +52,8 @@ describe("chained attempts across 1-minute wall-time limits (local Slurm, emulat
     expect(old?.state).toBe("CANCELLED");
     expect(old?.startTime ?? null).toBeNull();
 
-    // exactly one job ran per attempt, and no two jobs of the run ever ran at once
+    // exactly one job ran per attempt, and no two jobs of the run ever ran at once (a job counts as
+    // started when sacct or the controller saw it start: see mergeJobRecord)
     const ran = out.jobs.filter((j) => j.startTime !== null);
     expect(ran.map((j) => j.tag?.attempt)).toEqual(out.attempts.map((a) => a.index));
     for (let i = 1; i < ran.length; i++) expect(seconds(ran[i]!.startTime)).toBeGreaterThanOrEqual(seconds(ran[i - 1]!.endTime));

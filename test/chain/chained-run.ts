@@ -1,13 +1,15 @@
 import { readFileSync, existsSync } from "node:fs";
 import { parseLine } from "@neoxctl/monitor";
 import { LocalExecutor } from "@neoxctl/exec";
-import { SlurmClient } from "@neoxctl/slurm";
+import { SlurmClient, jobNameForRun } from "@neoxctl/slurm";
 import type { JobStatus } from "@neoxctl/slurm";
 import { createRun, Keys, LeaseManager, RunStore, SlurmAdapter, Supervisor } from "@neoxctl/supervisor";
 import type { Attempt, StoredEvent } from "@neoxctl/supervisor";
 import type { Redis } from "ioredis";
 import { REPO_ROOT, scenarioInputs } from "../supervisor/scenario.ts";
 import type { ScenarioInputs } from "../supervisor/scenario.ts";
+import { mergeJobRecord } from "./job-records.ts";
+import type { JobSources } from "./job-records.ts";
 
 export interface ChainScenario {
   name: string;
@@ -41,11 +43,31 @@ export interface ChainOutcome {
   state: string;
   attempts: Attempt[];
   events: StoredEvent[];
-  /** every job Slurm has under the run's name, oldest first */
+  /** every job Slurm has under the run's name, oldest first: accounting's record, completed by the controller's (see mergeJobRecord) */
   jobs: JobStatus[];
+  /** what each source said about each job, for the failure dump */
+  sources: JobSources[];
+  /** jobs the controller saw run while accounting has no start for them (accounting was off or lost the record) */
+  accountingGaps: string[];
   handovers: Handover[];
   log: string[];
   inputs: ScenarioInputs;
+}
+
+const fmtJob = (j: JobStatus | null): string => (j ? `${j.rawState}${j.reason ? `(${j.reason})` : ""} submit=${j.submitTime ?? "-"} start=${j.startTime ?? "-"} end=${j.endTime ?? "-"} nodes=${j.nodes.join(",") || "-"}` : "(no record)");
+
+/** Everything needed to explain a failed chain run: events, both Slurm views of every job, handovers, supervisor log. */
+export function describeOutcome(out: ChainOutcome): string {
+  const lines = [`run ${out.runId}: ${out.state}; attempts ${out.attempts.map((a) => `${a.index}=${a.jobId ?? "-"}(${a.reason},${a.phase})`).join(" ")}`, "events:"];
+  for (const e of out.events) lines.push(`  ${e.time} a${e.attempt ?? "-"} ${e.type}${e.evidence.jobId ? ` job ${e.evidence.jobId}` : ""}: ${e.cause}`);
+  lines.push("jobs (sacct | controller):");
+  for (const s of out.sources) {
+    const tag = (s.sacct ?? s.controller)?.tag;
+    lines.push(`  ${s.jobId} attempt ${tag?.attempt ?? "?"}`, `    sacct:      ${fmtJob(s.sacct)}`, `    controller: ${fmtJob(s.controller)}`);
+  }
+  if (out.accountingGaps.length) lines.push(`accounting gaps (ran per controller, no start in sacct): ${out.accountingGaps.join(", ")}`);
+  lines.push("handovers:", ...out.handovers.map((h) => `  ${JSON.stringify(h)}`), "supervisor log:", ...out.log.map((l) => `  ${l}`));
+  return lines.join("\n");
 }
 
 /** Iterations printed in one attempt's log (first, last). */
@@ -95,8 +117,17 @@ export async function runChainScenario(redis: Redis, prefix: string, s: ChainSce
   const attempts = await store.attempts(final);
   const events = await store.events(run.id);
   const found = await client.findSubmissions(run.id);
-  const jobs = (await client.accountingRecords(found.map((j) => j.jobId))) ?? found;
-  jobs.sort((a, b) => Number(a.jobId) - Number(b.jobId));
+  const acct = (await client.accountingRecords(found.map((j) => j.jobId))) ?? [];
+  const ctl = (await client.controllerJobs()).filter((j) => j.tag?.runId === run.id || j.name === jobNameForRun(run.id));
+  const ids = [...new Set([...found, ...ctl].map((j) => j.jobId))].sort((a, b) => Number(a) - Number(b));
+  const sources: JobSources[] = ids.map((jobId) => ({ jobId, sacct: acct.find((j) => j.jobId === jobId) ?? null, controller: ctl.find((j) => j.jobId === jobId) ?? null }));
+  const jobs: JobStatus[] = [];
+  const accountingGaps: string[] = [];
+  for (const src of sources) {
+    const m = mergeJobRecord(src) ?? { job: found.find((j) => j.jobId === src.jobId)!, gap: false };
+    jobs.push(m.job);
+    if (m.gap) accountingGaps.push(src.jobId);
+  }
   const byId = new Map(jobs.map((j) => [j.jobId, j]));
   const handovers: Handover[] = [];
   for (const e of events.filter((x) => x.type === "planned_continuation")) {
@@ -122,6 +153,6 @@ export async function runChainScenario(redis: Redis, prefix: string, s: ChainSce
       stepsLost: before.last !== null && after.first !== null ? before.last - (after.first - 1) : null
     });
   }
-  return { runId: run.id, state: final.state, attempts, events, jobs, handovers, log, inputs };
+  return { runId: run.id, state: final.state, attempts, events, jobs, sources, accountingGaps, handovers, log, inputs };
 }
 
