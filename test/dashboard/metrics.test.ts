@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
+import { Keys } from "@neoxctl/supervisor";
 import { buildDashboard, SupervisorReadModel } from "@neoxctl/dashboard";
 import type { Dashboard } from "@neoxctl/dashboard";
 import { clearPrefix, seedHistory } from "./seed-history.ts";
@@ -29,7 +30,8 @@ afterAll(async () => {
 
 describe("/metrics", () => {
   it("parses strictly and carries runs by state, step, loss, throughput, recoveries and progress age", async () => {
-    dash.metrics.observeSlurmPoll(0.42);
+    // what the supervisor writes after each status poll of a cluster
+    await redis.hset(new Keys(prefix).slurmPoll(), "lumi-g", JSON.stringify({ seconds: 0.42, at: new Date().toISOString() }));
     const res = await fetch(`${base}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
@@ -59,7 +61,7 @@ describe("/metrics", () => {
     expect(value("neoxctl_recoveries_total", { cause: "node" })).toBe(2);
     expect(value("neoxctl_recoveries_total", { cause: "spike" })).toBe(1);
     expect(value("neoxctl_recoveries_total", { cause: "timeout" })).toBe(1);
-    expect(value("neoxctl_slurm_poll_latency_seconds", {})).toBe(0.42);
+    expect(value("neoxctl_slurm_poll_latency_seconds", { cluster: "lumi-g" })).toBe(0.42);
   });
 
   it("rejects malformed exposition text (the parser can fail)", () => {

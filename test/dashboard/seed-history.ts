@@ -113,7 +113,7 @@ export async function seedHistory(redis: Redis, prefix: string, extraCompleted: 
   p.attempts = 4;
   p.params = params4;
   p.budgetsUsed = { ...noBudgetUsed(), node: 2, spike: 1, timeout: 1 };
-  p.rollbacks = [{ attempt: 3, onsetStep: 1600, toStep: 1000, lrFrom: 3e-4, lrTo: 1e-4 }];
+  p.rollbacks = [{ attempt: 2, onsetStep: 1600, toStep: 1000, lrFrom: 3e-4, lrTo: 1e-4 }];
   p.updatedAt = t(300);
   add(p);
   for (const a of attempts) ops.push(store.putAttempt(p.id, a));

@@ -10,6 +10,7 @@ import type {
   RunSeries,
   RunStateView,
   RunSummary,
+  SlurmPollView,
   SpikeMark
 } from "./model/read-model.ts";
 import type { ActionRequest, ActionResult, RunActions } from "./model/actions.ts";
@@ -174,12 +175,28 @@ export class SupervisorReadModel implements RunReadModel {
         ...(p.stepTimeMs !== undefined ? { stepTimeSeconds: p.stepTimeMs / 1000 } : {})
       })),
       spikes: spikeMarks(events),
-      rollbacks: (run?.rollbacks ?? []).map((r) => ({ ...r }))
+      // the supervisor records the attempt that saw the spike; the rollback runs as the next one
+      rollbacks: (run?.rollbacks ?? []).map((r) => ({ ...r, attempt: r.attempt + 1 }))
     };
   }
 
   async excludedNodes(runId: string): Promise<ExcludedNode[]> {
     return (await this.store.badNodes(runId)).map(excluded);
+  }
+
+  /** the supervisor writes one field per cluster each cycle (Keys.slurmPoll) */
+  async slurmPolls(): Promise<SlurmPollView[]> {
+    const raw = await this.opts.redis.hgetall(this.store.keys.slurmPoll());
+    const out: SlurmPollView[] = [];
+    for (const [cluster, json] of Object.entries(raw)) {
+      try {
+        const v = JSON.parse(json) as { seconds?: unknown; at?: unknown };
+        if (typeof v.seconds === "number" && typeof v.at === "string") out.push({ cluster, seconds: v.seconds, at: v.at });
+      } catch {
+        // a field this version cannot read is left out of the metrics, not fatal to the scrape
+      }
+    }
+    return out;
   }
 
   /** run id → what changes whenever the run, its events or its series change */

@@ -62,6 +62,7 @@ export interface Attempt {
 }
 
 export interface RollbackRecord {
+  /** the attempt that saw the spike; the rollback itself runs as attempt + 1 */
   attempt: number;
   onsetStep: number;
   toStep: number;

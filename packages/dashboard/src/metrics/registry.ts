@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from "prom-client";
-import type { RunReadModel, RunStateView, RunSummary } from "../model/read-model.ts";
+import type { RunReadModel, RunStateView, RunSummary, SlurmPollView } from "../model/read-model.ts";
 import { RUN_STATE_VIEWS } from "../model/read-model.ts";
 import { tokensPerSecond } from "../render/format.ts";
 
@@ -7,8 +7,6 @@ export interface DashboardMetrics {
   registry: Registry;
   /** reads the model and returns the exposition text */
   render(): Promise<string>;
-  /** set by whoever times the supervisor's squeue call (the supervisor adapter, when it can) */
-  observeSlurmPoll(seconds: number): void;
 }
 
 function isActive(state: RunStateView): boolean {
@@ -41,12 +39,10 @@ export function createDashboardMetrics(model: RunReadModel, clock: () => Date = 
   const age = new Gauge({ name: "neoxctl_run_last_progress_age_seconds", help: "Seconds since the last training step was logged.", labelNames: runLabels, registers: [registry] });
   const attempt = new Gauge({ name: "neoxctl_run_attempt", help: "Current attempt number.", labelNames: runLabels, registers: [registry] });
   const recoveries = new Counter({ name: "neoxctl_recoveries_total", help: "Automatic recoveries by cause, over all runs.", labelNames: ["cause"], registers: [registry] });
-  const poll = new Gauge({ name: "neoxctl_slurm_poll_latency_seconds", help: "Duration of the last Slurm poll (squeue) of the supervisor.", registers: [registry] });
+  const poll = new Gauge({ name: "neoxctl_slurm_poll_latency_seconds", help: "Duration of the supervisor's last Slurm status poll of each cluster.", labelNames: ["cluster"], registers: [registry] });
   const scrapeErrors = new Counter({ name: "neoxctl_dashboard_scrape_errors_total", help: "Failed reads of the run store while scraping.", registers: [registry] });
-  let lastPoll: number | undefined;
-
-  function fill(list: readonly RunSummary[]): void {
-    for (const g of [runs, step, iters, loss, tps, age, attempt]) g.reset();
+  function fill(list: readonly RunSummary[], polls: readonly SlurmPollView[]): void {
+    for (const g of [runs, step, iters, loss, tps, age, attempt, poll]) g.reset();
     recoveries.reset();
     for (const s of RUN_STATE_VIEWS) runs.set({ state: s }, 0);
     const causes = new Map<string, number>();
@@ -65,21 +61,19 @@ export function createDashboardMetrics(model: RunReadModel, clock: () => Date = 
       if (r.lastProgressAt) age.set(l, Math.max(0, (now - Date.parse(r.lastProgressAt)) / 1000));
     }
     for (const [cause, n] of causes) if (n > 0) recoveries.inc({ cause }, n);
-    if (lastPoll !== undefined) poll.set(lastPoll);
+    for (const p of polls) poll.set({ cluster: p.cluster }, p.seconds);
   }
 
   return {
     registry,
     async render() {
       try {
-        fill(await model.listRuns());
+        const [list, polls] = await Promise.all([model.listRuns(), model.slurmPolls?.() ?? Promise.resolve([])]);
+        fill(list, polls);
       } catch {
         scrapeErrors.inc();
       }
       return registry.metrics();
-    },
-    observeSlurmPoll(seconds: number) {
-      lastPoll = seconds;
     }
   };
 }

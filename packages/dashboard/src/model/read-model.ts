@@ -127,6 +127,13 @@ export interface ExcludedNode {
 
 export type RunChange = { kind: "run"; runId: string } | { kind: "runs" };
 
+/** How long the supervisor's last status poll of one cluster took. */
+export interface SlurmPollView {
+  cluster: string;
+  seconds: number;
+  at: string;
+}
+
 export interface RunReadModel {
   listRuns(): Promise<RunSummary[]>;
   getRun(runId: string): Promise<RunSummary | undefined>;
@@ -135,6 +142,8 @@ export interface RunReadModel {
   eventsSince(runId: string, sinceId?: string): Promise<EventView[]>;
   series(runId: string): Promise<RunSeries>;
   excludedNodes(runId: string): Promise<ExcludedNode[]>;
+  /** the supervisor's last Slurm poll per cluster (absent when the store does not record it) */
+  slurmPolls?(): Promise<SlurmPollView[]>;
   /** calls `listener` whenever a run changes; returns the unsubscribe function */
   subscribe(listener: (change: RunChange) => void): () => void;
 }
