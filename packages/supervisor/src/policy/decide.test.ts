@@ -125,6 +125,15 @@ describe("decide: hangs", () => {
   it("hang budget spent → needs_attention, still cancelling the hung job", () => {
     expect(decide(ctx({ obs: { hang: true }, budgetsUsed: { hang: 10 } }))).toMatchObject({ kind: "attention", cancel: true });
   });
+  it("no hang once the log shows the final iteration: the job is finishing (controller away when it ended)", () => {
+    expect(decide(ctx({ obs: { hang: true, lastIteration: 1000 }, checkpoints: [1000] })).kind).toBe("wait");
+  });
+  it("no hang once NeoX printed `exiting the program at iteration N`", () => {
+    expect(decide(ctx({ obs: { hang: true, lastIteration: 600, exitedAt: 600 }, checkpoints: [600] })).kind).toBe("wait");
+  });
+  it("a stall one iteration short of the end is still a hang", () => {
+    expect(asRecover(decide(ctx({ obs: { hang: true, lastIteration: 999 }, checkpoints: [900] }))).class).toBe("hang");
+  });
 });
 
 describe("decide: application errors and crash loops", () => {
@@ -244,6 +253,18 @@ describe("decide: endings", () => {
     const d = asRecover(decide(ctx({ job: { state: "COMPLETED" }, obs: { lastIteration: 600, exitedAt: 600 }, checkpoints: [600], budgetsUsed: { timeout: 100, app: 5 } })));
     expect(d.class).toBe("planned");
     expect(d.next.load).toEqual({ kind: "resume", iteration: 600 });
+  });
+  it("a resume from the final checkpoint that exits 0 without training has completed the run", () => {
+    const c = ctx({ job: { state: "COMPLETED", exitCode: 0 }, attemptParams: { load: { kind: "resume", iteration: 1000 } }, checkpoints: [1000], expectsCheckpoint: true });
+    expect(decide(c).kind).toBe("complete");
+  });
+  it("a resume that loaded the final checkpoint (log line) and exits 0 has completed the run", () => {
+    const c = ctx({ job: { state: "COMPLETED", exitCode: 0 }, attemptParams: { load: { kind: "resume" } }, obs: { resumedFrom: 1000 }, checkpoints: [1000], expectsCheckpoint: true });
+    expect(decide(c).kind).toBe("complete");
+  });
+  it("a resume from an earlier checkpoint that exits 0 without training is still an application error", () => {
+    const c = ctx({ job: { state: "COMPLETED", exitCode: 0 }, attemptParams: { load: { kind: "resume", iteration: 900 } }, obs: { resumedFrom: 900 }, checkpoints: [900], expectsCheckpoint: true });
+    expect(asRecover(decide(c)).class).toBe("app");
   });
   it("COMPLETED with no training at all is an application error", () => {
     expect(asRecover(decide(ctx({ job: { state: "COMPLETED" } }))).class).toBe("app");

@@ -80,13 +80,32 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
   }
   if (ctx.downNodes.length) return recover(ctx, "node", true, [...ctx.downNodes], `node ${ctx.downNodes.join(",")} of job ${job.jobId} is DOWN`);
   if (obs.errorNodes.length) return recover(ctx, "node", true, [...obs.errorNodes], `RCCL/HIP error on ${obs.errorNodes.join(",")}`);
-  if (obs.hang) return recover(ctx, "hang", true, [], `no training progress past iteration ${obs.lastIteration ?? 0}: hang; cancelling and resuming`);
+  if (obs.hang) {
+    // the last iteration or NeoX's own exit line is in the log: the job is saving and exiting, and
+    // Slurm (or a controller that was away) has not caught up yet; cancelling now would lose the end
+    if (finishing(ctx)) return { kind: "wait", cause: `job ${job.jobId} is finishing (log shows iteration ${obs.lastIteration ?? obs.exitedAt ?? "-"}); waiting for Slurm to report its end` };
+    return recover(ctx, "hang", true, [], `no training progress past iteration ${obs.lastIteration ?? 0}: hang; cancelling and resuming`);
+  }
   return { kind: "wait", cause: `job ${job.jobId} running at iteration ${obs.lastIteration ?? "-"}` };
+}
+
+/** The log shows the run's final iteration, or NeoX announcing its own exit. */
+function finishing(ctx: DecisionContext): boolean {
+  return (ctx.obs.lastIteration ?? 0) >= ctx.run.trainIters || ctx.obs.exitedAt !== undefined;
+}
+
+/** Where the attempt started: the checkpoint it loaded (log) or was told to load (params). */
+function resumeIteration(ctx: DecisionContext): number {
+  const load = ctx.attempt.params.load;
+  return Math.max(ctx.obs.resumedFrom ?? 0, load.kind === "resume" ? (load.iteration ?? 0) : 0);
 }
 
 function completed(ctx: DecisionContext, job: JobView): Decision {
   const last = Math.max(ctx.obs.lastIteration ?? 0, ctx.obs.exitedAt ?? 0);
   if (last >= ctx.run.trainIters) return complete(ctx, `job ${job.jobId} completed at iteration ${last}/${ctx.run.trainIters}`);
+  // a resume from the final checkpoint has nothing left to train and exits at once, printing no iteration
+  const from = resumeIteration(ctx);
+  if (from >= ctx.run.trainIters) return complete(ctx, `job ${job.jobId} completed: it resumed from checkpoint ${from}, the final iteration (${ctx.run.trainIters})`);
   if (ctx.obs.exitedAt !== undefined || last > 0) {
     return recover(ctx, "planned", false, [], `job ${job.jobId} ended by itself at iteration ${last} (exit_interval); continuing`);
   }
