@@ -1,21 +1,11 @@
+import { isFinal } from "@neoxctl/slurm";
 import type { JobState } from "../ports.ts";
 
-/** True while Slurm may still run (or run again) the job: it must not overlap with a successor. */
+/**
+ * True while Slurm may still run (or run again) the job: it must not overlap with a successor.
+ * The supervisor's states are a subset of Slurm's, so Slurm's own phase table decides (requeued
+ * and unknown jobs count as alive).
+ */
 export function jobAlive(state: JobState): boolean {
-  switch (state) {
-    case "PENDING":
-    case "RUNNING":
-    case "REQUEUED":
-    case "COMPLETING":
-    case "UNKNOWN":
-      return true;
-    case "COMPLETED":
-    case "FAILED":
-    case "NODE_FAIL":
-    case "TIMEOUT":
-    case "PREEMPTED":
-    case "CANCELLED":
-    case "OUT_OF_MEMORY":
-      return false;
-  }
+  return !isFinal(state);
 }
