@@ -180,7 +180,8 @@ export class ChainManager {
     const r = renderFor(run, index, params, extras);
     for (const [rel, content] of Object.entries(r.files)) await cluster.exec.writeFile(`${r.configDir}/${rel}`, content);
     await cluster.exec.writeFile(`${run.runDir}/logs/.keep`, "");
-    return cluster.slurm.submit({ scriptPath: `${r.configDir}/job.sbatch`, cwd: run.runDir, runId: run.id, attempt: index, ...(hold ? { hold: true } : {}) });
+    // as in the stepper's own submit: a requeued job that starts from the initial checkpoint would train from scratch over newer checkpoints
+    return cluster.slurm.submit({ scriptPath: `${r.configDir}/job.sbatch`, cwd: run.runDir, runId: run.id, attempt: index, ...(hold ? { hold: true } : {}), ...(params.load.kind === "init" ? { noRequeue: true } : {}) });
   }
 }
 
