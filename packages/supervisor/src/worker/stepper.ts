@@ -11,6 +11,7 @@ import { writeAttemptFiles, renderFor } from "../adapters/render-attempt.ts";
 import type { ClusterHandle } from "./cluster.ts";
 import type { LogReader } from "./log-reader.ts";
 import { jobAlive } from "./job-liveness.ts";
+import { ranUnseen } from "./ran-unseen.ts";
 import { nextAttempt } from "./next-attempt.ts";
 import { noteOps, transitionOps } from "./transition.ts";
 import { applyControl } from "./controls.ts";
@@ -138,7 +139,15 @@ export class Stepper {
         await this.commit(run, lease, transitionOps(this.store, run, "running", "job_started", `job ${job.jobId} running on ${job.nodes.join(",")}`, { jobId: job.jobId, nodes: job.nodes, slurmState: job.state }, now, attempt.index).concat(this.store.putAttempt(run.id, attempt)));
       }
       o.checkHang(now, this.runningSince.get(key));
-    } else o.obs.hang = false;
+    } else {
+      o.obs.hang = false;
+      if (run.state === "queued" && (job?.restarts ?? attempt.restartsSeen) === attempt.restartsSeen && ranUnseen(job, o.obs)) {
+        const nodes = job?.nodes.length ? job.nodes : (attempt.nodes ?? []);
+        attempt.nodes = nodes;
+        const cause = `job ${attempt.jobId} ran on ${nodes.join(",") || "unknown nodes"} between two polls (first seen ${job?.state ?? "gone from Slurm"})`;
+        await this.commit(run, lease, transitionOps(this.store, run, "running", "job_started", cause, { jobId: attempt.jobId!, nodes, slurmState: job?.state ?? "GONE", detail: { seenAfterStart: true } }, now, attempt.index).concat(this.store.putAttempt(run.id, attempt)));
+      }
+    }
 
     const checkpoints = await timelineCheckpoints(cluster.exec, run);
     const d = decide({
