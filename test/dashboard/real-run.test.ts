@@ -148,7 +148,11 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     const events = await store.events(real.id);
     const trail = events.map((e) => `${e.type}: ${e.cause}`).join("\n");
     expect(real.state, trail).toBe("completed");
-    expect(events.filter((e) => e.type.startsWith("recover_") || e.type === "rollback").map((e) => e.type), trail).toEqual(["recover_node", "recover_hang", "rollback"]);
+    // on a loaded machine attempt 1 can reach the hang step before its node goes down, and the node
+    // failure then ends the hang first (the emulator fires each fault once per run); the exact order
+    // with the hang is test/supervisor/e2e.test.ts's job
+    const recoveries = events.filter((e) => e.type.startsWith("recover_") || e.type === "rollback").map((e) => e.type);
+    expect([["recover_node", "recover_hang", "rollback"], ["recover_node", "rollback"]], trail).toContainEqual(recoveries);
     expect(real.rollbacks).toHaveLength(1);
     expect(fault.downed).toBeDefined();
     console.log(`real run ${real.id}: ${real.attempts} attempts, ${(await series.read(real.id)).length} series points, ${events.length} events, rollback ${JSON.stringify(real.rollbacks[0])}, node ${fault.downed} excluded`);
@@ -211,7 +215,7 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     const node = page.locator('#decisions li[data-event-type="recover_node"]');
     await node.locator("summary").click();
     expect(await node.innerText()).toContain(fault.downed!);
-    await page.locator('#decisions li[data-event-type="recover_hang"] summary').click();
+    if (events.some((e) => e.type === "recover_hang")) await page.locator('#decisions li[data-event-type="recover_hang"] summary').click();
     await page.screenshot({ path: `${SHOTS}/run-page-real.png`, fullPage: true });
     copyFileSync(`${SHOTS}/run-page-real.png`, "docs/screenshots/dashboard-run-page.png");
     await page.close();
