@@ -8,8 +8,8 @@ import { Keys, RunStore } from "@neoxctl/supervisor";
 import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
 import { testRedis } from "./redis-helpers.ts";
 
-/** Kill points survived: more with NEOXCTL_LONG=1 (issue 8's long variant). */
-const KILLS = process.env.NEOXCTL_LONG === "1" ? 50 : 8;
+/** Kill points survived: more with NEOXCTL_LONG_TESTS=1 (issue 8's long variant; NEOXCTL_LONG=1 is the older name). */
+const KILLS = process.env.NEOXCTL_LONG_TESTS === "1" || process.env.NEOXCTL_LONG === "1" ? 50 : 8;
 const TSX = join(REPO_ROOT, "node_modules/tsx/dist/esm/index.mjs");
 const CLI = join(REPO_ROOT, "packages/cli/src/main.ts");
 
