@@ -53,11 +53,13 @@ describe("chained attempts across 1-minute wall-time limits (local Slurm, emulat
     expect(old?.startTime ?? null).toBeNull();
 
     // exactly one job ran per attempt, and no two jobs of the run ever ran at once (a job counts as
-    // started when sacct or the controller saw it start: see mergeJobRecord)
+    // started when sacct or the controller saw it allocated, from its first allocation to its last
+    // instance's end if Slurm requeued it: see mergeJobRecord)
     const ran = out.jobs.filter((j) => j.startTime !== null);
     expect(ran.map((j) => j.tag?.attempt)).toEqual(out.attempts.map((a) => a.index));
     for (let i = 1; i < ran.length; i++) expect(seconds(ran[i]!.startTime)).toBeGreaterThanOrEqual(seconds(ran[i - 1]!.endTime));
     // none of the run's jobs hit its time limit
     expect(out.jobs.filter((j) => j.state === "TIMEOUT")).toEqual([]);
+    expect(out.sources.filter((s) => s.instances.some((i) => i.state === "TIMEOUT")).map((s) => s.jobId)).toEqual([]);
   }, 900_000);
 });

@@ -8,7 +8,7 @@ import type { Attempt, StoredEvent } from "@neoxctl/supervisor";
 import type { Redis } from "ioredis";
 import { REPO_ROOT, scenarioInputs } from "../supervisor/scenario.ts";
 import type { ScenarioInputs } from "../supervisor/scenario.ts";
-import { mergeJobRecord } from "./job-records.ts";
+import { jobInstances, mergeJobRecord } from "./job-records.ts";
 import type { JobSources } from "./job-records.ts";
 
 export interface ChainScenario {
@@ -45,7 +45,7 @@ export interface ChainOutcome {
   events: StoredEvent[];
   /** every job Slurm has under the run's name, oldest first: accounting's record, completed by the controller's (see mergeJobRecord) */
   jobs: JobStatus[];
-  /** what each source said about each job, for the failure dump */
+  /** what each source said about each job (sacct per instance too: a requeue is a new instance), for the failure dump */
   sources: JobSources[];
   /** jobs the controller saw run while accounting has no start for them (accounting was off or lost the record) */
   accountingGaps: string[];
@@ -63,7 +63,9 @@ export function describeOutcome(out: ChainOutcome): string {
   lines.push("jobs (sacct | controller):");
   for (const s of out.sources) {
     const tag = (s.sacct ?? s.controller)?.tag;
-    lines.push(`  ${s.jobId} attempt ${tag?.attempt ?? "?"}`, `    sacct:      ${fmtJob(s.sacct)}`, `    controller: ${fmtJob(s.controller)}`);
+    lines.push(`  ${s.jobId} attempt ${tag?.attempt ?? "?"}`, `    sacct:      ${fmtJob(s.sacct)}`);
+    for (const i of s.instances) lines.push(`      instance: ${i.state} submit=${i.submitTime ?? "-"} start=${i.startTime ?? "-"} end=${i.endTime ?? "-"}${i.allocated ? "" : " (never allocated)"}`);
+    lines.push(`    controller: ${fmtJob(s.controller)}`);
   }
   if (out.accountingGaps.length) lines.push(`accounting gaps (ran per controller, no start in sacct): ${out.accountingGaps.join(", ")}`);
   lines.push("handovers:", ...out.handovers.map((h) => `  ${JSON.stringify(h)}`), "supervisor log:", ...out.log.map((l) => `  ${l}`));
@@ -120,7 +122,8 @@ export async function runChainScenario(redis: Redis, prefix: string, s: ChainSce
   const acct = (await client.accountingRecords(found.map((j) => j.jobId))) ?? [];
   const ctl = (await client.controllerJobs()).filter((j) => j.tag?.runId === run.id || j.name === jobNameForRun(run.id));
   const ids = [...new Set([...found, ...ctl].map((j) => j.jobId))].sort((a, b) => Number(a) - Number(b));
-  const sources: JobSources[] = ids.map((jobId) => ({ jobId, sacct: acct.find((j) => j.jobId === jobId) ?? null, controller: ctl.find((j) => j.jobId === jobId) ?? null }));
+  const instances = await jobInstances(ids);
+  const sources: JobSources[] = ids.map((jobId) => ({ jobId, sacct: acct.find((j) => j.jobId === jobId) ?? null, instances: instances.get(jobId) ?? [], controller: ctl.find((j) => j.jobId === jobId) ?? null }));
   const jobs: JobStatus[] = [];
   const accountingGaps: string[] = [];
   for (const src of sources) {
