@@ -33,6 +33,16 @@ function stopController(): void {
   throw new Error("slurmctld did not stop");
 }
 
+/** Whether a controller runs now: other test files' setup (up.sh) may restart it during our outage. */
+function controllerUp(): boolean {
+  try {
+    process.kill(Number(readFileSync(CTLD_PID, "utf8").trim()), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** up.sh is idempotent: it starts only what is not running and waits until the nodes answer. */
 function startController(): void {
   const r = spawnSync("bash", [join(REPO_ROOT, "test/cluster/up.sh")], { encoding: "utf8" });
@@ -57,6 +67,7 @@ describe("slurmctld stopped mid-run", () => {
 
     let outageCycles = 0;
     let outageErrors = 0;
+    let restartedEarly = false;
     let stopped = false;
     for (let i = 0; i < 2000; i++) {
       const state = (await store.mustGetRun(run.id)).state;
@@ -72,7 +83,12 @@ describe("slurmctld stopped mid-run", () => {
             outageErrors++;
           }
           outageCycles++;
-          expect((await store.mustGetRun(run.id)).state).toBe("running");
+          const during = (await store.mustGetRun(run.id)).state;
+          // with the controller back early (restarted by another test), the job may be seen to end
+          if (controllerUp()) {
+            restartedEarly = true;
+            expect(["running", "completed"]).toContain(during);
+          } else expect(during).toBe("running");
           await new Promise((r) => setTimeout(r, 500));
         }
         startController();
@@ -80,7 +96,7 @@ describe("slurmctld stopped mid-run", () => {
       await sup.cycle();
       await new Promise((r) => setTimeout(r, 250));
     }
-    console.log(`slurmctld-outage: ${DOWN_MS} ms down, ${outageCycles} supervisor cycles during it, ${outageErrors} threw`);
+    console.log(`slurmctld-outage: ${DOWN_MS} ms down, ${outageCycles} supervisor cycles during it, ${outageErrors} threw${restartedEarly ? ", controller restarted early by someone else" : ""}`);
 
     const final = await store.mustGetRun(run.id);
     const events = await store.events(run.id);
