@@ -8,3 +8,4 @@ export { parseKnownHosts, checkHostKey } from "./ssh/known-hosts.ts";
 export type { KnownHostEntry, HostKeyVerdict } from "./ssh/known-hosts.ts";
 export { resolvePlan } from "./ssh/plan.ts";
 export type { ConnectPlan, Endpoint, SshTarget } from "./ssh/plan.ts";
+export { execTargetFromAccess } from "./access-target.ts";

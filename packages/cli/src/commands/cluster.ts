@@ -2,31 +2,11 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { SpecError, parseClusterProfile } from "@neoxctl/core";
 import type { ClusterProfile } from "@neoxctl/core";
-import { createExecutor, SshExecutor } from "@neoxctl/exec";
-import type { ExecTarget } from "@neoxctl/exec";
+import { createExecutor, execTargetFromAccess, SshExecutor } from "@neoxctl/exec";
 import { clusterReport, compressHostlist, SlurmClient } from "@neoxctl/slurm";
 import type { ClusterReport } from "@neoxctl/slurm";
 import { printJson, runAction } from "../output.ts";
 import { clusterProfilePath } from "./plan.ts";
-
-/** The profile's `access` block as an executor target. */
-export function targetFromProfile(profile: ClusterProfile): ExecTarget {
-  const a = profile.access;
-  switch (a.kind) {
-    case "local":
-      return { kind: "local" };
-    case "ssh":
-      return {
-        kind: "ssh",
-        host: a.host,
-        ...(a.port !== undefined ? { port: a.port } : {}),
-        ...(a.user !== undefined ? { user: a.user } : {}),
-        ...(a.identity_file !== undefined ? { identityFile: a.identity_file } : {}),
-        ...(a.known_hosts_file !== undefined ? { knownHostsFile: a.known_hosts_file } : {}),
-        ...(a.ssh_config_file !== undefined ? { sshConfigFile: a.ssh_config_file } : {})
-      };
-  }
-}
 
 async function loadProfile(ref: string): Promise<ClusterProfile> {
   const path = clusterProfilePath(ref);
@@ -50,7 +30,7 @@ export interface CheckOutput extends ClusterReport {
 
 export async function checkCluster(ref: string): Promise<CheckOutput> {
   const profile = await loadProfile(ref);
-  const target = targetFromProfile(profile);
+  const target = execTargetFromAccess(profile.access);
   const exec = await createExecutor(target);
   try {
     const report = await clusterReport(new SlurmClient(exec));

@@ -9,10 +9,8 @@ import { register as registerSupervise } from "./supervise.ts";
 import { register as registerStatus } from "./status.ts";
 import { register as registerEvents } from "./events.ts";
 import { register as registerLogs } from "./logs.ts";
-import { register as registerCancel } from "./cancel.ts";
-import { register as registerResume } from "./resume.ts";
 import { register as registerRollback } from "./rollback.ts";
-import { register as registerAck } from "./ack.ts";
+import { register as registerControls } from "./controls.ts";
 
 /**
  * Each command lives in its own module and registers itself here. Keep one line per command so
@@ -30,8 +28,6 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerEvents(program);
   registerLogs(program);
-  registerCancel(program);
-  registerResume(program);
   registerRollback(program);
-  registerAck(program);
+  registerControls(program);
 }

@@ -28,7 +28,7 @@ const SchedulerSchema = z
   })
   .strict();
 
-const AccessSchema = z.discriminatedUnion("kind", [
+export const AccessSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("local") }).strict(),
   z
     .object({
@@ -92,3 +92,6 @@ export const ClusterProfileSchema = z
   .describe("What neoxctl needs to know about one Slurm cluster.");
 
 export type ClusterProfile = z.infer<typeof ClusterProfileSchema>;
+
+/** How neoxctl reaches a cluster's login node: on this machine, or over SSH. */
+export type ClusterAccess = z.infer<typeof AccessSchema>;

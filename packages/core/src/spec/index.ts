@@ -1,8 +1,8 @@
 export { parseRunSpec, parseClusterProfile, parseDataManifest } from "./parse.ts";
 export { RunSpecSchema, SafeIdSchema, GlobalBatchSchema, TrainingSchema, ParallelismSchema } from "./run-spec.ts";
 export type { RunSpec, TrainingSpec } from "./run-spec.ts";
-export { ClusterProfileSchema } from "./cluster-profile.ts";
-export type { ClusterProfile } from "./cluster-profile.ts";
+export { ClusterProfileSchema, AccessSchema } from "./cluster-profile.ts";
+export type { ClusterProfile, ClusterAccess } from "./cluster-profile.ts";
 export { DataManifestSchema, DatasetSchema, SamplingSchema, TIERS } from "./data.ts";
 export type { DataManifest, Dataset, DataSpec, Sampling, Tier } from "./data.ts";
 export { architectureOf, MODEL_PRESET_NAMES } from "./model.ts";

@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import type { ExecTarget } from "@neoxctl/exec";
-import { createExecutor } from "@neoxctl/exec";
+import { createExecutor, execTargetFromAccess } from "@neoxctl/exec";
 import { SlurmClient } from "@neoxctl/slurm";
-import { StateError, redactUrl } from "@neoxctl/core";
+import { AccessSchema, StateError, redactUrl } from "@neoxctl/core";
 import { Keys, defaultRedisUrl } from "../store/keys.ts";
 import { RunStore } from "../store/run-store.ts";
 import { SlurmAdapter } from "../adapters/slurm-client.ts";
@@ -35,24 +35,9 @@ export async function openStore(prefix = defaultPrefix(), url = defaultRedisUrl(
   return { store: new RunStore(redis, new Keys(prefix)), close: () => redis.disconnect() };
 }
 
-type ProfileAccess = { kind: "local" } | { kind: "ssh"; host: string; port?: number; user?: string; identity_file?: string; known_hosts_file?: string; ssh_config_file?: string };
-
+/** A stored run's profile access (read back from Redis, so validated again) as an executor target. */
 export function execTargetOf(access: unknown): ExecTarget {
-  const a = (access ?? { kind: "local" }) as ProfileAccess;
-  switch (a.kind) {
-    case "local":
-      return { kind: "local" };
-    case "ssh":
-      return {
-        kind: "ssh",
-        host: a.host,
-        ...(a.port !== undefined ? { port: a.port } : {}),
-        ...(a.user !== undefined ? { user: a.user } : {}),
-        ...(a.identity_file !== undefined ? { identityFile: a.identity_file } : {}),
-        ...(a.known_hosts_file !== undefined ? { knownHostsFile: a.known_hosts_file } : {}),
-        ...(a.ssh_config_file !== undefined ? { sshConfigFile: a.ssh_config_file } : {})
-      };
-  }
+  return execTargetFromAccess(AccessSchema.parse(access ?? { kind: "local" }));
 }
 
 /** One executor and Slurm client per cluster, made on first use from the run's profile access. */

@@ -1,0 +1,37 @@
+import type { Command } from "commander";
+import { openStore, requestControl } from "@neoxctl/supervisor";
+import { printJson, runAction } from "../output.ts";
+
+type SimpleControl = "ack" | "cancel" | "resume";
+
+const DESCRIPTIONS: Record<SimpleControl, string> = {
+  ack: "Acknowledge a run that needs attention: reset its budgets and crash-loop count, then resume",
+  cancel: "Cancel a run: its job is cancelled and the run ends as cancelled",
+  resume: "Resume a run that needs attention from its newest complete checkpoint"
+};
+
+/**
+ * The manual controls that take nothing but a run id. Each is queued in Redis and carried out by
+ * the supervisor holding the run, which records the outcome as an event.
+ */
+export function register(program: Command): void {
+  for (const kind of Object.keys(DESCRIPTIONS) as SimpleControl[]) {
+    program
+      .command(kind)
+      .description(`${DESCRIPTIONS[kind]} (carried out by the supervisor holding the run)`)
+      .argument("<run>", "run id")
+      .option("--json", "print the queued request as JSON")
+      .action(async (runId: string, opts: { json?: boolean }) =>
+        runAction(opts.json === true, async () => {
+          const { store, close } = await openStore();
+          try {
+            const cmd = await requestControl(store, runId, { kind });
+            if (opts.json === true) printJson(cmd);
+            else process.stdout.write(`${kind} requested for ${runId} (request ${cmd.id}); see \`neoxctl events ${runId}\`\n`);
+          } finally {
+            close();
+          }
+        })
+      );
+  }
+}
