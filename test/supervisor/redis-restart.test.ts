@@ -7,7 +7,8 @@ import { createRun, connectRedis, Keys, LeaseManager, RunStore, Supervisor } fro
 import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
 import { localCluster } from "./harness.ts";
 
-const PORT = 6391;
+// 6390-6392 belong to test/reliability; a port of its own keeps the two suites from meeting
+const PORT = 6393;
 
 /** A private Redis (AOF on, as production should run it), so it can be killed without hurting anyone. */
 function startRedis(dir: string): Promise<ChildProcess> {
