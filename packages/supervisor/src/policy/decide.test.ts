@@ -231,6 +231,19 @@ describe("decide: loss spikes and NaN", () => {
     const rollbacks = [1, 2, 3].map((i) => ({ attempt: i, onsetStep: 10, toStep: 0, lrFrom: LR, lrTo: LR / 3 }));
     expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, rollbacks, resilience: { spike: { rollback_window_steps: 100 } } })).kind).toBe("recover");
   });
+  it("a job that completed with an unrecovered spike still inside its window is rolled back, not accepted", () => {
+    const d = asRecover(decide(ctx({ job: { state: "COMPLETED" }, obs: { alarm: spike({ onsetStep: 980, step: 981 }), lastIteration: 1000 }, checkpoints: [400, 800, 1000] })));
+    expect(d.class).toBe("spike");
+    expect(d.rollback).toMatchObject({ onsetStep: 980, toStep: 800 });
+    expect(d.cause).toContain("not recovered when the job ended");
+  });
+  it("a job that completed after its spike recovered completes the run", () => {
+    const c = ctx({ job: { state: "COMPLETED" }, obs: { alarm: spike({ onsetStep: 900, recovered: true, recoveredAt: 930 }), lastIteration: 1000 } });
+    expect(decide(c).kind).toBe("complete");
+  });
+  it("a job that completed with a NaN in its log is rolled back", () => {
+    expect(asRecover(decide(ctx({ job: { state: "COMPLETED" }, obs: { alarm: spike({ kind: "nan", onsetStep: 990 }), lastIteration: 1000 }, checkpoints: [800] }))).class).toBe("spike");
+  });
   it("spike budget spent → needs_attention", () => {
     expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, budgetsUsed: { spike: 5 } })).kind).toBe("attention");
   });

@@ -101,6 +101,13 @@ function resumeIteration(ctx: DecisionContext): number {
 }
 
 function completed(ctx: DecisionContext, job: JobView): Decision {
+  // an unrecovered spike or a NaN in the log means the last checkpoints hold damaged weights: a job
+  // that reached train_iters after one (e.g. while the supervisor was down) is not a finished run
+  const alarm = ctx.obs.alarm;
+  if (alarm && !alarm.recovered) {
+    const d = decideLossAlarm(ctx, alarm, true);
+    if (d.kind === "recover" || d.kind === "attention") return d;
+  }
   const last = Math.max(ctx.obs.lastIteration ?? 0, ctx.obs.exitedAt ?? 0);
   if (last >= ctx.run.trainIters) return complete(ctx, `job ${job.jobId} completed at iteration ${last}/${ctx.run.trainIters}`);
   // a resume from the final checkpoint has nothing left to train and exits at once, printing no iteration

@@ -8,7 +8,7 @@ import type { Evidence } from "../model.ts";
  * Loss spike, NaN or divergence seen in the running attempt. A spike gets the configured window to
  * recover by itself (BLOOM tr11 saw one recover in ~30 iterations); NaN and divergence do not.
  */
-export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm): Decision {
+export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm, jobEnded = false): Decision {
   const policy = ctx.run.resilience.spike;
   const evidence = { logLines: alarm.lines, detail: { kind: alarm.kind, onsetStep: alarm.onsetStep, step: alarm.step } };
   if (alarm.recovered) {
@@ -22,10 +22,16 @@ export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm): Decisio
   }
   if (!policy.enabled) return { kind: "note", note: "spike_watch", cause: `loss ${alarm.kind} at step ${alarm.onsetStep}; spike policy disabled`, evidence, blame: [] };
   const last = ctx.obs.lastIteration ?? alarm.step;
-  if (alarm.kind === "spike" && last - alarm.onsetStep < policy.recover_window_steps) {
+  // a job that has ended will log no more steps: its window can show no recovery any more
+  if (alarm.kind === "spike" && !jobEnded && last - alarm.onsetStep < policy.recover_window_steps) {
     return { kind: "wait", cause: `loss spike at step ${alarm.onsetStep}: waiting up to ${policy.recover_window_steps} steps for recovery` };
   }
-  const why = alarm.kind === "spike" ? `loss spike at step ${alarm.onsetStep} did not recover within ${policy.recover_window_steps} steps` : `loss ${alarm.kind} at step ${alarm.onsetStep}`;
+  const why =
+    alarm.kind !== "spike"
+      ? `loss ${alarm.kind} at step ${alarm.onsetStep}`
+      : last - alarm.onsetStep < policy.recover_window_steps
+        ? `loss spike at step ${alarm.onsetStep} not recovered when the job ended at step ${last}`
+        : `loss spike at step ${alarm.onsetStep} did not recover within ${policy.recover_window_steps} steps`;
 
   const recent = ctx.run.rollbacks.filter((r) => r.onsetStep > alarm.onsetStep - policy.rollback_window_steps);
   if (recent.length >= policy.max_rollbacks_per_window) {
