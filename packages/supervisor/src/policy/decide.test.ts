@@ -244,6 +244,10 @@ describe("decide: loss spikes and NaN", () => {
   it("a job that completed with a NaN in its log is rolled back", () => {
     expect(asRecover(decide(ctx({ job: { state: "COMPLETED" }, obs: { alarm: spike({ kind: "nan", onsetStep: 990 }), lastIteration: 1000 }, checkpoints: [800] }))).class).toBe("spike");
   });
+  it("NODE_FAIL without a named node blames only the job's nodes that are DOWN", () => {
+    const d = asRecover(decide(ctx({ job: { state: "NODE_FAIL", nodes: ["nid001", "nid002"] }, downNodes: ["nid002", "nid007"], checkpoints: [100] })));
+    expect(d.blame).toEqual(["nid002"]);
+  });
   it("spike budget spent → needs_attention", () => {
     expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, budgetsUsed: { spike: 5 } })).kind).toBe("attention");
   });

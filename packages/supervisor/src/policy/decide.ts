@@ -28,7 +28,9 @@ export function decide(ctx: DecisionContext): Decision {
     case "COMPLETED":
       return completed(ctx, job);
     case "NODE_FAIL": {
-      const bad = job.failedNodes?.length ? job.failedNodes : job.nodes;
+      // blame what Slurm named, else the job's nodes that are DOWN now, and only as a last resort all of them
+      const down = job.nodes.filter((n) => ctx.downNodes.includes(n));
+      const bad = job.failedNodes?.length ? job.failedNodes : down.length ? down : job.nodes;
       return recover(ctx, "node", false, bad, `job ${job.jobId} ended NODE_FAIL on ${bad.join(",") || "unknown nodes"}`);
     }
     case "TIMEOUT":
