@@ -2,13 +2,35 @@ import { StatusPoller } from "@neoxctl/slurm";
 import type { SlurmClient } from "@neoxctl/slurm";
 import type { JobStatus, JobState as SlurmJobState } from "@neoxctl/slurm";
 import type { JobState, JobView, SlurmPort, SubmitInput, SubmittedJob } from "../ports.ts";
+import { NodeStateCache } from "./node-states.ts";
 
-/** The supervisor's view of @neoxctl/slurm: one StatusPoller per cluster, so one squeue per cycle. */
+export interface SlurmAdapterOptions {
+  /**
+   * How old the cluster's DOWN/DRAIN list may be (default 30 s). Every `sinfo` costs slurmctld two
+   * RPCs; a poll that sees a NODE_FAIL or a requeue refreshes the list in that same cycle.
+   */
+  nodeStateMaxAgeMs?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_NODE_STATE_MAX_AGE_MS = 30_000;
+
+/**
+ * The supervisor's view of @neoxctl/slurm: one StatusPoller per cluster, so one squeue per cycle,
+ * and node states at most once per `nodeStateMaxAgeMs`.
+ */
 export class SlurmAdapter implements SlurmPort {
   private readonly poller: StatusPoller;
+  private readonly nodeStates: NodeStateCache;
 
-  constructor(readonly client: SlurmClient) {
+  constructor(
+    readonly client: SlurmClient,
+    options: SlurmAdapterOptions = {}
+  ) {
     this.poller = new StatusPoller(client);
+    const fetch = async (): Promise<string[]> =>
+      (await client.nodes()).filter((n) => n.availability === "down" || n.availability === "drain").map((n) => n.name);
+    this.nodeStates = new NodeStateCache(fetch, options.nodeStateMaxAgeMs ?? DEFAULT_NODE_STATE_MAX_AGE_MS, options.now);
   }
 
   submit(req: SubmitInput): Promise<string> {
@@ -26,7 +48,8 @@ export class SlurmAdapter implements SlurmPort {
 
   async poll(jobIds: readonly string[]): Promise<Map<string, JobView>> {
     const r = await this.poller.poll(jobIds);
-    const failed = new Map(r.requeues.map((q) => [q.jobId, q.failedNodes]));
+    if (r.requeues.length > 0 || r.nodeFailures.length > 0) this.nodeStates.invalidate();
+    const failed = new Map([...r.requeues, ...r.nodeFailures].map((q) => [q.jobId, q.failedNodes]));
     const out = new Map<string, JobView>();
     for (const [id, s] of r.statuses) out.set(id, toView(s, failed.get(id)));
     return out;
@@ -38,8 +61,8 @@ export class SlurmAdapter implements SlurmPort {
   }
 
   async downNodes(nodes: readonly string[]): Promise<string[]> {
-    const bad = (await this.client.nodes()).filter((n) => n.availability === "down" || n.availability === "drain").map((n) => n.name);
-    return (nodes.length ? bad.filter((n) => nodes.includes(n)) : bad).sort();
+    const bad = await this.nodeStates.bad();
+    return (nodes.length ? bad.filter((n) => nodes.includes(n)) : [...bad]).sort();
   }
 }
 
