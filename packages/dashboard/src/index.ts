@@ -21,6 +21,5 @@ export type { SupervisorNotice } from "./alerts/event-alerts.ts";
 export { WebhookQueue } from "./alerts/webhook-queue.ts";
 export type { WebhookQueueOptions, AlertLogger, QueueStats } from "./alerts/webhook-queue.ts";
 export { slackMessage, runUrl } from "./alerts/slack-message.ts";
-export { redactUrl, redactSecrets } from "./alerts/redact.ts";
 export { ALERT_KINDS } from "./alerts/alert.ts";
 export type { Alert, AlertKind } from "./alerts/alert.ts";

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { SupervisorWorker, cachingResolver, connectRedis, defaultPrefix, Supervisor, Keys, RunStore, LeaseManager } from "@neoxctl/supervisor";
 import { hostname } from "node:os";
-import { redactUrl, SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
+import { redactUrl } from "@neoxctl/core";
+import { SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
 import { printJson, runAction } from "../output.ts";
 import { readWebhooks } from "../alert-webhooks.ts";
 

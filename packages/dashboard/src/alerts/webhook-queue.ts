@@ -1,4 +1,4 @@
-import { redactSecrets, redactUrl } from "./redact.ts";
+import { redactSecrets, redactUrl } from "@neoxctl/core";
 
 /** The slice of a pino logger the queue writes to. */
 export interface AlertLogger {
