@@ -161,14 +161,14 @@ export class Stepper {
       badNodes: (await this.store.badNodes(run.id, now)).map((b) => b.node),
       expectsCheckpoint: attempt.params.load.kind === "resume" || run.initFromCheckpoint
     });
-    await this.act(run, lease, cluster, attempt, job, d, () => {
+    await this.act(run, lease, cluster, attempt, job, jobs, d, () => {
       o.obs.alarm = undefined;
     });
     await this.chain.ensureQueued(run, lease, cluster, attempt, job, d);
     await this.chain.afterDecision(run, lease, cluster, d);
   }
 
-  private async act(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, d: Decision, clearAlarm: () => void): Promise<void> {
+  private async act(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, jobs: Map<string, JobView>, d: Decision, clearAlarm: () => void): Promise<void> {
     const now = this.io.now();
     const ended = job ? !jobAlive(job.state) : true;
     const endAttempt = (): void => {
@@ -208,7 +208,7 @@ export class Stepper {
       case "attention":
         return this.attention(run, lease, cluster, attempt, job, d.cause, d.evidence, d.cancel, endAttempt);
       case "recover":
-        return this.recover(run, lease, cluster, attempt, job, d, endAttempt);
+        return this.recover(run, lease, cluster, attempt, job, jobs, d, ended, endAttempt);
     }
   }
 
@@ -221,7 +221,7 @@ export class Stepper {
     if (attempt.cancelRequested && job) await cluster.slurm.cancel(job.jobId);
   }
 
-  private async recover(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, d: Recovery, endAttempt: () => void): Promise<void> {
+  private async recover(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, jobs: Map<string, JobView>, d: Recovery, ended: boolean, endAttempt: () => void): Promise<void> {
     const now = this.io.now();
     let next: Attempt;
     try {
@@ -249,6 +249,11 @@ export class Stepper {
     const evidence: Evidence = { ...d.evidence, configDiff: next.diff, detail: { ...d.evidence.detail, class: d.class, nextAttempt: next.index, budgetsUsed: { ...run.budgetsUsed }, tradeoffs: d.tradeoffs } };
     ops.push(...transitionOps(this.store, run, "recovering", type, d.cause, evidence, now, attempt.index));
     await this.commit(run, lease, ops);
+    // The old job has already ended (NODE_FAIL, TIMEOUT, FAILED, gone…), so nothing can overlap with
+    // its successor: submit now rather than one poll interval later. The decision is committed
+    // first, and submitPending adopts a job a crash leaves behind after sbatch, as on a later cycle.
+    if (ended) return this.submitPending(run, lease, cluster, next, jobs);
+    // a job still alive is cancelled; its successor waits for a poll that shows it gone
     if (attempt.cancelRequested && job) await cluster.slurm.cancel(job.jobId);
   }
 
