@@ -31,6 +31,8 @@ export interface ModeResult {
   stepsLostPerEnding: { values: number[]; max: number | null };
   jobs: number;
   handovers: Handover[];
+  /** how each attempt ended (event types), so a run without planned endings explains itself */
+  endings: string[];
 }
 
 export interface QueueGapsResult {
@@ -59,7 +61,8 @@ async function measure(mode: ModeResult["mode"], trainIters: number, stepMs: num
     gapS: { values: gaps, mean: mean(gaps), max: max(gaps) },
     stepsLostPerEnding: { values: lost, max: max(lost) },
     jobs: out.jobs.length,
-    handovers: out.handovers
+    handovers: out.handovers,
+    endings: out.events.filter((e) => /^(recover_|rollback|planned_continuation|run_completed|needs_attention)/.test(e.type)).map((e) => `${e.type}: ${e.cause}`)
   };
 }
 

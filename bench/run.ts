@@ -1,9 +1,10 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeMachine } from "./lib/machine.ts";
 import type { BenchOptions, FigureName, FigureResult } from "./lib/result.ts";
-import { FIGURE_NAMES } from "./lib/result.ts";
+import { FIGURE_NAMES, QUICK_FIGURES } from "./lib/result.ts";
 import { consoleTable } from "./lib/table.ts";
 import { renderMarkdown } from "./lib/markdown.ts";
 import type { Report } from "./lib/markdown.ts";
@@ -13,6 +14,7 @@ import { runPlanTime } from "./figures/plan-time.ts";
 import { runFollowRuns } from "./figures/follow-runs.ts";
 import { runSpikeDecision } from "./figures/spike-decision.ts";
 import { runNodefailResubmit } from "./figures/nodefail-resubmit.ts";
+import { runQueueGapsFigure } from "./figures/queue-gaps.ts";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -30,6 +32,8 @@ function figureRunner(name: FigureName): (o: BenchOptions) => Promise<FigureResu
       return runPlanTime;
     case "follow":
       return runFollowRuns;
+    case "gaps":
+      return runQueueGapsFigure;
   }
 }
 
@@ -78,13 +82,14 @@ async function main(): Promise<void> {
     process.stdout.write(consoleTable(report.figures) + "\nwrote BENCHMARKS.md\n");
     return;
   }
-  const names = args.only.length ? args.only : [...FIGURE_NAMES];
+  const names = args.only.length ? args.only : args.quick ? [...QUICK_FIGURES] : [...FIGURE_NAMES];
   const started = Date.now();
   const log = (line: string): void => {
     process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
   };
   const opts: BenchOptions = { quick: args.quick, repoRoot: REPO_ROOT, log };
   const machine = describeMachine();
+  const loadStart = loadavg()[0] ?? 0;
   const results: FigureResult[] = [];
   const failures: { figure: FigureName; error: string }[] = [];
   for (const name of names) {
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
       log(`figure ${name} failed: ${msg}`);
     }
   }
-  const report: Report = { machine, mode: args.quick ? "quick" : "full", durationMs: Date.now() - started, figures: results, failures };
+  const report: Report = { machine, mode: args.quick ? "quick" : "full", durationMs: Date.now() - started, figures: results, failures, load: { start: loadStart, end: loadavg()[0] ?? 0 } };
   await mkdir(dirname(args.out), { recursive: true });
   await writeFile(args.out, JSON.stringify(report, null, 2) + "\n");
   // BENCHMARKS.md records full runs of every figure only, so a quick or partial run never replaces it

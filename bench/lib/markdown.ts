@@ -8,6 +8,14 @@ export interface Report {
   durationMs: number;
   figures: FigureResult[];
   failures: { figure: FigureName; error: string }[];
+  /** 1-minute load averages at the start and end of the run: how much else the 2 cores were doing */
+  load?: { start: number; end: number };
+}
+
+function loadText(r: Report): string {
+  if (!r.load) return "The Slurm cluster is the one-machine test cluster (4 slurmd nodes on this host); each figure is a median over repeated trials with its spread.";
+  const busy = Math.max(r.load.start, r.load.end) >= 0.5;
+  return `The Slurm cluster is the one-machine test cluster (4 slurmd nodes on this host). 1-minute load average ${r.load.start.toFixed(2)} at the start and ${r.load.end.toFixed(2)} at the end of the run${busy ? ": other work shared the CPU, so latencies include contention" : ": nothing else of note ran"}; each figure is a median over repeated trials with its spread.`;
 }
 
 /** What bounds each figure when it misses its target (measured causes, see BENCHMARKS.md). */
@@ -16,12 +24,15 @@ const LIMITS: Record<string, string> = {
   nodefail_to_resubmit_ms:
     "the two supervisor cycles the design needs (decide and record, then resubmit only once a poll shows the old job gone) at the 1 s poll interval, plus squeue + sinfo + sbatch at 0.2–0.5 s each on a 2-core machine that other test suites were loading at the same time; with 12 trials p95 is the slowest one, and a typical trial is the two intervals plus those commands. A shorter interval, or submitting in the same cycle once `NODE_FAIL` is final, would cut it",
   slurm_rpcs_per_cycle:
-    "squeue itself: on Slurm 22.05 every `squeue` (with or without `--json`) costs three RPCs — REQUEST_JOB_INFO, REQUEST_PARTITION_INFO and REQUEST_NODE_INFO, checked one by one with sdiag — so one squeue per cycle cannot go below 3; the rest of the median is stray RPCs of other users of the shared test cluster in the same sdiag window. The count is flat (no growth from 1 to 1,000 jobs, against a naive poller's ~3.2 per job). `scontrol -o show job` costs a single REQUEST_JOB_INFO and would meet ≤ 2 as the poller's primary source",
+    "the status poll is one `squeue --json` (one REQUEST_JOB_INFO); the supervisor's cycle adds a `sinfo` (REQUEST_NODE_INFO + REQUEST_PARTITION_INFO) whenever its node-state list is older than 30 s or a poll saw a NODE_FAIL or requeue. On a shared cluster other users' RPCs fall into the same sdiag window and raise the median",
   parse_vs_grep:
     "CPU in the monitor's line parser (@neoxctl/monitor parseTrainLine: split on `|`, trim, a regex per field, parsePyFloat's regex per value, then the runtime/node-error matchers for every non-training line) — about 9 µs per line in this run (≈ 200-byte lines at ≈ 23 MB/s), against grep's memchr-driven scan of a page-cached file at > 1 GB/s; reading and line splitting are not the bottleneck. A cheap pre-filter (only lines containing `iteration` and `|` reach the field splitter; timers lines skipped before the runtime/node-error regexes) is where the monitor would gain most",
   follow_runs_cpu_pct: "parsing cost per line (see parse_vs_grep) times the line rate",
   plan_ms: "process start-up (tsx compiling TypeScript) for the CLI figure"
 };
+
+/** What a full run took last time it was timed here (the header above says what this one took). */
+const FULL_RUN_MINUTES = 20;
 
 function cell(s: string): string {
   return s.replace(/\|/g, "\\|");
@@ -55,16 +66,11 @@ export function renderMarkdown(r: Report): string {
   out.push("");
   out.push(`## Machine (${r.mode} run, ${m.date}, ${(r.durationMs / 60000).toFixed(1)} min)`);
   out.push("");
-  out.push(`${m.cpuModel}, ${m.cores} cores, ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}, ${m.slurm}. The Slurm cluster is the`);
-  out.push("one-machine test cluster (4 slurmd nodes on this host), shared with other work while the run took place, so");
-  out.push("latencies include CPU contention; each figure is a median over repeated trials with its spread.");
+  out.push(`${m.cpuModel}, ${m.cores} cores, ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}, ${m.slurm}. ${loadText(r)}`);
   out.push("");
-  out.push("Two honesty notes. (1) `spike_to_decision_ms` and `nodefail_to_resubmit_ms` time the supervisor's");
-  out.push("decision path built from package exports (MultiFollower / SlurmAdapter + the policy's `decide()` + the Slurm");
-  out.push("commands it issues), not a full `Supervisor.cycle()` over a Redis-backed run: the worker was being written");
-  out.push("concurrently. Redis commits are therefore not in these figures. (2) `--quick` does not finish in under two");
-  out.push("minutes on this machine: submitting 100 held jobs, the naive poller at 100 jobs and tsx start-up of child");
-  out.push("processes under load put it at about four minutes.");
+  out.push(`Run: \`npm run bench\` (every figure, about ${FULL_RUN_MINUTES} minutes) after the README's set-up; \`npm run bench -- --quick\``);
+  out.push("runs issue 7's six figures with fewer trials in under two minutes; `--only <figure>[,…]` runs some. A quick or");
+  out.push("partial run writes its JSON only; this file is rewritten by full runs (or `--markdown`).");
   out.push("");
   out.push("## Figures");
   out.push("");
