@@ -22,6 +22,8 @@ function dieLikePython(e: PythonError): never {
   print.err("Traceback (most recent call last):");
   print.err('  File "/gpt-neox/train.py", line 34, in <module>');
   print.err("    main()");
+  // deeper frames without their source line, as Python prints them when it cannot read the file
+  for (const f of e.frames) print.err(`  File "${f.file}", line ${f.line}, in ${f.func}`);
   print.err(`${e.pyType}: ${e.message}`);
   process.exit(1);
 }

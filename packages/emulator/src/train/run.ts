@@ -4,6 +4,7 @@ import { PythonError } from "../config/python-error.ts";
 import type { CheckpointTopology } from "../checkpoint/expected-files.ts";
 import { loadCheckpoint } from "../checkpoint/load.ts";
 import { pruneCheckpoints, saveCheckpoint } from "../checkpoint/save.ts";
+import type { SaveCaller } from "../checkpoint/save-trace.ts";
 import type { ModelStates } from "../checkpoint/state.ts";
 import type { FaultLedger, FaultPlan } from "../faults/faults.ts";
 import { evalBlock, flopsPerGpu, timersLine, trainingLine } from "../output/log-lines.ts";
@@ -109,11 +110,11 @@ export function runTraining(o: RunOptions): RunEnd {
     ds_version: "0.12.4+emulated",
     emulator: { health, loss_scale: lossScale, seed: cfg.seed }
   });
-  const save = (it: number): void => {
+  const save = (it: number, caller: SaveCaller): void => {
     if (cfg.save === null) return;
     const die = o.faults.die_in_save && o.faults.die_in_save.step === it && o.ledger.claim("die_in_save", it) ? { code: o.faults.die_in_save.code } : null;
-    saveCheckpoint({ saveDir: cfg.save, iteration: it, topology, configPaths: o.configPaths, states: states(it), saveMs: o.saveMs, dieAfterLatest: die }, print);
-    if (cfg.keepLastN !== null) pruneCheckpoints(cfg.save, cfg.keepLastN);
+    saveCheckpoint({ saveDir: cfg.save, iteration: it, topology, configPaths: o.configPaths, states: states(it), saveMs: o.saveMs, dieAfterLatest: die, caller }, print);
+    if (cfg.keepLastN !== null) pruneCheckpoints(cfg.save, cfg.keepLastN, caller);
   };
 
   let windowLoss = 0;
@@ -195,7 +196,7 @@ export function runTraining(o: RunOptions): RunEnd {
       windowStart = Date.now();
     }
     if (cfg.save !== null && isSaveIter(cfg, iteration)) {
-      save(iteration);
+      save(iteration, "loop");
       lastSaved = iteration;
     }
     if (cfg.doValid && cfg.evalInterval > 0 && iteration % cfg.evalInterval === 0) {
@@ -206,7 +207,7 @@ export function runTraining(o: RunOptions): RunEnd {
       return { kind: "exit_interval", iteration };
     }
   }
-  if (cfg.save !== null && iteration !== 0 && lastSaved !== iteration) save(iteration);
+  if (cfg.save !== null && iteration !== 0 && lastSaved !== iteration) save(iteration, "final");
   if (cfg.doValid) for (const l of evalBlock("the end of training for val data", evalLoss(cfg.seed, iteration, health))) print.out(l);
   return { kind: "finished" };
 }
