@@ -1,4 +1,4 @@
-export type { LogEvent, LogEventKind, LogFormat, TrainEvent, BadNodeSource } from "./parse/events.ts";
+export type { LogEvent, LogEventKind, LogFormat, TrainEvent, BadNodeSource, StorageFault } from "./parse/events.ts";
 export { parseLine, LineParser } from "./parse/parse-line.ts";
 export { ChunkParser } from "./parse/chunk-parser.ts";
 export type { ChunkParserOptions, LocatedEvent } from "./parse/chunk-parser.ts";

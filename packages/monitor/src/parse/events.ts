@@ -36,6 +36,13 @@ export type BadNodeSource =
   | "cxi" // Slingshot/Cassini NIC errors
   | "srun_node_failure"; // srun's "Node failure on <node>"
 
+/**
+ * Why a write to storage failed, from the errno Python names; "unwritable" when the line names no
+ * errno (DeepSpeed swallowed the OSError and torch.save then found no directory or could not open
+ * the file).
+ */
+export type StorageFault = "permission" | "read_only" | "no_space" | "quota" | "unwritable";
+
 export type LogEvent =
   | TrainEvent
   | { kind: "timers"; timersMs: Readonly<Record<string, number>> }
@@ -52,6 +59,10 @@ export type LogEvent =
   | { kind: "deepspeed_step"; step: number; skipped: number }
   | { kind: "overflow"; lossScale: number | null }
   | { kind: "node_error"; source: BadNodeSource; node: string | null; gpu: number | null; message: string }
-  | { kind: "task_exit"; node: string; task: number; exitCode: number };
+  | { kind: "task_exit"; node: string; task: number; exitCode: number }
+  /** DeepSpeed could not create a checkpoint's directory and logged it; not fatal by itself (a rank racing to create it also logs this) */
+  | { kind: "checkpoint_save_error"; step: number | null; path: string }
+  /** the trainer raised because storage refused a write; `step` when the path is a `global_stepN` checkpoint */
+  | { kind: "storage_error"; fault: StorageFault; path: string | null; step: number | null; message: string };
 
 export type LogEventKind = LogEvent["kind"];

@@ -21,7 +21,11 @@ const MARKERS = [
   "hip", // HIP error, hipError…
   "hsa_status_error",
   "cxi", // CXI errors, cxi_/cxil_ failures
-  "cassini"
+  "cassini",
+  "errno", // PermissionError/OSError: [Errno N] … (storage refusing writes)
+  "parent directory", // torch.save into a directory that could not be created
+  "cannot be opened", // torch.save of a file the directory refuses
+  "streamwriter" // torch's PytorchStreamWriter write failure
 ] as const;
 
 /** llm.c's `s:N trl:` lines, only looked for when the format allows them */

@@ -2,6 +2,7 @@ import type { LogEvent, LogFormat } from "./events.ts";
 import { parseLlmcLine } from "./llmc-line.ts";
 import { parseNodeErrorLine } from "./node-errors.ts";
 import { parseRuntimeLine } from "./runtime-lines.ts";
+import { parseStorageErrorLine } from "./storage-errors.ts";
 import { parseTrainLine } from "./train-line.ts";
 
 export type ParseFormat = LogFormat | "auto";
@@ -33,7 +34,9 @@ function parseAny(line: string, format: ParseFormat): LogEvent | null {
       const llmc = parseLlmcLine(line);
       if (llmc) return llmc;
     }
-    return parseRuntimeLine(line) ?? parseNodeErrorLine(line);
+    // before the runtime lines: older DeepSpeed spells it "Failed Saving model checkpoint", which
+    // the checkpoint_saving pattern would otherwise take
+    return parseStorageErrorLine(line) ?? parseRuntimeLine(line) ?? parseNodeErrorLine(line);
   } catch {
     return null;
   }
