@@ -1,3 +1,5 @@
+import type { StorageFault } from "@neoxctl/monitor";
+
 /**
  * What the supervisor needs from Slurm, the planner and the log monitor, in the supervisor's own
  * terms. Adapters (adapters/*.ts) map the sibling packages onto these shapes, so the policy and
@@ -84,6 +86,8 @@ export interface Observations {
   errorNodes: string[];
   errorLines: string[];
   hang: boolean;
+  /** the first write the trainer raised on because storage refused it (see StorageFailure) */
+  storageError?: StorageFailure;
   lastLr?: number;
   /** the last few log lines, for evidence */
   tail: string[];
@@ -96,6 +100,19 @@ export interface LossAlarm {
   step: number;
   recovered: boolean;
   recoveredAt?: number;
+  lines: string[];
+}
+
+/**
+ * Storage refused a write and the trainer raised: no write permission, a read-only or full file
+ * system. Retrying the same job cannot change any of these.
+ */
+export interface StorageFailure {
+  fault: StorageFault;
+  path: string | null;
+  /** the checkpoint being saved, when the lines name a `global_stepN` */
+  step: number | null;
+  /** DeepSpeed's "Failed saving model checkpoint" line, if any, then the exception line */
   lines: string[];
 }
 

@@ -65,3 +65,30 @@ describe("AttemptObserver", () => {
     expect(o.obs.errorNodes).toEqual(["nid002"]);
   });
 });
+
+describe("AttemptObserver: storage errors", () => {
+  const DS = "[2026-11-29 21:05:38,203] [ERROR] [engine.py:3366:_create_checkpoint_file] Failed saving model checkpoint to /ck with tag global_step30\n";
+
+  it("DeepSpeed's error line alone is not a failure (a rank losing a makedirs race logs it too)", () => {
+    const o = new AttemptObserver(R, 1);
+    feed(o, DS, 0);
+    expect(o.obs.storageError).toBeUndefined();
+  });
+
+  it("the exception after it is one: fault, path and step, both lines as evidence", () => {
+    const o = new AttemptObserver(R, 1);
+    feed(o, line(30, "2.5E+00") + DS + "Traceback (most recent call last):\nRuntimeError: Parent directory /ck/global_step30 does not exist.\n", 0);
+    expect(o.obs.storageError).toEqual({
+      fault: "unwritable",
+      path: "/ck/global_step30",
+      step: 30,
+      lines: [DS.trimEnd(), "RuntimeError: Parent directory /ck/global_step30 does not exist."]
+    });
+  });
+
+  it("an OSError without a path takes the checkpoint from DeepSpeed's line; the first failure is kept", () => {
+    const o = new AttemptObserver(R, 1);
+    feed(o, DS + "OSError: [Errno 28] No space left on device\nPermissionError: [Errno 13] Permission denied: '/ck/latest'\n", 0);
+    expect(o.obs.storageError).toMatchObject({ fault: "no_space", path: "/ck/global_step30", step: 30 });
+  });
+});

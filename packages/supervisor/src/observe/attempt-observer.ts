@@ -18,6 +18,8 @@ export class AttemptObserver {
   private readonly iterations: IterationSeen[] = [];
   private readonly hangPolicy: HangPolicy;
   private readonly detector: RobustSpikeDetector;
+  /** DeepSpeed's swallowed "Failed saving model checkpoint" lines: evidence for the exception that follows */
+  private readonly saveErrors: { line: string; step: number | null; path: string }[] = [];
   /** training points not yet stored in the run's series (points before `emitFrom` already are) */
   readonly pending: StepPoint[] = [];
 
@@ -71,6 +73,21 @@ export class AttemptObserver {
         o.errorLines.push(located.text());
         if (ev.node && !o.errorNodes.includes(ev.node)) o.errorNodes.push(ev.node);
         return;
+      case "checkpoint_save_error":
+        // not fatal by itself (a rank that lost a makedirs race logs it too); kept for the exception
+        if (this.saveErrors.length < 3) this.saveErrors.push({ line: located.text(), step: ev.step, path: ev.path });
+        return;
+      case "storage_error": {
+        if (o.storageError) return;
+        const before = this.saveErrors.at(-1);
+        o.storageError = {
+          fault: ev.fault,
+          path: ev.path ?? before?.path ?? null,
+          step: ev.step ?? before?.step ?? null,
+          lines: [...this.saveErrors.map((s) => s.line), located.text()]
+        };
+        return;
+      }
       case "timers":
       case "eval":
       case "training_start":

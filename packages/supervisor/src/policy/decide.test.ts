@@ -4,7 +4,7 @@ import type { Resilience } from "@neoxctl/core";
 import { decide } from "./decide.ts";
 import type { DecisionContext } from "./context.ts";
 import type { Decision } from "./decision.ts";
-import type { JobView, LossAlarm, Observations } from "../ports.ts";
+import type { JobView, LossAlarm, Observations, StorageFailure } from "../ports.ts";
 import { emptyObservations } from "../ports.ts";
 import { noBudgetUsed } from "../model.ts";
 import type { AttemptParams } from "../model.ts";
@@ -303,5 +303,55 @@ describe("decide: bad-node expiry", () => {
   it("a spike rollback also takes the live bad-node list", () => {
     const c = ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: [100, 400], params: { excludeNodes: ["nid001"] } });
     expect(asRecover(decide({ ...c, badNodes: [] })).next.excludeNodes).toEqual([]);
+  });
+});
+
+describe("decide: storage refusing a checkpoint save", () => {
+  const ERR_LINE = "[2026-11-29 21:05:38,203] [ERROR] [engine.py:3366:_create_checkpoint_file] Failed saving model checkpoint to /ck with tag global_step400";
+  const RAISED = "RuntimeError: Parent directory /ck/global_step400 does not exist.";
+  const storage = (o: Partial<StorageFailure> = {}): StorageFailure => ({ fault: "unwritable", path: "/ck/global_step400", step: 400, lines: [ERR_LINE, RAISED], ...o });
+
+  it("a FAILED job whose save was refused → needs_attention at once, with the lines, not an app retry", () => {
+    const d = decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 400, storageError: storage() }, checkpoints: [100, 200, 300] }));
+    if (d.kind !== "attention") throw new Error(`expected attention, got ${d.kind}`);
+    expect(d.cancel).toBe(false);
+    expect(d.cause).toMatch(/checkpoint 400 could not be saved/);
+    expect(d.cause).toMatch(/not retrying/);
+    expect(d.cause).toMatch(/resume \(from checkpoint 300\)/);
+    expect(d.evidence.logLines?.slice(0, 2)).toEqual([ERR_LINE, RAISED]);
+    expect(d.evidence).toMatchObject({ checkpoint: 300, jobId: "42", slurmState: "FAILED", detail: { storage: { fault: "unwritable", path: "/ck/global_step400", step: 400 } } });
+  });
+
+  it("it does not wait for the crash-loop limit, and spends no budget (first failure at this step)", () => {
+    const d = decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 400, storageError: storage({ fault: "permission" }) }, checkpoints: [300], crashLoop: null }));
+    expect(d.kind).toBe("attention");
+    expect(d.kind === "attention" && d.cause).toMatch(/permission denied \(\/ck\/global_step400\)/);
+  });
+
+  it("while RUNNING, a refused checkpoint save → cancel and needs_attention (other ranks would wait in a collective)", () => {
+    const d = decide(ctx({ obs: { lastIteration: 400, storageError: storage({ fault: "read_only" }) }, checkpoints: [300] }));
+    expect(d).toMatchObject({ kind: "attention", cancel: true });
+    expect(d.kind === "attention" && d.cause).toMatch(/read-only file system/);
+  });
+
+  it("while RUNNING, a storage error outside a checkpoint (e.g. a logging thread) does not stop training", () => {
+    const d = decide(ctx({ obs: { lastIteration: 400, storageError: storage({ fault: "no_space", path: null, step: null, lines: ["OSError: [Errno 28] No space left on device"] }) } }));
+    expect(d.kind).toBe("wait");
+  });
+
+  it("a job that exits 0 at train_iters after a refused checkpoint save is not a finished run", () => {
+    const d = decide(ctx({ job: { state: "COMPLETED", exitCode: 0 }, obs: { lastIteration: 1000, storageError: storage({ step: 1000, path: "/ck/global_step1000" }) }, checkpoints: [900] }));
+    expect(d).toMatchObject({ kind: "attention", cancel: false });
+  });
+
+  it("node errors still win: a FAILED job after RCCL errors is a node failure even with a storage line", () => {
+    const d = asRecover(decide(ctx({ job: { state: "FAILED" }, obs: { errorNodes: ["nid003"], storageError: storage() } })));
+    expect(d.class).toBe("node");
+  });
+
+  it("without a storage error the same failure is an app retry (the path the fault took before)", () => {
+    const d = asRecover(decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 400 }, checkpoints: [300] })));
+    expect(d).toMatchObject({ class: "app", crashLoop: { step: 400, count: 1 } });
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 300 });
   });
 });

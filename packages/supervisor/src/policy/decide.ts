@@ -1,5 +1,5 @@
 import type { BudgetClass, Evidence } from "../model.ts";
-import type { JobView } from "../ports.ts";
+import type { JobView, StorageFailure } from "../ports.ts";
 import type { Decision } from "./decision.ts";
 import type { DecisionContext } from "./context.ts";
 import { newestCheckpoint, resumeParams } from "./context.ts";
@@ -82,6 +82,10 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
   }
   if (ctx.downNodes.length) return recover(ctx, "node", true, [...ctx.downNodes], `node ${ctx.downNodes.join(",")} of job ${job.jobId} is DOWN`);
   if (obs.errorNodes.length) return recover(ctx, "node", true, [...obs.errorNodes], `RCCL/HIP error on ${obs.errorNodes.join(",")}`);
+  // a checkpoint save raised: the trainer is going down (or, on other ranks, waiting for it in a
+  // collective until the timeout). Only checkpoint paths count here: a logging thread that dies on a
+  // full disk prints the same exception while training goes on.
+  if (obs.storageError && obs.storageError.step !== null) return storageFailure(ctx, job, obs.storageError, true);
   if (obs.hang) {
     // the last iteration or NeoX's own exit line is in the log: the job is saving and exiting, and
     // Slurm (or a controller that was away) has not caught up yet; cancelling now would lose the end
@@ -110,6 +114,8 @@ function completed(ctx: DecisionContext, job: JobView): Decision {
     const d = decideLossAlarm(ctx, alarm, true);
     if (d.kind === "recover" || d.kind === "attention") return d;
   }
+  // exit 0 with a failed checkpoint save in the log (a launcher that lost the status): a checkpoint is missing
+  if (ctx.obs.storageError && ctx.obs.storageError.step !== null) return storageFailure(ctx, job, ctx.obs.storageError, false);
   const last = Math.max(ctx.obs.lastIteration ?? 0, ctx.obs.exitedAt ?? 0);
   if (last >= ctx.run.trainIters) return complete(ctx, `job ${job.jobId} completed at iteration ${last}/${ctx.run.trainIters}`);
   // a resume from the final checkpoint has nothing left to train and exits at once, printing no iteration
@@ -124,6 +130,7 @@ function completed(ctx: DecisionContext, job: JobView): Decision {
 function failed(ctx: DecisionContext, job: JobView): Decision {
   if (ctx.obs.errorNodes.length) return recover(ctx, "node", false, [...ctx.obs.errorNodes], `job ${job.jobId} ${job.state} after RCCL/HIP errors on ${ctx.obs.errorNodes.join(",")}`);
   if (job.state === "CANCELLED") return { kind: "attention", cancel: false, cause: `job ${job.jobId} was cancelled outside neoxctl`, evidence: ev(ctx) };
+  if (ctx.obs.storageError) return storageFailure(ctx, job, ctx.obs.storageError, false);
   const step = ctx.obs.lastIteration ?? (ctx.attempt.params.load.kind === "resume" ? (ctx.attempt.params.load.iteration ?? 0) : 0);
   const prev = ctx.run.crashLoop;
   const count = prev && prev.step === step ? prev.count + 1 : 1;
@@ -134,6 +141,30 @@ function failed(ctx: DecisionContext, job: JobView): Decision {
   }
   const d = recover(ctx, "app", false, [], `${what}: application error, retry ${count}/${limit - 1} at this step`);
   return d.kind === "recover" ? { ...d, crashLoop: { step, count } } : d;
+}
+
+const STORAGE_FAULT: Readonly<Record<StorageFailure["fault"], string>> = {
+  permission: "permission denied",
+  read_only: "read-only file system",
+  no_space: "no space left on device",
+  quota: "disk quota exceeded",
+  unwritable: "the directory could not be created or written (no write permission, or a read-only or full file system)"
+};
+
+/**
+ * Storage refused a write. A retry would train again up to the same save and fail the same way,
+ * spending the crash budget on a problem only a person can fix (permissions, a read-only mount, a
+ * full quota), so the run stops at once with the lines that say so.
+ */
+function storageFailure(ctx: DecisionContext, job: JobView, s: StorageFailure, cancel: boolean): Decision {
+  const from = newestCheckpoint(ctx);
+  const what = s.step !== null ? `checkpoint ${s.step} could not be saved` : "the trainer could not write to storage";
+  const exit = job.exitCode != null ? ` (exit ${job.exitCode})` : "";
+  const cause =
+    `job ${job.jobId} ${job.state}${exit}: ${what}: ${STORAGE_FAULT[s.fault]}${s.path !== null ? ` (${s.path})` : ""}; ` +
+    `${cancel ? "cancelling the job and not retrying" : "not retrying"}: a retry would fail the same way; make the directory writable, then resume (from ${from !== undefined ? `checkpoint ${from}` : "the run's initial weights"})`;
+  const e = ev(ctx, { checkpoint: from ?? null, detail: { storage: { fault: s.fault, path: s.path, step: s.step } } });
+  return { kind: "attention", cancel, cause, evidence: { ...e, logLines: [...new Set([...s.lines, ...(e.logLines ?? [])])] } };
 }
 
 function recover(ctx: DecisionContext, cls: BudgetClass | "planned", cancel: boolean, blame: readonly string[], cause: string): Decision {
