@@ -91,3 +91,108 @@ export function bytesToUint(buf: Buffer, a: number, b: number): number | undefin
   }
   return n;
 }
+
+const SP = 0x20;
+const PIPE = 0x7c;
+
+/**
+ * Reads a `key: value |` value in the same pass that finds where it ends, instead of finding the
+ * token's end first and converting it afterwards. A value is accepted only if the token-first
+ * reading would accept it too: the number must fill the whole token, so the byte after it has to
+ * end the field (a space, `|` or the end of the line); anything else declines.
+ *
+ * The readers return where the value ended (-1: declined) and leave the value in a field: a double
+ * returned from a call that is not inlined is boxed on the heap, a small integer is not.
+ */
+export class NumberScan {
+  /** the last number `float` read */
+  value = 0;
+  /** the last number `uint` read */
+  count = 0;
+
+  /** `bytesToPyFloat` of the token at buf[a..), with one trailing `%` dropped when `percent` */
+  float(buf: Buffer, a: number, e: number, percent: boolean): number {
+    let p = a;
+    let c = p < e ? buf[p]! : -1;
+    let neg = false;
+    if (c === 0x2d || c === 0x2b) {
+      neg = c === 0x2d;
+      c = ++p < e ? buf[p]! : -1;
+    }
+    let mant = 0;
+    let digits = 0;
+    let fracDigits = 0;
+    while (c >= 0x30 && c <= 0x39) {
+      mant = mant * 10 + (c - 0x30);
+      digits++;
+      c = ++p < e ? buf[p]! : -1;
+    }
+    if (c === 0x2e) {
+      c = ++p < e ? buf[p]! : -1;
+      while (c >= 0x30 && c <= 0x39) {
+        mant = mant * 10 + (c - 0x30);
+        digits++;
+        fracDigits++;
+        c = ++p < e ? buf[p]! : -1;
+      }
+    }
+    if (digits === 0) return this.word(buf, a, e, percent);
+    let exp = 0;
+    if (c === 0x65 || c === 0x45) {
+      c = ++p < e ? buf[p]! : -1;
+      let expNeg = false;
+      if (c === 0x2d || c === 0x2b) {
+        expNeg = c === 0x2d;
+        c = ++p < e ? buf[p]! : -1;
+      }
+      let expDigits = 0;
+      while (c >= 0x30 && c <= 0x39) {
+        exp = exp * 10 + (c - 0x30);
+        expDigits++;
+        c = ++p < e ? buf[p]! : -1;
+      }
+      if (expDigits === 0) return -1;
+      if (expNeg) exp = -exp;
+    }
+    const tokenEnd = p;
+    if (percent && c === 0x25) c = ++p < e ? buf[p]! : -1;
+    if (c !== -1 && c !== SP && c !== PIPE) return -1;
+    const e10 = exp - fracDigits;
+    // beyond 15 digits the mantissa may not be exact, and beyond ±22 the power is not: let V8 round it
+    if (digits > 15 || e10 > 22 || e10 < -22) this.value = Number(buf.toString("latin1", a, tokenEnd));
+    else {
+      const v = e10 >= 0 ? mant * POW10[e10]! : mant / POW10[-e10]!;
+      this.value = neg ? -v : v;
+    }
+    return p;
+  }
+
+  /** `bytesToUint` of the token at buf[a..): 1 to 15 digits */
+  uint(buf: Buffer, a: number, e: number): number {
+    let p = a;
+    let n = 0;
+    let c = p < e ? buf[p]! : -1;
+    while (c >= 0x30 && c <= 0x39) {
+      n = n * 10 + (c - 0x30);
+      c = ++p < e ? buf[p]! : -1;
+    }
+    if (p === a || p - a > 15 || (c !== -1 && c !== SP && c !== PIPE)) return -1;
+    this.count = n;
+    return p;
+  }
+
+  /** no digits: a non-finite spelling filling the token, or a decline */
+  private word(buf: Buffer, a: number, e: number, percent: boolean): number {
+    let p = a;
+    while (p < e) {
+      const c = buf[p]!;
+      if (c <= SP || c > 0x7e || c === PIPE || c === 0x3a) break;
+      p++;
+    }
+    if (p < e && buf[p] !== SP && buf[p] !== PIPE) return -1;
+    const v = nonFinite(buf, a, percent && p > a && buf[p - 1] === 0x25 ? p - 1 : p);
+    if (v === undefined) return -1;
+    this.value = v;
+    return p;
+  }
+}

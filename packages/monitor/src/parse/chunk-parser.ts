@@ -1,5 +1,5 @@
 import type { LogEvent } from "./events.ts";
-import { SlotStrings } from "./byte-strings.ts";
+import { FastLineState } from "./fast-line-state.ts";
 import { fastNeoxTrainLine } from "./fast-train-line.ts";
 import { fastTimersLine } from "./fast-timers-line.ts";
 import { prefilterLine } from "./line-prefilter.ts";
@@ -21,6 +21,21 @@ export interface ChunkParserOptions {
   recentLines?: number;
 }
 
+/** A located event as a plain instance: one object per event instead of an object, a closure and its scope. */
+class Located implements LocatedEvent {
+  constructor(
+    readonly event: LogEvent,
+    readonly end: number,
+    private readonly buf: Buffer,
+    private readonly from: number,
+    private readonly to: number
+  ) {}
+
+  text(): string {
+    return this.buf.toString("utf8", this.from, this.to);
+  }
+}
+
 type Sink = (event: LogEvent, buf: Buffer, start: number, end: number, streamEnd: number) => void;
 
 /**
@@ -32,8 +47,7 @@ type Sink = (event: LogEvent, buf: Buffer, start: number, end: number, streamEnd
 export class ChunkParser {
   private pending: Buffer = Buffer.alloc(0);
   private readonly inner: LineParser;
-  private readonly trainStrings = new SlotStrings();
-  private readonly timerStrings = new SlotStrings();
+  private readonly fast = new FastLineState();
   private readonly fastTrain: boolean;
   private readonly fastTimers: boolean;
   private readonly withLlmc: boolean;
@@ -82,7 +96,7 @@ export class ChunkParser {
    */
   pushLocated(chunk: Buffer): LocatedEvent[] {
     const out: LocatedEvent[] = [];
-    this.scan(chunk, (event, buf, start, end, streamEnd) => out.push({ event, end: streamEnd, text: () => buf.toString("utf8", start, end) }));
+    this.scan(chunk, (event, buf, start, end, streamEnd) => out.push(new Located(event, streamEnd, buf, start, end)));
     return out;
   }
 
@@ -126,6 +140,7 @@ export class ChunkParser {
       this.line(chunk, start, nl, base + nl + 1, sink);
       start = nl + 1;
     }
+    this.fast.release();
     if (this.keepRecent > 0) this.noteRecent(chunk, first);
     if (start < chunk.length) {
       this.pending = Buffer.from(chunk.subarray(start));
@@ -138,6 +153,7 @@ export class ChunkParser {
       const rest = this.pending;
       this.pending = Buffer.alloc(0);
       this.line(rest, 0, rest.length, this.pushed, sink);
+      this.fast.release();
     }
   }
 
@@ -190,11 +206,11 @@ export class ChunkParser {
   /** an event, `null` for a recognised line the format excludes, undefined when the fast paths decline */
   private fastLine(buf: Buffer, start: number, end: number): LogEvent | null | undefined {
     if (this.fastTrain) {
-      const train = fastNeoxTrainLine(buf, start, end, this.trainStrings);
+      const train = fastNeoxTrainLine(buf, start, end, this.fast);
       if (train) return this.format === "megatron" ? null : train;
     }
     if (this.fastTimers) {
-      const timers = fastTimersLine(buf, start, end, this.timerStrings);
+      const timers = fastTimersLine(buf, start, end, this.fast);
       if (timers) return timers;
     }
     return undefined;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SlotStrings } from "./byte-strings.ts";
-import { bytesToPyFloat } from "./byte-numbers.ts";
+import { bytesToPyFloat, NumberScan } from "./byte-numbers.ts";
 import { canon } from "./canonical-json.ts";
+import { FastLineState } from "./fast-line-state.ts";
 import { fastNeoxTrainLine } from "./fast-train-line.ts";
 import { fastTimersLine } from "./fast-timers-line.ts";
 import { parsePyFloat } from "./numbers.ts";
@@ -132,11 +132,27 @@ const mangle = (line: string): fc.Arbitrary<string> =>
     })
     .map(({ at, len, ins }) => line.slice(0, at) + ins + line.slice(at + len));
 
+/** state kept across the lines of a property, as a stream's parser keeps it: names remembered from earlier lines are matched, not re-read */
+const shared = new FastLineState();
+
+/** the fast path's reading with fresh state; the reading with state carried over from earlier lines must be the same */
 function fastTrain(line: string): ReturnType<typeof fastNeoxTrainLine> {
   const b = Buffer.from(line, "utf8");
   // strip a trailing CR as the chunk splitter does before calling the fast path
   const end = b.length > 0 && b[b.length - 1] === 13 ? b.length - 1 : b.length;
-  return fastNeoxTrainLine(b, 0, end, new SlotStrings());
+  const fresh = fastNeoxTrainLine(b, 0, end, new FastLineState());
+  // inside a larger buffer, as lines are read from a chunk (word compares must stay within the line)
+  const wide = Buffer.concat([Buffer.from("xxxxxxx\n"), b, Buffer.from("\nlm_loss: 1.0 | samples/sec: 1 | time (ms) |")]);
+  expect(canon(fastNeoxTrainLine(wide, 8, 8 + end, shared))).toBe(canon(fresh));
+  return fresh;
+}
+
+function fastTimers(line: string): ReturnType<typeof fastTimersLine> {
+  const b = Buffer.from(line, "utf8");
+  const fresh = fastTimersLine(b, 0, b.length, new FastLineState());
+  const wide = Buffer.concat([Buffer.from("time (ms) | forward: 1\n"), b, Buffer.from("\n| forward: 2 | backward: 3")]);
+  expect(canon(fastTimersLine(wide, 23, 23 + b.length, shared))).toBe(canon(fresh));
+  return fresh;
 }
 
 // ---- properties -------------------------------------------------------------------------------
@@ -150,6 +166,32 @@ describe("bytesToPyFloat", () => {
         const slow = parsePyFloat(tok);
         if (fast !== undefined) expect(Object.is(fast, slow)).toBe(true);
         else if (/^[\x21-\x7e]+$/.test(tok)) expect(slow).toBeNull();
+      }),
+      { numRuns: 20_000 }
+    );
+  });
+});
+
+/** the reading NumberScan fuses into one pass: find the token's end, check what follows, then convert the token */
+function tokenFirst(b: Buffer, percent: boolean): { value: number; end: number } | null {
+  let p = 0;
+  while (p < b.length && b[p]! > 0x20 && b[p]! <= 0x7e && b[p] !== 0x7c && b[p] !== 0x3a) p++;
+  if (p < b.length && b[p] !== 0x20 && b[p] !== 0x7c) return null;
+  const v = bytesToPyFloat(b, 0, percent && p > 0 && b[p - 1] === 0x25 ? p - 1 : p);
+  return v === undefined ? null : { value: v, end: p };
+}
+
+describe("NumberScan", () => {
+  it("reads a value in one pass exactly as finding its token first and converting it does", () => {
+    const after = fc.constantFrom("", " ", "|", " |", "x", ":", "\t", "%", "% |", "%%", "e", ".", "5", "\u00e9");
+    fc.assert(
+      fc.property(fc.oneof(numberText, fc.string({ maxLength: 12 })), after, fc.boolean(), (tok, rest, percent) => {
+        const b = Buffer.from(tok + rest, "utf8");
+        const scan = new NumberScan();
+        const end = scan.float(b, 0, b.length, percent);
+        const ref = tokenFirst(b, percent);
+        if (ref === null) expect(end).toBe(-1);
+        else expect([end, Object.is(scan.value, ref.value) ? "same" : scan.value]).toEqual([ref.end, "same"]);
       }),
       { numRuns: 20_000 }
     );
@@ -213,8 +255,9 @@ describe("timers line fast path", () => {
   it("accepts NeoX's timers line", () => {
     const line = "time (ms) | forward: 5123.45 | backward: 11234.56 | backward-backward: 11200.12 | backward-allreduce: 0.00 | optimizer: 812.34 | batch generator: 12.34";
     const b = Buffer.from(line);
-    expect(canon(fastTimersLine(b, 0, b.length, new SlotStrings()))).toBe(canon(parseLine(line, "neox")));
-    expect(fastTimersLine(Buffer.from("time (ms)"), 0, 9, new SlotStrings())).toEqual({ kind: "timers", timersMs: {} });
+    expect(canon(fastTimers(line))).toBe(canon(parseLine(line, "neox")));
+    expect(fastTimers(line)).toEqual(fastTimersLine(b, 0, b.length, new FastLineState()));
+    expect(fastTimers("time (ms)")).toEqual({ kind: "timers", timersMs: {} });
   });
 
   it("gives the full parser's event for generated and mangled timers lines, or declines", () => {
@@ -222,8 +265,7 @@ describe("timers line fast path", () => {
     fc.assert(
       fc.property(timersLineArb.chain((l) => fc.tuple(fc.constant(l), mangle(l))), ([line, mangled]) => {
         for (const l of [line, mangled]) {
-          const b = Buffer.from(l, "utf8");
-          const fast = fastTimersLine(b, 0, b.length, new SlotStrings());
+          const fast = fastTimers(l);
           if (fast === null) continue;
           accepted++;
           for (const f of FORMATS.filter((x) => x !== "llmc")) expect(canon(fast)).toBe(canon(parseLine(l, f)));

@@ -1,7 +1,6 @@
 import type { LogEvent } from "./events.ts";
-import { bytesToPyFloat } from "./byte-numbers.ts";
-import { startsWithAscii } from "./byte-strings.ts";
-import type { SlotStrings } from "./byte-strings.ts";
+import { Literal, literalAt } from "./byte-strings.ts";
+import type { FastLineState } from "./fast-line-state.ts";
 import { afterRankPrefix } from "./fast-train-line.ts";
 
 /**
@@ -13,6 +12,7 @@ import { afterRankPrefix } from "./fast-train-line.ts";
 const SP = 0x20;
 const PIPE = 0x7c;
 const COLON = 0x3a;
+const TIME_MS = Literal.ascii("time (ms)");
 
 /**
  * Names left to the full parser: one a plain object cannot hold, and any that could start an eval
@@ -20,17 +20,76 @@ const COLON = 0x3a;
  */
 const isTimerName = (key: string): boolean => key !== "__proto__" && !key.includes("validation");
 
-export function fastTimersLine(buf: Buffer, start: number, end: number, strings: SlotStrings): LogEvent | null {
+/** the name at `ks` (remembered for `slot`, or read and vetted), put in `st.key`; the colon's position or -1 */
+function nameEnd(st: FastLineState, dv: DataView, buf: Buffer, ks: number, end: number, slot: number): number {
+  const strings = st.timerStrings;
+  const len = strings.match(slot, dv, buf, ks, end);
+  if (len >= 0) {
+    let q = ks + len;
+    while (q < end && buf[q] === SP) q++;
+    if (q < end && buf[q] === COLON) {
+      st.key = strings.string(slot);
+      return q;
+    }
+  }
+  let p = ks;
+  for (;;) {
+    if (p >= end) return -1;
+    const c = buf[p]!;
+    if (c === COLON) break;
+    if (c === PIPE || c < SP || c > 0x7e) return -1;
+    p++;
+  }
+  let ke = p;
+  while (ke > ks && buf[ke - 1] === SP) ke--;
+  if (ke === ks) return -1;
+  const key = strings.remember(slot, buf, ks, ke, isTimerName);
+  if (key === null) return -1;
+  st.key = key;
+  return p;
+}
+
+/**
+ * `{names[i]: values[i]}` in order, with one store site per position: in a steady log each site
+ * then always sees the same name and the engine makes it a plain field store. One shared site sees
+ * every name and falls back to a hash lookup per store, several times slower.
+ */
+function record(names: readonly string[], values: readonly number[], n: number): Record<string, number> {
+  const o: Record<string, number> = {};
+  if (n === 0) return o;
+  o[names[0]!] = values[0]!;
+  if (n === 1) return o;
+  o[names[1]!] = values[1]!;
+  if (n === 2) return o;
+  o[names[2]!] = values[2]!;
+  if (n === 3) return o;
+  o[names[3]!] = values[3]!;
+  if (n === 4) return o;
+  o[names[4]!] = values[4]!;
+  if (n === 5) return o;
+  o[names[5]!] = values[5]!;
+  if (n === 6) return o;
+  o[names[6]!] = values[6]!;
+  if (n === 7) return o;
+  o[names[7]!] = values[7]!;
+  for (let i = 8; i < n; i++) o[names[i]!] = values[i]!;
+  return o;
+}
+
+export function fastTimersLine(buf: Buffer, start: number, end: number, st: FastLineState): LogEvent | null {
+  const dv = st.view(buf);
   let p = afterRankPrefix(buf, start, end);
   while (p < end && buf[p] === SP) p++;
-  if (!startsWithAscii(buf, p, end, "time (ms)")) return null;
+  if (!literalAt(dv, buf, p, end, TIME_MS)) return null;
   p += 9;
   while (p < end && buf[p] === SP) p++;
-  const timersMs: Record<string, number> = {};
-  if (p === end) return { kind: "timers", timersMs };
+  if (p === end) return { kind: "timers", timersMs: {} };
   if (buf[p] !== PIPE) return null;
   p++;
-  let slot = 0;
+  const names = st.timerNames;
+  const values = st.timerValues;
+  const num = st.num;
+  let n = 0;
   while (p < end) {
     while (p < end && buf[p] === SP) p++;
     if (p >= end) break;
@@ -38,34 +97,18 @@ export function fastTimersLine(buf: Buffer, start: number, end: number, strings:
       p++;
       continue;
     }
-    const ks = p;
-    for (;;) {
-      if (p >= end) return null;
-      const c = buf[p]!;
-      if (c === COLON) break;
-      if (c === PIPE || c < SP || c > 0x7e) return null;
-      p++;
-    }
-    let ke = p;
-    while (ke > ks && buf[ke - 1] === SP) ke--;
-    p++;
+    const colon = nameEnd(st, dv, buf, p, end, n);
+    if (colon < 0) return null;
+    p = colon + 1;
     while (p < end && buf[p] === SP) p++;
-    const vs = p;
-    while (p < end) {
-      const c = buf[p]!;
-      if (c <= SP || c > 0x7e || c === PIPE || c === COLON) break;
-      p++;
-    }
-    const ve = p;
+    p = num.float(buf, p, end, false);
+    if (p < 0) return null;
     while (p < end && buf[p] === SP) p++;
     if (p < end && buf[p] !== PIPE) return null;
     p++;
-    if (ke === ks || ve === vs) return null;
-    const v = bytesToPyFloat(buf, vs, ve);
-    if (v === undefined) return null;
-    const key = strings.get(slot++, buf, ks, ke, isTimerName);
-    if (key === null) return null;
-    timersMs[key] = v;
+    names[n] = st.key;
+    values[n] = num.value;
+    n++;
   }
-  return { kind: "timers", timersMs };
+  return { kind: "timers", timersMs: record(names, values, n) };
 }

@@ -1,7 +1,6 @@
 import type { TrainEvent } from "./events.ts";
-import { bytesToPyFloat, bytesToUint } from "./byte-numbers.ts";
-import { equalsAscii, startsWithAscii } from "./byte-strings.ts";
-import type { SlotStrings } from "./byte-strings.ts";
+import { equalsAscii, Literal, literalAt, startsWithAscii } from "./byte-strings.ts";
+import type { FastLineState } from "./fast-line-state.ts";
 import { NON_LOSS_KEYS } from "./train-line.ts";
 
 /**
@@ -9,6 +8,9 @@ import { NON_LOSS_KEYS } from "./train-line.ts";
  * certainty — printable ASCII, single-space padding, the NeoX fields it knows and `[A-Za-z_]\w*`
  * loss keys — and returns the event `parseTrainLine` would give for it. Anything else (tabs, other
  * Megatron fields, odd values, non-ASCII) is `null`, meaning "ask the full parser", never "no event".
+ *
+ * One pass: names are compared four bytes at a time, loss keys and the FLOPS text against the
+ * previous line's, and each number is converted while its end is found.
  */
 
 const SP = 0x20;
@@ -28,7 +30,8 @@ const KEYS = [
   "number of nan iterations"
 ] as const;
 
-const ITERATION = Buffer.from("iteration", "latin1");
+const KEY_LITERALS: readonly Literal[] = KEYS.map((k) => Literal.ascii(k));
+const ITERATION = Literal.ascii("iteration");
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
 const isKeyStart = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
@@ -48,16 +51,8 @@ export function afterRankPrefix(buf: Buffer, start: number, end: number): number
   return d > q && buf[d] === COLON && d + 1 < end && buf[d + 1] === SP ? d + 2 : start;
 }
 
-const KEY_BYTES: readonly Uint8Array[] = KEYS.map((k) => Buffer.from(k, "latin1"));
-
-function bytesAt(buf: Buffer, a: number, end: number, lit: Uint8Array): boolean {
-  if (end - a < lit.length) return false;
-  for (let i = 0; i < lit.length; i++) if (buf[a + i] !== lit[i]) return false;
-  return true;
-}
-
 /** the known key starting at `a` and followed by spaces and a colon (one or two candidates by first byte), or -1 */
-function keyAt(buf: Buffer, a: number, end: number): number {
+function keyAt(st: FastLineState, dv: DataView, buf: Buffer, a: number, end: number): number {
   let i: number;
   let j = -1;
   switch (buf[a]) {
@@ -87,16 +82,20 @@ function keyAt(buf: Buffer, a: number, end: number): number {
     default:
       return -1;
   }
-  if (followedByColon(buf, a, end, i)) return i;
-  return j >= 0 && followedByColon(buf, a, end, j) ? j : -1;
+  if ((st.colon = colonAfterKey(dv, buf, a, end, i)) >= 0) return i;
+  return j >= 0 && (st.colon = colonAfterKey(dv, buf, a, end, j)) >= 0 ? j : -1;
 }
 
-function followedByColon(buf: Buffer, a: number, end: number, i: number): boolean {
-  const lit = KEY_BYTES[i]!;
-  if (!bytesAt(buf, a, end, lit)) return false;
-  let q = a + lit.length;
+/** the colon's position when KEYS[i] is at `a` followed by spaces and a colon, else -1 */
+function colonAfterKey(dv: DataView, buf: Buffer, a: number, end: number, i: number): number {
+  const lit = KEY_LITERALS[i]!;
+  return literalAt(dv, buf, a, end, lit) ? colonAfterSpaces(buf, a + lit.length, end) : -1;
+}
+
+/** the position of the colon when only spaces stand between `q` and it, else -1 */
+function colonAfterSpaces(buf: Buffer, q: number, end: number): number {
   while (q < end && buf[q] === SP) q++;
-  return q < end && buf[q] === COLON;
+  return q < end && buf[q] === COLON ? q : -1;
 }
 
 const anyString = (): boolean => true;
@@ -137,15 +136,75 @@ function knownKey(buf: Buffer, a: number, b: number): number {
   return equalsAscii(buf, a, b, KEYS[i]!) ? i : -1;
 }
 
-/** number with one optional trailing `%`, as `num()` in train-line.ts reads it */
-function percentFloat(buf: Buffer, a: number, b: number): number | undefined {
-  return bytesToPyFloat(buf, a, b > a && buf[b - 1] === 0x25 ? b - 1 : b);
+/** the end of the value token at `p` (printable ASCII other than `|` and `:`) */
+function tokenEnd(buf: Buffer, p: number, end: number): number {
+  while (p < end) {
+    const c = buf[p]!;
+    if (c <= SP || c > 0x7e || c === PIPE || c === COLON) break;
+    p++;
+  }
+  return p;
 }
 
-export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, strings: SlotStrings): TrainEvent | null {
+/** a field's key not known by name: a loss key remembered in `slot`, or one read, vetted and remembered; -1 to decline */
+function lossKeyEnd(st: FastLineState, dv: DataView, buf: Buffer, ks: number, end: number, slot: number): number {
+  const strings = st.trainStrings;
+  const len = strings.match(slot, dv, buf, ks, end);
+  if (len >= 0) {
+    const colon = colonAfterSpaces(buf, ks + len, end);
+    if (colon >= 0) {
+      st.key = strings.string(slot);
+      return colon;
+    }
+  }
+  let p = ks;
+  for (;;) {
+    if (p >= end) return -1;
+    const c = buf[p]!;
+    if (c === COLON) break;
+    if (c === PIPE || c < SP || c > 0x7e) return -1;
+    p++;
+  }
+  let ke = p;
+  while (ke > ks && buf[ke - 1] === SP) ke--;
+  // a known name reached this way has odd spacing the by-name reader did not take: leave it to the full parser
+  if (ke === ks || knownKey(buf, ks, ke) >= 0 || !isKeyStart(buf[ks]!)) return -1;
+  for (let i = ks + 1; i < ke; i++) if (!isKeyByte(buf[i]!)) return -1;
+  const key = strings.remember(slot, buf, ks, ke, isLossKey);
+  if (key === null) return -1;
+  st.key = key;
+  return p;
+}
+
+/** `iteration\s+N\s*\/\s*M` up to the field's `|` (spaces only); sets step/total on `st`, returns the position after the field or -1 */
+function iterationField(st: FastLineState, buf: Buffer, p: number, end: number): number {
+  if (p >= end || buf[p] !== SP) return -1;
+  while (p < end && buf[p] === SP) p++;
+  const a = p;
+  let n = 0;
+  while (p < end && isDigit(buf[p])) n = n * 10 + (buf[p++]! - 0x30);
+  if (p === a || p - a > 15) return -1;
+  while (p < end && buf[p] === SP) p++;
+  if (p >= end || buf[p] !== 0x2f) return -1;
+  p++;
+  while (p < end && buf[p] === SP) p++;
+  const b = p;
+  let m = 0;
+  while (p < end && isDigit(buf[p])) m = m * 10 + (buf[p++]! - 0x30);
+  if (p === b || p - b > 15) return -1;
+  while (p < end && buf[p] === SP) p++;
+  if (p < end && buf[p] !== PIPE) return -1;
+  st.step = n;
+  st.total = m;
+  return p + 1;
+}
+
+export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, st: FastLineState): TrainEvent | null {
+  const dv = st.view(buf);
+  const num = st.num;
   let p = afterRankPrefix(buf, start, end);
-  let step = -1;
-  let total = -1;
+  st.step = -1;
+  st.total = -1;
   let sps: number | null = null;
   let iterMs: number | null = null;
   let lr: number | null = null;
@@ -165,109 +224,81 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, strin
       p++;
       continue;
     }
-    if (buf[p] === 0x69 && bytesAt(buf, p, end, ITERATION)) {
-      // `iteration\s+N\s*/\s*M`, spaces only
-      p += 9;
-      if (buf[p] !== SP) return null;
-      while (p < end && buf[p] === SP) p++;
-      const a = p;
-      while (p < end && isDigit(buf[p])) p++;
-      const n = bytesToUint(buf, a, p);
-      while (p < end && buf[p] === SP) p++;
-      if (n === undefined || p >= end || buf[p] !== 0x2f) return null;
-      p++;
-      while (p < end && buf[p] === SP) p++;
-      const b = p;
-      while (p < end && isDigit(buf[p])) p++;
-      const m = bytesToUint(buf, b, p);
-      while (p < end && buf[p] === SP) p++;
-      if (m === undefined || (p < end && buf[p] !== PIPE)) return null;
-      p++;
-      step = n;
-      total = m;
+    if (buf[p] === 0x69 && literalAt(dv, buf, p, end, ITERATION)) {
+      p = iterationField(st, buf, p + 9, end);
+      if (p < 0) return null;
       continue;
     }
-    const ks = p;
-    let ke: number;
-    let known = keyAt(buf, p, end);
-    if (known >= 0) {
-      ke = p + KEY_BYTES[known]!.length;
-      p = ke;
-      while (buf[p] === SP) p++;
-    } else {
-      for (;;) {
-        if (p >= end) return null;
-        const c = buf[p]!;
-        if (c === COLON) break;
-        if (c === PIPE || c < SP || c > 0x7e) return null;
-        p++;
-      }
-      ke = p;
-      while (ke > ks && buf[ke - 1] === SP) ke--;
-      known = knownKey(buf, ks, ke);
-    }
-    p++;
+    const known = keyAt(st, dv, buf, p, end);
+    let colon: number;
+    if (known >= 0) colon = st.colon;
+    else if ((colon = lossKeyEnd(st, dv, buf, p, end, slot)) < 0) return null;
+    p = colon + 1;
     while (p < end && buf[p] === SP) p++;
-    const vs = p;
-    while (p < end) {
-      const c = buf[p]!;
-      if (c <= SP || c > 0x7e || c === PIPE || c === COLON) break;
-      p++;
+
+    switch (known) {
+      case 0:
+        p = num.float(buf, p, end, true);
+        sps = num.value;
+        break;
+      case 1:
+        p = num.float(buf, p, end, true);
+        iterMs = num.value;
+        break;
+      case 2:
+        p = num.float(buf, p, end, true);
+        lr = num.value;
+        break;
+      case 3: {
+        const len = st.trainStrings.match(0, dv, buf, p, end);
+        const after = p + len;
+        // the remembered text must be the whole token
+        if (len >= 0 && (after === end || buf[after] === SP || buf[after] === PIPE)) {
+          flops = st.trainStrings.string(0);
+          p = after;
+        } else {
+          const te = tokenEnd(buf, p, end);
+          if (te === p) return null;
+          flops = st.trainStrings.remember(0, buf, p, te, anyString);
+          p = te;
+        }
+        break;
+      }
+      case 4:
+        p = num.float(buf, p, end, true);
+        mfu = num.value;
+        break;
+      case 5:
+        p = num.float(buf, p, end, true);
+        hfu = num.value;
+        break;
+      case 6:
+        p = num.float(buf, p, end, true);
+        scale = num.value;
+        break;
+      case 7:
+        p = num.uint(buf, p, end);
+        skipped = num.count;
+        break;
+      case 8:
+        p = num.uint(buf, p, end);
+        nans = num.count;
+        break;
+      default: {
+        p = num.float(buf, p, end, false);
+        if (p < 0) return null;
+        const key = st.key;
+        losses[key] = num.value;
+        firstLossKey ??= key;
+        slot++;
+      }
     }
-    const ve = p;
+    if (p < 0) return null;
     while (p < end && buf[p] === SP) p++;
     if (p < end && buf[p] !== PIPE) return null;
     p++;
-    if (ve === vs || ke === ks) return null;
-
-    let v: number | undefined;
-    switch (known) {
-      case 0:
-        if ((v = percentFloat(buf, vs, ve)) === undefined) return null;
-        sps = v;
-        break;
-      case 1:
-        if ((v = percentFloat(buf, vs, ve)) === undefined) return null;
-        iterMs = v;
-        break;
-      case 2:
-        if ((v = percentFloat(buf, vs, ve)) === undefined) return null;
-        lr = v;
-        break;
-      case 3:
-        flops = strings.get(0, buf, vs, ve, anyString);
-        break;
-      case 4:
-        if ((v = percentFloat(buf, vs, ve)) === undefined) return null;
-        mfu = v;
-        break;
-      case 5:
-        if ((v = percentFloat(buf, vs, ve)) === undefined) return null;
-        hfu = v;
-        break;
-      case 6:
-        if ((v = percentFloat(buf, vs, ve)) === undefined) return null;
-        scale = v;
-        break;
-      case 7:
-        if ((v = bytesToUint(buf, vs, ve)) === undefined) return null;
-        skipped = v;
-        break;
-      case 8:
-        if ((v = bytesToUint(buf, vs, ve)) === undefined) return null;
-        nans = v;
-        break;
-      default: {
-        if (!isKeyStart(buf[ks]!)) return null;
-        for (let i = ks + 1; i < ke; i++) if (!isKeyByte(buf[i]!)) return null;
-        if ((v = bytesToPyFloat(buf, vs, ve)) === undefined) return null;
-        const key = strings.get(slot++, buf, ks, ke, isLossKey);
-        if (key === null) return null;
-        losses[key] = v;
-        firstLossKey ??= key;
-      }
-    }
   }
+  const step = st.step;
   // no step: not a training line; neither NeoX marker: a Megatron line the full parser labels
   if (step < 0 || (sps === null && flops === null)) return null;
   const loss = losses["lm_loss"] ?? losses["lm loss"] ?? losses["loss"] ?? (firstLossKey === null ? null : losses[firstLossKey]!);
@@ -275,7 +306,7 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, strin
     kind: "train",
     format: "neox",
     step,
-    totalSteps: total,
+    totalSteps: st.total,
     loss,
     losses,
     lr,
