@@ -1,7 +1,7 @@
 import type { LogEvent } from "./events.ts";
 import { FastLineState } from "./fast-line-state.ts";
-import { fastNeoxTrainLine } from "./fast-train-line.ts";
-import { fastTimersLine } from "./fast-timers-line.ts";
+import { trainByField, trainByShape } from "./fast-train-line.ts";
+import { timersByField, timersByShape } from "./fast-timers-line.ts";
 import { prefilterLine } from "./line-prefilter.ts";
 import { LineParser } from "./parse-line.ts";
 import type { ParseFormat } from "./parse-line.ts";
@@ -203,14 +203,26 @@ export class ChunkParser {
     }
   }
 
-  /** an event, `null` for a recognised line the format excludes, undefined when the fast paths decline */
+  /**
+   * an event, `null` for a recognised line the format excludes, undefined when the fast paths decline.
+   * The two fast paths never accept the same line, so the cheap shape matches of both go first.
+   */
   private fastLine(buf: Buffer, start: number, end: number): LogEvent | null | undefined {
+    const st = this.fast;
     if (this.fastTrain) {
-      const train = fastNeoxTrainLine(buf, start, end, this.fast);
+      const train = trainByShape(buf, start, end, st);
       if (train) return this.format === "megatron" ? null : train;
     }
     if (this.fastTimers) {
-      const timers = fastTimersLine(buf, start, end, this.fast);
+      const timers = timersByShape(buf, start, end, st);
+      if (timers) return timers;
+    }
+    if (this.fastTrain) {
+      const train = trainByField(buf, start, end, st);
+      if (train) return this.format === "megatron" ? null : train;
+    }
+    if (this.fastTimers) {
+      const timers = timersByField(buf, start, end, st);
       if (timers) return timers;
     }
     return undefined;

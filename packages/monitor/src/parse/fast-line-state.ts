@@ -1,5 +1,7 @@
 import { NumberScan } from "./byte-numbers.ts";
 import { SlotStrings, viewOf } from "./byte-strings.ts";
+import { ShapeRecorder } from "./line-shape.ts";
+import type { LineShape } from "./line-shape.ts";
 
 /**
  * What the byte-level fast paths keep between lines of one stream: the strings of the previous
@@ -13,12 +15,18 @@ export class FastLineState {
   readonly trainStrings = new SlotStrings();
   /** timer names by position */
   readonly timerStrings = new SlotStrings();
+  /** the layout of the last training and timers lines accepted, tried first on the next one */
+  trainShape: LineShape | null = null;
+  timersShape: LineShape | null = null;
+  readonly shapeRecorder = new ShapeRecorder();
   readonly timerNames: string[] = [];
   readonly timerValues: number[] = [];
   step = -1;
   total = -1;
   key = "";
   colon = -1;
+  /** where the last value of the line read by field ended (its shape's tail starts there) */
+  valueEnd = 0;
   private buf: Buffer | null = null;
   private dv: DataView = new DataView(new ArrayBuffer(0));
 

@@ -132,10 +132,16 @@ const mangle = (line: string): fc.Arbitrary<string> =>
     })
     .map(({ at, len, ins }) => line.slice(0, at) + ins + line.slice(at + len));
 
-/** state kept across the lines of a property, as a stream's parser keeps it: names remembered from earlier lines are matched, not re-read */
+/**
+ * State kept across the lines of a property, as a stream's parser keeps it: the previous accepted
+ * line's shape is tried first and names remembered from earlier lines are matched, not re-read.
+ */
 const shared = new FastLineState();
 
-/** the fast path's reading with fresh state; the reading with state carried over from earlier lines must be the same */
+/**
+ * The fast path's reading with fresh state. With state carried over from earlier lines (which may
+ * have a similar shape), and again right after the line itself set the shape, it must be the same.
+ */
 function fastTrain(line: string): ReturnType<typeof fastNeoxTrainLine> {
   const b = Buffer.from(line, "utf8");
   // strip a trailing CR as the chunk splitter does before calling the fast path
@@ -143,7 +149,7 @@ function fastTrain(line: string): ReturnType<typeof fastNeoxTrainLine> {
   const fresh = fastNeoxTrainLine(b, 0, end, new FastLineState());
   // inside a larger buffer, as lines are read from a chunk (word compares must stay within the line)
   const wide = Buffer.concat([Buffer.from("xxxxxxx\n"), b, Buffer.from("\nlm_loss: 1.0 | samples/sec: 1 | time (ms) |")]);
-  expect(canon(fastNeoxTrainLine(wide, 8, 8 + end, shared))).toBe(canon(fresh));
+  for (let i = 0; i < 2; i++) expect(canon(fastNeoxTrainLine(wide, 8, 8 + end, shared))).toBe(canon(fresh));
   return fresh;
 }
 
@@ -151,7 +157,7 @@ function fastTimers(line: string): ReturnType<typeof fastTimersLine> {
   const b = Buffer.from(line, "utf8");
   const fresh = fastTimersLine(b, 0, b.length, new FastLineState());
   const wide = Buffer.concat([Buffer.from("time (ms) | forward: 1\n"), b, Buffer.from("\n| forward: 2 | backward: 3")]);
-  expect(canon(fastTimersLine(wide, 23, 23 + b.length, shared))).toBe(canon(fresh));
+  for (let i = 0; i < 2; i++) expect(canon(fastTimersLine(wide, 23, 23 + b.length, shared))).toBe(canon(fresh));
   return fresh;
 }
 

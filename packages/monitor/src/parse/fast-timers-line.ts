@@ -1,6 +1,7 @@
 import type { LogEvent } from "./events.ts";
 import { Literal, literalAt } from "./byte-strings.ts";
 import type { FastLineState } from "./fast-line-state.ts";
+import { LineShape } from "./line-shape.ts";
 import { afterRankPrefix } from "./fast-train-line.ts";
 
 /**
@@ -77,19 +78,52 @@ function record(names: readonly string[], values: readonly number[], n: number):
 }
 
 export function fastTimersLine(buf: Buffer, start: number, end: number, st: FastLineState): LogEvent | null {
+  return timersByShape(buf, start, end, st) ?? timersByField(buf, start, end, st);
+}
+
+/** the line read as the last accepted timers line's shape (see LineShape) says it is laid out; null when it is not */
+export function timersByShape(buf: Buffer, start: number, end: number, st: FastLineState): LogEvent | null {
+  const shape = st.timersShape;
+  if (shape === null) return null;
+  const dv = st.view(buf);
+  const num = st.num;
+  const gaps = shape.gaps;
+  const values = st.timerValues;
+  let p = start;
+  for (let i = 0; i < gaps.length; i++) {
+    const gap = gaps[i]!;
+    if (!literalAt(dv, buf, p, end, gap)) return null;
+    p += gap.length;
+    while (p < end && buf[p] === SP) p++;
+    p = num.float(buf, p, end, false);
+    if (p < 0) return null;
+    values[i] = num.value;
+  }
+  if (!shape.endsAt(dv, buf, p, end)) return null;
+  return { kind: "timers", timersMs: record(shape.names, values, gaps.length) };
+}
+
+/** the line read part by part; when accepted, its shape becomes the one the next line is tried with */
+export function timersByField(buf: Buffer, start: number, end: number, st: FastLineState): LogEvent | null {
   const dv = st.view(buf);
   let p = afterRankPrefix(buf, start, end);
   while (p < end && buf[p] === SP) p++;
   if (!literalAt(dv, buf, p, end, TIME_MS)) return null;
   p += 9;
   while (p < end && buf[p] === SP) p++;
-  if (p === end) return { kind: "timers", timersMs: {} };
+  const rec = st.shapeRecorder;
+  rec.n = 0;
+  if (p === end) {
+    st.timersShape = LineShape.from(buf, rec, start, end);
+    return { kind: "timers", timersMs: {} };
+  }
   if (buf[p] !== PIPE) return null;
   p++;
   const names = st.timerNames;
   const values = st.timerValues;
   const num = st.num;
   let n = 0;
+  let gapStart = start;
   while (p < end) {
     while (p < end && buf[p] === SP) p++;
     if (p >= end) break;
@@ -100,9 +134,11 @@ export function fastTimersLine(buf: Buffer, start: number, end: number, st: Fast
     const colon = nameEnd(st, dv, buf, p, end, n);
     if (colon < 0) return null;
     p = colon + 1;
+    rec.add(gapStart, p, 0, st.key);
     while (p < end && buf[p] === SP) p++;
     p = num.float(buf, p, end, false);
     if (p < 0) return null;
+    gapStart = p;
     while (p < end && buf[p] === SP) p++;
     if (p < end && buf[p] !== PIPE) return null;
     p++;
@@ -110,5 +146,6 @@ export function fastTimersLine(buf: Buffer, start: number, end: number, st: Fast
     values[n] = num.value;
     n++;
   }
+  st.timersShape = LineShape.from(buf, rec, gapStart, end);
   return { kind: "timers", timersMs: record(names, values, n) };
 }

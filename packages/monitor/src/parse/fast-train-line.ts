@@ -1,6 +1,7 @@
 import type { TrainEvent } from "./events.ts";
 import { equalsAscii, Literal, literalAt, startsWithAscii } from "./byte-strings.ts";
 import type { FastLineState } from "./fast-line-state.ts";
+import { LineShape } from "./line-shape.ts";
 import { NON_LOSS_KEYS } from "./train-line.ts";
 
 /**
@@ -9,8 +10,9 @@ import { NON_LOSS_KEYS } from "./train-line.ts";
  * loss keys — and returns the event `parseTrainLine` would give for it. Anything else (tabs, other
  * Megatron fields, odd values, non-ASCII) is `null`, meaning "ask the full parser", never "no event".
  *
- * One pass: names are compared four bytes at a time, loss keys and the FLOPS text against the
- * previous line's, and each number is converted while its end is found.
+ * A line is first matched against the shape of the last line accepted (`LineShape`: its text
+ * between values, compared four bytes at a time); only when that fails is it read field by field.
+ * Either way each number is converted while its end is found.
  */
 
 const SP = 0x20;
@@ -167,7 +169,7 @@ function lossKeyEnd(st: FastLineState, dv: DataView, buf: Buffer, ks: number, en
   }
   let ke = p;
   while (ke > ks && buf[ke - 1] === SP) ke--;
-  // a known name reached this way has odd spacing the by-name reader did not take: leave it to the full parser
+  // keyAt takes every known name followed by a colon, so one here would be a misreading: decline rather than guess
   if (ke === ks || knownKey(buf, ks, ke) >= 0 || !isKeyStart(buf[ks]!)) return -1;
   for (let i = ks + 1; i < ke; i++) if (!isKeyByte(buf[i]!)) return -1;
   const key = strings.remember(slot, buf, ks, ke, isLossKey);
@@ -176,8 +178,15 @@ function lossKeyEnd(st: FastLineState, dv: DataView, buf: Buffer, ks: number, en
   return p;
 }
 
-/** `iteration\s+N\s*\/\s*M` up to the field's `|` (spaces only); sets step/total on `st`, returns the position after the field or -1 */
-function iterationField(st: FastLineState, buf: Buffer, p: number, end: number): number {
+/** field kinds past the KEYS indices */
+const ITER = 100;
+const LOSS = 101;
+
+/**
+ * `\s+N\s*\/\s*M` after `iteration` (spaces only); sets step/total on `st`, returns the position
+ * after M or -1. What may follow M (spaces, then `|` or the end) is the caller's check.
+ */
+function iterationValue(st: FastLineState, buf: Buffer, p: number, end: number): number {
   if (p >= end || buf[p] !== SP) return -1;
   while (p < end && buf[p] === SP) p++;
   const a = p;
@@ -192,17 +201,58 @@ function iterationField(st: FastLineState, buf: Buffer, p: number, end: number):
   let m = 0;
   while (p < end && isDigit(buf[p])) m = m * 10 + (buf[p++]! - 0x30);
   if (p === b || p - b > 15) return -1;
-  while (p < end && buf[p] === SP) p++;
-  if (p < end && buf[p] !== PIPE) return -1;
   st.step = n;
   st.total = m;
-  return p + 1;
+  return p;
+}
+
+/** the FLOPS text at `p` (the remembered one when it is the whole token); its end, or -1 */
+function flopsValue(st: FastLineState, dv: DataView, buf: Buffer, p: number, end: number): number {
+  const strings = st.trainStrings;
+  const len = strings.match(0, dv, buf, p, end);
+  const after = p + len;
+  if (len >= 0 && (after === end || buf[after] === SP || buf[after] === PIPE)) {
+    st.key = strings.string(0);
+    return after;
+  }
+  const te = tokenEnd(buf, p, end);
+  if (te === p) return -1;
+  st.key = strings.remember(0, buf, p, te, anyString)!;
+  return te;
+}
+
+/** after a value: spaces, then `|` (stepped over) or the end of the line; -1 for anything else */
+function afterValue(buf: Buffer, p: number, end: number): number {
+  while (p < end && buf[p] === SP) p++;
+  return p < end && buf[p] !== PIPE ? -1 : p + 1;
 }
 
 export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, st: FastLineState): TrainEvent | null {
+  return trainByShape(buf, start, end, st) ?? trainByField(buf, start, end, st);
+}
+
+/** the line read as the last accepted line's shape says it is laid out; null when it is not (or there is none) */
+export function trainByShape(buf: Buffer, start: number, end: number, st: FastLineState): TrainEvent | null {
+  const shape = st.trainShape;
+  return shape === null ? null : readTrain(buf, start, end, st, shape);
+}
+
+/** the line read field by field; when accepted, its shape becomes the one the next line is tried with */
+export function trainByField(buf: Buffer, start: number, end: number, st: FastLineState): TrainEvent | null {
+  st.shapeRecorder.n = 0;
+  const ev = readTrain(buf, start, end, st, null);
+  if (ev !== null) st.trainShape = LineShape.from(buf, st.shapeRecorder, st.valueEnd, end);
+  return ev;
+}
+
+/**
+ * One reader for both ways: with a shape, each field is its gap (compared whole) and the kind the
+ * shape recorded; without, fields are found by their separators and names, and recorded.
+ */
+function readTrain(buf: Buffer, start: number, end: number, st: FastLineState, shape: LineShape | null): TrainEvent | null {
   const dv = st.view(buf);
   const num = st.num;
-  let p = afterRankPrefix(buf, start, end);
+  const rec = st.shapeRecorder;
   st.step = -1;
   st.total = -1;
   let sps: number | null = null;
@@ -217,26 +267,48 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, st: F
   let firstLossKey: string | null = null;
   const losses: Record<string, number> = {};
   let slot = 1;
-  while (p < end) {
-    while (p < end && buf[p] === SP) p++;
-    if (p >= end) break;
-    if (buf[p] === PIPE) {
-      p++;
-      continue;
+  let field = 0;
+  // a gap runs from the end of the previous value (or the line's start) to the next field's value
+  let gapStart = start;
+  let p = shape === null ? afterRankPrefix(buf, start, end) : start;
+  for (;;) {
+    let kind: number;
+    let name = "";
+    if (shape !== null) {
+      if (field === shape.fields) break;
+      const gap = shape.gaps[field]!;
+      if (!literalAt(dv, buf, p, end, gap)) return null;
+      p += gap.length;
+      kind = shape.kinds[field]!;
+      name = shape.names[field]!;
+      field++;
+    } else {
+      while (p < end && buf[p] === SP) p++;
+      if (p >= end) break;
+      if (buf[p] === PIPE) {
+        p++;
+        continue;
+      }
+      if (buf[p] === 0x69 && literalAt(dv, buf, p, end, ITERATION)) {
+        p += 9;
+        kind = ITER;
+      } else {
+        kind = keyAt(st, dv, buf, p, end);
+        let colon: number;
+        if (kind >= 0) colon = st.colon;
+        else if ((colon = lossKeyEnd(st, dv, buf, p, end, slot++)) >= 0) {
+          kind = LOSS;
+          name = st.key;
+        } else return null;
+        p = colon + 1;
+      }
+      rec.add(gapStart, p, kind, name);
     }
-    if (buf[p] === 0x69 && literalAt(dv, buf, p, end, ITERATION)) {
-      p = iterationField(st, buf, p + 9, end);
-      if (p < 0) return null;
-      continue;
-    }
-    const known = keyAt(st, dv, buf, p, end);
-    let colon: number;
-    if (known >= 0) colon = st.colon;
-    else if ((colon = lossKeyEnd(st, dv, buf, p, end, slot)) < 0) return null;
-    p = colon + 1;
-    while (p < end && buf[p] === SP) p++;
-
-    switch (known) {
+    if (kind !== ITER) while (p < end && buf[p] === SP) p++;
+    switch (kind) {
+      case ITER:
+        p = iterationValue(st, buf, p, end);
+        break;
       case 0:
         p = num.float(buf, p, end, true);
         sps = num.value;
@@ -249,21 +321,10 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, st: F
         p = num.float(buf, p, end, true);
         lr = num.value;
         break;
-      case 3: {
-        const len = st.trainStrings.match(0, dv, buf, p, end);
-        const after = p + len;
-        // the remembered text must be the whole token
-        if (len >= 0 && (after === end || buf[after] === SP || buf[after] === PIPE)) {
-          flops = st.trainStrings.string(0);
-          p = after;
-        } else {
-          const te = tokenEnd(buf, p, end);
-          if (te === p) return null;
-          flops = st.trainStrings.remember(0, buf, p, te, anyString);
-          p = te;
-        }
+      case 3:
+        p = flopsValue(st, dv, buf, p, end);
+        flops = st.key;
         break;
-      }
       case 4:
         p = num.float(buf, p, end, true);
         mfu = num.value;
@@ -284,20 +345,19 @@ export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, st: F
         p = num.uint(buf, p, end);
         nans = num.count;
         break;
-      default: {
+      default:
         p = num.float(buf, p, end, false);
-        if (p < 0) return null;
-        const key = st.key;
-        losses[key] = num.value;
-        firstLossKey ??= key;
-        slot++;
-      }
+        losses[name] = num.value;
+        firstLossKey ??= name;
     }
     if (p < 0) return null;
-    while (p < end && buf[p] === SP) p++;
-    if (p < end && buf[p] !== PIPE) return null;
-    p++;
+    if (shape === null) {
+      gapStart = st.valueEnd = p;
+      p = afterValue(buf, p, end);
+      if (p < 0) return null;
+    }
   }
+  if (shape !== null && !shape.endsAt(dv, buf, p, end)) return null;
   const step = st.step;
   // no step: not a training line; neither NeoX marker: a Megatron line the full parser labels
   if (step < 0 || (sps === null && flops === null)) return null;
