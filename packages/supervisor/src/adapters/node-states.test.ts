@@ -31,6 +31,16 @@ describe("NodeStateCache", () => {
     expect(src.calls()).toBe(2);
   });
 
+  it("asks again when a cached DOWN node runs a job (it was resumed since), not otherwise", async () => {
+    const src = counting([["nid001"], []]);
+    const cache = new NodeStateCache(src.fetch, 60_000, () => 0);
+    expect(await cache.bad()).toEqual(["nid001"]);
+    expect(await cache.bad(new Set(["nid002"]))).toEqual(["nid001"]);
+    expect(src.calls()).toBe(1);
+    expect(await cache.bad(new Set(["nid001", "nid002"]))).toEqual([]);
+    expect(src.calls()).toBe(2);
+  });
+
   it("does not cache a failure", async () => {
     let n = 0;
     const cache = new NodeStateCache(() => (n++ === 0 ? Promise.reject(new Error("slurmctld down")) : Promise.resolve(["nid004"])), 60_000, () => 0);

@@ -14,9 +14,14 @@ export class NodeStateCache {
     private readonly now: () => number = Date.now
   ) {}
 
-  async bad(): Promise<string[]> {
+  /**
+   * `inUse`: nodes Slurm runs jobs on right now. Slurm does not start a job on a DOWN node, so a
+   * cached DOWN entry among them means the node was resumed since: the list is asked for again
+   * rather than letting a stale entry cancel a healthy job.
+   */
+  async bad(inUse: ReadonlySet<string> = new Set()): Promise<string[]> {
     const v = this.value;
-    if (v && this.now() - v.at < this.maxAgeMs) return v.bad;
+    if (v && this.now() - v.at < this.maxAgeMs && !v.bad.some((n) => inUse.has(n))) return v.bad;
     // concurrent callers share one sinfo
     this.inflight ??= this.fetch().then(
       (bad) => {

@@ -22,6 +22,8 @@ export const DEFAULT_NODE_STATE_MAX_AGE_MS = 30_000;
 export class SlurmAdapter implements SlurmPort {
   private readonly poller: StatusPoller;
   private readonly nodeStates: NodeStateCache;
+  /** nodes the last poll saw running tracked jobs */
+  private running = new Set<string>();
 
   constructor(
     readonly client: SlurmClient,
@@ -52,6 +54,7 @@ export class SlurmAdapter implements SlurmPort {
     const failed = new Map([...r.requeues, ...r.nodeFailures].map((q) => [q.jobId, q.failedNodes]));
     const out = new Map<string, JobView>();
     for (const [id, s] of r.statuses) out.set(id, toView(s, failed.get(id)));
+    this.running = new Set([...r.statuses.values()].filter((s) => s.state === "RUNNING").flatMap((s) => s.nodes));
     return out;
   }
 
@@ -61,7 +64,7 @@ export class SlurmAdapter implements SlurmPort {
   }
 
   async downNodes(nodes: readonly string[]): Promise<string[]> {
-    const bad = await this.nodeStates.bad();
+    const bad = await this.nodeStates.bad(this.running);
     return (nodes.length ? bad.filter((n) => nodes.includes(n)) : [...bad]).sort();
   }
 }
