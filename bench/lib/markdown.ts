@@ -20,9 +20,10 @@ function loadText(r: Report): string {
 
 /** What bounds each figure when it misses its target (measured causes, see BENCHMARKS.md). */
 const LIMITS: Record<string, string> = {
-  spike_to_decision_ms: "the poll interval: a line appended just after a sweep waits for the next one; p95 ≈ interval + read/parse time",
+  spike_to_decision_ms:
+    "the poll interval locally (a line appended just after a cycle read the log waits for the next cycle: p95 ≈ one interval + the cycle's own work). Over SSH, by the login shell: every exec channel starts the account's shell, which reads ~/.bashrc, and on this machine that file runs `pyenv init` (1.0 s of the 1.25 s an `ssh host true` takes here). A cycle runs two commands (squeue, the checkpoint listing), so one cycle takes 2.5 s and the wait for the next one dominates. A lean ~/.bashrc for non-interactive shells, or one long-lived remote shell per connection (not built yet), removes that second",
   nodefail_to_resubmit_ms:
-    "the two supervisor cycles the design needs (decide and record, then resubmit only once a poll shows the old job gone) at the 1 s poll interval, plus squeue + sinfo + sbatch at 0.2–0.5 s each on a 2-core machine that other test suites were loading at the same time; with 12 trials p95 is the slowest one, and a typical trial is the two intervals plus those commands. A shorter interval, or submitting in the same cycle once `NODE_FAIL` is final, would cut it",
+    "the poll interval (Slurm's NODE_FAIL is seen at the next cycle) plus one cycle's squeue, sinfo, decision commit and sbatch; the replacement is submitted in the same cycle as the decision once the old job has ended",
   slurm_rpcs_per_cycle:
     "the status poll is one `squeue --json` (one REQUEST_JOB_INFO); the supervisor's cycle adds a `sinfo` (REQUEST_NODE_INFO + REQUEST_PARTITION_INFO) whenever its node-state list is older than 30 s or a poll saw a NODE_FAIL or requeue. On a shared cluster other users' RPCs fall into the same sdiag window and raise the median",
   parse_vs_grep:
