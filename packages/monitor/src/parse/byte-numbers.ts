@@ -95,6 +95,10 @@ export function bytesToUint(buf: Buffer, a: number, b: number): number | undefin
 const SP = 0x20;
 const PIPE = 0x7c;
 
+function roundedByV8(buf: Buffer, a: number, b: number): number {
+  return Number(buf.toString("latin1", a, b));
+}
+
 /**
  * Reads a `key: value |` value in the same pass that finds where it ends, instead of finding the
  * token's end first and converting it afterwards. A value is accepted only if the token-first
@@ -110,61 +114,61 @@ export class NumberScan {
   /** the last number `uint` read */
   count = 0;
 
-  /** `bytesToPyFloat` of the token at buf[a..), with one trailing `%` dropped when `percent` */
+  /**
+   * `bytesToPyFloat` of the token at buf[a..), with one trailing `%` dropped when `percent`. Kept
+   * under V8's size limit for inlining (rare cases are calls), so callers read values without a call.
+   */
   float(buf: Buffer, a: number, e: number, percent: boolean): number {
     let p = a;
     let c = p < e ? buf[p]! : -1;
-    let neg = false;
-    if (c === 0x2d || c === 0x2b) {
-      neg = c === 0x2d;
-      c = ++p < e ? buf[p]! : -1;
-    }
+    if (c === 0x2d || c === 0x2b) c = ++p < e ? buf[p]! : -1;
+    const m0 = p;
     let mant = 0;
-    let digits = 0;
-    let fracDigits = 0;
-    while (c >= 0x30 && c <= 0x39) {
-      mant = mant * 10 + (c - 0x30);
-      digits++;
+    let dot = -1;
+    for (;;) {
+      if (c >= 0x30 && c <= 0x39) mant = mant * 10 + (c - 0x30);
+      else if (c === 0x2e && dot < 0) dot = p;
+      else break;
       c = ++p < e ? buf[p]! : -1;
     }
-    if (c === 0x2e) {
-      c = ++p < e ? buf[p]! : -1;
-      while (c >= 0x30 && c <= 0x39) {
-        mant = mant * 10 + (c - 0x30);
-        digits++;
-        fracDigits++;
-        c = ++p < e ? buf[p]! : -1;
-      }
+    let digits = p - m0;
+    let e10 = 0;
+    if (dot >= 0) {
+      digits--;
+      e10 = dot + 1 - p;
     }
     if (digits === 0) return this.word(buf, a, e, percent);
-    let exp = 0;
     if (c === 0x65 || c === 0x45) {
-      c = ++p < e ? buf[p]! : -1;
-      let expNeg = false;
-      if (c === 0x2d || c === 0x2b) {
-        expNeg = c === 0x2d;
-        c = ++p < e ? buf[p]! : -1;
-      }
-      let expDigits = 0;
-      while (c >= 0x30 && c <= 0x39) {
-        exp = exp * 10 + (c - 0x30);
-        expDigits++;
-        c = ++p < e ? buf[p]! : -1;
-      }
-      if (expDigits === 0) return -1;
-      if (expNeg) exp = -exp;
+      p = this.exponent(buf, p + 1, e);
+      if (p < 0) return -1;
+      e10 += this.count;
+      c = p < e ? buf[p]! : -1;
     }
     const tokenEnd = p;
     if (percent && c === 0x25) c = ++p < e ? buf[p]! : -1;
     if (c !== -1 && c !== SP && c !== PIPE) return -1;
-    const e10 = exp - fracDigits;
     // beyond 15 digits the mantissa may not be exact, and beyond ±22 the power is not: let V8 round it
-    if (digits > 15 || e10 > 22 || e10 < -22) this.value = Number(buf.toString("latin1", a, tokenEnd));
+    if (digits > 15 || e10 > 22 || e10 < -22) this.value = roundedByV8(buf, a, tokenEnd);
     else {
       const v = e10 >= 0 ? mant * POW10[e10]! : mant / POW10[-e10]!;
-      this.value = neg ? -v : v;
+      this.value = buf[a] === 0x2d ? -v : v;
     }
     return p;
+  }
+
+  /** `[-+]?\d+` after an `e`: its value in `count`, its end returned (-1 without digits) */
+  private exponent(buf: Buffer, p: number, e: number): number {
+    let c = p < e ? buf[p]! : -1;
+    const neg = c === 0x2d;
+    if (neg || c === 0x2b) c = ++p < e ? buf[p]! : -1;
+    const d0 = p;
+    let exp = 0;
+    while (c >= 0x30 && c <= 0x39) {
+      exp = exp * 10 + (c - 0x30);
+      c = ++p < e ? buf[p]! : -1;
+    }
+    this.count = neg ? -exp : exp;
+    return p === d0 ? -1 : p;
   }
 
   /** `bytesToUint` of the token at buf[a..): 1 to 15 digits */

@@ -305,50 +305,41 @@ function readTrain(buf: Buffer, start: number, end: number, st: FastLineState, s
       rec.add(gapStart, p, kind, name);
     }
     if (kind !== ITER) while (p < end && buf[p] === SP) p++;
-    switch (kind) {
-      case ITER:
-        p = iterationValue(st, buf, p, end);
-        break;
-      case 0:
-        p = num.float(buf, p, end, true);
-        sps = num.value;
-        break;
-      case 1:
-        p = num.float(buf, p, end, true);
-        iterMs = num.value;
-        break;
-      case 2:
-        p = num.float(buf, p, end, true);
-        lr = num.value;
-        break;
-      case 3:
-        p = flopsValue(st, dv, buf, p, end);
-        flops = st.key;
-        break;
-      case 4:
-        p = num.float(buf, p, end, true);
-        mfu = num.value;
-        break;
-      case 5:
-        p = num.float(buf, p, end, true);
-        hfu = num.value;
-        break;
-      case 6:
-        p = num.float(buf, p, end, true);
-        scale = num.value;
-        break;
-      case 7:
-        p = num.uint(buf, p, end);
-        skipped = num.count;
-        break;
-      case 8:
-        p = num.uint(buf, p, end);
-        nans = num.count;
-        break;
-      default:
-        p = num.float(buf, p, end, false);
-        losses[name] = num.value;
-        firstLossKey ??= name;
+    // one call site for the number reader, so the engine can inline it
+    if (kind === ITER) p = iterationValue(st, buf, p, end);
+    else if (kind === 3) {
+      p = flopsValue(st, dv, buf, p, end);
+      flops = st.key;
+    } else if (kind === 7 || kind === 8) {
+      p = num.uint(buf, p, end);
+      if (kind === 7) skipped = num.count;
+      else nans = num.count;
+    } else {
+      p = num.float(buf, p, end, kind !== LOSS);
+      const v = num.value;
+      switch (kind) {
+        case 0:
+          sps = v;
+          break;
+        case 1:
+          iterMs = v;
+          break;
+        case 2:
+          lr = v;
+          break;
+        case 4:
+          mfu = v;
+          break;
+        case 5:
+          hfu = v;
+          break;
+        case 6:
+          scale = v;
+          break;
+        default:
+          losses[name] = v;
+          firstLossKey ??= name;
+      }
     }
     if (p < 0) return null;
     if (shape === null) {
