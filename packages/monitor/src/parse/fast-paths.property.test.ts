@@ -17,6 +17,13 @@ function expectSameAsFull(line: string, fast: unknown): void {
   if (fast === null) return;
   expect(canon(fast)).toBe(canon(parseLine(line, "auto")));
   expect(canon(fast)).toBe(canon(parseLine(line, "neox")));
+  expectPlain(fast);
+}
+
+/** plain objects like the full parser's (prototype Object.prototype), not instances of some class */
+function expectPlain(ev: unknown): void {
+  expect(Object.getPrototypeOf(ev)).toBe(Object.prototype);
+  for (const v of Object.values(ev as object)) if (typeof v === "object" && v !== null) expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
 }
 
 // ---- generators -------------------------------------------------------------------------------
@@ -262,6 +269,7 @@ describe("timers line fast path", () => {
     const line = "time (ms) | forward: 5123.45 | backward: 11234.56 | backward-backward: 11200.12 | backward-allreduce: 0.00 | optimizer: 812.34 | batch generator: 12.34";
     const b = Buffer.from(line);
     expect(canon(fastTimers(line))).toBe(canon(parseLine(line, "neox")));
+    expectPlain(fastTimers(line));
     expect(fastTimers(line)).toEqual(fastTimersLine(b, 0, b.length, new FastLineState()));
     expect(fastTimers("time (ms)")).toEqual({ kind: "timers", timersMs: {} });
   });
@@ -274,6 +282,7 @@ describe("timers line fast path", () => {
           const fast = fastTimers(l);
           if (fast === null) continue;
           accepted++;
+          expectPlain(fast);
           for (const f of FORMATS.filter((x) => x !== "llmc")) expect(canon(fast)).toBe(canon(parseLine(l, f)));
         }
       }),

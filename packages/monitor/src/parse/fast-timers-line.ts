@@ -1,5 +1,6 @@
 import type { LogEvent } from "./events.ts";
 import { Literal, literalAt } from "./byte-strings.ts";
+import { TimersEventObject, TimersMap } from "./fast-events.ts";
 import type { FastLineState } from "./fast-line-state.ts";
 import { LineShape } from "./line-shape.ts";
 import { afterRankPrefix } from "./fast-train-line.ts";
@@ -56,7 +57,7 @@ function nameEnd(st: FastLineState, dv: DataView, buf: Buffer, ks: number, end: 
  * every name and falls back to a hash lookup per store, several times slower.
  */
 function record(names: readonly string[], values: readonly number[], n: number): Record<string, number> {
-  const o: Record<string, number> = {};
+  const o = new TimersMap();
   if (n === 0) return o;
   o[names[0]!] = values[0]!;
   if (n === 1) return o;
@@ -100,7 +101,7 @@ export function timersByShape(buf: Buffer, start: number, end: number, st: FastL
     values[i] = num.value;
   }
   if (!shape.endsAt(dv, buf, p, end)) return null;
-  return { kind: "timers", timersMs: record(shape.names, values, gaps.length) };
+  return new TimersEventObject(record(shape.names, values, gaps.length));
 }
 
 /** the line read part by part; when accepted, its shape becomes the one the next line is tried with */
@@ -115,7 +116,7 @@ export function timersByField(buf: Buffer, start: number, end: number, st: FastL
   rec.n = 0;
   if (p === end) {
     st.timersShape = LineShape.from(buf, rec, start, end);
-    return { kind: "timers", timersMs: {} };
+    return new TimersEventObject(new TimersMap());
   }
   if (buf[p] !== PIPE) return null;
   p++;
@@ -147,5 +148,5 @@ export function timersByField(buf: Buffer, start: number, end: number, st: FastL
     n++;
   }
   st.timersShape = LineShape.from(buf, rec, gapStart, end);
-  return { kind: "timers", timersMs: record(names, values, n) };
+  return new TimersEventObject(record(names, values, n));
 }

@@ -1,5 +1,6 @@
 import type { TrainEvent } from "./events.ts";
 import { equalsAscii, Literal, literalAt, startsWithAscii } from "./byte-strings.ts";
+import { LossesMap, TrainEventObject } from "./fast-events.ts";
 import type { FastLineState } from "./fast-line-state.ts";
 import { LineShape } from "./line-shape.ts";
 import { NON_LOSS_KEYS } from "./train-line.ts";
@@ -265,7 +266,7 @@ function readTrain(buf: Buffer, start: number, end: number, st: FastLineState, s
   let skipped: number | null = null;
   let nans: number | null = null;
   let firstLossKey: string | null = null;
-  const losses: Record<string, number> = {};
+  const losses = new LossesMap();
   let slot = 1;
   let field = 0;
   // a gap runs from the end of the previous value (or the line's start) to the next field's value
@@ -353,22 +354,5 @@ function readTrain(buf: Buffer, start: number, end: number, st: FastLineState, s
   // no step: not a training line; neither NeoX marker: a Megatron line the full parser labels
   if (step < 0 || (sps === null && flops === null)) return null;
   const loss = losses["lm_loss"] ?? losses["lm loss"] ?? losses["loss"] ?? (firstLossKey === null ? null : losses[firstLossKey]!);
-  return {
-    kind: "train",
-    format: "neox",
-    step,
-    totalSteps: st.total,
-    loss,
-    losses,
-    lr,
-    iterMs,
-    samplesPerSec: sps,
-    lossScale: scale,
-    gradNorm: null,
-    skippedIters: skipped,
-    nanIters: nans,
-    mfuPct: mfu,
-    hfuPct: hfu,
-    flopsPerGpu: flops
-  };
+  return new TrainEventObject(step, st.total, loss, losses, lr, iterMs, sps, scale, skipped, nans, mfu, hfu, flops);
 }
