@@ -95,6 +95,13 @@ export function bytesToUint(buf: Buffer, a: number, b: number): number | undefin
 const SP = 0x20;
 const PIPE = 0x7c;
 
+/** after a number ending at `p`: one `%` where allowed, then the end of the field (space, `|`, end of line); the position after, or -1 */
+function fieldEnd(buf: Buffer, p: number, e: number, percent: boolean): number {
+  let c = p < e ? buf[p]! : -1;
+  if (percent && c === 0x25) c = ++p < e ? buf[p]! : -1;
+  return c === -1 || c === SP || c === PIPE ? p : -1;
+}
+
 function roundedByV8(buf: Buffer, a: number, b: number): number {
   return Number(buf.toString("latin1", a, b));
 }
@@ -142,11 +149,10 @@ export class NumberScan {
       p = this.exponent(buf, p + 1, e);
       if (p < 0) return -1;
       e10 += this.count;
-      c = p < e ? buf[p]! : -1;
     }
     const tokenEnd = p;
-    if (percent && c === 0x25) c = ++p < e ? buf[p]! : -1;
-    if (c !== -1 && c !== SP && c !== PIPE) return -1;
+    p = fieldEnd(buf, p, e, percent);
+    if (p < 0) return -1;
     // beyond 15 digits the mantissa may not be exact, and beyond ±22 the power is not: let V8 round it
     if (digits > 15 || e10 > 22 || e10 < -22) this.value = roundedByV8(buf, a, tokenEnd);
     else {

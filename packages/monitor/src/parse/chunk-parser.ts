@@ -36,7 +36,15 @@ class Located implements LocatedEvent {
   }
 }
 
-type Sink = (event: LogEvent, buf: Buffer, start: number, end: number, streamEnd: number) => void;
+function emit(sink: Sink, event: LogEvent, buf: Buffer, start: number, end: number, streamEnd: number): void {
+  sink.out.push(sink.located ? new Located(event, streamEnd, buf, start, end) : event);
+}
+
+/** where a scan puts its events: bare, or located (no callback, so the per-line call stays monomorphic) */
+interface Sink {
+  out: (LogEvent | LocatedEvent)[];
+  located: boolean;
+}
 
 /**
  * Bytes in, events out: the line splitting of `LineBuffer` and the results and counters of
@@ -85,9 +93,9 @@ export class ChunkParser {
 
   /** Parses every complete line in `chunk` (with what was held back). The chunk is not retained. */
   push(chunk: Buffer): LogEvent[] {
-    const out: LogEvent[] = [];
-    this.scan(chunk, (ev) => out.push(ev));
-    return out;
+    const sink: Sink = { out: [], located: false };
+    this.scan(chunk, sink);
+    return sink.out as LogEvent[];
   }
 
   /**
@@ -95,16 +103,16 @@ export class ChunkParser {
    * decoded only when asked for, so the fast paths stay fast; `text()` keeps `chunk` alive.
    */
   pushLocated(chunk: Buffer): LocatedEvent[] {
-    const out: LocatedEvent[] = [];
-    this.scan(chunk, (event, buf, start, end, streamEnd) => out.push(new Located(event, streamEnd, buf, start, end)));
-    return out;
+    const sink: Sink = { out: [], located: true };
+    this.scan(chunk, sink);
+    return sink.out as LocatedEvent[];
   }
 
   /** Parses the held-back partial line (at end of file), if any. */
   flush(): LogEvent[] {
-    const out: LogEvent[] = [];
-    this.flushInto((ev) => out.push(ev));
-    return out;
+    const sink: Sink = { out: [], located: false };
+    this.flushInto(sink);
+    return sink.out as LogEvent[];
   }
 
   /** The last non-blank complete lines seen (up to `recentLines`), oldest first. */
@@ -184,7 +192,7 @@ export class ChunkParser {
       if (ev === null) this.inner.unparsed++;
       else {
         this.inner.parsed++;
-        sink(ev, buf, start, end, streamEnd);
+        emit(sink, ev, buf, start, end, streamEnd);
       }
       return;
     }
@@ -198,7 +206,7 @@ export class ChunkParser {
         // decoded exactly as LineBuffer does: up to the newline, then one trailing CR dropped
         const text = buf.toString("utf8", start, nl);
         const parsed = this.inner.parse(end === nl ? text : text.slice(0, -1));
-        if (parsed) sink(parsed, buf, start, end, streamEnd);
+        if (parsed) emit(sink, parsed, buf, start, end, streamEnd);
       }
     }
   }
