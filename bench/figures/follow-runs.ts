@@ -56,7 +56,7 @@ async function trial(opts: BenchOptions, count: number, seconds: number): Promis
 
 export async function runFollowRuns(opts: BenchOptions): Promise<FigureResult> {
   const started = Date.now();
-  const seconds = opts.quick ? 3 : 15;
+  const seconds = opts.quick ? 2 : 15;
   const measurements: Measurement[] = [];
   const notes: string[] = [];
   for (const count of [10, 100, 1000]) {

@@ -70,7 +70,7 @@ async function trial(opts: BenchOptions, rig: SupervisedRig, client: SlurmClient
 
 export async function runNodefailResubmit(opts: BenchOptions): Promise<FigureResult> {
   const started = Date.now();
-  const trials = opts.quick ? 3 : 12;
+  const trials = opts.quick ? 2 : 12;
   const client = new SlurmClient(new LocalExecutor());
   const base = scenarioInputs({ name: "bench-nodefail", trainIters: TRAIN_ITERS, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "10", NEOX_EMU_HANG_AT: String(HANG_AT) } });
   // a node of its own: downing it must not kill other people's jobs on the shared cluster

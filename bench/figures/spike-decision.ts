@@ -124,8 +124,8 @@ function ms(xs: readonly number[]): string {
 
 export async function runSpikeDecision(opts: BenchOptions): Promise<FigureResult> {
   const started = Date.now();
-  const trials = opts.quick ? 3 : 20;
-  const sshTrials = opts.quick ? 2 : 20;
+  const trials = opts.quick ? 2 : 20;
+  const sshTrials = opts.quick ? 1 : 20;
   const measurements: Measurement[] = [];
   const notes: string[] = [];
   const base = scenarioInputs({ name: "bench-spike", trainIters: TRAIN_ITERS, lr: LR, env: { NEOX_EMU_STEP_MS: String(STEP_MS), NEOX_EMU_HANG_AT: String(HANG_AT) } });
