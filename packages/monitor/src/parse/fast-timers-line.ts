@@ -9,6 +9,7 @@ import { afterRankPrefix } from "./fast-train-line.ts";
  * NeoX's `time (ms) | forward: 5123.45 | …` line read from bytes, giving what the full parser gives
  * or `null` to hand the line to it. Every part must be `name: number` in printable ASCII; a part
  * the regex path would silently skip (no colon, bad number) makes this path decline instead.
+ * As with training lines, the last accepted line's shape (`LineShape`) is tried first.
  */
 
 const SP = 0x20;
