@@ -29,6 +29,8 @@ export interface ByteFollowResult<T> {
   notes: FollowNote[];
   offset: number;
   size: number;
+  /** the poll stopped at `maxBytesPerPoll` with bytes of the file still unread */
+  more: boolean;
 }
 
 /**
@@ -95,7 +97,7 @@ export class ByteFollower<T> {
       for (const item of this.decoder.push(fresh)) out.push(item);
       if (this.pos >= size || read >= this.maxBytesPerPoll) break;
     }
-    return { items: out, notes, offset: this.offset, size };
+    return { items: out, notes, offset: this.offset, size, more: this.pos < size };
   }
 
   private restart(out: T[]): void {

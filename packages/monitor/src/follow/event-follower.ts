@@ -12,6 +12,8 @@ export interface EventFollowResult {
   /** offset after this poll: every whole line before it has been parsed */
   offset: number;
   size: number;
+  /** stopped at `maxBytesPerPoll`: poll again to read the rest */
+  more: boolean;
 }
 
 export interface EventFollowerOptions extends FollowerOptions {
@@ -65,7 +67,7 @@ export class EventFollower {
   }
 
   async poll(): Promise<EventFollowResult> {
-    const { items, notes, offset, size } = await this.bytes.poll();
-    return { events: items, notes, offset, size };
+    const { items, notes, offset, size, more } = await this.bytes.poll();
+    return { events: items, notes, offset, size, more };
   }
 }

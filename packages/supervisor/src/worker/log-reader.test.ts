@@ -32,6 +32,15 @@ describe("LogReader", () => {
     expect(o.obs.tail).toEqual(["starting", train(1).trimEnd(), train(2).trimEnd(), "done"]);
   });
 
+  it("reads a log longer than one catch-up step to its end in one observe", async () => {
+    const path = join(dir, "a.out");
+    writeFileSync(path, Array.from({ length: 300 }, (_, i) => train(i + 1)).join("") + "tail line\n");
+    const o = await new LogReader(1024).observe(new LocalExecutor(), "r:1:0", path, R, 0, 1, 0);
+    expect(o.obs).toMatchObject({ firstIteration: 1, lastIteration: 300 });
+    expect(o.pending).toHaveLength(300);
+    expect(o.obs.tail?.at(-1)).toBe("tail line");
+  });
+
   it("starts a fresh observer when the log is truncated, and rebuilt ones skip points already stored", async () => {
     const path = join(dir, "a.out");
     const ex = new LocalExecutor();

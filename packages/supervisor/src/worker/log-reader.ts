@@ -11,6 +11,9 @@ interface Watched {
   observer: AttemptObserver;
 }
 
+/** bytes parsed per step of a catch-up: events of one step are folded and dropped before the next */
+const CATCH_UP_BYTES = 16 * 1024 * 1024;
+
 /**
  * Keeps one monitor follower and one observer per attempt run (an attempt restarted by Slurm under
  * the same job id gets fresh ones: the process and its log start over). After a supervisor restart
@@ -19,20 +22,26 @@ interface Watched {
 export class LogReader {
   private readonly watched = new Map<string, Watched>();
 
+  constructor(private readonly catchUpBytes = CATCH_UP_BYTES) {}
+
   async observe(exec: Executor, key: string, path: string, resilience: Resilience, now: number, attempt: number, emitFrom: number): Promise<AttemptObserver> {
     let w = this.watched.get(key);
     if (!w) {
-      // read to the end each cycle: a decision must never rest on half of a log
-      const follower = new EventFollower(exec, path, { readBytes: 4 * 1024 * 1024, maxBytesPerPoll: Number.POSITIVE_INFINITY, recentLines: TAIL });
+      const follower = new EventFollower(exec, path, { readBytes: Math.min(4 * 1024 * 1024, this.catchUpBytes), maxBytesPerPoll: this.catchUpBytes, recentLines: TAIL });
       w = { follower, observer: new AttemptObserver(resilience, attempt, emitFrom) };
       this.watched.set(key, w);
     }
-    const r = await w.follower.poll();
-    // truncated or replaced (Slurm reopened the output on requeue): what was seen belongs to another run of the job
-    if (r.notes.length > 0) w.observer = new AttemptObserver(resilience, attempt, 0);
-    w.observer.apply(r.events, now);
+    // read to the end each cycle (a decision must never rest on half of a log), but fold a long
+    // log in steps: a restart catching up on a large log would otherwise hold all its events at once
+    for (;;) {
+      const r = await w.follower.poll();
+      // truncated or replaced (Slurm reopened the output on requeue): what was seen belongs to another run of the job
+      if (r.notes.length > 0) w.observer = new AttemptObserver(resilience, attempt, 0);
+      w.observer.apply(r.events, now);
+      w.observer.parsedOffset = r.offset;
+      if (!r.more) break;
+    }
     w.observer.obs.tail = w.follower.recentLines();
-    w.observer.parsedOffset = r.offset;
     return w.observer;
   }
 
