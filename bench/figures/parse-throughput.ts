@@ -114,7 +114,7 @@ async function grepCount(path: string): Promise<{ ms: number; count: number }> {
 
 export async function runParseThroughput(opts: BenchOptions): Promise<FigureResult> {
   const started = Date.now();
-  const target = opts.quick ? 256 * MB : 1024 * MB;
+  const target = opts.quick ? 128 * MB : 1024 * MB;
   const trials = opts.quick ? 2 : 3;
   const dir = await mkdtemp(join(tmpdir(), "neoxctl-bench-parse-"));
   const path = join(dir, "slurm-neox.out");
