@@ -89,7 +89,9 @@ export function applyMutation(base: Json, m: Mutation): Json {
       obj[m.path[m.path.length - 1]!] = m.value;
       return doc;
     case "addKey":
-      if (!Array.isArray(obj)) obj[m.key] = m.value;
+      // defineProperty, not assignment: `obj["__proto__"] = v` would set the prototype instead of
+      // adding the `__proto__:` key the adversarial document is meant to carry
+      if (!Array.isArray(obj)) Object.defineProperty(obj, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
       return doc;
   }
 }

@@ -180,7 +180,8 @@ describe("nothing is executed from a user string", () => {
     expect(tally.canaries).toBe(0);
     // the property is only meaningful if most adversarial cases got as far as running
     expect(tally.launcherReached).toBeGreaterThan(RUNS / 4);
-  });
+    // each case writes and runs a script (≈ 50 ms): the long variant needs more than the default limit
+  }, 60_000 + RUNS * 200);
 
   it("the canary works: an unquoted payload in a script does create it", () => {
     const r = spawnSync("bash", ["-c", `echo x${`$(touch ${CANARY})`}`], { encoding: "utf8" });
