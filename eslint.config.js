@@ -12,7 +12,14 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@neoxctl/*/src/*", "../../*/src/*"], message: "Import a sibling package by its name, not its src." }] }
+        {
+          patterns: [
+            {
+              group: ["@neoxctl/*/src/*", "../../*/src/*"],
+              message: "Import a sibling package by its name, not its src."
+            }
+          ]
+        }
       ]
     }
   },

@@ -44,7 +44,9 @@ interface Result {
 async function measure(files: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), "follow-bench-"));
   for (let i = 0; i < files; i++) writeFileSync(join(dir, `${i}.log`), "");
-  const writer = spawn(process.execPath, ["-e", WRITER, dir, String(files), String(WRITE_EVERY_MS)], { stdio: "ignore" });
+  const writer = spawn(process.execPath, ["-e", WRITER, dir, String(files), String(WRITE_EVERY_MS)], {
+    stdio: "ignore"
+  });
   let lines = 0;
   let train = 0;
   const parser = new LineParser("neox");
@@ -90,7 +92,11 @@ for (const n of COUNTS) {
   console.log(`${n} files: ${r.cpuPctOfOneCore}% CPU, ${r.rssMb} MB RSS, ${r.linesPerSecond} lines/s`);
 }
 const out = resolve(import.meta.dirname, "results", "follow-logs.json");
-writeFileSync(out, JSON.stringify({ node: process.version, writeEveryMs: WRITE_EVERY_MS, results }, null, 2) + "\n");
+writeFileSync(
+  out,
+  JSON.stringify({ node: process.version, writeEveryMs: WRITE_EVERY_MS, results }, null, 2) + "\n"
+);
 console.log("\n| files | CPU % of one core | RSS MB | lines/s followed |\n|---|---|---|---|");
-for (const r of results) console.log(`| ${r.files} | ${r.cpuPctOfOneCore} | ${r.rssMb} | ${r.linesPerSecond} |`);
+for (const r of results)
+  console.log(`| ${r.files} | ${r.cpuPctOfOneCore} | ${r.rssMb} | ${r.linesPerSecond} |`);
 console.log(`\nwrote ${out}`);

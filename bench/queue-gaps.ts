@@ -48,7 +48,12 @@ const max = (xs: number[]): number | null => (xs.length ? Math.max(...xs) : null
 
 async function measure(mode: ModeResult["mode"], trainIters: number, stepMs: number): Promise<ModeResult> {
   const t = await testRedis(`bench-gaps-${mode}`);
-  const out = await runChainScenario(t.redis, t.prefix, { name: `gaps-${mode.replace(/_/g, "-")}`, trainIters, stepMs, chain: mode === "chained" });
+  const out = await runChainScenario(t.redis, t.prefix, {
+    name: `gaps-${mode.replace(/_/g, "-")}`,
+    trainIters,
+    stepMs,
+    chain: mode === "chained"
+  });
   await t.cleanup();
   removeScenario(out.inputs);
   const gaps = out.handovers.map((h) => h.gapS);
@@ -62,7 +67,9 @@ async function measure(mode: ModeResult["mode"], trainIters: number, stepMs: num
     stepsLostPerEnding: { values: lost, max: max(lost) },
     jobs: out.jobs.length,
     handovers: out.handovers,
-    endings: out.events.filter((e) => /^(recover_|rollback|planned_continuation|run_completed|needs_attention)/.test(e.type)).map((e) => `${e.type}: ${e.cause}`)
+    endings: out.events
+      .filter((e) => /^(recover_|rollback|planned_continuation|run_completed|needs_attention)/.test(e.type))
+      .map((e) => `${e.type}: ${e.cause}`)
   };
 }
 
@@ -89,7 +96,9 @@ export async function run(opts: QueueGapsOptions = {}): Promise<QueueGapsResult>
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = await run({ quick: process.argv.includes("--quick") });
   for (const m of r.modes) {
-    process.stdout.write(`${m.mode.padEnd(17)} ${m.state}  planned endings ${m.plannedEndings}  queued before end ${m.queuedBeforeEnd}  gap s ${JSON.stringify(m.gapS.values)} (mean ${m.gapS.mean?.toFixed(1) ?? "-"})  steps lost ${JSON.stringify(m.stepsLostPerEnding.values)}\n`);
+    process.stdout.write(
+      `${m.mode.padEnd(17)} ${m.state}  planned endings ${m.plannedEndings}  queued before end ${m.queuedBeforeEnd}  gap s ${JSON.stringify(m.gapS.values)} (mean ${m.gapS.mean?.toFixed(1) ?? "-"})  steps lost ${JSON.stringify(m.stepsLostPerEnding.values)}\n`
+    );
   }
   process.exit(0);
 }

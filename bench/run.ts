@@ -47,7 +47,12 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, markdown: false, only: [], out: join(REPO_ROOT, "bench", "results", "latest.json") };
+  const args: Args = {
+    quick: false,
+    markdown: false,
+    only: [],
+    out: join(REPO_ROOT, "bench", "results", "latest.json")
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--quick") args.quick = true;
@@ -56,18 +61,20 @@ function parseArgs(argv: readonly string[]): Args {
       const v = argv[++i];
       if (v === undefined) throw new Error("--render needs a JSON report");
       args.fromJson = resolve(v);
-    }
-    else if (a === "--only" || a === "--out") {
+    } else if (a === "--only" || a === "--out") {
       const v = argv[++i];
       if (v === undefined) throw new Error(`${a} needs a value`);
       if (a === "--out") args.out = resolve(v);
       else
         for (const n of v.split(",")) {
-          if (!(FIGURE_NAMES as readonly string[]).includes(n)) throw new Error(`unknown figure ${n}; one of ${FIGURE_NAMES.join(", ")}`);
+          if (!(FIGURE_NAMES as readonly string[]).includes(n))
+            throw new Error(`unknown figure ${n}; one of ${FIGURE_NAMES.join(", ")}`);
           args.only.push(n as FigureName);
         }
     } else if (a === "-h" || a === "--help") {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--only ${FIGURE_NAMES.join("|")}[,…]] [--out file.json] [--markdown] [--render report.json]\n`);
+      process.stdout.write(
+        `usage: npm run bench -- [--quick] [--only ${FIGURE_NAMES.join("|")}[,…]] [--out file.json] [--markdown] [--render report.json]\n`
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -103,7 +110,14 @@ async function main(): Promise<void> {
       log(`figure ${name} failed: ${msg}`);
     }
   }
-  const report: Report = { machine, mode: args.quick ? "quick" : "full", durationMs: Date.now() - started, figures: results, failures, load: { start: loadStart, end: loadavg()[0] ?? 0 } };
+  const report: Report = {
+    machine,
+    mode: args.quick ? "quick" : "full",
+    durationMs: Date.now() - started,
+    figures: results,
+    failures,
+    load: { start: loadStart, end: loadavg()[0] ?? 0 }
+  };
   await mkdir(dirname(args.out), { recursive: true });
   await writeFile(args.out, JSON.stringify(report, null, 2) + "\n");
   // BENCHMARKS.md records full runs of every figure only, so a quick or partial run never replaces it
@@ -111,7 +125,9 @@ async function main(): Promise<void> {
     await writeFile(join(REPO_ROOT, "BENCHMARKS.md"), renderMarkdown(report));
     log("wrote BENCHMARKS.md");
   }
-  process.stdout.write(`\n${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGb} GB, Node ${machine.node}, ${machine.slurm}\n\n`);
+  process.stdout.write(
+    `\n${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGb} GB, Node ${machine.node}, ${machine.slurm}\n\n`
+  );
   process.stdout.write(consoleTable(results) + "\n");
   for (const r of results) for (const n of r.notes) process.stdout.write(`  ${r.name}: ${n}\n`);
   process.stdout.write(`\nwrote ${args.out} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);

@@ -34,7 +34,13 @@ function median(xs: readonly number[]): number {
 
 interface Row {
   trackedJobs: number;
-  neoxctl: { perCycle: number[]; median: number; min: number; byType: Record<string, number>; commands: string[] };
+  neoxctl: {
+    perCycle: number[];
+    median: number;
+    min: number;
+    byType: Record<string, number>;
+    commands: string[];
+  };
   naive: { perCycle: number[]; median: number; min: number; byType: Record<string, number> };
 }
 
@@ -71,8 +77,19 @@ async function main(): Promise<void> {
       }
       rows.push({
         trackedJobs: size,
-        neoxctl: { perCycle: ours, median: median(ours), min: Math.min(...ours), byType: Object.fromEntries(oursTypes), commands },
-        naive: { perCycle: naive, median: median(naive), min: Math.min(...naive), byType: Object.fromEntries(naiveTypes) }
+        neoxctl: {
+          perCycle: ours,
+          median: median(ours),
+          min: Math.min(...ours),
+          byType: Object.fromEntries(oursTypes),
+          commands
+        },
+        naive: {
+          perCycle: naive,
+          median: median(naive),
+          min: Math.min(...naive),
+          byType: Object.fromEntries(naiveTypes)
+        }
       });
       process.stderr.write(`  ${size} jobs done\n`);
     }
@@ -81,7 +98,12 @@ async function main(): Promise<void> {
   }
 
   // other users' RPCs only ever add to a delta, so the minimum is the closest to our own cost
-  const head = ["tracked jobs", "neoxctl RPCs/cycle min / median", "naive min / median", "neoxctl commands/cycle"];
+  const head = [
+    "tracked jobs",
+    "neoxctl RPCs/cycle min / median",
+    "naive min / median",
+    "neoxctl commands/cycle"
+  ];
   const body = rows.map((r) => [
     String(r.trackedJobs),
     `${r.neoxctl.min} / ${r.neoxctl.median}`,
@@ -90,7 +112,9 @@ async function main(): Promise<void> {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? "").length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
-  process.stdout.write([line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n") + "\n");
+  process.stdout.write(
+    [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n") + "\n"
+  );
 
   await mkdir(dirname(OUT), { recursive: true });
   await writeFile(

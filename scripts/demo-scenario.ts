@@ -3,7 +3,16 @@
 // spikes at a too-high LR. Prints each event as it happens and ends with ONE JSON line.
 import { execFileSync } from "node:child_process";
 import { LocalExecutor } from "@neoxctl/exec";
-import { cachingResolver, connectRedis, createRun, defaultPrefix, Keys, RunStore, SeriesStore, SupervisorWorker } from "@neoxctl/supervisor";
+import {
+  cachingResolver,
+  connectRedis,
+  createRun,
+  defaultPrefix,
+  Keys,
+  RunStore,
+  SeriesStore,
+  SupervisorWorker
+} from "@neoxctl/supervisor";
 import { REPO_ROOT, scenarioInputs } from "../test/supervisor/scenario.ts";
 
 const TRAIN_ITERS = 220;
@@ -16,18 +25,30 @@ const inputs = scenarioInputs({
   name: "demo",
   trainIters: TRAIN_ITERS,
   lr: LR,
-  env: { NEOX_EMU_STEP_MS: "40", NEOX_EMU_HANG_AT: "110", NEOX_EMU_SPIKE_AT: "150", NEOX_EMU_UNSTABLE_LR: "0.0002" }
+  env: {
+    NEOX_EMU_STEP_MS: "40",
+    NEOX_EMU_HANG_AT: "110",
+    NEOX_EMU_SPIKE_AT: "150",
+    NEOX_EMU_UNSTABLE_LR: "0.0002"
+  }
 });
 const redis = connectRedis();
 const prefix = defaultPrefix();
 const store = new RunStore(redis, new Keys(prefix));
 const series = new SeriesStore(redis, store.keys);
 const clusters = cachingResolver();
-const worker = new SupervisorWorker(redis, clusters, { prefix, pollIntervalMs: 300, leaseTtlMs: 3000, log: () => {} });
+const worker = new SupervisorWorker(redis, clusters, {
+  prefix,
+  pollIntervalMs: 300,
+  leaseTtlMs: 3000,
+  log: () => {}
+});
 let downed: string | undefined;
 
 try {
-  say(`scenario: ${TRAIN_ITERS} steps at LR ${LR} (emulator instability threshold 2e-4); node DOWN after step ${NODE_DOWN_AFTER}, hang at 110, spike at 150`);
+  say(
+    `scenario: ${TRAIN_ITERS} steps at LR ${LR} (emulator instability threshold 2e-4); node DOWN after step ${NODE_DOWN_AFTER}, hang at 110, spike at 150`
+  );
   const run = await createRun(store, new LocalExecutor(), { ...inputs, repoRoot: REPO_ROOT });
   say(`run ${run.id} created in ${run.runDir}`);
   await worker.start();
@@ -39,7 +60,13 @@ try {
       say(`  ${e.time.slice(11, 23)} ${e.type}${move}: ${e.cause}`);
     }
     const r = await store.mustGetRun(run.id);
-    if (r.state === "completed" || r.state === "needs_attention" || r.state === "failed" || r.state === "cancelled") break;
+    if (
+      r.state === "completed" ||
+      r.state === "needs_attention" ||
+      r.state === "failed" ||
+      r.state === "cancelled"
+    )
+      break;
     if (!downed && r.state === "running" && r.attempts === 1) {
       const last = (await series.lastBatch(run.id)).at(-1);
       const a = await store.getAttempt(run.id, 1);
@@ -60,7 +87,12 @@ try {
       state: final.state,
       attempts: final.attempts,
       excludedNodes: final.params.excludeNodes,
-      rollbacks: final.rollbacks.map((r) => ({ onsetStep: r.onsetStep, toStep: r.toStep, lrFrom: r.lrFrom, lrTo: r.lrTo })),
+      rollbacks: final.rollbacks.map((r) => ({
+        onsetStep: r.onsetStep,
+        toStep: r.toStep,
+        lrFrom: r.lrFrom,
+        lrTo: r.lrTo
+      })),
       finalLr: final.params.lr,
       finalStep: lastStep
     }) + "\n"

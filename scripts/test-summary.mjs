@@ -11,6 +11,8 @@ if (!file || !existsSync(file)) {
 const r = JSON.parse(readFileSync(file, "utf8"));
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 // a file that failed to load counts as a failure even though it ran no test
-const brokenSuites = (r.testResults ?? []).filter((s) => s.status === "failed" && (s.assertionResults ?? []).length === 0).length;
+const brokenSuites = (r.testResults ?? []).filter(
+  (s) => s.status === "failed" && (s.assertionResults ?? []).length === 0
+).length;
 const failed = (r.numFailedTests ?? 0) + brokenSuites;
 console.log(`${r.numPassedTests ?? 0} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);

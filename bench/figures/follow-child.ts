@@ -9,7 +9,8 @@ import { LocalExecutor } from "@neoxctl/exec";
 import { LineParser, MultiFollower, RobustSpikeDetector } from "@neoxctl/monitor";
 
 const [dir, intervalArg, warmupArg, secondsArg] = process.argv.slice(2);
-if (!dir || !intervalArg || !warmupArg || !secondsArg) throw new Error("usage: follow-child <dir> <intervalMs> <warmupMs> <seconds>");
+if (!dir || !intervalArg || !warmupArg || !secondsArg)
+  throw new Error("usage: follow-child <dir> <intervalMs> <warmupMs> <seconds>");
 
 const exec = new LocalExecutor();
 const parser = new LineParser("neox");
@@ -24,7 +25,8 @@ const follower = new MultiFollower({
     for (const line of result.lines) {
       lines++;
       const ev = parser.parse(line);
-      if (ev?.kind === "train" && ev.loss !== null) for (const d of det.push({ step: ev.step, loss: ev.loss })) if (d.type === "alarm") alarms++;
+      if (ev?.kind === "train" && ev.loss !== null)
+        for (const d of det.push({ step: ev.step, loss: ev.loss })) if (d.type === "alarm") alarms++;
     }
   }
 });
@@ -44,4 +46,12 @@ for (let s = 0; s < Number(secondsArg); s++) {
   rssMb.push(process.memoryUsage().rss / 1024 / 1024);
 }
 await follower.stop();
-process.stdout.write(JSON.stringify({ files: follower.size, cpuPct, rssMb, linesPerS: (lines - linesAtStart) / Number(secondsArg), alarms }) + "\n");
+process.stdout.write(
+  JSON.stringify({
+    files: follower.size,
+    cpuPct,
+    rssMb,
+    linesPerS: (lines - linesAtStart) / Number(secondsArg),
+    alarms
+  }) + "\n"
+);

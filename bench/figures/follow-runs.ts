@@ -26,7 +26,9 @@ interface ChildReport {
 /** Grows `count` logs at the NeoX line rate while a separate follower process watches them. */
 async function trial(opts: BenchOptions, count: number, seconds: number): Promise<ChildReport> {
   const dir = await mkdtemp(join(tmpdir(), `neoxctl-bench-follow-${count}-`));
-  const fds = Array.from({ length: count }, (_, i) => openSync(join(dir, `run-${String(i).padStart(4, "0")}.out`), "a"));
+  const fds = Array.from({ length: count }, (_, i) =>
+    openSync(join(dir, `run-${String(i).padStart(4, "0")}.out`), "a")
+  );
   let step = 0;
   const write = (): void => {
     step++;
@@ -38,10 +40,14 @@ async function trial(opts: BenchOptions, count: number, seconds: number): Promis
   try {
     const childPath = join(dirname(fileURLToPath(import.meta.url)), "follow-child.ts");
     const warmupMs = 3 * FOLLOW_INTERVAL_MS;
-    const child = spawn(process.execPath, ["--import", "tsx", childPath, dir, String(FOLLOW_INTERVAL_MS), String(warmupMs), String(seconds)], {
-      cwd: opts.repoRoot,
-      stdio: ["ignore", "pipe", "inherit"]
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", childPath, dir, String(FOLLOW_INTERVAL_MS), String(warmupMs), String(seconds)],
+      {
+        cwd: opts.repoRoot,
+        stdio: ["ignore", "pipe", "inherit"]
+      }
+    );
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((r) => child.on("close", r));
@@ -63,9 +69,21 @@ export async function runFollowRuns(opts: BenchOptions): Promise<FigureResult> {
     opts.log(`follow: ${count} growing logs for ${seconds} s`);
     const r = await trial(opts, count, seconds);
     if (r.files !== count) throw new Error(`follower watched ${r.files} files, expected ${count}`);
-    measurements.push({ metric: "follow_runs_cpu_pct", case: `${count} runs`, unit: "% of a core", summary: summarize(r.cpuPct) });
-    measurements.push({ metric: "follow_runs_rss_mb", case: `${count} runs`, unit: "MB", summary: summarize(r.rssMb) });
-    notes.push(`${count} runs: ${r.linesPerS.toFixed(0)} lines/s followed (expected ${((2 * count * 1000) / LINE_PERIOD_MS).toFixed(0)}), ${r.alarms} alarms`);
+    measurements.push({
+      metric: "follow_runs_cpu_pct",
+      case: `${count} runs`,
+      unit: "% of a core",
+      summary: summarize(r.cpuPct)
+    });
+    measurements.push({
+      metric: "follow_runs_rss_mb",
+      case: `${count} runs`,
+      unit: "MB",
+      summary: summarize(r.rssMb)
+    });
+    notes.push(
+      `${count} runs: ${r.linesPerS.toFixed(0)} lines/s followed (expected ${((2 * count * 1000) / LINE_PERIOD_MS).toFixed(0)}), ${r.alarms} alarms`
+    );
   }
   return {
     name: "follow",

@@ -31,7 +31,14 @@ interface Trial {
  * NODE_FAIL, records the node recovery, and — the job having ended — submits the replacement with
  * the node excluded in that same cycle (t1 = its sbatch returned). The node is resumed afterwards.
  */
-async function trial(opts: BenchOptions, rig: SupervisedRig, client: SlurmClient, base: ScenarioInputs, profile: ClusterProfile, index: number): Promise<Trial> {
+async function trial(
+  opts: BenchOptions,
+  rig: SupervisedRig,
+  client: SlurmClient,
+  base: ScenarioInputs,
+  profile: ClusterProfile,
+  index: number
+): Promise<Trial> {
   const run = await rig.createRun(base, profile, `t${index}`, BENCH_RESILIENCE, 1);
   rig.focus = [run.id];
   try {
@@ -50,18 +57,34 @@ async function trial(opts: BenchOptions, rig: SupervisedRig, client: SlurmClient
     try {
       await client.setNodeState([node], "down", "neoxctl-bench");
       t0 = performance.now();
-      await rig.until(() => rig.eventAt(run.id, "attempt_submitted", 1), `the replacement of ${run.id}`, 30 * SUPERVISOR_POLL_MS, 2).catch(async (e: unknown) => {
-        const trail = (await rig.store.events(run.id)).map((ev) => `${ev.type}: ${ev.cause}`).join("; ");
-        throw new Error(`${e instanceof Error ? e.message : String(e)} (events: ${trail})`);
-      });
+      await rig
+        .until(
+          () => rig.eventAt(run.id, "attempt_submitted", 1),
+          `the replacement of ${run.id}`,
+          30 * SUPERVISOR_POLL_MS,
+          2
+        )
+        .catch(async (e: unknown) => {
+          const trail = (await rig.store.events(run.id)).map((ev) => `${ev.type}: ${ev.cause}`).join("; ");
+          throw new Error(`${e instanceof Error ? e.message : String(e)} (events: ${trail})`);
+        });
     } finally {
-      await client.setNodeState([node], "resume").catch((e: unknown) => opts.log(`nodefail: resume ${node} failed: ${String(e)}`));
+      await client
+        .setNodeState([node], "resume")
+        .catch((e: unknown) => opts.log(`nodefail: resume ${node} failed: ${String(e)}`));
     }
     const events = await rig.store.events(run.id);
     const recovery = events.find((e) => e.type.startsWith("recover_") || e.type === "needs_attention");
-    if (recovery?.type !== "recover_node") throw new Error(`run ${run.id}: expected recover_node after ${node} went DOWN, got ${events.map((e) => e.type).join(", ")}`);
+    if (recovery?.type !== "recover_node")
+      throw new Error(
+        `run ${run.id}: expected recover_node after ${node} went DOWN, got ${events.map((e) => e.type).join(", ")}`
+      );
     opts.log(`nodefail: trial ${index + 1}: ${recovery.cause}`);
-    return { sbatch: rig.submittedAt(run.id, 2)! - t0, decision: rig.eventAt(run.id, "recover_node")! - t0, recorded: rig.eventAt(run.id, "attempt_submitted", 1)! - t0 };
+    return {
+      sbatch: rig.submittedAt(run.id, 2)! - t0,
+      decision: rig.eventAt(run.id, "recover_node")! - t0,
+      recorded: rig.eventAt(run.id, "attempt_submitted", 1)! - t0
+    };
   } finally {
     rig.focus = [];
     await rig.retire(run);
@@ -72,9 +95,17 @@ export async function runNodefailResubmit(opts: BenchOptions): Promise<FigureRes
   const started = Date.now();
   const trials = opts.quick ? 2 : 12;
   const client = new SlurmClient(new LocalExecutor());
-  const base = scenarioInputs({ name: "bench-nodefail", trainIters: TRAIN_ITERS, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "10", NEOX_EMU_HANG_AT: String(HANG_AT) } });
+  const base = scenarioInputs({
+    name: "bench-nodefail",
+    trainIters: TRAIN_ITERS,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "10", NEOX_EMU_HANG_AT: String(HANG_AT) }
+  });
   // a node of its own: downing it must not kill other people's jobs on the shared cluster
-  const profile: ClusterProfile = { ...base.profile, scheduler: { ...base.profile.scheduler, exclusive: true } };
+  const profile: ClusterProfile = {
+    ...base.profile,
+    scheduler: { ...base.profile.scheduler, exclusive: true }
+  };
   const results: Trial[] = [];
   try {
     for (let i = 0; i < trials; i++) {
@@ -88,7 +119,9 @@ export async function runNodefailResubmit(opts: BenchOptions): Promise<FigureRes
         await rig.close();
       }
       const r = results.at(-1)!;
-      opts.log(`nodefail: trial ${i + 1}: sbatch ${r.sbatch.toFixed(0)} ms (decision committed ${r.decision.toFixed(0)} ms, submission committed ${r.recorded.toFixed(0)} ms)`);
+      opts.log(
+        `nodefail: trial ${i + 1}: sbatch ${r.sbatch.toFixed(0)} ms (decision committed ${r.decision.toFixed(0)} ms, submission committed ${r.recorded.toFixed(0)} ms)`
+      );
     }
   } finally {
     removeScenario(base);
@@ -105,7 +138,15 @@ export async function runNodefailResubmit(opts: BenchOptions): Promise<FigureRes
       `Each trial is a fresh Redis-backed run (own key prefix on 127.0.0.1:6379) whose first attempt is a real Slurm batch job (the NeoX emulator, 1 node, --exclusive so that X runs no one else's job) that has logged its first steps; X is set DOWN at a random phase of the poll cycle and resumed after the trial; each trial has a supervisor of its own (see notes). ` +
       `Supervisor.cycle() runs every ${SUPERVISOR_POLL_MS} ms on a fixed schedule, advancing only the trial's run: one squeue (NODE_FAIL), the node list refreshed by that NODE_FAIL (sinfo), the log and checkpoint reads, decide() → node recovery with X excluded, the lease-fenced Redis commit of the decision, then — the job having ended — in the same cycle the submit step: the chain record, the tag lookup of a job a crash left behind (squeue), the rendered attempt files, sbatch. ` +
       `The interval is ${SUPERVISOR_POLL_MS} ms, as in the spike figure (\`neoxctl supervise\` defaults to --poll-interval-ms 5000, which adds up to 4 s here). Not included: the attempt_submitted commit after sbatch (see notes), queue wait and start of the replacement (orchestration overhead only)`,
-    measurements: [checkTarget({ metric: "nodefail_to_resubmit_ms", case: "local", unit: "ms", summary: summarize(results.map((r) => r.sbatch)), target: { op: "<=", value: 5000, on: "p95" } })],
+    measurements: [
+      checkTarget({
+        metric: "nodefail_to_resubmit_ms",
+        case: "local",
+        unit: "ms",
+        summary: summarize(results.map((r) => r.sbatch)),
+        target: { op: "<=", value: 5000, on: "p95" }
+      })
+    ],
     notes: [
       `the decision's commit came ${stat(results.map((r) => r.decision))} after the node went DOWN, the attempt_submitted commit ${stat(results.map((r) => r.recorded))}`,
       "the first attempt starts from the initial checkpoint, which the supervisor submits --no-requeue (a Slurm requeue would train from scratch over newer checkpoints), so NODE_FAIL ends the job and the timed path is the supervisor's own resubmission. A resume attempt is submitted requeueable: with the cluster's JobRequeue=1 Slurm requeues it itself and the supervisor only records slurm_requeued (no resubmission to time)",

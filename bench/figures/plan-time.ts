@@ -77,7 +77,19 @@ export async function runPlanTime(opts: BenchOptions): Promise<FigureResult> {
   try {
     for (let i = 0; i < cliTrials; i++) {
       const t0 = performance.now();
-      await run(process.execPath, [join(opts.repoRoot, "packages", "cli", "bin", "neoxctl.js"), "plan", specPath, "--cluster", "lumi", "--out", out], { cwd: opts.repoRoot });
+      await run(
+        process.execPath,
+        [
+          join(opts.repoRoot, "packages", "cli", "bin", "neoxctl.js"),
+          "plan",
+          specPath,
+          "--cluster",
+          "lumi",
+          "--out",
+          out
+        ],
+        { cwd: opts.repoRoot }
+      );
       cli.push(performance.now() - t0);
     }
   } finally {
@@ -99,15 +111,38 @@ export async function runPlanTime(opts: BenchOptions): Promise<FigureResult> {
   return {
     name: "plan",
     title: "Planning time",
-    scope: "EMMA-500 Llama 3 8B on LUMI (512 GCDs, 500+ datasets): read + validate spec/profile/manifest, planRun, renderAttempt (all attempt-1 files, no writes); the CLI figure is a whole `neoxctl plan` process including Node start-up and file writes",
+    scope:
+      "EMMA-500 Llama 3 8B on LUMI (512 GCDs, 500+ datasets): read + validate spec/profile/manifest, planRun, renderAttempt (all attempt-1 files, no writes); the CLI figure is a whole `neoxctl plan` process including Node start-up and file writes",
     measurements: [
-      { metric: "plan_ms", case: "EMMA-500 in-process (load+plan+render)", unit: "ms", summary: summarize(inProc) },
-      { metric: "plan_ms", case: "EMMA-500 in-process (plan+render only)", unit: "ms", summary: summarize(planOnly) },
+      {
+        metric: "plan_ms",
+        case: "EMMA-500 in-process (load+plan+render)",
+        unit: "ms",
+        summary: summarize(inProc)
+      },
+      {
+        metric: "plan_ms",
+        case: "EMMA-500 in-process (plan+render only)",
+        unit: "ms",
+        summary: summarize(planOnly)
+      },
       { metric: "plan_ms", case: "EMMA-500 CLI process", unit: "ms", summary: summarize(cli) },
-      { metric: "plan_ms", case: "1,000-spec sweep (lr×seed×size), total", unit: "ms", summary: summarize(sweep) },
-      { metric: "plan_ms", case: "1,000-spec sweep, per spec", unit: "ms", summary: summarize(sweep.map((s) => s / variants.length)) }
+      {
+        metric: "plan_ms",
+        case: "1,000-spec sweep (lr×seed×size), total",
+        unit: "ms",
+        summary: summarize(sweep)
+      },
+      {
+        metric: "plan_ms",
+        case: "1,000-spec sweep, per spec",
+        unit: "ms",
+        summary: summarize(sweep.map((s) => s / variants.length))
+      }
     ],
-    notes: [`sweep: 5 learning rates × 4 sizes (128–1,024 GCDs) × 1,000 seeds, each spec re-validated by RunSpecSchema then planned and rendered in one process`],
+    notes: [
+      `sweep: 5 learning rates × 4 sizes (128–1,024 GCDs) × 1,000 seeds, each spec re-validated by RunSpecSchema then planned and rendered in one process`
+    ],
     durationMs: Date.now() - started
   };
 }

@@ -34,7 +34,11 @@ const SUPERVISOR_INTERVAL_MS = 5000;
  * poll interval per cycle, so its node-state cache expires as it would in a running supervisor
  * without the benchmark having to wait real seconds.
  */
-async function supervisorCycles(client: SlurmClient, tracked: readonly string[], cycles: number): Promise<number[]> {
+async function supervisorCycles(
+  client: SlurmClient,
+  tracked: readonly string[],
+  cycles: number
+): Promise<number[]> {
   let clock = 0;
   const adapter = new SlurmAdapter(client, { now: () => clock });
   const out: number[] = [];
@@ -74,13 +78,15 @@ export async function runSlurmRpcs(opts: BenchOptions): Promise<FigureResult> {
       for (let i = 0; i < cycles; i++) {
         const r = await rpcsOf(async () => {
           const p = await poller.poll(tracked);
-          if (p.statuses.size !== tracked.length) throw new Error(`poller saw ${p.statuses.size} of ${tracked.length} jobs`);
+          if (p.statuses.size !== tracked.length)
+            throw new Error(`poller saw ${p.statuses.size} of ${tracked.length} jobs`);
         });
         ours.push(r.rpcs);
         for (const t of r.byType.keys()) types.add(t);
       }
       // one naive cycle is one squeue process per job (seconds at 100, most of a minute at 1,000)
-      const naiveCycles = size >= 1000 || (opts.quick && size >= 100) ? Math.min(2, cycles) - (opts.quick ? 1 : 0) : cycles;
+      const naiveCycles =
+        size >= 1000 || (opts.quick && size >= 100) ? Math.min(2, cycles) - (opts.quick ? 1 : 0) : cycles;
       const naive: number[] = [];
       for (let i = 0; i < naiveCycles; i++) naive.push((await rpcsOf(() => naiveCycle(tracked))).rpcs);
       const sup = await supervisorCycles(client, tracked, supCycles);
@@ -115,11 +121,14 @@ export async function runSlurmRpcs(opts: BenchOptions): Promise<FigureResult> {
     `status poll = @neoxctl/slurm StatusPoller.poll (one squeue --json per cycle); RPC types seen: ${[...types].sort().join(", ") || "none"}`,
     `supervisor cycle = what Supervisor.cycle() asks one cluster: SlurmAdapter.poll (the status poll) + downNodes (sinfo, REQUEST_NODE_INFO + REQUEST_PARTITION_INFO, cached for ${DEFAULT_NODE_STATE_MAX_AGE_MS / 1000} s) with the adapter's clock moved ${SUPERVISOR_INTERVAL_MS / 1000} s (the CLI's default --poll-interval-ms) per cycle; the cycles that refresh node states cost 3, the others 1, so p95 shows the refresh and the mean is in the notes below`
   );
-  notes.push("counts are sdiag deltas of client RPCs (slurmd registrations/pings, job-completion messages and sdiag itself excluded); the cluster is shared, so the median over cycles is reported to shed stray RPCs from other users");
+  notes.push(
+    "counts are sdiag deltas of client RPCs (slurmd registrations/pings, job-completion messages and sdiag itself excluded); the cluster is shared, so the median over cycles is reported to shed stray RPCs from other users"
+  );
   return {
     name: "rpcs",
     title: "Slurm RPCs per polling cycle",
-    scope: "all tracked jobs held in the queue (sbatch --hold); one cycle of each poller between two sdiag readings: the supervisor's whole per-cluster Slurm cycle, the status poll alone, and a naive per-job poller",
+    scope:
+      "all tracked jobs held in the queue (sbatch --hold); one cycle of each poller between two sdiag readings: the supervisor's whole per-cluster Slurm cycle, the status poll alone, and a naive per-job poller",
     measurements,
     notes,
     durationMs: Date.now() - started

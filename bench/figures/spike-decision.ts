@@ -39,7 +39,13 @@ interface CaseResult {
  * line is appended to its job's output file at a random phase of the poll cycle, and the clock
  * stops when the supervisor's rollback commit to Redis returns.
  */
-async function measure(opts: BenchOptions, base: ScenarioInputs, profile: ClusterProfile, label: string, trials: number): Promise<CaseResult> {
+async function measure(
+  opts: BenchOptions,
+  base: ScenarioInputs,
+  profile: ClusterProfile,
+  label: string,
+  trials: number
+): Promise<CaseResult> {
   const rig = SupervisedRig.open(`spike-${label}`, SUPERVISOR_POLL_MS, opts.log);
   const res: CaseResult = { latencies: [], cycleMs: [], execMs: [] };
   try {
@@ -47,14 +53,16 @@ async function measure(opts: BenchOptions, base: ScenarioInputs, profile: Cluste
     for (let first = 0; first < trials; first += BATCH) {
       const batch: Run[] = [];
       const cyclesFrom = rig.cycles.length;
-      for (let t = first; t < Math.min(trials, first + BATCH); t++) batch.push(await rig.createRun(base, profile, `${label}-${t}`, BENCH_RESILIENCE, 1));
+      for (let t = first; t < Math.min(trials, first + BATCH); t++)
+        batch.push(await rig.createRun(base, profile, `${label}-${t}`, BENCH_RESILIENCE, 1));
       rig.focus = batch.map((r) => r.id);
       const baselines: StepPoint[] = [];
       for (const run of batch) {
         baselines.push(
           await rig.until(
             async () => {
-              if (rig.eventAt(run.id, "needs_attention") !== undefined) throw new Error(`run ${run.id} needs attention before its spike`);
+              if (rig.eventAt(run.id, "needs_attention") !== undefined)
+                throw new Error(`run ${run.id} needs attention before its spike`);
               const p = (await rig.series.lastBatch(run.id)).at(-1);
               return p && p.step >= BASELINE_STEPS ? p : undefined;
             },
@@ -77,13 +85,22 @@ async function measure(opts: BenchOptions, base: ScenarioInputs, profile: Cluste
         const last = baselines[i]!;
         // the cycle under way may still cover the whole batch: start after one of this run alone
         const cycles = rig.cycles.length;
-        await rig.until(() => (rig.cycles.length > cycles + 1 ? true : undefined), "two cycles of the trial's run", 60_000, 5);
+        await rig.until(
+          () => (rig.cycles.length > cycles + 1 ? true : undefined),
+          "two cycles of the trial's run",
+          60_000,
+          5
+        );
         await sleep(Math.random() * SUPERVISOR_POLL_MS);
-        appendFileSync(logPath, neoxIterationLines(last.step + 1, TRAIN_ITERS, (last.loss ?? 5) * 3, LR, last.stepTimeMs ?? STEP_MS));
+        appendFileSync(
+          logPath,
+          neoxIterationLines(last.step + 1, TRAIN_ITERS, (last.loss ?? 5) * 3, LR, last.stepTimeMs ?? STEP_MS)
+        );
         const t0 = performance.now();
         const t1 = await rig.until(
           () => {
-            if (rig.eventAt(run.id, "needs_attention") !== undefined) throw new Error(`run ${run.id} needs attention instead of a rollback`);
+            if (rig.eventAt(run.id, "needs_attention") !== undefined)
+              throw new Error(`run ${run.id} needs attention instead of a rollback`);
             return rig.eventAt(run.id, "rollback");
           },
           `the rollback of ${run.id}`,
@@ -95,7 +112,12 @@ async function measure(opts: BenchOptions, base: ScenarioInputs, profile: Cluste
         opts.log(`spike ${label}: trial ${res.latencies.length}: ${(t1 - t0).toFixed(0)} ms (${cause})`);
       }
       // rolled back and its job cancelled by the supervisor; no further attempt is wanted
-      res.cycleMs.push(...rig.cycles.slice(cyclesFrom).filter((c) => c.focus?.length === 1).map((c) => c.ms));
+      res.cycleMs.push(
+        ...rig.cycles
+          .slice(cyclesFrom)
+          .filter((c) => c.focus?.length === 1)
+          .map((c) => c.ms)
+      );
       rig.focus = [];
       for (const run of batch) await rig.retire(run);
     }
@@ -128,16 +150,47 @@ export async function runSpikeDecision(opts: BenchOptions): Promise<FigureResult
   const sshTrials = opts.quick ? 1 : 20;
   const measurements: Measurement[] = [];
   const notes: string[] = [];
-  const base = scenarioInputs({ name: "bench-spike", trainIters: TRAIN_ITERS, lr: LR, env: { NEOX_EMU_STEP_MS: String(STEP_MS), NEOX_EMU_HANG_AT: String(HANG_AT) } });
+  const base = scenarioInputs({
+    name: "bench-spike",
+    trainIters: TRAIN_ITERS,
+    lr: LR,
+    env: { NEOX_EMU_STEP_MS: String(STEP_MS), NEOX_EMU_HANG_AT: String(HANG_AT) }
+  });
   try {
     opts.log(`spike: ${trials} trials local`);
     const local = await measure(opts, base, base.profile, "local", trials);
-    measurements.push(checkTarget({ metric: "spike_to_decision_ms", case: "local", unit: "ms", summary: summarize(local.latencies), target: { op: "<=", value: 1000, on: "p95" } }));
+    measurements.push(
+      checkTarget({
+        metric: "spike_to_decision_ms",
+        case: "local",
+        unit: "ms",
+        summary: summarize(local.latencies),
+        target: { op: "<=", value: 1000, on: "p95" }
+      })
+    );
     opts.log(`spike: ${sshTrials} trials over SSH`);
     ensureSshd();
-    const ssh: ClusterProfile = { ...base.profile, access: { kind: "ssh", host: SSHD_HOST, port: SSHD_PORT, user: "root", identity_file: SSH_FILES.identityFile, known_hosts_file: SSH_FILES.knownHosts } };
+    const ssh: ClusterProfile = {
+      ...base.profile,
+      access: {
+        kind: "ssh",
+        host: SSHD_HOST,
+        port: SSHD_PORT,
+        user: "root",
+        identity_file: SSH_FILES.identityFile,
+        known_hosts_file: SSH_FILES.knownHosts
+      }
+    };
     const remote = await measure(opts, base, ssh, "ssh", sshTrials);
-    measurements.push(checkTarget({ metric: "spike_to_decision_ms", case: `ssh (${SSHD_HOST}:${SSHD_PORT})`, unit: "ms", summary: summarize(remote.latencies), target: { op: "<=", value: 2000, on: "p95" } }));
+    measurements.push(
+      checkTarget({
+        metric: "spike_to_decision_ms",
+        case: `ssh (${SSHD_HOST}:${SSHD_PORT})`,
+        unit: "ms",
+        summary: summarize(remote.latencies),
+        target: { op: "<=", value: 2000, on: "p95" }
+      })
+    );
     notes.push(
       `one supervisor cycle of the trial's run took ${ms(local.cycleMs)} locally and ${ms(remote.cycleMs)} over SSH; a cycle longer than the interval makes the next one start at once, so the latency is then about 1.5 cycles, not interval/2 + a cycle`,
       `over SSH a steady cycle opens two exec channels (squeue; find over the save directory for the checkpoint list) and two SFTP reads (the log, \`latest\`); one \`true\` over the same connection took ${ms(remote.execMs)} here — the remote \`bash -c\` of each channel sources root's ~/.bashrc on this machine, whose \`pyenv init\` alone takes about 1 s`

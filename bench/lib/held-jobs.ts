@@ -10,7 +10,13 @@ export const BENCH_JOB_NAME = "neoxctl-bench-held";
 async function sbatchHeld(): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const { stdout } = await run("sbatch", ["--parsable", "--hold", `--job-name=${BENCH_JOB_NAME}`, "--output=/dev/null", "--wrap=sleep 1"]);
+      const { stdout } = await run("sbatch", [
+        "--parsable",
+        "--hold",
+        `--job-name=${BENCH_JOB_NAME}`,
+        "--output=/dev/null",
+        "--wrap=sleep 1"
+      ]);
       return stdout.trim().split(";")[0]!;
     } catch (e) {
       if (attempt >= 15 || !/Unable to contact slurm controller/i.test(String(e))) throw e;

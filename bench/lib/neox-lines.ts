@@ -9,7 +9,13 @@ function pad(n: number, width: number): string {
  * The per-iteration pair the emulator prints at log_interval 1: NeoX's training_log line, then the
  * timers line. Built from the emulator's exported Python-compatible number formatting.
  */
-export function neoxIterationLines(iteration: number, trainIters: number, loss: number, lr: number, msPerIter = 24600): string {
+export function neoxIterationLines(
+  iteration: number,
+  trainIters: number,
+  loss: number,
+  lr: number,
+  msPerIter = 24600
+): string {
   const train =
     ` samples/sec: ${formatFixed(83.2519, 3)} | iteration ${pad(iteration, 8)}/${pad(trainIters, 8)} |` +
     ` elapsed time per iteration (ms): ${formatFixed(msPerIter, 1)} | learning rate: ${formatExp(lr, 3)} |` +

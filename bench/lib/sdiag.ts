@@ -23,7 +23,10 @@ const NOT_CLIENT = new Set([
 export async function rpcCounts(): Promise<Map<string, number>> {
   const { stdout } = await run("sdiag", [], { maxBuffer: 4 * 1024 * 1024 });
   const out = new Map<string, number>();
-  const section = stdout.split("Remote Procedure Call statistics by message type")[1]?.split("Remote Procedure Call statistics by user")[0] ?? "";
+  const section =
+    stdout
+      .split("Remote Procedure Call statistics by message type")[1]
+      ?.split("Remote Procedure Call statistics by user")[0] ?? "";
   for (const line of section.split("\n")) {
     const m = /^\s*([A-Z_]+)\s+\(\s*\d+\)\s+count:(\d+)/.exec(line);
     if (m) out.set(m[1]!, Number(m[2]));

@@ -28,7 +28,10 @@ export function summarize(values: readonly number[]): Summary {
   const min = s[0] ?? Number.NaN;
   const max = s[s.length - 1] ?? Number.NaN;
   // below 20 trials p5/p95 would just be min/max under another name
-  const spread = s.length >= 20 ? { kind: "p5/p95" as const, lo: percentile(s, 5), hi: percentile(s, 95) } : { kind: "min/max" as const, lo: min, hi: max };
+  const spread =
+    s.length >= 20
+      ? { kind: "p5/p95" as const, lo: percentile(s, 5), hi: percentile(s, 95) }
+      : { kind: "min/max" as const, lo: min, hi: max };
   return { n: s.length, p50: median(s), p95: percentile(s, 95), spread, min, max };
 }
 

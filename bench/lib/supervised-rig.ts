@@ -5,7 +5,17 @@ import { Redis } from "ioredis";
 import { LocalExecutor } from "@neoxctl/exec";
 import { SlurmClient } from "@neoxctl/slurm";
 import type { ClusterProfile, Resilience } from "@neoxctl/core";
-import { Keys, LeaseManager, RunStore, SeriesStore, SlurmAdapter, Supervisor, cachingResolver, createRun, defaultRedisUrl } from "@neoxctl/supervisor";
+import {
+  Keys,
+  LeaseManager,
+  RunStore,
+  SeriesStore,
+  SlurmAdapter,
+  Supervisor,
+  cachingResolver,
+  createRun,
+  defaultRedisUrl
+} from "@neoxctl/supervisor";
 import type { ClusterHandle, JobView, Run, SlurmPort, SubmitInput, SubmittedJob } from "@neoxctl/supervisor";
 import { REPO_ROOT } from "../../test/supervisor/scenario.ts";
 import type { ScenarioInputs } from "../../test/supervisor/scenario.ts";
@@ -76,15 +86,23 @@ export class SupervisedRig {
     this.series = new SeriesStore(redis, keys);
     const clusters = async (cluster: string, access: unknown): Promise<ClusterHandle> => {
       const h = await this.resolver(cluster, access);
-      return { exec: h.exec, slurm: new TimedSlurm(h.slurm, (req, at) => this.submits.set(`${req.runId}:${req.attempt}`, at)) };
+      return {
+        exec: h.exec,
+        slurm: new TimedSlurm(h.slurm, (req, at) => this.submits.set(`${req.runId}:${req.attempt}`, at))
+      };
     };
-    this.sup = new Supervisor(this.store, new LeaseManager(redis, keys, `bench-${process.pid}`, Math.max(5000, intervalMs * 10)), clusters, {
-      onEvent: (runId, type) => {
-        const at = performance.now();
-        const key = `${runId}:${type}`;
-        this.events.set(key, [...(this.events.get(key) ?? []), at]);
+    this.sup = new Supervisor(
+      this.store,
+      new LeaseManager(redis, keys, `bench-${process.pid}`, Math.max(5000, intervalMs * 10)),
+      clusters,
+      {
+        onEvent: (runId, type) => {
+          const at = performance.now();
+          const key = `${runId}:${type}`;
+          this.events.set(key, [...(this.events.get(key) ?? []), at]);
+        }
       }
-    });
+    );
   }
 
   static open(figure: string, intervalMs: number, log: (line: string) => void): SupervisedRig {
@@ -102,14 +120,26 @@ export class SupervisedRig {
    * submits. Its files are written locally (the scenario root is on this machine); the supervisor
    * writes them again through the run's access when it submits.
    */
-  async createRun(base: ScenarioInputs, profile: ClusterProfile, tag: string, resilience: Resilience, nodes: number): Promise<Run> {
+  async createRun(
+    base: ScenarioInputs,
+    profile: ClusterProfile,
+    tag: string,
+    resilience: Resilience,
+    nodes: number
+  ): Promise<Run> {
     const dir = join(base.root, tag);
     mkdirSync(dir, { recursive: true });
     const spec = structuredClone(base.spec);
     spec.checkpointing.save = join(dir, "checkpoints");
     spec.resilience = resilience;
     spec.cluster.size = { nodes };
-    const run = await createRun(this.store, new LocalExecutor(), { spec, profile, manifest: base.manifest, repoRoot: REPO_ROOT, runDir: join(dir, "run") });
+    const run = await createRun(this.store, new LocalExecutor(), {
+      spec,
+      profile,
+      manifest: base.manifest,
+      repoRoot: REPO_ROOT,
+      runDir: join(dir, "run")
+    });
     this.runs.push(run);
     return run;
   }
@@ -148,12 +178,18 @@ export class SupervisedRig {
   }
 
   /** Polls `probe` until it yields a value; `what` names the wait in the error. */
-  async until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs: number, everyMs = 20): Promise<T> {
+  async until<T>(
+    probe: () => Promise<T | undefined> | T | undefined,
+    what: string,
+    timeoutMs: number,
+    everyMs = 20
+  ): Promise<T> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const v = await probe();
       if (v !== undefined) return v;
-      if (performance.now() > deadline) throw new Error(`bench: ${what} did not happen within ${timeoutMs} ms`);
+      if (performance.now() > deadline)
+        throw new Error(`bench: ${what} did not happen within ${timeoutMs} ms`);
       await sleep(everyMs);
     }
   }

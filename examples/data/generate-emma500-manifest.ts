@@ -50,14 +50,18 @@ const out: string[] = [
   "datasets:"
 ];
 for (const { language, tier } of rows) {
-  out.push(`  - {path: mono/${language}_text_document, language: ${language}, tokens: ${tokensFor(language, MONO_RANGE[tier])}, tier: ${tier}}`);
+  out.push(
+    `  - {path: mono/${language}_text_document, language: ${language}, tokens: ${tokensFor(language, MONO_RANGE[tier])}, tier: ${tier}}`
+  );
 }
 let lowPairs = 0;
 for (const { language, tier } of rows) {
   if (language === "eng_Latn" || !BITEXT_TIERS.includes(tier)) continue;
   if (tier === "low" && ++lowPairs > LOW_BITEXT_LIMIT) continue;
   const tokens = Math.round(tokensFor(`${language}-eng`, MONO_RANGE[tier]) * 0.3);
-  out.push(`  - {path: bitext/eng_Latn-${language}_text_document, language: ${language}, pair: eng_Latn, tokens: ${tokens}, tier: ${tier}}`);
+  out.push(
+    `  - {path: bitext/eng_Latn-${language}_text_document, language: ${language}, pair: eng_Latn, tokens: ${tokens}, tier: ${tier}}`
+  );
 }
 writeFileSync(join(here, "emma500-manifest.yaml"), out.join("\n") + "\n");
 console.log(`wrote ${rows.length} languages, ${out.length - 3} datasets`);

@@ -14,7 +14,9 @@ describe("chained attempts across 1-minute wall-time limits (local Slurm, emulat
     if (out) removeScenario(out.inputs);
   });
 
-  it("completes through planned endings with each continuation queued before its predecessor ends, no step lost, and a rollback that replaces the queued continuation", async ({ onTestFailed }) => {
+  it("completes through planned endings with each continuation queued before its predecessor ends, no step lost, and a rollback that replaces the queued continuation", async ({
+    onTestFailed
+  }) => {
     // any failed assertion below prints the whole story: events, sacct and controller views of every job, handovers
     onTestFailed(() => {
       console.error(out ? describeOutcome(out) : "chain run: no outcome (the scenario itself threw)");
@@ -22,7 +24,13 @@ describe("chained attempts across 1-minute wall-time limits (local Slurm, emulat
     const t = await testRedis("chain");
     cleanup = t.cleanup;
     // a NaN at 260 lands in attempt 2 (planned to exit near 200, 400 …) after attempt 3 is already queued
-    out = await runChainScenario(t.redis, t.prefix, { name: "chain", trainIters: 520, stepMs: 200, chain: true, env: { NEOX_EMU_NAN_AT: "260" } });
+    out = await runChainScenario(t.redis, t.prefix, {
+      name: "chain",
+      trainIters: 520,
+      stepMs: 200,
+      chain: true,
+      env: { NEOX_EMU_NAN_AT: "260" }
+    });
     const why = `${out.log.join("\n")}\n${out.events.map((e) => `${e.type}: ${e.cause}`).join("\n")}`;
     expect(out.state, why).toBe("completed");
 
@@ -57,9 +65,12 @@ describe("chained attempts across 1-minute wall-time limits (local Slurm, emulat
     // instance's end if Slurm requeued it: see mergeJobRecord)
     const ran = out.jobs.filter((j) => j.startTime !== null);
     expect(ran.map((j) => j.tag?.attempt)).toEqual(out.attempts.map((a) => a.index));
-    for (let i = 1; i < ran.length; i++) expect(seconds(ran[i]!.startTime)).toBeGreaterThanOrEqual(seconds(ran[i - 1]!.endTime));
+    for (let i = 1; i < ran.length; i++)
+      expect(seconds(ran[i]!.startTime)).toBeGreaterThanOrEqual(seconds(ran[i - 1]!.endTime));
     // none of the run's jobs hit its time limit
     expect(out.jobs.filter((j) => j.state === "TIMEOUT")).toEqual([]);
-    expect(out.sources.filter((s) => s.instances.some((i) => i.state === "TIMEOUT")).map((s) => s.jobId)).toEqual([]);
+    expect(
+      out.sources.filter((s) => s.instances.some((i) => i.state === "TIMEOUT")).map((s) => s.jobId)
+    ).toEqual([]);
   }, 900_000);
 });

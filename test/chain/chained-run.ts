@@ -54,21 +54,39 @@ export interface ChainOutcome {
   inputs: ScenarioInputs;
 }
 
-const fmtJob = (j: JobStatus | null): string => (j ? `${j.rawState}${j.reason ? `(${j.reason})` : ""} submit=${j.submitTime ?? "-"} start=${j.startTime ?? "-"} end=${j.endTime ?? "-"} nodes=${j.nodes.join(",") || "-"}` : "(no record)");
+const fmtJob = (j: JobStatus | null): string =>
+  j
+    ? `${j.rawState}${j.reason ? `(${j.reason})` : ""} submit=${j.submitTime ?? "-"} start=${j.startTime ?? "-"} end=${j.endTime ?? "-"} nodes=${j.nodes.join(",") || "-"}`
+    : "(no record)";
 
 /** Everything needed to explain a failed chain run: events, both Slurm views of every job, handovers, supervisor log. */
 export function describeOutcome(out: ChainOutcome): string {
-  const lines = [`run ${out.runId}: ${out.state}; attempts ${out.attempts.map((a) => `${a.index}=${a.jobId ?? "-"}(${a.reason},${a.phase})`).join(" ")}`, "events:"];
-  for (const e of out.events) lines.push(`  ${e.time} a${e.attempt ?? "-"} ${e.type}${e.evidence.jobId ? ` job ${e.evidence.jobId}` : ""}: ${e.cause}`);
+  const lines = [
+    `run ${out.runId}: ${out.state}; attempts ${out.attempts.map((a) => `${a.index}=${a.jobId ?? "-"}(${a.reason},${a.phase})`).join(" ")}`,
+    "events:"
+  ];
+  for (const e of out.events)
+    lines.push(
+      `  ${e.time} a${e.attempt ?? "-"} ${e.type}${e.evidence.jobId ? ` job ${e.evidence.jobId}` : ""}: ${e.cause}`
+    );
   lines.push("jobs (sacct | controller):");
   for (const s of out.sources) {
     const tag = (s.sacct ?? s.controller)?.tag;
     lines.push(`  ${s.jobId} attempt ${tag?.attempt ?? "?"}`, `    sacct:      ${fmtJob(s.sacct)}`);
-    for (const i of s.instances) lines.push(`      instance: ${i.state} submit=${i.submitTime ?? "-"} start=${i.startTime ?? "-"} end=${i.endTime ?? "-"}${i.allocated ? "" : " (never allocated)"}`);
+    for (const i of s.instances)
+      lines.push(
+        `      instance: ${i.state} submit=${i.submitTime ?? "-"} start=${i.startTime ?? "-"} end=${i.endTime ?? "-"}${i.allocated ? "" : " (never allocated)"}`
+      );
     lines.push(`    controller: ${fmtJob(s.controller)}`);
   }
-  if (out.accountingGaps.length) lines.push(`accounting gaps (ran per controller, no start in sacct): ${out.accountingGaps.join(", ")}`);
-  lines.push("handovers:", ...out.handovers.map((h) => `  ${JSON.stringify(h)}`), "supervisor log:", ...out.log.map((l) => `  ${l}`));
+  if (out.accountingGaps.length)
+    lines.push(`accounting gaps (ran per controller, no start in sacct): ${out.accountingGaps.join(", ")}`);
+  lines.push(
+    "handovers:",
+    ...out.handovers.map((h) => `  ${JSON.stringify(h)}`),
+    "supervisor log:",
+    ...out.log.map((l) => `  ${l}`)
+  );
   return lines.join("\n");
 }
 
@@ -92,8 +110,18 @@ const seconds = (t: string | null): number => (t ? Date.parse(t) / 1000 : Number
  * Runs a whole run through a supervisor on the local cluster with 1-minute jobs, then reads back
  * what Slurm's accounting says about every job of the run.
  */
-export async function runChainScenario(redis: Redis, prefix: string, s: ChainScenario, maxCycles = 3000): Promise<ChainOutcome> {
-  const inputs = scenarioInputs({ name: s.name, trainIters: s.trainIters, lr: 0.0001, env: { NEOX_EMU_STEP_MS: String(s.stepMs), ...s.env } });
+export async function runChainScenario(
+  redis: Redis,
+  prefix: string,
+  s: ChainScenario,
+  maxCycles = 3000
+): Promise<ChainOutcome> {
+  const inputs = scenarioInputs({
+    name: s.name,
+    trainIters: s.trainIters,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: String(s.stepMs), ...s.env }
+  });
   inputs.spec.cluster.time = "00:01:00";
   inputs.spec.resilience.exit_margin_min = 0.25;
   inputs.spec.resilience.chain_continuations = s.chain;
@@ -120,10 +148,17 @@ export async function runChainScenario(redis: Redis, prefix: string, s: ChainSce
   const events = await store.events(run.id);
   const found = await client.findSubmissions(run.id);
   const acct = (await client.accountingRecords(found.map((j) => j.jobId))) ?? [];
-  const ctl = (await client.controllerJobs()).filter((j) => j.tag?.runId === run.id || j.name === jobNameForRun(run.id));
+  const ctl = (await client.controllerJobs()).filter(
+    (j) => j.tag?.runId === run.id || j.name === jobNameForRun(run.id)
+  );
   const ids = [...new Set([...found, ...ctl].map((j) => j.jobId))].sort((a, b) => Number(a) - Number(b));
   const instances = await jobInstances(ids);
-  const sources: JobSources[] = ids.map((jobId) => ({ jobId, sacct: acct.find((j) => j.jobId === jobId) ?? null, instances: instances.get(jobId) ?? [], controller: ctl.find((j) => j.jobId === jobId) ?? null }));
+  const sources: JobSources[] = ids.map((jobId) => ({
+    jobId,
+    sacct: acct.find((j) => j.jobId === jobId) ?? null,
+    instances: instances.get(jobId) ?? [],
+    controller: ctl.find((j) => j.jobId === jobId) ?? null
+  }));
   const jobs: JobStatus[] = [];
   const accountingGaps: string[] = [];
   for (const src of sources) {
@@ -156,6 +191,16 @@ export async function runChainScenario(redis: Redis, prefix: string, s: ChainSce
       stepsLost: before.last !== null && after.first !== null ? before.last - (after.first - 1) : null
     });
   }
-  return { runId: run.id, state: final.state, attempts, events, jobs, sources, accountingGaps, handovers, log, inputs };
+  return {
+    runId: run.id,
+    state: final.state,
+    attempts,
+    events,
+    jobs,
+    sources,
+    accountingGaps,
+    handovers,
+    log,
+    inputs
+  };
 }
-

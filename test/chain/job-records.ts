@@ -20,20 +20,36 @@ export interface JobSources {
   controller: JobStatus | null;
 }
 
-const readDate = (v: string | undefined): string | null => (v && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(v) ? new Date(v).toISOString() : null);
+const readDate = (v: string | undefined): string | null =>
+  v && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(v) ? new Date(v).toISOString() : null;
 
 /** `sacct -D -X`: every instance of each job, oldest first; empty when accounting is off. */
 export async function jobInstances(jobIds: readonly string[]): Promise<Map<string, JobInstance[]>> {
   const out = new Map<string, JobInstance[]>();
   if (!jobIds.length) return out;
-  const argv = ["-D", "-X", "-P", "--noheader", "-o", "JobID,State,Submit,Start,End,NodeList", "-j", jobIds.join(",")];
+  const argv = [
+    "-D",
+    "-X",
+    "-P",
+    "--noheader",
+    "-o",
+    "JobID,State,Submit,Start,End,NodeList",
+    "-j",
+    jobIds.join(",")
+  ];
   const { stdout } = await promisify(execFile)("sacct", argv).catch(() => ({ stdout: "" }));
   for (const line of stdout.split("\n")) {
     const [id, state, submit, start, end, nodes] = line.split("|");
     if (!id || state === undefined) continue;
     const allocated = !!nodes && nodes !== "None assigned";
     const list = out.get(id) ?? [];
-    list.push({ state: state.split(" ")[0] ?? state, submitTime: readDate(submit), startTime: readDate(start), endTime: readDate(end), allocated });
+    list.push({
+      state: state.split(" ")[0] ?? state,
+      submitTime: readDate(submit),
+      startTime: readDate(start),
+      endTime: readDate(end),
+      allocated
+    });
     out.set(id, list);
   }
   return out;
@@ -61,7 +77,11 @@ export function mergeJobRecord(src: JobSources): { job: JobStatus; gap: boolean 
   const base = src.sacct ?? src.controller;
   if (!base) return null;
   const ran = src.instances.filter((i) => i.allocated && i.startTime !== null);
-  const acctStart = src.instances.length ? (ran[0]?.startTime ?? null) : base === src.sacct && base.nodes.length ? base.startTime : null;
+  const acctStart = src.instances.length
+    ? (ran[0]?.startTime ?? null)
+    : base === src.sacct && base.nodes.length
+      ? base.startTime
+      : null;
   const ctlStart = ranPerController(src.controller) ? src.controller.startTime : null;
   const gap = acctStart === null && ctlStart !== null;
   const job: JobStatus = {
@@ -70,6 +90,16 @@ export function mergeJobRecord(src: JobSources): { job: JobStatus; gap: boolean 
     startTime: acctStart ?? ctlStart,
     endTime: src.instances.at(-1)?.endTime ?? base.endTime
   };
-  if (gap && src.controller) return { job: { ...job, state: src.controller.state, rawState: src.controller.rawState, endTime: src.controller.endTime ?? job.endTime, nodes: src.controller.nodes }, gap };
+  if (gap && src.controller)
+    return {
+      job: {
+        ...job,
+        state: src.controller.state,
+        rawState: src.controller.rawState,
+        endTime: src.controller.endTime ?? job.endTime,
+        nodes: src.controller.nodes
+      },
+      gap
+    };
   return { job, gap };
 }

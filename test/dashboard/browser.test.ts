@@ -20,7 +20,12 @@ const TOKEN = `tok-${randomBytes(16).toString("hex")}`;
 const prefix = `test:dashboard:${process.pid}:${Date.now()}:`;
 const emptyPrefix = `${prefix}empty:`;
 const logLines: string[] = [];
-const logStream = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } });
+const logStream = new Writable({
+  write(chunk, _enc, cb) {
+    logLines.push(String(chunk));
+    cb();
+  }
+});
 
 let redis: Redis;
 let browser: Browser;
@@ -38,15 +43,32 @@ beforeAll(async () => {
   redis = new Redis("redis://127.0.0.1:6379");
   seeded = await seedHistory(redis, prefix, 200);
   const model = new SupervisorReadModel({ redis, prefix, pollMs: 200 });
-  withToken = await buildDashboard({ model, actions: new SupervisorActions(model.store), token: TOKEN, logger: { level: "info", stream: logStream } });
-  readOnly = await buildDashboard({ model: new SupervisorReadModel({ redis, prefix, pollMs: 200 }), actions: new SupervisorActions(model.store) });
+  withToken = await buildDashboard({
+    model,
+    actions: new SupervisorActions(model.store),
+    token: TOKEN,
+    logger: { level: "info", stream: logStream }
+  });
+  readOnly = await buildDashboard({
+    model: new SupervisorReadModel({ redis, prefix, pollMs: 200 }),
+    actions: new SupervisorActions(model.store)
+  });
   empty = await buildDashboard({ model: new SupervisorReadModel({ redis, prefix: emptyPrefix }) });
   url.token = await listen(withToken);
   url.ro = await listen(readOnly);
   url.empty = await listen(empty);
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync"
+    ]
   });
   mkdirSync(SHOTS, { recursive: true });
 });
@@ -89,7 +111,9 @@ describe("dashboard in Chromium", () => {
 
   it("shows the empty state with how to submit a run", async () => {
     const page = await open("/", url.empty);
-    expect(await page.locator("#empty-state").innerText()).toContain("neoxctl submit <spec.yaml> --cluster <cluster>");
+    expect(await page.locator("#empty-state").innerText()).toContain(
+      "neoxctl submit <spec.yaml> --cluster <cluster>"
+    );
     await page.close();
   });
 
@@ -108,7 +132,16 @@ describe("dashboard in Chromium", () => {
     const page = await open(`/runs/${seeded.bloomId}`);
     expect(await page.locator("#read-only").count()).toBe(1);
     expect(await page.locator("button[data-action]").count()).toBe(0);
-    const status = await page.evaluate(async (id) => (await fetch(`/api/runs/${id}/actions/ack`, { method: "POST", headers: { authorization: "Bearer anything" } })).status, seeded.bloomId);
+    const status = await page.evaluate(
+      async (id) =>
+        (
+          await fetch(`/api/runs/${id}/actions/ack`, {
+            method: "POST",
+            headers: { authorization: "Bearer anything" }
+          })
+        ).status,
+      seeded.bloomId
+    );
     expect(status).toBe(403);
     await page.close();
   });
@@ -116,7 +149,10 @@ describe("dashboard in Chromium", () => {
   it("performs an action with the token and answers 401 without it or with a wrong one", async () => {
     const control = new Keys(prefix).control(seeded.bloomId);
     const post = (auth?: string): Promise<Response> =>
-      fetch(`${url.token}/api/runs/${seeded.bloomId}/actions/ack`, { method: "POST", headers: auth ? { authorization: auth } : {} });
+      fetch(`${url.token}/api/runs/${seeded.bloomId}/actions/ack`, {
+        method: "POST",
+        headers: auth ? { authorization: auth } : {}
+      });
     expect((await post()).status).toBe(401);
     expect((await post(`Bearer ${TOKEN}x`)).status).toBe(401);
     expect((await post("Bearer short")).status).toBe(401);
@@ -145,8 +181,19 @@ describe("dashboard in Chromium", () => {
     const series = new SeriesStore(redis, keys);
     const run = await store.mustGetRun(seeded.pythiaId);
     run.updatedAt = new Date().toISOString();
-    await store.commit(null, [store.putRun(run), ...series.appendOps(run.id, [{ step: 3001, attempt: 4, loss: 1.2345, lr: 1e-4, stepTimeMs: 850 }])]);
-    await page.waitForFunction((sel) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(sel)?.textContent === "1.2345", `tr[data-run-id="${seeded.pythiaId}"] td[data-last-loss]`);
+    await store.commit(null, [
+      store.putRun(run),
+      ...series.appendOps(run.id, [{ step: 3001, attempt: 4, loss: 1.2345, lr: 1e-4, stepTimeMs: 850 }])
+    ]);
+    await page.waitForFunction(
+      (sel) =>
+        (
+          globalThis as unknown as {
+            document: { querySelector(s: string): { textContent: string | null } | null };
+          }
+        ).document.querySelector(sel)?.textContent === "1.2345",
+      `tr[data-run-id="${seeded.pythiaId}"] td[data-last-loss]`
+    );
     expect(before).not.toBe("1.2345");
     expect(Number(await page.locator("body").getAttribute("data-refreshes"))).toBeGreaterThan(0);
     await page.close();

@@ -31,13 +31,18 @@ afterAll(async () => {
 describe("/metrics", () => {
   it("parses strictly and carries runs by state, step, loss, throughput, recoveries and progress age", async () => {
     // what the supervisor writes after each status poll of a cluster
-    await redis.hset(new Keys(prefix).slurmPoll(), "lumi-g", JSON.stringify({ seconds: 0.42, at: new Date().toISOString() }));
+    await redis.hset(
+      new Keys(prefix).slurmPoll(),
+      "lumi-g",
+      JSON.stringify({ seconds: 0.42, at: new Date().toISOString() })
+    );
     const res = await fetch(`${base}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
     const families = parsePromText(await res.text());
     const value = (name: string, labels: Record<string, string>): number | undefined =>
-      families.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+      families.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        ?.value;
 
     expect(families.get("neoxctl_runs")?.type).toBe("gauge");
     expect(value("neoxctl_runs", { state: "completed" })).toBe(50);

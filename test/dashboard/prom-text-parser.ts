@@ -24,7 +24,8 @@ function parseValue(text: string, line: number): number {
   if (text === "NaN") return Number.NaN;
   if (text === "+Inf") return Number.POSITIVE_INFINITY;
   if (text === "-Inf") return Number.NEGATIVE_INFINITY;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw new Error(`line ${line}: bad value ${JSON.stringify(text)}`);
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text))
+    throw new Error(`line ${line}: bad value ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -99,7 +100,8 @@ export function parsePromText(text: string): Map<string, Family> {
     let labels: Record<string, string> = {};
     if (rest.startsWith("{")) ({ labels, rest } = parseLabels(rest, line));
     const parts = rest.trim().split(/ +/);
-    if (!rest.startsWith(" ") || parts.length < 1 || parts.length > 2) throw new Error(`line ${line}: expected value [timestamp] in ${raw}`);
+    if (!rest.startsWith(" ") || parts.length < 1 || parts.length > 2)
+      throw new Error(`line ${line}: expected value [timestamp] in ${raw}`);
     const value = parseValue(parts[0] as string, line);
     if (parts[1] !== undefined && !/^-?\d+$/.test(parts[1])) throw new Error(`line ${line}: bad timestamp`);
     const key = nm[0] + JSON.stringify(Object.entries(labels).sort());

@@ -28,7 +28,10 @@ const TOKEN = `tok-${randomBytes(16).toString("hex")}`;
 const HOOK_PATH = "/services/T0REAL/B0RUN/r3alH00kS3cret";
 const TERMINAL = new Set(["completed", "failed", "cancelled", "needs_attention"]);
 
-interface Hook { text: string; blocks: { type: string; elements?: { url: string }[] }[] }
+interface Hook {
+  text: string;
+  blocks: { type: string; elements?: { url: string }[] }[];
+}
 const hooks: Hook[] = [];
 const alertLogs: string[] = [];
 const supLog: string[] = [];
@@ -56,7 +59,8 @@ async function until(what: string, ok: () => Promise<boolean>, rounds = 1500): P
   throw new Error(`${what} not reached; supervisor log:\n${supLog.slice(-25).join("\n")}`);
 }
 
-const settled = async (runId: string): Promise<boolean> => TERMINAL.has((await store.mustGetRun(runId)).state);
+const settled = async (runId: string): Promise<boolean> =>
+  TERMINAL.has((await store.mustGetRun(runId)).state);
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -79,11 +83,23 @@ beforeAll(async () => {
   base = await withToken.app.listen({ host: "127.0.0.1", port: 0 });
 
   const line = (o: object, m: string): void => void alertLogs.push(`${m} ${JSON.stringify(o)}`);
-  notifier = new WebhookNotifier({ model, urls: [hookUrl], baseUrl: base, baseDelayMs: 100, logger: { info: line, warn: line } });
+  notifier = new WebhookNotifier({
+    model,
+    urls: [hookUrl],
+    baseUrl: base,
+    baseDelayMs: 100,
+    logger: { info: line, warn: line }
+  });
   const cluster = localCluster();
   // BullMQ needs a connection without a per-request retry limit: the supervisor's own connect
   workerRedis = connectRedis();
-  worker = new SupervisorWorker(workerRedis, () => cluster, { prefix: t.prefix, pollIntervalMs: 300, leaseTtlMs: 3000, log: (l) => supLog.push(l), notify: notifier.notify });
+  worker = new SupervisorWorker(workerRedis, () => cluster, {
+    prefix: t.prefix,
+    pollIntervalMs: 300,
+    leaseTtlMs: 3000,
+    log: (l) => supLog.push(l),
+    notify: notifier.notify
+  });
   await worker.start();
 
   recovery = recoveryInputs("dash-real");
@@ -97,16 +113,32 @@ beforeAll(async () => {
   real = await store.mustGetRun(run.id);
 
   // the same step crashes every time: three failures in a row leave the run for a human
-  crashing = scenarioInputs({ name: "dash-crash", trainIters: 400, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "30", NEOX_EMU_CRASH_AT: "35", NEOX_EMU_CRASH_REPEAT: "1" } });
+  crashing = scenarioInputs({
+    name: "dash-crash",
+    trainIters: 400,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "30", NEOX_EMU_CRASH_AT: "35", NEOX_EMU_CRASH_REPEAT: "1" }
+  });
   crashId = (await createRun(store, cluster.exec, { ...crashing, repoRoot: REPO_ROOT })).id;
   await until("crash loop → needs_attention", () => settled(crashId));
   // notify jobs run on their own BullMQ worker; give them until both alerts are queued
-  await until("alerts queued", async () => hooks.length + notifier.queue.stats.pending >= 2, 100).catch(() => undefined);
+  await until("alerts queued", async () => hooks.length + notifier.queue.stats.pending >= 2, 100).catch(
+    () => undefined
+  );
   await notifier.queue.drain();
 
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync"
+    ]
   });
   mkdirSync(SHOTS, { recursive: true });
 }, 900_000);
@@ -116,9 +148,17 @@ afterAll(async () => {
   await browser?.close();
   await withToken?.close();
   // a run still holding a job is cancelled by the worker before it stops
-  if (crashId && worker && !["cancelled", "completed", "failed"].includes((await store.mustGetRun(crashId)).state)) {
+  if (
+    crashId &&
+    worker &&
+    !["cancelled", "completed", "failed"].includes((await store.mustGetRun(crashId)).state)
+  ) {
     await new SupervisorActions(store).perform({ kind: "cancel", runId: crashId });
-    await until("cleanup cancel", async () => (await store.mustGetRun(crashId)).state === "cancelled", 300).catch(() => undefined);
+    await until(
+      "cleanup cancel",
+      async () => (await store.mustGetRun(crashId)).state === "cancelled",
+      300
+    ).catch(() => undefined);
   }
   await worker?.stop();
   workerRedis?.disconnect();
@@ -139,7 +179,8 @@ async function open(path: string): Promise<Page> {
 /** First step each attempt logged, straight from the supervisor's series stream. */
 function firstSteps(points: readonly StepPoint[]): Map<number, number> {
   const first = new Map<number, number>();
-  for (const p of points) if (!first.has(p.attempt) || p.step < first.get(p.attempt)!) first.set(p.attempt, p.step);
+  for (const p of points)
+    if (!first.has(p.attempt) || p.step < first.get(p.attempt)!) first.set(p.attempt, p.step);
   return first;
 }
 
@@ -151,11 +192,21 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     // on a loaded machine attempt 1 can reach the hang step before its node goes down, and the node
     // failure then ends the hang first (the emulator fires each fault once per run); the exact order
     // with the hang is test/supervisor/e2e.test.ts's job
-    const recoveries = events.filter((e) => e.type.startsWith("recover_") || e.type === "rollback").map((e) => e.type);
-    expect([["recover_node", "recover_hang", "rollback"], ["recover_node", "rollback"]], trail).toContainEqual(recoveries);
+    const recoveries = events
+      .filter((e) => e.type.startsWith("recover_") || e.type === "rollback")
+      .map((e) => e.type);
+    expect(
+      [
+        ["recover_node", "recover_hang", "rollback"],
+        ["recover_node", "rollback"]
+      ],
+      trail
+    ).toContainEqual(recoveries);
     expect(real.rollbacks).toHaveLength(1);
     expect(fault.downed).toBeDefined();
-    console.log(`real run ${real.id}: ${real.attempts} attempts, ${(await series.read(real.id)).length} series points, ${events.length} events, rollback ${JSON.stringify(real.rollbacks[0])}, node ${fault.downed} excluded`);
+    console.log(
+      `real run ${real.id}: ${real.attempts} attempts, ${(await series.read(real.id)).length} series points, ${events.length} events, rollback ${JSON.stringify(real.rollbacks[0])}, node ${fault.downed} excluded`
+    );
   });
 
   it("lists the real runs: needs_attention first, the scenario run completed at its last step", async () => {
@@ -167,7 +218,9 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     expect(await rows.first().getAttribute("data-state")).toBe("needs_attention");
     const row = page.locator(`tr[data-run-id="${real.id}"]`);
     expect(await row.getAttribute("data-state")).toBe("completed");
-    expect(await row.locator("td").nth(2).innerText()).toContain(`${RECOVERY.trainIters} / ${RECOVERY.trainIters}`);
+    expect(await row.locator("td").nth(2).innerText()).toContain(
+      `${RECOVERY.trainIters} / ${RECOVERY.trainIters}`
+    );
     await page.screenshot({ path: `${SHOTS}/overview-real.png` });
     await page.close();
   });
@@ -191,10 +244,14 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     expect(first.get(rb.attempt + 1)).toBe(rb.toStep + 1);
     expect(markers.rollback).toEqual([rb.toStep + 1]);
     expect(markers.lr_change).toEqual([rb.toStep + 1]);
-    expect(markers.restart).toEqual([...new Set(attemptsAfter.map((a) => first.get(a)!))].sort((a, b) => a - b));
+    expect(markers.restart).toEqual(
+      [...new Set(attemptsAfter.map((a) => first.get(a)!))].sort((a, b) => a - b)
+    );
     const chart = await page.evaluate(() => {
-      const c = (globalThis as unknown as { __neoxctlCharts: Record<string, { data: (number | null)[][] }> }).__neoxctlCharts;
-      const count = (col: (number | null)[] | undefined): number => (col ?? []).filter((v) => v !== null).length;
+      const c = (globalThis as unknown as { __neoxctlCharts: Record<string, { data: (number | null)[][] }> })
+        .__neoxctlCharts;
+      const count = (col: (number | null)[] | undefined): number =>
+        (col ?? []).filter((v) => v !== null).length;
       return { kept: count(c.loss!.data[1]), discarded: count(c.loss!.data[2]) };
     });
     expect(discardedSteps.size).toBeGreaterThan(0);
@@ -215,7 +272,8 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     const node = page.locator('#decisions li[data-event-type="recover_node"]');
     await node.locator("summary").click();
     expect(await node.innerText()).toContain(fault.downed!);
-    if (events.some((e) => e.type === "recover_hang")) await page.locator('#decisions li[data-event-type="recover_hang"] summary').click();
+    if (events.some((e) => e.type === "recover_hang"))
+      await page.locator('#decisions li[data-event-type="recover_hang"] summary').click();
     await page.screenshot({ path: `${SHOTS}/run-page-real.png`, fullPage: true });
     copyFileSync(`${SHOTS}/run-page-real.png`, "docs/screenshots/dashboard-run-page.png");
     await page.close();
@@ -225,7 +283,9 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     const rollback = hooks.find((h) => h.text.includes("rolled back") && h.text.includes(real.id));
     expect(rollback, JSON.stringify(hooks.map((h) => h.text))).toBeDefined();
     expect(rollback!.text).toContain(`step ${real.rollbacks[0]!.onsetStep}`);
-    expect(rollback!.blocks.find((b) => b.type === "actions")?.elements?.[0]?.url).toBe(`${base}/runs/${real.id}`);
+    expect(rollback!.blocks.find((b) => b.type === "actions")?.elements?.[0]?.url).toBe(
+      `${base}/runs/${real.id}`
+    );
     const attention = hooks.find((h) => h.text.includes("needs attention") && h.text.includes(crashId));
     expect(attention, JSON.stringify(hooks.map((h) => h.text))).toBeDefined();
     expect(attention!.text).toMatch(/crash loop/);
@@ -241,7 +301,11 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     await page.click('button[data-action="ack"]');
     await page.waitForSelector("#action-result[data-status]");
     expect(await page.locator("#action-result").getAttribute("data-status")).toBe("200");
-    await until("acknowledged event", async () => (await store.events(crashId)).some((e) => e.type === "acknowledged"), 300);
+    await until(
+      "acknowledged event",
+      async () => (await store.events(crashId)).some((e) => e.type === "acknowledged"),
+      300
+    );
     // the page is live: the supervisor's event shows up without a reload
     await page.locator('#decisions li[data-event-type="acknowledged"]').waitFor();
     const run = await store.mustGetRun(crashId);
@@ -249,15 +313,26 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     expect(await page.content()).not.toContain(TOKEN);
     await page.close();
 
-    const cancel = await fetch(`${base}/api/runs/${crashId}/actions/cancel`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
+    const cancel = await fetch(`${base}/api/runs/${crashId}/actions/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` }
+    });
     expect(cancel.status).toBe(200);
-    await until("cancelled_by_user", async () => (await store.mustGetRun(crashId)).state === "cancelled", 300);
-    expect((await store.events(crashId)).map((e) => e.type)).toEqual(expect.arrayContaining(["acknowledged", "cancelled_by_user"]));
+    await until(
+      "cancelled_by_user",
+      async () => (await store.mustGetRun(crashId)).state === "cancelled",
+      300
+    );
+    expect((await store.events(crashId)).map((e) => e.type)).toEqual(
+      expect.arrayContaining(["acknowledged", "cancelled_by_user"])
+    );
   });
 
   it("exports the supervisor's recorded Slurm poll latency", async () => {
     const families = parsePromText(await (await fetch(`${base}/metrics`)).text());
-    const sample = families.get("neoxctl_slurm_poll_latency_seconds")?.samples.find((s) => s.labels["cluster"] === real.cluster);
+    const sample = families
+      .get("neoxctl_slurm_poll_latency_seconds")
+      ?.samples.find((s) => s.labels["cluster"] === real.cluster);
     expect(sample?.value).toBeGreaterThan(0);
   });
 });

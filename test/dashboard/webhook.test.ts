@@ -12,7 +12,9 @@ import type { Seeded } from "./seed-history.ts";
 // A real HTTP server on 127.0.0.1 receives the webhooks; the first two posts fail with 500.
 const prefix = `test:dashboard-webhook:${process.pid}:${Date.now()}:`;
 const SECRET_PATH = "/services/T0NEOX/B0CTL/s3cr3tW3bh00kP4th";
-interface Received { body: { text: string; blocks: { type: string; elements?: { url: string }[] }[] } }
+interface Received {
+  body: { text: string; blocks: { type: string; elements?: { url: string }[] }[] };
+}
 const received: Received[] = [];
 let failuresLeft = 2;
 let server: Server;
@@ -56,7 +58,14 @@ afterAll(async () => {
 describe("webhook alerts", () => {
   it("turns a supervisor needs_attention notice into a Slack-compatible alert with the run link, after retries, once per rate window", async () => {
     const model = new SupervisorReadModel({ redis, prefix });
-    const notifier = new WebhookNotifier({ model, urls: [hookUrl], baseUrl: "https://oncall.example/neox/", baseDelayMs: 50, maxDelayMs: 200, logger });
+    const notifier = new WebhookNotifier({
+      model,
+      urls: [hookUrl],
+      baseUrl: "https://oncall.example/neox/",
+      baseDelayMs: 50,
+      maxDelayMs: 200,
+      logger
+    });
     const store = new RunStore(redis, new Keys(prefix));
     const run = await store.mustGetRun(seeded.pythiaId);
     run.state = "needs_attention";
@@ -87,11 +96,25 @@ describe("webhook alerts", () => {
   it("alerts on a rollback with its record, and on a node failure only once they repeat", async () => {
     received.length = 0;
     const model = new SupervisorReadModel({ redis, prefix });
-    const notifier = new WebhookNotifier({ model, urls: [hookUrl], baseUrl: "http://127.0.0.1:8080", baseDelayMs: 50, logger });
+    const notifier = new WebhookNotifier({
+      model,
+      urls: [hookUrl],
+      baseUrl: "http://127.0.0.1:8080",
+      baseDelayMs: 50,
+      logger
+    });
     // the Bloom run has no node recoveries: a first node failure is not paged
     await notifier.notify({ runId: seeded.bloomId, type: "recover_node", cause: "job ended NODE_FAIL" });
-    await notifier.notify({ runId: seeded.pythiaId, type: "rollback", cause: "loss spike at step 1600 did not recover; rolled back to step 1000" });
-    await notifier.notify({ runId: seeded.pythiaId, type: "recover_node", cause: "job ended NODE_FAIL on nid005012" });
+    await notifier.notify({
+      runId: seeded.pythiaId,
+      type: "rollback",
+      cause: "loss spike at step 1600 did not recover; rolled back to step 1000"
+    });
+    await notifier.notify({
+      runId: seeded.pythiaId,
+      type: "recover_node",
+      cause: "job ended NODE_FAIL on nid005012"
+    });
     await notifier.queue.drain();
     notifier.close();
     const texts = received.map((r) => r.body.text).sort();
@@ -106,7 +129,15 @@ describe("webhook alerts", () => {
   it("never blocks or throws on an unreachable hook, and gives up after its attempts with the URL redacted", async () => {
     const dead = "http://127.0.0.1:9/services/T1/B1/an0th3rS3cret";
     const local: string[] = [];
-    const queue = new WebhookQueue({ urls: [dead], baseDelayMs: 10, maxAttempts: 3, logger: { info: (o, m) => local.push(JSON.stringify(o) + m), warn: (o, m) => local.push(JSON.stringify(o) + m) } });
+    const queue = new WebhookQueue({
+      urls: [dead],
+      baseDelayMs: 10,
+      maxAttempts: 3,
+      logger: {
+        info: (o, m) => local.push(JSON.stringify(o) + m),
+        warn: (o, m) => local.push(JSON.stringify(o) + m)
+      }
+    });
     expect(queue.enqueue({ text: "x" }, "test")).toBeUndefined();
     expect(queue.stats.pending).toBe(1);
     await queue.drain();

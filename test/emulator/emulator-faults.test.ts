@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MODEL_YML, runEmulator, startEmulator, tempRunDir, trainingPoints, writeConfigs } from "./harness.ts";
+import {
+  MODEL_YML,
+  runEmulator,
+  startEmulator,
+  tempRunDir,
+  trainingPoints,
+  writeConfigs
+} from "./harness.ts";
 
 const RUN = "train_iters: 40\nlog_interval: 10\nsave: ck\nload: ck\ncheckpoint_factor: 10\n";
 
@@ -39,12 +46,17 @@ describe("emulator fault knobs", () => {
     const pts = trainingPoints(bf.stdout);
     expect(pts.map((p) => p.loss)).toEqual([expect.stringMatching(/E\+01$/), "NAN", "NAN", "NAN"]);
     expect(pts.every((p) => p.skipped === 0 && p.nan === 0)).toBe(true);
-    const fp16 = MODEL_YML.replace('"precision": "bfloat16", "bf16": {"enabled": true}', '"fp16": {"enabled": true, "initial_scale_power": 12}');
+    const fp16 = MODEL_YML.replace(
+      '"precision": "bfloat16", "bf16": {"enabled": true}',
+      '"fp16": {"enabled": true, "initial_scale_power": 12}'
+    );
     const { dir: d2, cfgs: c2 } = setup(RUN, fp16);
     const r = runEmulator(d2, c2, { NEOX_EMU_NAN_AT: "12" });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("| loss scale: 4096.0 |");
-    expect(r.stdout).toContain("| loss scale: 2048.0 | number of skipped iterations:   1 | number of nan iterations:   1 |");
+    expect(r.stdout).toContain(
+      "| loss scale: 2048.0 | number of skipped iterations:   1 | number of nan iterations:   1 |"
+    );
     expect(trainingPoints(r.stdout).every((p) => p.loss !== "NAN")).toBe(true);
   });
 
@@ -66,7 +78,9 @@ describe("emulator fault knobs", () => {
     expect(existsSync(join(step, "configs"))).toBe(false);
     const retry = runEmulator(dir, cfgs);
     expect(retry.code).toBe(1);
-    expect(retry.stderr).toMatch(/FileNotFoundError: \[Errno 2\] No such file or directory: '.*bf16_zero_pp_rank_1_mp_rank_00_optim_states\.pt'/);
+    expect(retry.stderr).toMatch(
+      /FileNotFoundError: \[Errno 2\] No such file or directory: '.*bf16_zero_pp_rank_1_mp_rank_00_optim_states\.pt'/
+    );
     const pinned = runEmulator(dir, [...cfgs, "--iteration", "10"]);
     expect(pinned.code).toBe(0);
     expect(pinned.stdout).toContain("Loading checkpoint and starting from iteration 10");
@@ -107,13 +121,17 @@ describe("emulator fault knobs", () => {
     const hot = MODEL_YML.replace('"lr": 0.0001', '"lr": 0.0006').replace('"warmup": 0.1', '"warmup": 0.01');
     const { dir, cfgs } = setup(run, hot);
     const a = trainingPoints(runEmulator(dir, cfgs).stdout);
-    const jumps = (pts: typeof a): number[] => pts.filter((p, i) => i > 0 && !(Number(p.loss) < Number(pts[i - 1]?.loss) + 0.5)).map((p) => p.it);
+    const jumps = (pts: typeof a): number[] =>
+      pts.filter((p, i) => i > 0 && !(Number(p.loss) < Number(pts[i - 1]?.loss) + 0.5)).map((p) => p.it);
     const first = jumps(a)[0];
     expect(first).toBeDefined();
     const back = Math.floor(((first ?? 0) - 1) / 5) * 5;
     expect(back).toBeGreaterThan(0);
     const cool = MODEL_YML.replace('"warmup": 0.1', '"warmup": 0.01');
-    const [coolModel, over] = writeConfigs(dir, { "model-cool.yml": cool, "over.yml": "override_lr_scheduler: true\n" });
+    const [coolModel, over] = writeConfigs(dir, {
+      "model-cool.yml": cool,
+      "over.yml": "override_lr_scheduler: true\n"
+    });
     const b = runEmulator(dir, [coolModel!, cfgs[1]!, over!, "--iteration", String(back)]);
     expect(b.code).toBe(0);
     const pts = trainingPoints(b.stdout);

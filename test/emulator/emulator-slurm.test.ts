@@ -70,27 +70,46 @@ describe("emulator under Slurm from a neoxctl plan", () => {
     const plan = loadPlan();
     writeConvertedCheckpoint(join(root, "init/llama3-8b-neox"), 2);
 
-    const run1 = writeAttempt(plan, { index: 1, runId: "emu-slurm", load: { kind: "init" }, excludeNodes: [], exitInterval: 40 });
+    const run1 = writeAttempt(plan, {
+      index: 1,
+      runId: "emu-slurm",
+      load: { kind: "init" },
+      excludeNodes: [],
+      exitInterval: 40
+    });
     const job1 = sbatch(run1);
     expect(await waitGone(job1)).toBe("COMPLETED");
     const log1 = readFileSync(join(run1, "logs/attempt-1.out"), "utf8");
     expect(log1).toContain("Loading checkpoint and starting from iteration 0");
-    const its1 = log1.split("\n").filter((l) => NEOX_LINE.test(l)).map((l) => Number(NEOX_LINE.exec(l)!.groups!.it));
+    const its1 = log1
+      .split("\n")
+      .filter((l) => NEOX_LINE.test(l))
+      .map((l) => Number(NEOX_LINE.exec(l)!.groups!.it));
     expect(its1.at(-1)).toBe(40);
     expect(log1).toMatch(/exiting the program at iteration 40/);
 
     const ckpt = join(root, "checkpoints/local-demo");
     expect(readFileSync(join(ckpt, "latest"), "utf8")).toBe("global_step40");
-    const steps = readdirSync(ckpt).filter((n) => n.startsWith("global_step")).sort();
+    const steps = readdirSync(ckpt)
+      .filter((n) => n.startsWith("global_step"))
+      .sort();
     expect(steps).toEqual(["global_step20", "global_step40"]);
     expect(existsSync(join(ckpt, "global_step40/configs"))).toBe(true);
 
-    const run2 = writeAttempt(plan, { index: 2, runId: "emu-slurm", load: { kind: "resume" }, excludeNodes: [] });
+    const run2 = writeAttempt(plan, {
+      index: 2,
+      runId: "emu-slurm",
+      load: { kind: "resume" },
+      excludeNodes: []
+    });
     const job2 = sbatch(run2);
     expect(await waitGone(job2)).toBe("COMPLETED");
     const log2 = readFileSync(join(run2, "logs/attempt-2.out"), "utf8");
     expect(log2).toContain("Loading checkpoint and starting from iteration 40");
-    const its2 = log2.split("\n").filter((l) => NEOX_LINE.test(l)).map((l) => Number(NEOX_LINE.exec(l)!.groups!.it));
+    const its2 = log2
+      .split("\n")
+      .filter((l) => NEOX_LINE.test(l))
+      .map((l) => Number(NEOX_LINE.exec(l)!.groups!.it));
     expect(its2[0]).toBe(41);
     expect(its2.at(-1)).toBe(60);
     expect(readFileSync(join(ckpt, "latest"), "utf8")).toBe("global_step60");

@@ -22,7 +22,10 @@ afterEach(() => {
 function firstAttemptThenLock(pp: number): { dir: string; cfgs: string[] } {
   const dir = tempRunDir();
   dirs.push(dir);
-  const cfgs = writeConfigs(dir, { "model.yml": MODEL_YML.replace('"num_layers": 2,', `"num_layers": 2, "pipe_parallel_size": ${pp},`), "run.yml": RUN });
+  const cfgs = writeConfigs(dir, {
+    "model.yml": MODEL_YML.replace('"num_layers": 2,', `"num_layers": 2, "pipe_parallel_size": ${pp},`),
+    "run.yml": RUN
+  });
   // checkpoints 10 and 20, then a crash; the directory turns unwritable before the next attempt
   expect(runEmulator(dir, cfgs, { NEOX_EMU_CRASH_AT: "25" }).code).toBe(1);
   makeImmutable(join(dir, "ck"));
@@ -44,7 +47,9 @@ describe("emulator: checkpoint directory without write permission", () => {
     const { dir, cfgs } = firstAttemptThenLock(0);
     const r = runEmulator(dir, cfgs);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^\[[\d-]+ [\d:,]+\] \[ERROR\] \[engine\.py:\d+:_create_checkpoint_file\] Failed saving model checkpoint to ck with tag global_step30$/m);
+    expect(r.stdout).toMatch(
+      /^\[[\d-]+ [\d:,]+\] \[ERROR\] \[engine\.py:\d+:_create_checkpoint_file\] Failed saving model checkpoint to ck with tag global_step30$/m
+    );
     const tb = traceback(r.stderr);
     expect(tb.last).toBe("RuntimeError: Parent directory ck/global_step30 does not exist.");
     expect(tb.frames.some((l) => l.includes("torch/serialization.py"))).toBe(true);
@@ -52,7 +57,10 @@ describe("emulator: checkpoint directory without write permission", () => {
     expect(readFileSync(join(dir, "ck", "latest"), "utf8")).toBe("global_step20");
     expect(existsSync(join(dir, "ck", "global_step30"))).toBe(false);
     // the monitor reads both lines as storage trouble at step 30
-    expect(parseLine(r.stdout.split("\n").find((l) => l.includes("Failed saving"))!)).toMatchObject({ kind: "checkpoint_save_error", step: 30 });
+    expect(parseLine(r.stdout.split("\n").find((l) => l.includes("Failed saving"))!)).toMatchObject({
+      kind: "checkpoint_save_error",
+      step: 30
+    });
     expect(parseLine(tb.last)).toMatchObject({ kind: "storage_error", fault: "unwritable", step: 30 });
 
     undoImmutable(join(dir, "ck"));
@@ -72,7 +80,12 @@ describe("emulator: checkpoint directory without write permission", () => {
     const tb = traceback(r.stderr);
     expect(tb.last).toBe("PermissionError: [Errno 1] Operation not permitted: 'ck/global_step30'");
     expect(tb.frames.at(-1)).toMatch(/os\.py", line \d+, in makedirs$/);
-    expect(parseLine(tb.last)).toMatchObject({ kind: "storage_error", fault: "permission", path: "ck/global_step30", step: 30 });
+    expect(parseLine(tb.last)).toMatchObject({
+      kind: "storage_error",
+      fault: "permission",
+      path: "ck/global_step30",
+      step: 30
+    });
     expect(readFileSync(join(dir, "ck", "latest"), "utf8")).toBe("global_step20");
   });
 });

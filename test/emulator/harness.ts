@@ -56,7 +56,9 @@ export function startEmulator(dir: string, args: string[], env: Record<string, s
   });
   let stdout = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on("exit", (code, signal) => res({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on("exit", (code, signal) => res({ code, signal }))
+  );
   return {
     child,
     exited,
@@ -83,7 +85,13 @@ export function trainingPoints(stdout: string): LoggedPoint[] {
     const m = NEOX_LINE.exec(line);
     if (!m?.groups) throw new Error(`training line does not match the NeoX regex: ${line}`);
     const loss = /lm_loss: (\S+) \|/.exec(m.groups["losses"] ?? "")?.[1] ?? "";
-    out.push({ it: Number(m.groups["it"]), lr: m.groups["lr"] ?? "", loss, skipped: Number(m.groups["skipped"]), nan: Number(m.groups["nan"]) });
+    out.push({
+      it: Number(m.groups["it"]),
+      lr: m.groups["lr"] ?? "",
+      loss,
+      skipped: Number(m.groups["skipped"]),
+      nan: Number(m.groups["nan"])
+    });
   }
   return out;
 }

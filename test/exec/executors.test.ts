@@ -53,8 +53,21 @@ describe.each([
 
   it("returns the common result shape", async () => {
     const r = await ex.run(["sh", "-c", "echo out; echo err >&2; exit 3"]);
-    expect(Object.keys(r).sort()).toEqual(["command", "durationMs", "exitCode", "signal", "stderr", "stdout"]);
-    expect(shapeOf(r)).toEqual({ command: ["sh", "-c", "echo out; echo err >&2; exit 3"], exitCode: 3, signal: null, stdout: "out\n", stderr: "err\n" });
+    expect(Object.keys(r).sort()).toEqual([
+      "command",
+      "durationMs",
+      "exitCode",
+      "signal",
+      "stderr",
+      "stdout"
+    ]);
+    expect(shapeOf(r)).toEqual({
+      command: ["sh", "-c", "echo out; echo err >&2; exit 3"],
+      exitCode: 3,
+      signal: null,
+      stdout: "out\n",
+      stderr: "err\n"
+    });
     results.set(name, r);
     const other = results.get(name === "local" ? "ssh" : "local");
     if (other) expect(shapeOf(r)).toEqual(shapeOf(other));
@@ -80,7 +93,11 @@ describe.each([
     const dir = join(scratch, "dir with 'quotes' and $(x)");
     await mkdir(dir);
     const env = { NEOX_A: NASTY.join("|"), NEOX_B: "x'y" };
-    const r = await ex.run(["sh", "-c", 'pwd; printf "%s\\n" "$NEOX_A" "$NEOX_B"; cat'], { cwd: dir, env, stdin: "in`put`\n" });
+    const r = await ex.run(["sh", "-c", 'pwd; printf "%s\\n" "$NEOX_A" "$NEOX_B"; cat'], {
+      cwd: dir,
+      env,
+      stdin: "in`put`\n"
+    });
     expect(r.stdout).toBe(`${dir}\n${env.NEOX_A}\n${env.NEOX_B}\nin\`put\`\n`);
   });
 
@@ -95,12 +112,16 @@ describe.each([
   it("throws EXEC_TIMEOUT and leaves no process behind", async () => {
     const marker = `neoxctl-timeout-${name}-${process.pid}`;
     // the shell's child `sleep` is a grandchild: it must die too, not just the shell
-    const err = await ex.run(["sh", "-c", `sleep 3${process.pid}; echo ${marker}`, marker], { timeoutMs: 300 }).catch((e: unknown) => e);
+    const err = await ex
+      .run(["sh", "-c", `sleep 3${process.pid}; echo ${marker}`, marker], { timeoutMs: 300 })
+      .catch((e: unknown) => e);
     expect((err as ExecError).code).toBe("EXEC_TIMEOUT");
     // the remote side is bounded one second past the timeout; poll until it is gone
     let left = "";
     for (let i = 0; i < 40; i++) {
-      left = (await ex.run(["sh", "-c", `ps -eo args | grep -F -- 'sleep 3${process.pid}' | grep -v grep || true`])).stdout;
+      left = (
+        await ex.run(["sh", "-c", `ps -eo args | grep -F -- 'sleep 3${process.pid}' | grep -v grep || true`])
+      ).stdout;
       if (left === "") break;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -14,7 +14,9 @@ const base = sshTarget as SshTarget;
 
 /** The fingerprint OpenSSH itself prints for the server's host key. */
 function opensshFingerprint(): string {
-  const out = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", SSH_FILES.hostPublicKey], { encoding: "utf8" });
+  const out = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", SSH_FILES.hostPublicKey], {
+    encoding: "utf8"
+  });
   return out.split(" ")[1] ?? "";
 }
 
@@ -97,17 +99,26 @@ describe("ssh config aliases", () => {
 
   it("reaches the target through a ProxyJump hop", async () => {
     const ex = await SshExecutor.fromTarget(viaConfig("lumi-jump"));
-    const conn = (await ex.run(["sh", "-c", 'echo "$SSH_CONNECTION"'], { check: true })).stdout.trim().split(" ");
+    const conn = (await ex.run(["sh", "-c", 'echo "$SSH_CONNECTION"'], { check: true })).stdout
+      .trim()
+      .split(" ");
     const clientPort = conn[1] ?? "";
     // the server's peer is the jump host's sshd forwarding for us, not this test process
-    const owner = (await ex.run(["ss", "-Htnp", "state", "established", `( sport = :${clientPort} )`], { check: true })).stdout;
+    const owner = (
+      await ex.run(["ss", "-Htnp", "state", "established", `( sport = :${clientPort} )`], { check: true })
+    ).stdout;
     expect(owner).toContain('"sshd"');
     expect(owner).not.toContain('"node"');
     await ex.close();
   });
 
   it("checks the jump host's key as strictly as the target's", async () => {
-    const err = await refusal({ kind: "ssh", host: "lumi-jump", sshConfigFile: SSH_FILES.sshConfig, knownHostsFile: SSH_FILES.knownHostsWrong });
+    const err = await refusal({
+      kind: "ssh",
+      host: "lumi-jump",
+      sshConfigFile: SSH_FILES.sshConfig,
+      knownHostsFile: SSH_FILES.knownHostsWrong
+    });
     expect(err.code).toBe("SSH_HOSTKEY_CHANGED");
   });
 });
@@ -123,7 +134,10 @@ describe("agent authentication", () => {
     agent = spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" });
     for (let i = 0; i < 50; i++) {
       try {
-        execFileSync("ssh-add", [SSH_FILES.identityFile], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: "ignore" });
+        execFileSync("ssh-add", [SSH_FILES.identityFile], {
+          env: { ...process.env, SSH_AUTH_SOCK: socket },
+          stdio: "ignore"
+        });
         return;
       } catch {
         await new Promise((r) => setTimeout(r, 100));

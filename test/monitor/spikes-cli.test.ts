@@ -7,7 +7,14 @@ const FIX = resolve(ROOT, "packages/monitor/src/__fixtures__");
 
 function neoxctl(args: string[]): { stdout: string; status: number } {
   try {
-    return { stdout: execFileSync(process.execPath, ["--import", "tsx", resolve(ROOT, "packages/cli/src/main.ts"), ...args], { cwd: ROOT, encoding: "utf8" }), status: 0 };
+    return {
+      stdout: execFileSync(
+        process.execPath,
+        ["--import", "tsx", resolve(ROOT, "packages/cli/src/main.ts"), ...args],
+        { cwd: ROOT, encoding: "utf8" }
+      ),
+      status: 0
+    };
   } catch (e) {
     const err = e as { stdout: string; status: number };
     return { stdout: err.stdout, status: err.status };
@@ -16,9 +23,18 @@ function neoxctl(args: string[]): { stdout: string; status: number } {
 
 describe("neoxctl spikes", () => {
   it("prints JSON lines for the alarms of a Megatron log and a summary with unparsed lines", () => {
-    const { stdout, status } = neoxctl(["spikes", resolve(FIX, "raw/bs_tr8_104B_exp11_spike11448.txt"), "--format", "megatron", "--json"]);
+    const { stdout, status } = neoxctl([
+      "spikes",
+      resolve(FIX, "raw/bs_tr8_104B_exp11_spike11448.txt"),
+      "--format",
+      "megatron",
+      "--json"
+    ]);
     expect(status).toBe(0);
-    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ step: 11448, kind: "spike", loss: 7.71234 });
     expect(lines.at(-1)).toMatchObject({ summary: { points: 3, alarms: 1 } });
     expect((lines.at(-1)?.["summary"] as { unparsedLines: number }).unparsedLines).toBeGreaterThan(0);

@@ -52,7 +52,11 @@ describe("neoxctl plan (end to end)", () => {
 
     const configs = ["model", "train", "data", "attempt"].map((f) => join(out, "neox", `${f}.yml`));
     const report = JSON.parse(
-      execFileSync("python3", ["-c", PY_CHECK, join(REPO, "packages/core/src/neox/neox-keys.json"), ...configs], { encoding: "utf8" })
+      execFileSync(
+        "python3",
+        ["-c", PY_CHECK, join(REPO, "packages/core/src/neox/neox-keys.json"), ...configs],
+        { encoding: "utf8" }
+      )
     ) as Record<string, unknown>;
     expect(report["problems"]).toEqual([]);
     expect(report["lr"]).toBe(0.0001);
@@ -61,7 +65,9 @@ describe("neoxctl plan (end to end)", () => {
     const gcds = 512;
     const dp = gcds / (report["mp"] as number);
     expect(report["tbs"]).toBe((report["mbs"] as number) * (report["gas"] as number) * dp);
-    expect((report["tbs"] as number) * (report["seq"] as number) * (report["iters"] as number)).toBe(671_088_640_000);
+    expect((report["tbs"] as number) * (report["seq"] as number) * (report["iters"] as number)).toBe(
+      671_088_640_000
+    );
     expect(report["finetune"]).toBe(true);
     expect(report["paths"]).toBeLessThanOrEqual(254);
 
@@ -75,7 +81,11 @@ describe("neoxctl plan (end to end)", () => {
     const out = mkdtempSync(join(tmpdir(), "neoxctl-plan-"));
     const r = neoxctl(["plan", "examples/local-demo.yaml", "--cluster", "local", "--out", out, "--json"]);
     expect(r.status).toBe(0);
-    const plan = JSON.parse(r.stdout) as { layout: { nodes: number }; attempt: { logPath: string }; run: { runDir: string } };
+    const plan = JSON.parse(r.stdout) as {
+      layout: { nodes: number };
+      attempt: { logPath: string };
+      run: { runDir: string };
+    };
     expect(plan.layout.nodes).toBe(2);
     expect(plan.attempt.logPath).toBe("logs/attempt-1.out");
     expect(plan.run.runDir).toBe(out);
@@ -85,7 +95,10 @@ describe("neoxctl plan (end to end)", () => {
   it("exits 2, writes nothing and lists every problem for an inconsistent spec", () => {
     const dir = mkdtempSync(join(tmpdir(), "neoxctl-bad-"));
     const spec = readFileSync(join(REPO, "examples/emma500-llama3-8b.yaml"), "utf8")
-      .replace("manifest: data/emma500-manifest.yaml", `manifest: ${join(REPO, "examples/data/emma500-manifest.yaml")}`)
+      .replace(
+        "manifest: data/emma500-manifest.yaml",
+        `manifest: ${join(REPO, "examples/data/emma500-manifest.yaml")}`
+      )
       .replace("global_batch: {sequences: 2048}", "global_batch: {sequences: 2000}")
       .replace("micro_batch: 1", "micro_batch: 2");
     writeFileSync(join(dir, "spec.yaml"), spec);
@@ -108,7 +121,9 @@ describe("neoxctl plan (end to end)", () => {
     const lines = r.stderr.trim().split("\n");
     expect(lines[0]).toContain("3 problems");
     expect(r.stderr).toMatch(/^cluster\.size\.gpus: 16 is ambiguous: .* \(line \d+, column \d+\)$/m);
-    expect(r.stderr).toMatch(/^training\.lr: "1e-4x" invalid input: expected number, received string \(line \d+/m);
+    expect(r.stderr).toMatch(
+      /^training\.lr: "1e-4x" invalid input: expected number, received string \(line \d+/m
+    );
     expect(r.stderr).toMatch(/^precision: "bfloat16" invalid option/m);
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
@@ -118,7 +133,9 @@ describe("neoxctl plan (end to end)", () => {
     writeFileSync(join(dir, "spec.yaml"), "name: x\nmodel: {preset: llama3-8b\ntraining:\n  lr: 1\n");
     const r = neoxctl(["plan", join(dir, "spec.yaml"), "--out", join(dir, "out"), "--json"]);
     expect(r.status).toBe(2);
-    const err = JSON.parse(r.stdout) as { error: { code: string; details: { issues: { line: number; column: number }[] } } };
+    const err = JSON.parse(r.stdout) as {
+      error: { code: string; details: { issues: { line: number; column: number }[] } };
+    };
     expect(err.error.code).toBe("SPEC_YAML");
     expect(err.error.details.issues[0]!.line).toBeGreaterThan(1);
     expect(err.error.details.issues[0]!.column).toBeGreaterThan(0);

@@ -22,25 +22,50 @@ afterAll(async () => {
 });
 
 /** Every attempt's load and what its log says it resumed from. */
-async function resumeTrail(store: RunStore, runId: string, attempts: number): Promise<{ attempt: number; load: unknown; firstIteration: number | null; unableToLoad: boolean }[]> {
+async function resumeTrail(
+  store: RunStore,
+  runId: string,
+  attempts: number
+): Promise<{ attempt: number; load: unknown; firstIteration: number | null; unableToLoad: boolean }[]> {
   const out = [];
   for (let n = 1; n <= attempts; n++) {
     const a = await store.getAttempt(runId, n);
     const log = a && existsSync(a.logPath) ? readFileSync(a.logPath, "utf8") : "";
     const first = /iteration\s+(\d+)\s*\//.exec(log);
-    out.push({ attempt: n, load: a?.params.load, firstIteration: first ? Number(first[1]) : null, unableToLoad: log.includes("Unable to load checkpoint") });
+    out.push({
+      attempt: n,
+      load: a?.params.load,
+      firstIteration: first ? Number(first[1]) : null,
+      unableToLoad: log.includes("Unable to load checkpoint")
+    });
   }
   return out;
 }
 
 async function jobsPerAttempt(runId: string): Promise<Map<number, number>> {
   const per = new Map<number, number>();
-  for (const j of await slurm.findSubmissions(runId)) per.set(j.tag?.attempt ?? 0, (per.get(j.tag?.attempt ?? 0) ?? 0) + 1);
+  for (const j of await slurm.findSubmissions(runId))
+    per.set(j.tag?.attempt ?? 0, (per.get(j.tag?.attempt ?? 0) ?? 0) + 1);
   return per;
 }
 
-async function start(name: string, env: Record<string, string>): Promise<{ inputs: ScenarioInputs; store: RunStore; sup: ReturnType<typeof makeSupervisor>["sup"]; runId: string; log: string[] }> {
-  const inputs = scenarioInputs({ name: `${name}-${process.pid % 100000}`, trainIters: 60, lr: 0.0001, checkpointFactor: 10, env: { NEOX_EMU_STEP_MS: "40", ...env } });
+async function start(
+  name: string,
+  env: Record<string, string>
+): Promise<{
+  inputs: ScenarioInputs;
+  store: RunStore;
+  sup: ReturnType<typeof makeSupervisor>["sup"];
+  runId: string;
+  log: string[];
+}> {
+  const inputs = scenarioInputs({
+    name: `${name}-${process.pid % 100000}`,
+    trainIters: 60,
+    lr: 0.0001,
+    checkpointFactor: 10,
+    env: { NEOX_EMU_STEP_MS: "40", ...env }
+  });
   scenarios.push(inputs);
   const t = await testRedis(name);
   cleanups.push(t.cleanup);
@@ -50,7 +75,8 @@ async function start(name: string, env: Record<string, string>): Promise<{ input
   return { inputs, store, sup, runId: run.id, log };
 }
 
-const settled = (state: string): boolean => state === "completed" || state === "needs_attention" || state === "failed";
+const settled = (state: string): boolean =>
+  state === "completed" || state === "needs_attention" || state === "failed";
 
 describe("checkpoint faults", () => {
   it("`latest` names a checkpoint whose save died half way: resume from the one before", async () => {
@@ -58,7 +84,9 @@ describe("checkpoint faults", () => {
     await cycleUntil(sup, async () => settled((await store.mustGetRun(runId)).state), 600);
     const run = await store.mustGetRun(runId);
     const trail = await resumeTrail(store, runId, run.attempts);
-    expect(readFileSync(join(inputs.spec.checkpointing.save, "latest"), "utf8").trim()).toMatch(/^global_step\d+$/);
+    expect(readFileSync(join(inputs.spec.checkpointing.save, "latest"), "utf8").trim()).toMatch(
+      /^global_step\d+$/
+    );
     expect(run.state, `${log.join("\n")}\n${JSON.stringify(trail)}`).toBe("completed");
     expect(run.attempts).toBeGreaterThanOrEqual(2);
     // attempt 2 loaded step 30, the newest checkpoint with all its files, and its log starts after it
@@ -70,7 +98,10 @@ describe("checkpoint faults", () => {
 
   it("the newest checkpoint is deleted before the resume: resume from an older one or needs_attention, never from scratch", async () => {
     // slow steps leave about a second between save 50 and the crash at 59 for the deletion to land
-    const { store, sup, runId, log, inputs } = await start("ck-deleted", { NEOX_EMU_CRASH_AT: "59", NEOX_EMU_STEP_MS: "120" });
+    const { store, sup, runId, log, inputs } = await start("ck-deleted", {
+      NEOX_EMU_CRASH_AT: "59",
+      NEOX_EMU_STEP_MS: "120"
+    });
     const save = inputs.spec.checkpointing.save;
     let deleted = false;
     await cycleUntil(
@@ -137,7 +168,10 @@ describe("checkpoint faults", () => {
     expect(run.state, detail).toBe("needs_attention");
     expect(run.attempts, detail).toBe(1);
     expect(run.budgetsUsed.app, detail).toBe(0);
-    expect(events.filter((e) => e.type.startsWith("recover_")), detail).toEqual([]);
+    expect(
+      events.filter((e) => e.type.startsWith("recover_")),
+      detail
+    ).toEqual([]);
     // the trainer failed as NeoX does, and the lines that say so are the event's evidence
     const a1 = (await store.getAttempt(runId, 1))!;
     const log1 = readFileSync(a1.logPath, "utf8");
@@ -146,27 +180,51 @@ describe("checkpoint faults", () => {
     expect(log1).toContain(dsLine);
     expect(log1).toContain(raised);
     const attention = events.find((e) => e.type === "needs_attention");
-    expect(attention?.cause, detail).toMatch(new RegExp(`checkpoint ${refused} could not be saved.*not retrying.*resume \\(from checkpoint ${good}\\)`));
-    expect(attention?.evidence.logLines?.some((l) => l.endsWith(dsLine)), detail).toBe(true);
+    expect(attention?.cause, detail).toMatch(
+      new RegExp(
+        `checkpoint ${refused} could not be saved.*not retrying.*resume \\(from checkpoint ${good}\\)`
+      )
+    );
+    expect(
+      attention?.evidence.logLines?.some((l) => l.endsWith(dsLine)),
+      detail
+    ).toBe(true);
     expect(attention?.evidence.logLines, detail).toContain(raised);
     expect(attention?.evidence.checkpoint, detail).toBe(good);
-    expect(attention?.evidence.detail?.["storage"], detail).toEqual({ fault: "unwritable", path: join(save, `global_step${refused}`), step: refused });
+    expect(attention?.evidence.detail?.["storage"], detail).toEqual({
+      fault: "unwritable",
+      path: join(save, `global_step${refused}`),
+      step: refused
+    });
     // nothing half-written: latest still names the good checkpoint, and no directory for the refused one
     expect(readFileSync(join(save, "latest"), "utf8")).toBe(`global_step${good}`);
     expect(existsSync(join(save, `global_step${refused}`))).toBe(false);
     const stopped = await slurm.findSubmissions(runId);
-    expect(stopped.map((j) => j.state).filter((st) => !isFinal(st)), detail).toEqual([]);
+    expect(
+      stopped.map((j) => j.state).filter((st) => !isFinal(st)),
+      detail
+    ).toEqual([]);
 
     // the operator fixes the directory and resumes: the newest complete checkpoint, not scratch
     undoImmutable(save);
     await requestControl(store, runId, { kind: "resume" });
-    const cyclesToFinish = await cycleUntil(sup, async () => (await store.mustGetRun(runId)).state === "completed" || (await store.mustGetRun(runId)).state === "failed", 600);
+    const cyclesToFinish = await cycleUntil(
+      sup,
+      async () =>
+        (await store.mustGetRun(runId)).state === "completed" ||
+        (await store.mustGetRun(runId)).state === "failed",
+      600
+    );
     const after = await store.mustGetRun(runId);
     const trail = await resumeTrail(store, runId, after.attempts);
     const detail2 = `${detail}\n${log.join("\n")}\n${JSON.stringify(trail)}`;
     expect(after.state, detail2).toBe("completed");
     expect(after.attempts, detail2).toBe(2);
-    expect(trail[1], detail2).toMatchObject({ load: { kind: "resume", iteration: good }, unableToLoad: false, firstIteration: good + 1 });
+    expect(trail[1], detail2).toMatchObject({
+      load: { kind: "resume", iteration: good },
+      unableToLoad: false,
+      firstIteration: good + 1
+    });
     for (const [attempt, jobs] of await jobsPerAttempt(runId)) expect(jobs, `attempt ${attempt}`).toBe(1);
     const jobs = await slurm.findSubmissions(runId);
     expect(jobs.map((j) => j.state).filter((st) => !isFinal(st))).toEqual([]);

@@ -20,7 +20,13 @@ beforeAll(async () => {
   await redis.start();
   child = spawn("node", [CLI, "dashboard", "--port", String(PORT)], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NEOXCTL_DASHBOARD_TOKEN: TOKEN, NEOXCTL_ALERT_WEBHOOKS: HOOK, NEOXCTL_REDIS_URL: redis.url, NEOXCTL_REDIS_PREFIX: "neoxctl-dash-rel:" },
+    env: {
+      ...process.env,
+      NEOXCTL_DASHBOARD_TOKEN: TOKEN,
+      NEOXCTL_ALERT_WEBHOOKS: HOOK,
+      NEOXCTL_REDIS_URL: redis.url,
+      NEOXCTL_REDIS_PREFIX: "neoxctl-dash-rel:"
+    },
     stdio: ["ignore", "pipe", "pipe"]
   });
   child.stdout!.on("data", (d: Buffer) => output.push(d.toString()));
@@ -37,7 +43,14 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const SECRETS = [TOKEN, HOOK, "HookSecretXyz", "T0REL/B0REL", REDIS_PASSWORD, encodeURIComponent(REDIS_PASSWORD)];
+const SECRETS = [
+  TOKEN,
+  HOOK,
+  "HookSecretXyz",
+  "T0REL/B0REL",
+  REDIS_PASSWORD,
+  encodeURIComponent(REDIS_PASSWORD)
+];
 
 function expectClean(text: string, where: string): void {
   for (const s of SECRETS) expect(text.includes(s), `${where} contains ${s}`).toBe(false);
@@ -46,7 +59,10 @@ function expectClean(text: string, where: string): void {
 async function call(method: string, path: string, auth?: string): Promise<{ status: number; body: string }> {
   const r = await fetch(`http://127.0.0.1:${PORT}${path}`, {
     method,
-    headers: { ...(auth ? { authorization: auth } : {}), ...(method === "POST" ? { "content-type": "application/json" } : {}) },
+    headers: {
+      ...(auth ? { authorization: auth } : {}),
+      ...(method === "POST" ? { "content-type": "application/json" } : {})
+    },
     ...(method === "POST" ? { body: "{}" } : {})
   });
   return { status: r.status, body: await r.text() };
@@ -56,8 +72,12 @@ describe("dashboard secrets, end to end", () => {
   it("refuses actions without the token or with a wrong one (401)", async () => {
     for (const kind of ["cancel", "resume", "ack", "rollback"]) {
       expect((await call("POST", `/api/runs/no-such-run/actions/${kind}`)).status).toBe(401);
-      expect((await call("POST", `/api/runs/no-such-run/actions/${kind}`, "Bearer wrong-token")).status).toBe(401);
-      expect((await call("POST", `/api/runs/no-such-run/actions/${kind}`, `Bearer ${TOKEN}x`)).status).toBe(401);
+      expect((await call("POST", `/api/runs/no-such-run/actions/${kind}`, "Bearer wrong-token")).status).toBe(
+        401
+      );
+      expect((await call("POST", `/api/runs/no-such-run/actions/${kind}`, `Bearer ${TOKEN}x`)).status).toBe(
+        401
+      );
     }
   });
 

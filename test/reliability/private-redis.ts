@@ -23,7 +23,20 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", this.appendOnly ? "yes" : "no", "--appendfsync", "always"];
+    const args = [
+      "--port",
+      String(this.port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      this.dir,
+      "--save",
+      "",
+      "--appendonly",
+      this.appendOnly ? "yes" : "no",
+      "--appendfsync",
+      "always"
+    ];
     if (this.password !== null) args.push("--requirepass", this.password);
     this.proc = spawn("redis-server", args, { stdio: "ignore" });
     for (let i = 0; i < 100; i++) {
@@ -35,7 +48,11 @@ export class PrivateRedis {
 
   ping(): boolean {
     const auth = this.password !== null ? ["-a", this.password, "--no-auth-warning"] : [];
-    return spawnSync("redis-cli", ["-p", String(this.port), ...auth, "ping"], { encoding: "utf8" }).stdout.trim() === "PONG";
+    return (
+      spawnSync("redis-cli", ["-p", String(this.port), ...auth, "ping"], {
+        encoding: "utf8"
+      }).stdout.trim() === "PONG"
+    );
   }
 
   /** SIGKILL, the way a crashed or OOM-killed Redis goes */

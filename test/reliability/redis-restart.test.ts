@@ -14,7 +14,12 @@ const DOWN_MS = process.env.NEOXCTL_LONG_TESTS === "1" ? 20_000 : 3_000;
 
 describe("Redis restarted mid-run", () => {
   const redisServer = new PrivateRedis(6390, null, true);
-  const inputs = scenarioInputs({ name: `redis-restart-${process.pid % 100000}`, trainIters: 80, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "60", NEOX_EMU_CRASH_AT: "35" } });
+  const inputs = scenarioInputs({
+    name: `redis-restart-${process.pid % 100000}`,
+    trainIters: 80,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "60", NEOX_EMU_CRASH_AT: "35" }
+  });
   let redis: Redis | undefined;
   afterAll(async () => {
     redis?.disconnect();
@@ -40,7 +45,11 @@ describe("Redis restarted mid-run", () => {
       if (state === "completed" || state === "needs_attention" || state === "failed") break;
       // restart points: once attempt 1 runs, then once the recovery has happened
       const events = await store.events(run.id);
-      const due = (restarts === 0 && events.some((e) => e.type === "job_started")) || (restarts >= 1 && restarts < RESTARTS && events.filter((e) => e.type === "job_started").length > restarts);
+      const due =
+        (restarts === 0 && events.some((e) => e.type === "job_started")) ||
+        (restarts >= 1 &&
+          restarts < RESTARTS &&
+          events.filter((e) => e.type === "job_started").length > restarts);
       if (due) {
         statesAtRestart.push(state);
         await redisServer.kill();
@@ -66,14 +75,20 @@ describe("Redis restarted mid-run", () => {
     const final = await store.mustGetRun(run.id);
     const events = await store.events(run.id);
     const trail = `${events.map((e) => `${e.type}: ${e.cause}`).join("\n")}\n${log.slice(-20).join("\n")}`;
-    console.log(`redis-restart: ${restarts} restarts at ${JSON.stringify(statesAtRestart)}, ${cycles} cycles, ${cycleErrors} cycles threw`);
+    console.log(
+      `redis-restart: ${restarts} restarts at ${JSON.stringify(statesAtRestart)}, ${cycles} cycles, ${cycleErrors} cycles threw`
+    );
     expect(final.state, trail).toBe("completed");
     expect(restarts).toBe(Math.min(RESTARTS, 2));
 
     // one job per attempt, the one recorded; the state chain has no gap; one submission event per attempt
     const attempts = await store.attempts(final);
     const jobs = await new SlurmClient(new LocalExecutor()).findSubmissions(run.id);
-    for (const a of attempts) expect(jobs.filter((j) => j.tag?.attempt === a.index).map((j) => j.jobId), trail).toEqual([a.jobId]);
+    for (const a of attempts)
+      expect(
+        jobs.filter((j) => j.tag?.attempt === a.index).map((j) => j.jobId),
+        trail
+      ).toEqual([a.jobId]);
     expect(jobs).toHaveLength(attempts.length);
     let state: string | undefined;
     for (const e of events) {
@@ -81,7 +96,9 @@ describe("Redis restarted mid-run", () => {
       if (state !== undefined) expect(e.from, trail).toBe(state);
       state = e.to;
     }
-    expect(events.filter((e) => e.type === "attempt_submitted").map((e) => e.attempt)).toEqual(attempts.map((a) => a.index));
+    expect(events.filter((e) => e.type === "attempt_submitted").map((e) => e.attempt)).toEqual(
+      attempts.map((a) => a.index)
+    );
     expect(events.filter((e) => e.type === "run_completed")).toHaveLength(1);
     expect(events.some((e) => e.type === "needs_attention" || /fail/i.test(e.type))).toBe(false);
   }, 600_000);

@@ -12,7 +12,8 @@ export function sbatchShapeProblems(script: string): string[] {
   const end = lines.indexOf("set -euo pipefail");
   if (lines[0] !== "#!/bin/bash" || end < 0) problems.push("header or set -euo pipefail missing");
   for (const line of lines.slice(2, end)) {
-    if (!/^#SBATCH --[a-z][a-z-]*(=\S+)?$/.test(line)) problems.push(`not an option line in the #SBATCH block: ${JSON.stringify(line)}`);
+    if (!/^#SBATCH --[a-z][a-z-]*(=\S+)?$/.test(line))
+      problems.push(`not an option line in the #SBATCH block: ${JSON.stringify(line)}`);
   }
   return problems;
 }

@@ -26,7 +26,12 @@ const CANARY = join(sandbox, "CANARY");
 const BIN = join(sandbox, "bin");
 mkdirSync(BIN);
 const RECORD = `#!/bin/bash\n{ printf '%s\\0' "$(basename "$0")" "$@"; } > "$ARGV_LOG"\nenv -0 > "$ENV_LOG"\n`;
-for (const [name, body] of Object.entries({ scontrol: "#!/bin/sh\necho nid001\n", srun: "#!/bin/sh\nexit 0\n", singularity: RECORD, node: RECORD })) {
+for (const [name, body] of Object.entries({
+  scontrol: "#!/bin/sh\necho nid001\n",
+  srun: "#!/bin/sh\nexit 0\n",
+  singularity: RECORD,
+  node: RECORD
+})) {
   writeFileSync(join(BIN, name), body);
   chmodSync(join(BIN, name), 0o755);
 }
@@ -39,7 +44,10 @@ function asDelivered(s: string): string {
   return Buffer.from(s.replace(/\0/g, ""), "utf8").toString("utf8");
 }
 
-const field = fc.oneof({ weight: 3, arbitrary: injectingText(CANARY) }, { weight: 1, arbitrary: weirdText.filter((s) => s.length < 5000) });
+const field = fc.oneof(
+  { weight: 3, arbitrary: injectingText(CANARY) },
+  { weight: 1, arbitrary: weirdText.filter((s) => s.length < 5000) }
+);
 
 const caseArb = fc.record({
   image: field,
@@ -51,13 +59,22 @@ const caseArb = fc.record({
   description: field,
   // these four are refused by the schema or the renderer whenever they hold a payload, so they carry one rarely
   partition: fc.oneof({ weight: 9, arbitrary: fc.constant("standard-g") }, { weight: 1, arbitrary: field }),
-  account: fc.oneof({ weight: 9, arbitrary: fc.constant("project_462000000") }, { weight: 1, arbitrary: field }),
-  extraDirective: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: field.map((v) => `--comment=${v}`) }),
+  account: fc.oneof(
+    { weight: 9, arbitrary: fc.constant("project_462000000") },
+    { weight: 1, arbitrary: field }
+  ),
+  extraDirective: fc.oneof(
+    { weight: 9, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: field.map((v) => `--comment=${v}`) }
+  ),
   save: field,
   checkpoint: field,
   dataRoot: field,
   valid: field,
-  runDir: fc.oneof({ weight: 9, arbitrary: fc.constant("/scratch/p/runs/x") }, { weight: 1, arbitrary: field })
+  runDir: fc.oneof(
+    { weight: 9, arbitrary: fc.constant("/scratch/p/runs/x") },
+    { weight: 1, arbitrary: field }
+  )
 });
 
 const CONFIGS = join(sandbox, "configs");
@@ -82,106 +99,155 @@ for case in json.load(sys.stdin):
             problems.append(case["dir"] + ": " + key + " read back as " + repr(got)[:120] + " not " + repr(want)[:120])
 print(json.dumps(problems))
 `;
-const tally = { pyyamlChecked: 0, cases: 0, refusedBySchema: 0, refusedByRenderer: 0, executed: 0, launcherReached: 0, canaries: 0, refusedAt: {} as Record<string, number> };
+const tally = {
+  pyyamlChecked: 0,
+  cases: 0,
+  refusedBySchema: 0,
+  refusedByRenderer: 0,
+  executed: 0,
+  launcherReached: 0,
+  canaries: 0,
+  refusedAt: {} as Record<string, number>
+};
 
 describe("nothing is executed from a user string", () => {
-  it(`renders adversarial paths and names into job.sbatch and runs it in a sandbox (${RUNS} cases)`, () => {
-    fc.assert(
-      fc.property(caseArb, (c) => {
-        tally.cases++;
-        const p = structuredClone(baseProfile);
-        const scheduler = p["scheduler"] as Json;
-        p["description"] = c.description;
-        scheduler["partition"] = c.partition;
-        if (c.extraDirective !== undefined) scheduler["extra_directives"] = [c.extraDirective];
-        p["env"] = { ...(p["env"] as Json), NEOXCTL_FUZZ_VALUE: c.envValue };
-        p["container"] = { kind: "singularity", image: c.image, binds: c.binds };
-        p["node_local_tmp"] = c.nodeLocalTmp;
-        p["launcher"] = { kind: "deepy", neox_dir: c.neoxDir, python: c.python };
-        const s = structuredClone(baseSpec) as Record<string, Json>;
-        s["cluster"]!["account"] = c.account;
-        (s["checkpointing"] as Json)["save"] = c.save;
-        (s["init"] as Json)["checkpoint"] = c.checkpoint;
-        ((s["data"] as Json)["inline"] as Json)["data_root"] = c.dataRoot;
-        (s["data"] as Json)["valid"] = [c.valid];
+  it(
+    `renders adversarial paths and names into job.sbatch and runs it in a sandbox (${RUNS} cases)`,
+    () => {
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          tally.cases++;
+          const p = structuredClone(baseProfile);
+          const scheduler = p["scheduler"] as Json;
+          p["description"] = c.description;
+          scheduler["partition"] = c.partition;
+          if (c.extraDirective !== undefined) scheduler["extra_directives"] = [c.extraDirective];
+          p["env"] = { ...(p["env"] as Json), NEOXCTL_FUZZ_VALUE: c.envValue };
+          p["container"] = { kind: "singularity", image: c.image, binds: c.binds };
+          p["node_local_tmp"] = c.nodeLocalTmp;
+          p["launcher"] = { kind: "deepy", neox_dir: c.neoxDir, python: c.python };
+          const s = structuredClone(baseSpec) as Record<string, Json>;
+          s["cluster"]!["account"] = c.account;
+          (s["checkpointing"] as Json)["save"] = c.save;
+          (s["init"] as Json)["checkpoint"] = c.checkpoint;
+          ((s["data"] as Json)["inline"] as Json)["data_root"] = c.dataRoot;
+          (s["data"] as Json)["valid"] = [c.valid];
 
-        let files: Record<string, string>;
-        let stage: "schema" | "renderer" = "schema";
-        try {
-          const spec = parseRunSpec(stringify(s), "s.yaml");
-          const profile = parseClusterProfile(stringify(p), "p.yaml");
-          const plan = planRun({ spec, profile, manifest: spec.data.inline!, runDir: c.runDir });
-          stage = "renderer";
-          files = renderAttempt(plan, { index: 1, runId: spec.name, load: { kind: "init" }, excludeNodes: [] }).files;
-        } catch (err) {
-          if (!(err instanceof SpecError)) throw err;
-          if (stage === "renderer") tally.refusedByRenderer++;
-          else tally.refusedBySchema++;
-          for (const issue of err.issues) {
-            expect(issue.path).not.toBe("");
-            const at = issue.path.replace(/\[\d+\]/g, "[]");
-            tally.refusedAt[at] = (tally.refusedAt[at] ?? 0) + 1;
+          let files: Record<string, string>;
+          let stage: "schema" | "renderer" = "schema";
+          try {
+            const spec = parseRunSpec(stringify(s), "s.yaml");
+            const profile = parseClusterProfile(stringify(p), "p.yaml");
+            const plan = planRun({ spec, profile, manifest: spec.data.inline!, runDir: c.runDir });
+            stage = "renderer";
+            files = renderAttempt(plan, {
+              index: 1,
+              runId: spec.name,
+              load: { kind: "init" },
+              excludeNodes: []
+            }).files;
+          } catch (err) {
+            if (!(err instanceof SpecError)) throw err;
+            if (stage === "renderer") tally.refusedByRenderer++;
+            else tally.refusedBySchema++;
+            for (const issue of err.issues) {
+              expect(issue.path).not.toBe("");
+              const at = issue.path.replace(/\[\d+\]/g, "[]");
+              tally.refusedAt[at] = (tally.refusedAt[at] ?? 0) + 1;
+            }
+            return;
           }
-          return;
-        }
 
-        const script = files["job.sbatch"]!;
-        expect(sbatchShapeProblems(script)).toEqual([]);
-        const dir = mkdtempSync(join(sandbox, "run-"));
-        const scriptPath = join(dir, "job.sbatch");
-        writeFileSync(scriptPath, script);
-        const argvLog = join(dir, "argv");
-        const envLog = join(dir, "env");
-        // run as slurmd does (bash reading the file); `cd` is a builtin, so a function from BASH_ENV
-        // stands in for it: the neox_dir does not exist here
-        const r = spawnSync("bash", [scriptPath], {
-          cwd: dir,
-          encoding: "utf8",
-          env: { BASH_ENV: CD_STUB, PATH: `${BIN}:/usr/bin:/bin`, SLURM_JOB_ID: "7", SLURM_JOB_NODELIST: "nid001", SLURM_JOB_NUM_NODES: "1", USER: "fuzz", ARGV_LOG: argvLog, ENV_LOG: envLog, HOME: dir }
-        });
-        tally.executed++;
-        if (existsSync(CANARY)) {
-          tally.canaries++;
-          rmSync(CANARY);
-          throw new Error(`a payload ran: ${JSON.stringify(c)}\n${script}`);
-        }
-        expect(r.status, r.stderr).toBe(0);
-        expect(existsSync(argvLog), r.stderr).toBe(true);
-        tally.launcherReached++;
+          const script = files["job.sbatch"]!;
+          expect(sbatchShapeProblems(script)).toEqual([]);
+          const dir = mkdtempSync(join(sandbox, "run-"));
+          const scriptPath = join(dir, "job.sbatch");
+          writeFileSync(scriptPath, script);
+          const argvLog = join(dir, "argv");
+          const envLog = join(dir, "env");
+          // run as slurmd does (bash reading the file); `cd` is a builtin, so a function from BASH_ENV
+          // stands in for it: the neox_dir does not exist here
+          const r = spawnSync("bash", [scriptPath], {
+            cwd: dir,
+            encoding: "utf8",
+            env: {
+              BASH_ENV: CD_STUB,
+              PATH: `${BIN}:/usr/bin:/bin`,
+              SLURM_JOB_ID: "7",
+              SLURM_JOB_NODELIST: "nid001",
+              SLURM_JOB_NUM_NODES: "1",
+              USER: "fuzz",
+              ARGV_LOG: argvLog,
+              ENV_LOG: envLog,
+              HOME: dir
+            }
+          });
+          tally.executed++;
+          if (existsSync(CANARY)) {
+            tally.canaries++;
+            rmSync(CANARY);
+            throw new Error(`a payload ran: ${JSON.stringify(c)}\n${script}`);
+          }
+          expect(r.status, r.stderr).toBe(0);
+          expect(existsSync(argvLog), r.stderr).toBe(true);
+          tally.launcherReached++;
 
-        // each value reached the launcher as exactly one word, byte for byte
-        const argv = readFileSync(argvLog, "utf8").split("\0").slice(0, -1);
-        const neox = asDelivered(c.neoxDir).replace(/\/+$/, "");
-        expect(argv.slice(0, 6)).toEqual(["singularity", "exec", asDelivered(c.image), asDelivered(c.python), `${neox}/deepy.py`, `${neox}/train.py`]);
-        const env = new Map(readFileSync(envLog, "utf8").split("\0").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
-        expect(env.get("NEOXCTL_FUZZ_VALUE")).toBe(asDelivered(c.envValue));
-        expect(env.get("SINGULARITY_BIND")).toBe(asDelivered(c.binds.join(",")));
-        expect(env.get("MIOPEN_USER_DB_PATH")).toBe(`${asDelivered(c.nodeLocalTmp).replace(/\/+$/, "")}/fuzz-miopen-7`);
-        // the NeoX configs: kept for one PyYAML pass at the end (NeoX reads them with PyYAML 1.1)
-        const cfgDir = join(CONFIGS, String(tally.executed));
-        mkdirSync(cfgDir);
-        for (const [rel, text] of Object.entries(files)) if (rel.startsWith("neox/")) writeFileSync(join(cfgDir, rel.slice(5)), text);
-        // JSON carries lone surrogates and NULs as escapes, so the raw strings are what PyYAML must return
-        expectedPaths.push({ dir: cfgDir, save: c.save, load: c.checkpoint, valid: c.valid });
-        rmSync(dir, { recursive: true, force: true });
-      }),
-      { numRuns: RUNS, seed: SEED }
-    );
-    // one python process checks every kept config: the path fields read back byte for byte, no key was added
-    const check = spawnSync("python3", ["-c", PY_CHECK], { input: JSON.stringify(expectedPaths), encoding: "utf8", maxBuffer: 64 << 20 });
-    expect(check.stderr).toBe("");
-    const pyProblems = JSON.parse(check.stdout) as string[];
-    tally.pyyamlChecked = expectedPaths.length;
-    expect(pyProblems).toEqual([]);
-    const out = join(REPO_ROOT, "test-results", "reliability");
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, "sbatch-injection.json"), JSON.stringify({ seed: SEED, ...tally }, null, 2) + "\n");
-    expect(tally.cases).toBe(RUNS);
-    expect(tally.canaries).toBe(0);
-    // the property is only meaningful if most adversarial cases got as far as running
-    expect(tally.launcherReached).toBeGreaterThan(RUNS / 4);
-    // each case writes and runs a script (≈ 50 ms): the long variant needs more than the default limit
-  }, 60_000 + RUNS * 200);
+          // each value reached the launcher as exactly one word, byte for byte
+          const argv = readFileSync(argvLog, "utf8").split("\0").slice(0, -1);
+          const neox = asDelivered(c.neoxDir).replace(/\/+$/, "");
+          expect(argv.slice(0, 6)).toEqual([
+            "singularity",
+            "exec",
+            asDelivered(c.image),
+            asDelivered(c.python),
+            `${neox}/deepy.py`,
+            `${neox}/train.py`
+          ]);
+          const env = new Map(
+            readFileSync(envLog, "utf8")
+              .split("\0")
+              .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])
+          );
+          expect(env.get("NEOXCTL_FUZZ_VALUE")).toBe(asDelivered(c.envValue));
+          expect(env.get("SINGULARITY_BIND")).toBe(asDelivered(c.binds.join(",")));
+          expect(env.get("MIOPEN_USER_DB_PATH")).toBe(
+            `${asDelivered(c.nodeLocalTmp).replace(/\/+$/, "")}/fuzz-miopen-7`
+          );
+          // the NeoX configs: kept for one PyYAML pass at the end (NeoX reads them with PyYAML 1.1)
+          const cfgDir = join(CONFIGS, String(tally.executed));
+          mkdirSync(cfgDir);
+          for (const [rel, text] of Object.entries(files))
+            if (rel.startsWith("neox/")) writeFileSync(join(cfgDir, rel.slice(5)), text);
+          // JSON carries lone surrogates and NULs as escapes, so the raw strings are what PyYAML must return
+          expectedPaths.push({ dir: cfgDir, save: c.save, load: c.checkpoint, valid: c.valid });
+          rmSync(dir, { recursive: true, force: true });
+        }),
+        { numRuns: RUNS, seed: SEED }
+      );
+      // one python process checks every kept config: the path fields read back byte for byte, no key was added
+      const check = spawnSync("python3", ["-c", PY_CHECK], {
+        input: JSON.stringify(expectedPaths),
+        encoding: "utf8",
+        maxBuffer: 64 << 20
+      });
+      expect(check.stderr).toBe("");
+      const pyProblems = JSON.parse(check.stdout) as string[];
+      tally.pyyamlChecked = expectedPaths.length;
+      expect(pyProblems).toEqual([]);
+      const out = join(REPO_ROOT, "test-results", "reliability");
+      mkdirSync(out, { recursive: true });
+      writeFileSync(
+        join(out, "sbatch-injection.json"),
+        JSON.stringify({ seed: SEED, ...tally }, null, 2) + "\n"
+      );
+      expect(tally.cases).toBe(RUNS);
+      expect(tally.canaries).toBe(0);
+      // the property is only meaningful if most adversarial cases got as far as running
+      expect(tally.launcherReached).toBeGreaterThan(RUNS / 4);
+      // each case writes and runs a script (≈ 50 ms): the long variant needs more than the default limit
+    },
+    60_000 + RUNS * 200
+  );
 
   it("the canary works: an unquoted payload in a script does create it", () => {
     const r = spawnSync("bash", ["-c", `echo x${`$(touch ${CANARY})`}`], { encoding: "utf8" });

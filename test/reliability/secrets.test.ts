@@ -38,7 +38,10 @@ describe("Redis passwords never printed", () => {
 
   // regression: STORE_UNAVAILABLE quoted the whole NEOXCTL_REDIS_URL, password included
   it("status when Redis is unreachable or refuses the password", () => {
-    const cases = [redis.url.replace(String(redis.port), "1"), redis.url.replace(ENCODED, `${ENCODED}-wrong`)];
+    const cases = [
+      redis.url.replace(String(redis.port), "1"),
+      redis.url.replace(ENCODED, `${ENCODED}-wrong`)
+    ];
     for (const url of cases) {
       for (const args of [["status", "--json"], ["status"]]) {
         const r = neoxctl(args, url);
@@ -53,7 +56,11 @@ describe("Redis passwords never printed", () => {
     const r = neoxctl(["supervise", "--once", "--json"], redis.url);
     expectNoPassword(r.out);
     // the worker waits for a Redis that is down (it may be restarting); what it printed meanwhile counts
-    const down = neoxctl(["supervise", "--once", "--json"], redis.url.replace(String(redis.port), "1"), 10_000);
+    const down = neoxctl(
+      ["supervise", "--once", "--json"],
+      redis.url.replace(String(redis.port), "1"),
+      10_000
+    );
     expectNoPassword(down.out);
   });
 });

@@ -50,7 +50,12 @@ function startController(): void {
 }
 
 describe("slurmctld stopped mid-run", () => {
-  const inputs = scenarioInputs({ name: `ctld-outage-${process.pid % 100000}`, trainIters: TRAIN_ITERS, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "100" } });
+  const inputs = scenarioInputs({
+    name: `ctld-outage-${process.pid % 100000}`,
+    trainIters: TRAIN_ITERS,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "100" }
+  });
   let cleanup: (() => Promise<void>) | undefined;
   afterAll(async () => {
     startController(); // whatever happened, the shared cluster is left running
@@ -96,7 +101,9 @@ describe("slurmctld stopped mid-run", () => {
       await sup.cycle();
       await new Promise((r) => setTimeout(r, 250));
     }
-    console.log(`slurmctld-outage: ${DOWN_MS} ms down, ${outageCycles} supervisor cycles during it, ${outageErrors} threw${restartedEarly ? ", controller restarted early by someone else" : ""}`);
+    console.log(
+      `slurmctld-outage: ${DOWN_MS} ms down, ${outageCycles} supervisor cycles during it, ${outageErrors} threw${restartedEarly ? ", controller restarted early by someone else" : ""}`
+    );
 
     const final = await store.mustGetRun(run.id);
     const events = await store.events(run.id);
@@ -104,7 +111,10 @@ describe("slurmctld stopped mid-run", () => {
     expect(stopped).toBe(true);
     expect(final.state, trail).toBe("completed");
     expect(final.attempts, trail).toBe(1);
-    expect(events.map((e) => e.type), trail).toEqual(["run_created", "attempt_submitted", "job_started", "run_completed"]);
+    expect(
+      events.map((e) => e.type),
+      trail
+    ).toEqual(["run_created", "attempt_submitted", "job_started", "run_completed"]);
     const jobs = await new SlurmClient(new LocalExecutor()).findSubmissions(run.id);
     expect(jobs.map((j) => j.jobId)).toEqual([(await store.getAttempt(run.id, 1))!.jobId]);
   }, 600_000);

@@ -34,12 +34,22 @@ interface Tally {
 }
 const tallies: Record<string, Tally> = {};
 function tally(name: string): Tally {
-  return (tallies[name] ??= { cases: 0, accepted: 0, specErrors: 0, planned: 0, rendered: 0, sbatchChecked: 0 });
+  return (tallies[name] ??= {
+    cases: 0,
+    accepted: 0,
+    specErrors: 0,
+    planned: 0,
+    rendered: 0,
+    sbatchChecked: 0
+  });
 }
 
 /** Anything but a SpecError escaping is a crash; a SpecError must name a field for a field's fault. */
 function expectSpecError(err: unknown, rootIsObject: boolean): void {
-  if (!(err instanceof SpecError)) throw new Error(`crash: ${err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err)}`);
+  if (!(err instanceof SpecError))
+    throw new Error(
+      `crash: ${err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err)}`
+    );
   expect(err.issues.length).toBeGreaterThan(0);
   for (const issue of err.issues) {
     expect(typeof issue.path).toBe("string");
@@ -52,7 +62,15 @@ function expectSpecError(err: unknown, rootIsObject: boolean): void {
 /** Plans and renders attempt 1 (and a resume), then checks the batch script's shape. */
 function planAndRender(t: Tally, spec: RunSpec, profile: ClusterProfile): void {
   try {
-    const plan = planRun({ spec, profile, manifest: spec.data.inline ?? { datasets: [{ path: "x/y_text_document", language: "eng_Latn", tokens: 1000, tier: "high" }] }, repoRoot: REPO_ROOT, runDir: "/tmp/neoxctl-fuzz/run" });
+    const plan = planRun({
+      spec,
+      profile,
+      manifest: spec.data.inline ?? {
+        datasets: [{ path: "x/y_text_document", language: "eng_Latn", tokens: 1000, tier: "high" }]
+      },
+      repoRoot: REPO_ROOT,
+      runDir: "/tmp/neoxctl-fuzz/run"
+    });
     t.planned++;
     for (const attempt of [
       { index: 1, runId: spec.name, load: { kind: "init" as const }, excludeNodes: [] },
@@ -113,9 +131,14 @@ describe("generated bad input: run specs and cluster profiles", () => {
   it(`mutated cluster profiles, local and LUMI (${RUNS} cases)`, () => {
     const t = tally("cluster profile mutations");
     fc.assert(
-      fc.property(fc.constantFrom(localProfile, lumiProfile).chain((base) => mutationsOf(base).map((ms) => ms.reduce(applyMutation, base))), (doc) => {
-        profileCase(t, stringify(doc), true);
-      }),
+      fc.property(
+        fc
+          .constantFrom(localProfile, lumiProfile)
+          .chain((base) => mutationsOf(base).map((ms) => ms.reduce(applyMutation, base))),
+        (doc) => {
+          profileCase(t, stringify(doc), true);
+        }
+      ),
       { numRuns: RUNS, seed: SEED + 1 }
     );
     expect(t.cases).toBe(RUNS);
@@ -125,18 +148,24 @@ describe("generated bad input: run specs and cluster profiles", () => {
     const t = tally("raw YAML attacks");
     const profileText = stringify(localProfile);
     fc.assert(
-      fc.property(fc.oneof(textAttacks(specYaml).map((s) => ["spec", s] as const), textAttacks(profileText).map((s) => ["profile", s] as const)), ([kind, text]) => {
-        // a truncated or flipped document may no longer be a mapping at the root: then "" is the right path
-        let rootIsObject = false;
-        try {
-          const v: unknown = parse(text, { maxAliasCount: 100, uniqueKeys: false, logLevel: "error" });
-          rootIsObject = v !== null && typeof v === "object" && !Array.isArray(v);
-        } catch {
-          rootIsObject = false;
+      fc.property(
+        fc.oneof(
+          textAttacks(specYaml).map((s) => ["spec", s] as const),
+          textAttacks(profileText).map((s) => ["profile", s] as const)
+        ),
+        ([kind, text]) => {
+          // a truncated or flipped document may no longer be a mapping at the root: then "" is the right path
+          let rootIsObject = false;
+          try {
+            const v: unknown = parse(text, { maxAliasCount: 100, uniqueKeys: false, logLevel: "error" });
+            rootIsObject = v !== null && typeof v === "object" && !Array.isArray(v);
+          } catch {
+            rootIsObject = false;
+          }
+          if (kind === "spec") runSpecCase(t, text, goodLocal, rootIsObject);
+          else profileCase(t, text, rootIsObject);
         }
-        if (kind === "spec") runSpecCase(t, text, goodLocal, rootIsObject);
-        else profileCase(t, text, rootIsObject);
-      }),
+      ),
       { numRuns: RUNS, seed: SEED + 2 }
     );
     expect(t.cases).toBe(RUNS);
@@ -145,7 +174,10 @@ describe("generated bad input: run specs and cluster profiles", () => {
   it("records the counts", () => {
     const dir = join(REPO_ROOT, "test-results", "reliability");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "spec-fuzz.json"), JSON.stringify({ seed: SEED, runsPerProperty: RUNS, tallies }, null, 2) + "\n");
+    writeFileSync(
+      join(dir, "spec-fuzz.json"),
+      JSON.stringify({ seed: SEED, runsPerProperty: RUNS, tallies }, null, 2) + "\n"
+    );
     expect(Object.values(tallies).reduce((n, x) => n + x.cases, 0)).toBe(3 * RUNS);
   });
 });

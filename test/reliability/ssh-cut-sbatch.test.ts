@@ -4,7 +4,15 @@ import { ExecError } from "@neoxctl/core";
 import { createExecutor, LocalExecutor } from "@neoxctl/exec";
 import type { ExecOptions, ExecResult, Executor } from "@neoxctl/exec";
 import { SlurmClient } from "@neoxctl/slurm";
-import { SlurmAdapter, createRun, execTargetOf, Keys, LeaseManager, RunStore, Supervisor } from "@neoxctl/supervisor";
+import {
+  SlurmAdapter,
+  createRun,
+  execTargetOf,
+  Keys,
+  LeaseManager,
+  RunStore,
+  Supervisor
+} from "@neoxctl/supervisor";
 import { SSH_FILES, SSHD_HOST, SSHD_PORT, ensureSshd } from "../support/targets.ts";
 import { REPO_ROOT, removeScenario, scenarioInputs } from "../supervisor/scenario.ts";
 import { testRedis } from "../supervisor/redis-helpers.ts";
@@ -23,7 +31,9 @@ function cutMySshConnections(): number {
     .filter((p): p is string => p !== undefined);
   let cut = 0;
   for (const port of myPorts) {
-    for (const line of ss.split("\n").filter((l) => new RegExp(`127\\.0\\.0\\.1:2222\\s+127\\.0\\.0\\.1:${port}\\b`).test(l))) {
+    for (const line of ss
+      .split("\n")
+      .filter((l) => new RegExp(`127\\.0\\.0\\.1:2222\\s+127\\.0\\.0\\.1:${port}\\b`).test(l))) {
       for (const m of line.matchAll(/pid=(\d+)/g)) {
         process.kill(Number(m[1]), "SIGKILL");
         cut++;
@@ -48,7 +58,8 @@ class CutAfterSbatch implements Executor {
     return this.inner.target;
   }
   async run(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-    if (process.env.NEOXCTL_TEST_DEBUG === "1") process.stderr.write(`[sshcut] run ${argv.slice(0, 3).join(" ")}\n`);
+    if (process.env.NEOXCTL_TEST_DEBUG === "1")
+      process.stderr.write(`[sshcut] run ${argv.slice(0, 3).join(" ")}\n`);
     const result = await this.inner.run(argv, options);
     if (argv[0] === "sbatch" && this.cuts === 0) {
       this.cuts = cutMySshConnections();
@@ -74,8 +85,20 @@ class CutAfterSbatch implements Executor {
 // supervisor first polled it, and `queued → completed` is not a transition (fixed in the stepper; the
 // deterministic regression test is test/supervisor/unseen-start.test.ts).
 describe("SSH connection cut during sbatch", () => {
-  const inputs = scenarioInputs({ name: `ssh-cut-${process.pid % 100000}`, trainIters: 40, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "20" } });
-  inputs.profile.access = { kind: "ssh", host: SSHD_HOST, port: SSHD_PORT, user: "root", identity_file: SSH_FILES.identityFile, known_hosts_file: SSH_FILES.knownHosts };
+  const inputs = scenarioInputs({
+    name: `ssh-cut-${process.pid % 100000}`,
+    trainIters: 40,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "20" }
+  });
+  inputs.profile.access = {
+    kind: "ssh",
+    host: SSHD_HOST,
+    port: SSHD_PORT,
+    user: "root",
+    identity_file: SSH_FILES.identityFile,
+    known_hosts_file: SSH_FILES.knownHosts
+  };
   let exec: CutAfterSbatch | undefined;
   let cleanup: (() => Promise<void>) | undefined;
   afterAll(async () => {
@@ -110,7 +133,8 @@ describe("SSH connection cut during sbatch", () => {
           try {
             return await sup.cycle();
           } catch (err) {
-            if (process.env.NEOXCTL_TEST_DEBUG === "1") process.stderr.write(`[sshcut] cycle threw: ${String(err)}\n`);
+            if (process.env.NEOXCTL_TEST_DEBUG === "1")
+              process.stderr.write(`[sshcut] cycle threw: ${String(err)}\n`);
             cycleErrors++;
             return undefined;
           }
@@ -127,9 +151,18 @@ describe("SSH connection cut during sbatch", () => {
     expect(exec.cuts, trail).toBeGreaterThan(0);
     // no duplicate submission: the one job Slurm has is the one attempt 1 recorded
     const jobs = await new SlurmClient(new LocalExecutor()).findSubmissions(run.id);
-    expect(jobs.map((j) => j.jobId), trail).toEqual([(await store.getAttempt(run.id, 1))!.jobId]);
-    expect(events.filter((e) => e.type === "attempt_submitted"), trail).toHaveLength(1);
+    expect(
+      jobs.map((j) => j.jobId),
+      trail
+    ).toEqual([(await store.getAttempt(run.id, 1))!.jobId]);
+    expect(
+      events.filter((e) => e.type === "attempt_submitted"),
+      trail
+    ).toHaveLength(1);
     expect(final.state, trail).toBe("completed");
-    expect(events.map((e) => e.type), trail).toEqual(["run_created", "attempt_submitted", "job_started", "run_completed"]);
+    expect(
+      events.map((e) => e.type),
+      trail
+    ).toEqual(["run_created", "attempt_submitted", "job_started", "run_completed"]);
   }, 300_000);
 });

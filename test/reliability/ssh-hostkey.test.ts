@@ -37,7 +37,11 @@ beforeAll(() => ensureSshd());
 
 describe("SSH host keys through the Slurm client and neoxctl cluster check", () => {
   it("the trusted key works end to end (so the refusals below are about the key)", () => {
-    const r = spawnSync("node", [CLI, "cluster", "check", "--cluster", profileWith(SSH_FILES.knownHosts), "--json"], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(
+      "node",
+      [CLI, "cluster", "check", "--cluster", profileWith(SSH_FILES.knownHosts), "--json"],
+      { encoding: "utf8", timeout: 60_000 }
+    );
     expect(r.status, r.stderr + r.stdout).toBe(0);
   });
 
@@ -46,7 +50,10 @@ describe("SSH host keys through the Slurm client and neoxctl cluster check", () 
     ["changed", SSH_FILES.knownHostsWrong, "SSH_HOSTKEY_CHANGED"],
     ["revoked", SSH_FILES.knownHostsRevoked, "SSH_HOSTKEY_"]
   ])("%s host key: cluster check refuses with exit 1", (_name, knownHosts, code) => {
-    const r = spawnSync("node", [CLI, "cluster", "check", "--cluster", profileWith(knownHosts), "--json"], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync("node", [CLI, "cluster", "check", "--cluster", profileWith(knownHosts), "--json"], {
+      encoding: "utf8",
+      timeout: 60_000
+    });
     expect(r.status, r.stderr + r.stdout).toBe(1);
     const err = (JSON.parse(r.stdout) as { error: { code: string } }).error;
     expect(err.code.startsWith(code)).toBe(true);
@@ -55,25 +62,36 @@ describe("SSH host keys through the Slurm client and neoxctl cluster check", () 
   it.each([
     ["unknown", SSH_FILES.knownHostsEmpty],
     ["changed", SSH_FILES.knownHostsWrong]
-  ])("%s host key: sbatch through the Slurm client is refused and no job appears", async (_name, knownHosts) => {
-    const dir = mkdtempSync(join(tmpdir(), "neoxctl-hostkey-job-"));
-    writeFileSync(join(dir, "job.sbatch"), "#!/bin/bash\n#SBATCH --partition=standard-g\n#SBATCH --time=00:01:00\nsleep 1\n");
-    const before = jobsOfRun();
-    let thrown: unknown;
-    try {
-      if (sshTarget.kind !== "ssh") throw new Error("sshTarget is not an SSH target");
-      const exec = await createExecutor({ ...sshTarget, knownHostsFile: knownHosts });
+  ])(
+    "%s host key: sbatch through the Slurm client is refused and no job appears",
+    async (_name, knownHosts) => {
+      const dir = mkdtempSync(join(tmpdir(), "neoxctl-hostkey-job-"));
+      writeFileSync(
+        join(dir, "job.sbatch"),
+        "#!/bin/bash\n#SBATCH --partition=standard-g\n#SBATCH --time=00:01:00\nsleep 1\n"
+      );
+      const before = jobsOfRun();
+      let thrown: unknown;
       try {
-        await new SlurmClient(exec).submit({ scriptPath: join(dir, "job.sbatch"), runId: RUN_ID, attempt: 1, cwd: dir });
-      } finally {
-        await exec.close();
+        if (sshTarget.kind !== "ssh") throw new Error("sshTarget is not an SSH target");
+        const exec = await createExecutor({ ...sshTarget, knownHostsFile: knownHosts });
+        try {
+          await new SlurmClient(exec).submit({
+            scriptPath: join(dir, "job.sbatch"),
+            runId: RUN_ID,
+            attempt: 1,
+            cwd: dir
+          });
+        } finally {
+          await exec.close();
+        }
+      } catch (err) {
+        thrown = err;
       }
-    } catch (err) {
-      thrown = err;
+      expect(thrown).toBeInstanceOf(NeoxctlError);
+      expect((thrown as NeoxctlError).code).toMatch(/^SSH_HOSTKEY_/);
+      expect(jobsOfRun()).toBe(before);
+      expect(before).toBe(0);
     }
-    expect(thrown).toBeInstanceOf(NeoxctlError);
-    expect((thrown as NeoxctlError).code).toMatch(/^SSH_HOSTKEY_/);
-    expect(jobsOfRun()).toBe(before);
-    expect(before).toBe(0);
-  });
+  );
 });

@@ -30,7 +30,14 @@ describe.each([
     // the time-limit case takes a minute or more (Slurm checks limits about every 30 s), so it
     // starts first and is checked last, overlapping the other cases
     const sleeper = await script("sleep-long.sh", "sleep 600");
-    timeoutJob = await client.submit({ scriptPath: sleeper, runId: `${runId}-to`, attempt: 1, cwd: dir, time: "1", extraArgs: ["--nodelist=nid001"] });
+    timeoutJob = await client.submit({
+      scriptPath: sleeper,
+      runId: `${runId}-to`,
+      attempt: 1,
+      cwd: dir,
+      time: "1",
+      extraArgs: ["--nodelist=nid001"]
+    });
     submitted.push(timeoutJob);
   });
 
@@ -42,7 +49,14 @@ describe.each([
 
   it("submits a tagged 2-node job, sees it RUNNING on two nodes, and cancels it", async () => {
     const s = await script("two-nodes.sh", "srun hostname; sleep 300");
-    const id = await client.submit({ scriptPath: s, runId, attempt: 1, cwd: dir, exclude: ["nid003", "nid004"], extraArgs: ["--nodes=2"] });
+    const id = await client.submit({
+      scriptPath: s,
+      runId,
+      attempt: 1,
+      cwd: dir,
+      exclude: ["nid003", "nid004"],
+      extraArgs: ["--nodes=2"]
+    });
     submitted.push(id);
     const poller = new StatusPoller(client);
     const running = await pollUntil(poller, [id], (j) => j?.state === "RUNNING", 60_000);
@@ -67,12 +81,23 @@ describe.each([
     const id = await client.submit({ scriptPath: s, runId: `${runId}-f`, attempt: 2, cwd: dir });
     submitted.push(id);
     const r = await pollUntil(new StatusPoller(client), [id], (j) => j?.state === "FAILED", 60_000);
-    expect(r.statuses.get(id)).toMatchObject({ state: "FAILED", exitCode: 3, signal: null, tag: { runId: `${runId}-f`, attempt: 2 } });
+    expect(r.statuses.get(id)).toMatchObject({
+      state: "FAILED",
+      exitCode: 3,
+      signal: null,
+      tag: { runId: `${runId}-f`, attempt: 2 }
+    });
   });
 
   it("holds and releases a pending job", async () => {
     const s = await script("short.sh", "true");
-    const id = await client.submit({ scriptPath: s, runId: `${runId}-h`, attempt: 1, cwd: dir, extraArgs: ["--hold"] });
+    const id = await client.submit({
+      scriptPath: s,
+      runId: `${runId}-h`,
+      attempt: 1,
+      cwd: dir,
+      extraArgs: ["--hold"]
+    });
     submitted.push(id);
     const poller = new StatusPoller(client);
     const held = await poller.poll([id]);
@@ -83,7 +108,13 @@ describe.each([
 
   it("sees Slurm requeue a job whose node goes DOWN, and names the node", async () => {
     const s = await script("victim.sh", "sleep 300");
-    const id = await client.submit({ scriptPath: s, runId: `${runId}-nf`, attempt: 1, cwd: dir, extraArgs: [`--nodelist=${victim}`] });
+    const id = await client.submit({
+      scriptPath: s,
+      runId: `${runId}-nf`,
+      attempt: 1,
+      cwd: dir,
+      extraArgs: [`--nodelist=${victim}`]
+    });
     submitted.push(id);
     const poller = new StatusPoller(client);
     await pollUntil(poller, [id], (j) => j?.state === "RUNNING", 60_000);
@@ -91,7 +122,9 @@ describe.each([
     try {
       await client.setNodeState([victim], "down", "neoxctl test: node failure");
       const r = await pollUntil(poller, [id], (j) => (j?.restarts ?? 0) >= 1, 60_000);
-      expect(r.requeues).toEqual([{ jobId: id, restarts: 1, previousNodes: [victim], failedNodes: [victim] }]);
+      expect(r.requeues).toEqual([
+        { jobId: id, restarts: 1, previousNodes: [victim], failedNodes: [victim] }
+      ]);
       const node = (await client.nodes()).find((n) => n.name === victim);
       expect(node).toMatchObject({ availability: "down", reason: "neoxctl test: node failure" });
     } finally {
@@ -102,7 +135,13 @@ describe.each([
 
   it("sees a non-requeueable job end as NODE_FAIL on the failed node", async () => {
     const s = await script("victim2.sh", "sleep 300");
-    const id = await client.submit({ scriptPath: s, runId: `${runId}-nf2`, attempt: 1, cwd: dir, extraArgs: [`--nodelist=${victim}`, "--no-requeue"] });
+    const id = await client.submit({
+      scriptPath: s,
+      runId: `${runId}-nf2`,
+      attempt: 1,
+      cwd: dir,
+      extraArgs: [`--nodelist=${victim}`, "--no-requeue"]
+    });
     submitted.push(id);
     const poller = new StatusPoller(client);
     await pollUntil(poller, [id], (j) => j?.state === "RUNNING", 60_000);
@@ -126,7 +165,11 @@ describe.each([
 
   it("ends a job past its --time limit as TIMEOUT", async () => {
     const r = await pollUntil(new StatusPoller(client), [timeoutJob], (j) => j?.state === "TIMEOUT", 150_000);
-    expect(r.statuses.get(timeoutJob)).toMatchObject({ state: "TIMEOUT", timeLimitMinutes: 1, nodes: ["nid001"] });
+    expect(r.statuses.get(timeoutJob)).toMatchObject({
+      state: "TIMEOUT",
+      timeLimitMinutes: 1,
+      nodes: ["nid001"]
+    });
   }, 180_000);
 
   it("reads the same jobs through scontrol (the no-accounting path) as through squeue", async () => {

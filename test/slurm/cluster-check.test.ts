@@ -11,7 +11,9 @@ const run = promisify(execFile);
 
 async function neoxctl(args: string[]): Promise<{ code: number; stdout: string }> {
   try {
-    const r = await run("npx", ["tsx", join(REPO_ROOT, "packages/cli/src/main.ts"), ...args], { cwd: REPO_ROOT });
+    const r = await run("npx", ["tsx", join(REPO_ROOT, "packages/cli/src/main.ts"), ...args], {
+      cwd: REPO_ROOT
+    });
     return { code: 0, stdout: r.stdout };
   } catch (err) {
     const e = err as { code?: number; stdout?: string };
@@ -50,7 +52,10 @@ describe("neoxctl cluster check", () => {
   it("reports version, partition, accounting and all four nodes of the local cluster", async () => {
     const r = await neoxctl(["cluster", "check", "--cluster", "local", "--json"]);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as Record<string, unknown> & { nodes: { total: number }; partitions: { name: string }[] };
+    const out = JSON.parse(r.stdout) as Record<string, unknown> & {
+      nodes: { total: number };
+      partitions: { name: string }[];
+    };
     expect(out).toMatchObject({ profile: "local", access: "local", hostKeyFingerprint: null });
     expect(out.slurmVersion).toMatch(/^\d+\.\d+\.\d+/);
     expect(["on", "off"]).toContain(out.accounting);
@@ -67,7 +72,11 @@ describe("neoxctl cluster check", () => {
     const pub = readFileSync(SSH_FILES.hostPublicKey, "utf8").split(" ")[1] ?? "";
     const { createHash } = await import("node:crypto");
     const expected = `SHA256:${createHash("sha256").update(Buffer.from(pub, "base64")).digest("base64").replace(/=+$/, "")}`;
-    expect(out).toMatchObject({ access: "ssh", target: `root@${SSHD_HOST}:${SSHD_PORT}`, hostKeyFingerprint: expected });
+    expect(out).toMatchObject({
+      access: "ssh",
+      target: `root@${SSHD_HOST}:${SSHD_PORT}`,
+      hostKeyFingerprint: expected
+    });
   });
 
   it("refuses a cluster whose host key does not match known_hosts", async () => {

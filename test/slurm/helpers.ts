@@ -4,7 +4,9 @@ import { join } from "node:path";
 import type { JobStatus, SlurmClient, StatusPoller, PollResult } from "@neoxctl/slurm";
 
 /** Writes small batch scripts into one temp dir (the SSH target is this machine, so both see it). */
-export async function scriptDir(prefix: string): Promise<{ dir: string; script: (name: string, body: string) => Promise<string> }> {
+export async function scriptDir(
+  prefix: string
+): Promise<{ dir: string; script: (name: string, body: string) => Promise<string> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return {
     dir,
@@ -34,14 +36,20 @@ export async function pollUntil(
     last = await poller.poll(ids);
     if (done(last.statuses.get(jobId), last)) return last;
     if (Date.now() > deadline) {
-      throw new Error(`job ${jobId} did not reach the expected state; last: ${JSON.stringify(last.statuses.get(jobId))}`);
+      throw new Error(
+        `job ${jobId} did not reach the expected state; last: ${JSON.stringify(last.statuses.get(jobId))}`
+      );
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
 /** Best-effort clean-up used in afterAll/finally: never throws. */
-export async function cleanUp(client: SlurmClient, jobs: readonly string[], downedNodes: readonly string[]): Promise<void> {
+export async function cleanUp(
+  client: SlurmClient,
+  jobs: readonly string[],
+  downedNodes: readonly string[]
+): Promise<void> {
   await client.cancel(jobs).catch(() => undefined);
   for (const n of downedNodes) await client.setNodeState([n], "resume").catch(() => undefined);
 }

@@ -5,7 +5,12 @@ import { testRedis } from "./redis-helpers.ts";
 import { cycleUntil, localCluster, makeSupervisor } from "./harness.ts";
 
 describe("supervisor on the local Slurm cluster", () => {
-  const inputs = scenarioInputs({ name: "clean", trainIters: 60, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "20" } });
+  const inputs = scenarioInputs({
+    name: "clean",
+    trainIters: 60,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "20" }
+  });
   let cleanup: (() => Promise<void>) | undefined;
   afterAll(async () => {
     await cleanup?.();

@@ -5,19 +5,31 @@ import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
 import { testRedis } from "./redis-helpers.ts";
 import { localCluster, makeSupervisor } from "./harness.ts";
 
-async function until(sup: Supervisor, store: RunStore, runId: string, ok: (state: string, attempts: number) => boolean | Promise<boolean>): Promise<void> {
+async function until(
+  sup: Supervisor,
+  store: RunStore,
+  runId: string,
+  ok: (state: string, attempts: number) => boolean | Promise<boolean>
+): Promise<void> {
   for (let i = 0; i < 600; i++) {
     await sup.cycle();
     const r = await store.mustGetRun(runId);
     if (await ok(r.state, r.attempts)) return;
     await new Promise((res) => setTimeout(res, 200));
   }
-  throw new Error(`condition not reached; events:\n${(await store.events(runId)).map((e) => `${e.type}: ${e.cause}`).join("\n")}`);
+  throw new Error(
+    `condition not reached; events:\n${(await store.events(runId)).map((e) => `${e.type}: ${e.cause}`).join("\n")}`
+  );
 }
 
 describe("manual controls on the local cluster", () => {
   // the same step crashes every time: a crash loop that only a human can end
-  const inputs = scenarioInputs({ name: "ctl", trainIters: 400, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "30", NEOX_EMU_CRASH_AT: "35", NEOX_EMU_CRASH_REPEAT: "1" } });
+  const inputs = scenarioInputs({
+    name: "ctl",
+    trainIters: 400,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "30", NEOX_EMU_CRASH_AT: "35", NEOX_EMU_CRASH_REPEAT: "1" }
+  });
   let cleanup: (() => Promise<void>) | undefined;
   afterAll(async () => {
     await cleanup?.();
@@ -40,7 +52,9 @@ describe("manual controls on the local cluster", () => {
 
     // a control that cannot apply is rejected with a reason, not carried out
     await requestControl(store, run.id, { kind: "rollback", toStep: 15 });
-    await until(sup, store, run.id, async () => (await store.events(run.id)).some((e) => e.type === "control_rejected"));
+    await until(sup, store, run.id, async () =>
+      (await store.events(run.id)).some((e) => e.type === "control_rejected")
+    );
 
     await requestControl(store, run.id, { kind: "rollback", toStep: 20, lrFactor: 0.5 });
     await until(sup, store, run.id, (_s, n) => n === 4);
@@ -63,7 +77,15 @@ describe("manual controls on the local cluster", () => {
     await requestControl(store, run.id, { kind: "cancel" });
     await until(sup, store, run.id, (s) => s === "cancelled");
     const types = (await store.events(run.id)).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(["needs_attention", "control_rejected", "rollback_by_user", "acknowledged", "cancelled_by_user"]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "needs_attention",
+        "control_rejected",
+        "rollback_by_user",
+        "acknowledged",
+        "cancelled_by_user"
+      ])
+    );
     expect(await store.runIds(true)).not.toContain(run.id);
     expect((await series.read(run.id)).length).toBeGreaterThan(0);
   }, 600_000);

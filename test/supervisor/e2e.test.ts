@@ -18,7 +18,12 @@ describe("end to end: node failure, hang and loss spike on the local Slurm clust
     name: "e2e",
     trainIters: TRAIN_ITERS,
     lr: 0.00021,
-    env: { NEOX_EMU_STEP_MS: "40", NEOX_EMU_HANG_AT: String(HANG_AT), NEOX_EMU_SPIKE_AT: String(SPIKE_AT), NEOX_EMU_UNSTABLE_LR: "0.0002" }
+    env: {
+      NEOX_EMU_STEP_MS: "40",
+      NEOX_EMU_HANG_AT: String(HANG_AT),
+      NEOX_EMU_SPIKE_AT: String(SPIKE_AT),
+      NEOX_EMU_UNSTABLE_LR: "0.0002"
+    }
   });
   let downed: string | undefined;
   let cleanup: (() => Promise<void>) | undefined;
@@ -59,7 +64,9 @@ describe("end to end: node failure, hang and loss spike on the local Slurm clust
     expect(downed).toBeDefined();
 
     // the faults were met in order: node, hang, spike
-    const recoveries = events.filter((e) => e.type.startsWith("recover_") || e.type === "rollback").map((e) => e.type);
+    const recoveries = events
+      .filter((e) => e.type.startsWith("recover_") || e.type === "rollback")
+      .map((e) => e.type);
     expect(recoveries, trail).toEqual(["recover_node", "recover_hang", "rollback"]);
 
     const attempts = await store.attempts(final);
@@ -78,7 +85,9 @@ describe("end to end: node failure, hang and loss spike on the local Slurm clust
 
     const last = attempts.at(-1)!;
     expect(last.params.load).toEqual({ kind: "resume", iteration: rb.toStep });
-    expect((await series.read(run.id)).filter((p) => p.attempt === last.index).at(-1)?.step).toBe(TRAIN_ITERS);
+    expect((await series.read(run.id)).filter((p) => p.attempt === last.index).at(-1)?.step).toBe(
+      TRAIN_ITERS
+    );
     // every transition left an event that says why
     for (const e of events) expect(e.cause.length).toBeGreaterThan(0);
   }, 600_000);

@@ -9,16 +9,29 @@ export function localCluster(): ClusterHandle {
   return { exec, slurm: new SlurmAdapter(new SlurmClient(exec)) };
 }
 
-export function makeSupervisor(redis: Redis, prefix: string, owner: string, log: string[] = [], leaseTtlMs = 5000): { sup: Supervisor; store: RunStore } {
+export function makeSupervisor(
+  redis: Redis,
+  prefix: string,
+  owner: string,
+  log: string[] = [],
+  leaseTtlMs = 5000
+): { sup: Supervisor; store: RunStore } {
   const keys = new Keys(prefix);
   const store = new RunStore(redis, keys);
   const cluster = localCluster();
-  const sup = new Supervisor(store, new LeaseManager(redis, keys, owner, leaseTtlMs), () => cluster, { log: (l) => log.push(l) });
+  const sup = new Supervisor(store, new LeaseManager(redis, keys, owner, leaseTtlMs), () => cluster, {
+    log: (l) => log.push(l)
+  });
   return { sup, store };
 }
 
 /** Cycles the supervisor until `done` holds or `maxCycles` pass (a bound on work, not on time). */
-export async function cycleUntil(sup: Supervisor, done: () => Promise<boolean>, maxCycles: number, pauseMs = 250): Promise<number> {
+export async function cycleUntil(
+  sup: Supervisor,
+  done: () => Promise<boolean>,
+  maxCycles: number,
+  pauseMs = 250
+): Promise<number> {
   for (let i = 0; i < maxCycles; i++) {
     await sup.cycle();
     if (await done()) return i + 1;

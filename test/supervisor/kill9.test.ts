@@ -21,16 +21,21 @@ const CLI = join(REPO_ROOT, "packages/cli/src/main.ts");
 /** Resolves once the worker is up (start-up time is not a kill point worth having). */
 function ready(out: string[], from: number): Promise<void> {
   return new Promise((res) => {
-    const check = (): void => (out.slice(from).join("").includes("supervising") ? res() : void setTimeout(check, 50));
+    const check = (): void =>
+      out.slice(from).join("").includes("supervising") ? res() : void setTimeout(check, 50);
     check();
   });
 }
 
 function startSupervisor(prefix: string, out: string[]): ChildProcess {
-  const child = spawn(process.execPath, ["--import", TSX, CLI, "supervise", "--poll-interval-ms", "300", "--lease-ttl-ms", "1500"], {
-    env: { ...process.env, NEOXCTL_REDIS_PREFIX: prefix },
-    stdio: ["ignore", "pipe", "pipe"]
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", TSX, CLI, "supervise", "--poll-interval-ms", "300", "--lease-ttl-ms", "1500"],
+    {
+      env: { ...process.env, NEOXCTL_REDIS_PREFIX: prefix },
+      stdio: ["ignore", "pipe", "pipe"]
+    }
+  );
   child.stdout!.on("data", (d: Buffer) => out.push(d.toString()));
   child.stderr!.on("data", (d: Buffer) => out.push(d.toString()));
   return child;
@@ -39,7 +44,7 @@ function startSupervisor(prefix: string, out: string[]): ChildProcess {
 // a deterministic random source, so a failing kill schedule can be replayed
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe("supervisor killed with SIGKILL at random points", () => {
@@ -47,7 +52,13 @@ describe("supervisor killed with SIGKILL at random points", () => {
     name: "kill9",
     trainIters: TRAIN_ITERS,
     lr: 0.00021,
-    env: { NEOX_EMU_STEP_MS: STEP_MS, NEOX_EMU_CRASH_AT: "45", NEOX_EMU_HANG_AT: "95", NEOX_EMU_SPIKE_AT: "150", NEOX_EMU_UNSTABLE_LR: "0.0002" }
+    env: {
+      NEOX_EMU_STEP_MS: STEP_MS,
+      NEOX_EMU_CRASH_AT: "45",
+      NEOX_EMU_HANG_AT: "95",
+      NEOX_EMU_SPIKE_AT: "150",
+      NEOX_EMU_UNSTABLE_LR: "0.0002"
+    }
   });
   let child: ChildProcess | undefined;
   let cleanup: (() => Promise<void>) | undefined;
@@ -62,10 +73,25 @@ describe("supervisor killed with SIGKILL at random points", () => {
     cleanup = t.cleanup;
     const store = new RunStore(t.redis, new Keys(t.prefix));
     // the run enters through the CLI, as a user would submit it
-    const submitted = spawnSync(process.execPath, ["--import", TSX, CLI, "submit", join(inputs.root, "spec.yaml"), "--cluster", join(inputs.root, "cluster.yaml"), "--run-dir", inputs.runDir, "--json"], {
-      env: { ...process.env, NEOXCTL_REDIS_PREFIX: t.prefix },
-      encoding: "utf8"
-    });
+    const submitted = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        TSX,
+        CLI,
+        "submit",
+        join(inputs.root, "spec.yaml"),
+        "--cluster",
+        join(inputs.root, "cluster.yaml"),
+        "--run-dir",
+        inputs.runDir,
+        "--json"
+      ],
+      {
+        env: { ...process.env, NEOXCTL_REDIS_PREFIX: t.prefix },
+        encoding: "utf8"
+      }
+    );
     expect(submitted.status, submitted.stderr + submitted.stdout).toBe(0);
     const run = { id: (JSON.parse(submitted.stdout) as { runId: string }).runId };
     expect((await store.mustGetRun(run.id)).state).toBe("planned");
@@ -107,7 +133,10 @@ describe("supervisor killed with SIGKILL at random points", () => {
     expect(attempts.map((a) => a.index)).toEqual(attempts.map((_, i) => i + 1));
     for (const a of attempts) {
       const mine = jobs.filter((j) => j.tag?.attempt === a.index);
-      expect(mine.map((j) => j.jobId), trail).toEqual([a.jobId]);
+      expect(
+        mine.map((j) => j.jobId),
+        trail
+      ).toEqual([a.jobId]);
     }
     expect(jobs).toHaveLength(attempts.length);
 
@@ -119,9 +148,14 @@ describe("supervisor killed with SIGKILL at random points", () => {
       state = e.to;
     }
     expect(state).toBe("completed");
-    expect(events.filter((e) => e.type === "attempt_submitted").map((e) => e.attempt)).toEqual(attempts.map((a) => a.index));
+    expect(events.filter((e) => e.type === "attempt_submitted").map((e) => e.attempt)).toEqual(
+      attempts.map((a) => a.index)
+    );
     const recoveries = events.filter((e) => /^(recover_|rollback|planned_continuation)/.test(e.type));
     expect(recoveries).toHaveLength(attempts.length - 1);
-    expect(recoveries.map((e) => e.type), trail).toEqual(["recover_app", "recover_hang", "rollback"]);
+    expect(
+      recoveries.map((e) => e.type),
+      trail
+    ).toEqual(["recover_app", "recover_hang", "rollback"]);
   }, 900_000);
 });

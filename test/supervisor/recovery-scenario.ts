@@ -10,14 +10,25 @@ import type { ScenarioInputs } from "./scenario.ts";
  * LR. Whoever drives the supervisor (cycles or the BullMQ worker) calls `faults.tick()` between
  * polls and `faults.restore()` at the end.
  */
-export const RECOVERY = { trainIters: 220, nodeDownAfter: 30, hangAt: 110, spikeAt: 150, lr: 0.00021 } as const;
+export const RECOVERY = {
+  trainIters: 220,
+  nodeDownAfter: 30,
+  hangAt: 110,
+  spikeAt: 150,
+  lr: 0.00021
+} as const;
 
 export function recoveryInputs(name: string): ScenarioInputs {
   return scenarioInputs({
     name,
     trainIters: RECOVERY.trainIters,
     lr: RECOVERY.lr,
-    env: { NEOX_EMU_STEP_MS: "40", NEOX_EMU_HANG_AT: String(RECOVERY.hangAt), NEOX_EMU_SPIKE_AT: String(RECOVERY.spikeAt), NEOX_EMU_UNSTABLE_LR: "0.0002" }
+    env: {
+      NEOX_EMU_STEP_MS: "40",
+      NEOX_EMU_HANG_AT: String(RECOVERY.hangAt),
+      NEOX_EMU_SPIKE_AT: String(RECOVERY.spikeAt),
+      NEOX_EMU_UNSTABLE_LR: "0.0002"
+    }
   });
 }
 
@@ -29,7 +40,12 @@ export interface NodeFault {
   readonly downed: string | undefined;
 }
 
-export function nodeFault(store: RunStore, series: SeriesStore, runId: string, reason = "neoxctl-scenario"): NodeFault {
+export function nodeFault(
+  store: RunStore,
+  series: SeriesStore,
+  runId: string,
+  reason = "neoxctl-scenario"
+): NodeFault {
   let downed: string | undefined;
   return {
     get downed() {

@@ -12,7 +12,24 @@ const PORT = 6393;
 
 /** A private Redis (AOF on, as production should run it), so it can be killed without hurting anyone. */
 function startRedis(dir: string): Promise<ChildProcess> {
-  const p = spawn("redis-server", ["--port", String(PORT), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", ""], { stdio: ["ignore", "pipe", "ignore"] });
+  const p = spawn(
+    "redis-server",
+    [
+      "--port",
+      String(PORT),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "always",
+      "--save",
+      ""
+    ],
+    { stdio: ["ignore", "pipe", "ignore"] }
+  );
   return new Promise((res) => {
     p.stdout!.on("data", (d: Buffer) => {
       if (d.toString().includes("Ready to accept connections")) res(p);
@@ -21,7 +38,12 @@ function startRedis(dir: string): Promise<ChildProcess> {
 }
 
 describe("Redis killed and restarted mid-run", () => {
-  const inputs = scenarioInputs({ name: "redis", trainIters: 120, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "30", NEOX_EMU_CRASH_AT: "60" } });
+  const inputs = scenarioInputs({
+    name: "redis",
+    trainIters: 120,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "30", NEOX_EMU_CRASH_AT: "60" }
+  });
   let server: ChildProcess | undefined;
   afterAll(() => {
     server?.kill("SIGKILL");
@@ -58,7 +80,18 @@ describe("Redis killed and restarted mid-run", () => {
     const trail = events.map((e) => `${e.type}: ${e.cause}`).join("\n");
     expect(restarted).toBe(true);
     expect(final.state, trail).toBe("completed");
-    expect(events.map((e) => e.type), trail).toEqual(["run_created", "attempt_submitted", "job_started", "recover_app", "attempt_submitted", "job_started", "run_completed"]);
+    expect(
+      events.map((e) => e.type),
+      trail
+    ).toEqual([
+      "run_created",
+      "attempt_submitted",
+      "job_started",
+      "recover_app",
+      "attempt_submitted",
+      "job_started",
+      "run_completed"
+    ]);
     await sup.release();
     redis.disconnect();
   }, 600_000);

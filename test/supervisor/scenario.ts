@@ -40,10 +40,16 @@ export function scenarioInputs(o: ScenarioOptions): ScenarioInputs {
     .replace(/^  lr: .*$/m, `  lr: ${o.lr}`)
     // a constant schedule keeps the LR where the scenario puts it (cosine decay would calm a spike by itself)
     .replace(/^  warmup: .*$/m, "  warmup: 0.01\n  decay_style: constant")
-    .replace(/^cluster:/m, "resilience:\n  hang: {k: 10, floor_s: 2, startup_grace_s: 60}\n  spike: {recover_window_steps: 15, rollback_min_steps_before: 10, rollback_window_steps: 1000}\ncluster:");
+    .replace(
+      /^cluster:/m,
+      "resilience:\n  hang: {k: 10, floor_s: 2, startup_grace_s: 60}\n  spike: {recover_window_steps: 15, rollback_min_steps_before: 10, rollback_window_steps: 1000}\ncluster:"
+    );
   const spec = parseRunSpec(specText, "scenario.yaml");
   const env = { NEOX_EMU_SAVE_MS: "5", ...o.env };
-  const profileText = readFileSync(join(REPO_ROOT, "clusters/local.yaml"), "utf8").replace(/^env: \{\}$/m, `env: ${JSON.stringify(env)}`);
+  const profileText = readFileSync(join(REPO_ROOT, "clusters/local.yaml"), "utf8").replace(
+    /^env: \{\}$/m,
+    `env: ${JSON.stringify(env)}`
+  );
   const profile = parseClusterProfile(profileText, "local.yaml");
   // files too, for the CLI (`neoxctl submit <root>/spec.yaml --cluster <root>/cluster.yaml`)
   writeFileSync(join(root, "spec.yaml"), specText);
@@ -65,8 +71,19 @@ export function makeInitCheckpoint(i: ScenarioInputs): void {
   if (existsSync(join(initDir, "latest"))) return;
   const work = join(i.root, "init-build");
   mkdirSync(work, { recursive: true });
-  const plan = planRun({ spec: i.spec, profile: i.profile, manifest: i.manifest, repoRoot: REPO_ROOT, runDir: work });
-  const { files } = renderAttempt(plan, { index: 1, runId: i.spec.name, load: { kind: "init" }, excludeNodes: [] });
+  const plan = planRun({
+    spec: i.spec,
+    profile: i.profile,
+    manifest: i.manifest,
+    repoRoot: REPO_ROOT,
+    runDir: work
+  });
+  const { files } = renderAttempt(plan, {
+    index: 1,
+    runId: i.spec.name,
+    load: { kind: "init" },
+    excludeNodes: []
+  });
   const paths: string[] = [];
   for (const [rel, text] of Object.entries(files)) {
     if (!rel.startsWith("neox/")) continue;
@@ -79,12 +96,23 @@ export function makeInitCheckpoint(i: ScenarioInputs): void {
     writeFileSync(p, patched);
     paths.push(p);
   }
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, "packages/emulator/bin/neox-emulator.js"), "train.py", ...paths], {
-    cwd: work,
-    env: { ...process.env, NEOX_EMU_STEP_MS: "1", NEOX_EMU_SAVE_MS: "1", NEOX_EMU_LOCAL_GPUS: String(plan.layout.nodes * i.profile.gcds_per_node), NEOX_EMU_STATE_FILE: join(work, "state.json") },
-    encoding: "utf8"
-  });
-  if (!existsSync(join(initDir, "latest"))) throw new Error(`could not build the init checkpoint: ${r.stdout.slice(-500)}\n${r.stderr.slice(-1500)}`);
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, "packages/emulator/bin/neox-emulator.js"), "train.py", ...paths],
+    {
+      cwd: work,
+      env: {
+        ...process.env,
+        NEOX_EMU_STEP_MS: "1",
+        NEOX_EMU_SAVE_MS: "1",
+        NEOX_EMU_LOCAL_GPUS: String(plan.layout.nodes * i.profile.gcds_per_node),
+        NEOX_EMU_STATE_FILE: join(work, "state.json")
+      },
+      encoding: "utf8"
+    }
+  );
+  if (!existsSync(join(initDir, "latest")))
+    throw new Error(`could not build the init checkpoint: ${r.stdout.slice(-500)}\n${r.stderr.slice(-1500)}`);
 }
 
 export function removeScenario(i: ScenarioInputs): void {

@@ -10,7 +10,12 @@ import { cycleUntil, localCluster, makeSupervisor } from "./harness.ts";
 
 describe("never train from scratch silently", () => {
   // long enough that the job is still running when the guard fires
-  const inputs = scenarioInputs({ name: "noload", trainIters: 2000, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "30" } });
+  const inputs = scenarioInputs({
+    name: "noload",
+    trainIters: 2000,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "30" }
+  });
   let cleanup: (() => Promise<void>) | undefined;
   afterAll(async () => {
     await cleanup?.();
@@ -34,7 +39,9 @@ describe("never train from scratch silently", () => {
     // the job is cancelled, not left training on fresh weights
     const jobId = (await store.getAttempt(run.id, 1))!.jobId!;
     await cycleUntil(sup, async () => (await store.getAttempt(run.id, 1))?.phase === "ended", 100);
-    const [status] = (await new SlurmClient(new LocalExecutor()).findSubmissions(run.id)).filter((j) => j.jobId === jobId);
+    const [status] = (await new SlurmClient(new LocalExecutor()).findSubmissions(run.id)).filter(
+      (j) => j.jobId === jobId
+    );
     expect(status?.state).toBe("CANCELLED");
     expect((await store.getAttempt(run.id, 1))!.cancelRequested).toBe(true);
   }, 300_000);

@@ -4,7 +4,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { LocalExecutor } from "@neoxctl/exec";
 import type { ExecOptions, ExecResult } from "@neoxctl/exec";
 import { SlurmClient } from "@neoxctl/slurm";
-import { createRun, Keys, LeaseManager, RunStore, SeriesStore, SlurmAdapter, Supervisor } from "@neoxctl/supervisor";
+import {
+  createRun,
+  Keys,
+  LeaseManager,
+  RunStore,
+  SeriesStore,
+  SlurmAdapter,
+  Supervisor
+} from "@neoxctl/supervisor";
 import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
 import { testRedis } from "./redis-helpers.ts";
 
@@ -19,12 +27,20 @@ class SwitchableSlurmExecutor extends LocalExecutor {
     super();
   }
   override run(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    return super.run(argv, this.down ? { ...options, env: { ...(options.env ?? {}), SLURM_CONF: this.deadConf } } : options);
+    return super.run(
+      argv,
+      this.down ? { ...options, env: { ...(options.env ?? {}), SLURM_CONF: this.deadConf } } : options
+    );
   }
 }
 
 describe("Slurm controller unreachable mid-run", () => {
-  const inputs = scenarioInputs({ name: "outage", trainIters: 80, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "30" } });
+  const inputs = scenarioInputs({
+    name: "outage",
+    trainIters: 80,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "30" }
+  });
   let cleanup: (() => Promise<void>) | undefined;
   afterAll(async () => {
     await cleanup?.();
@@ -41,12 +57,19 @@ describe("Slurm controller unreachable mid-run", () => {
     const keys = new Keys(t.prefix);
     const store = new RunStore(t.redis, keys);
     const series = new SeriesStore(t.redis, keys);
-    const sup = new Supervisor(store, new LeaseManager(t.redis, keys, "sup-outage", 60_000), () => ({ exec, slurm: new SlurmAdapter(new SlurmClient(exec, { commandTimeoutMs: 20_000 })) }));
+    const sup = new Supervisor(store, new LeaseManager(t.redis, keys, "sup-outage", 60_000), () => ({
+      exec,
+      slurm: new SlurmAdapter(new SlurmClient(exec, { commandTimeoutMs: 20_000 }))
+    }));
     const run = await createRun(store, new LocalExecutor(), { ...inputs, repoRoot: REPO_ROOT });
 
     for (let i = 0; i < 300; i++) {
       await sup.cycle();
-      if ((await store.mustGetRun(run.id)).state === "running" && ((await series.lastBatch(run.id)).at(-1)?.step ?? 0) >= 10) break;
+      if (
+        (await store.mustGetRun(run.id)).state === "running" &&
+        ((await series.lastBatch(run.id)).at(-1)?.step ?? 0) >= 10
+      )
+        break;
       await new Promise((r) => setTimeout(r, 200));
     }
     expect((await store.mustGetRun(run.id)).state).toBe("running");

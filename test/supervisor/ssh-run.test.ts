@@ -2,15 +2,35 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createExecutor } from "@neoxctl/exec";
-import { cachingResolver, createRun, execTargetOf, Keys, LeaseManager, RunStore, Supervisor } from "@neoxctl/supervisor";
+import {
+  cachingResolver,
+  createRun,
+  execTargetOf,
+  Keys,
+  LeaseManager,
+  RunStore,
+  Supervisor
+} from "@neoxctl/supervisor";
 import { SSH_FILES, SSHD_HOST, SSHD_PORT } from "../support/targets.ts";
 import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
 import { testRedis } from "./redis-helpers.ts";
 import { cycleUntil } from "./harness.ts";
 
 describe("supervising a cluster reached over SSH (test sshd on 127.0.0.1:2222)", () => {
-  const inputs = scenarioInputs({ name: "sshrun", trainIters: 40, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "20" } });
-  inputs.profile.access = { kind: "ssh", host: SSHD_HOST, port: SSHD_PORT, user: "root", identity_file: SSH_FILES.identityFile, known_hosts_file: SSH_FILES.knownHosts };
+  const inputs = scenarioInputs({
+    name: "sshrun",
+    trainIters: 40,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "20" }
+  });
+  inputs.profile.access = {
+    kind: "ssh",
+    host: SSHD_HOST,
+    port: SSHD_PORT,
+    user: "root",
+    identity_file: SSH_FILES.identityFile,
+    known_hosts_file: SSH_FILES.knownHosts
+  };
   const clusters = cachingResolver();
   let cleanup: (() => Promise<void>) | undefined;
   afterAll(async () => {
@@ -31,7 +51,9 @@ describe("supervising a cluster reached over SSH (test sshd on 127.0.0.1:2222)",
     expect(existsSync(join(inputs.runDir, "attempts/1/neox/attempt.yml"))).toBe(true);
 
     const log: string[] = [];
-    const sup = new Supervisor(store, new LeaseManager(t.redis, keys, "sup-ssh", 5000), clusters, { log: (l) => log.push(l) });
+    const sup = new Supervisor(store, new LeaseManager(t.redis, keys, "sup-ssh", 5000), clusters, {
+      log: (l) => log.push(l)
+    });
     await cycleUntil(sup, async () => (await store.mustGetRun(run.id)).state === "completed", 400);
     await sup.release();
     expect((await store.mustGetRun(run.id)).state, log.join("\n")).toBe("completed");

@@ -33,7 +33,9 @@ describe("run lease (real Redis)", () => {
     const lb = await b.acquire("r1");
     expect(lb).toBeDefined();
     expect(lb!.fence).toBeGreaterThan(la!.fence);
-    await expect(store.commit(la!, [{ op: "set", key: keys.run("r1"), value: "stale-a" }])).rejects.toBeInstanceOf(StateError);
+    await expect(
+      store.commit(la!, [{ op: "set", key: keys.run("r1"), value: "stale-a" }])
+    ).rejects.toBeInstanceOf(StateError);
     expect(await a.renew(la!)).toBe(false);
     await store.commit(lb!, [{ op: "set", key: keys.run("r1"), value: "from-b" }]);
     expect(await redis.get(keys.run("r1"))).toBe("from-b");

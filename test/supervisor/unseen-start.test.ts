@@ -12,7 +12,12 @@ import { cycleUntil, localCluster, makeSupervisor } from "./harness.ts";
  * is still `queued`. It used to stay `queued` for good (no allowed transition to `completed`).
  */
 describe("a job that ran entirely between two polls", () => {
-  const inputs = scenarioInputs({ name: "unseen", trainIters: 20, lr: 0.0001, env: { NEOX_EMU_STEP_MS: "10" } });
+  const inputs = scenarioInputs({
+    name: "unseen",
+    trainIters: 20,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "10" }
+  });
   let cleanup: (() => Promise<void>) | undefined;
   afterAll(async () => {
     await cleanup?.();
@@ -35,7 +40,9 @@ describe("a job that ran entirely between two polls", () => {
       await new Promise((r) => setTimeout(r, 500));
       const inQueue = (await slurm.queue()).find((j) => j.jobId === jobId);
       // sacct may be off (another test turns accounting off); the controller still knows the job for a while
-      const ended = inQueue ? [inQueue] : ((await slurm.accountingRecords([jobId!])) ?? (await slurm.controllerJobs()));
+      const ended = inQueue
+        ? [inQueue]
+        : ((await slurm.accountingRecords([jobId!])) ?? (await slurm.controllerJobs()));
       state = ended.find((j) => j.jobId === jobId)?.state ?? "";
     }
     expect(state).toBe("COMPLETED");
@@ -46,7 +53,10 @@ describe("a job that ran entirely between two polls", () => {
     await sup.release();
     const events = await store.events(run.id);
     const trail = `${events.map((e) => `${e.type}: ${e.cause}`).join("\n")}\n${log.join("\n")}`;
-    expect(events.map((e) => e.type), trail).toEqual(["run_created", "attempt_submitted", "job_started", "run_completed"]);
+    expect(
+      events.map((e) => e.type),
+      trail
+    ).toEqual(["run_created", "attempt_submitted", "job_started", "run_completed"]);
     expect((await store.mustGetRun(run.id)).attempts).toBe(1);
   }, 300_000);
 });

@@ -11,7 +11,10 @@ import { join } from "node:path";
  */
 export function makeImmutable(dir: string): void {
   const r = spawnSync("chattr", ["+i", dir], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`cannot inject an unwritable directory: chattr +i ${dir} failed (${r.error?.message ?? r.stderr.trim()}); needs root with CAP_LINUX_IMMUTABLE on ext4/xfs/btrfs/tmpfs`);
+  if (r.status !== 0)
+    throw new Error(
+      `cannot inject an unwritable directory: chattr +i ${dir} failed (${r.error?.message ?? r.stderr.trim()}); needs root with CAP_LINUX_IMMUTABLE on ext4/xfs/btrfs/tmpfs`
+    );
   // prove the fault is real before a test relies on it
   const probe = join(dir, `.write-probe-${process.pid}`);
   try {

@@ -9,7 +9,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", 
 /** Files `test/cluster/sshd.sh start` generates for the test OpenSSH server on 127.0.0.1:2222. */
 // test/cluster/sshd.sh keeps the server's files outside the checkout, shared by every clone
 const SSH_DIR =
-  process.env["NEOXCTL_SSHD_DIR"] ?? join(process.env["NEOXCTL_TESTCLUSTER_DIR"] ?? "/var/lib/neoxctl-testcluster", "ssh");
+  process.env["NEOXCTL_SSHD_DIR"] ??
+  join(process.env["NEOXCTL_TESTCLUSTER_DIR"] ?? "/var/lib/neoxctl-testcluster", "ssh");
 export const SSH_FILES = {
   dir: SSH_DIR,
   /** client key authorised for root */
@@ -51,5 +52,7 @@ export const sshTarget: ExecTarget = {
 
 /** Starts the test sshd if needed (idempotent; cheap when it already runs). */
 export function ensureSshd(): void {
-  execFileSync("bash", [join(REPO_ROOT, "test", "cluster", "sshd.sh"), "start"], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("bash", [join(REPO_ROOT, "test", "cluster", "sshd.sh"), "start"], {
+    stdio: ["ignore", "ignore", "inherit"]
+  });
 }

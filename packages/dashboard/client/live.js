@@ -19,33 +19,52 @@
   }
 
   function refresh() {
-    if (busy) { again = true; return; }
+    if (busy) {
+      again = true;
+      return;
+    }
     busy = true;
-    Promise.all(regions.map(function (region) {
-      return fetch(region.getAttribute("data-fragment"), { cache: "no-store" }).then(function (res) {
-        if (!res.ok) return;
-        return res.text().then(function (text) {
-          var keep = openDetails(region);
-          region.innerHTML = text;
-          keep.forEach(function (id) {
-            var li = region.querySelector('li[data-event-id="' + CSS.escape(id) + '"] details');
-            if (li) li.open = true;
+    Promise.all(
+      regions.map(function (region) {
+        return fetch(region.getAttribute("data-fragment"), { cache: "no-store" }).then(function (res) {
+          if (!res.ok) return;
+          return res.text().then(function (text) {
+            var keep = openDetails(region);
+            region.innerHTML = text;
+            keep.forEach(function (id) {
+              var li = region.querySelector('li[data-event-id="' + CSS.escape(id) + '"] details');
+              if (li) li.open = true;
+            });
           });
         });
+      })
+    )
+      .then(function () {
+        refreshes += 1;
+        document.body.setAttribute("data-refreshes", String(refreshes));
+        document.dispatchEvent(new CustomEvent("neoxctl:change"));
+      })
+      .catch(function () {
+        /* the next change event retries */
+      })
+      .then(function () {
+        busy = false;
+        if (again) {
+          again = false;
+          refresh();
+        }
       });
-    })).then(function () {
-      refreshes += 1;
-      document.body.setAttribute("data-refreshes", String(refreshes));
-      document.dispatchEvent(new CustomEvent("neoxctl:change"));
-    }).catch(function () { /* the next change event retries */ }).then(function () {
-      busy = false;
-      if (again) { again = false; refresh(); }
-    });
   }
 
   var es = new EventSource("/events");
-  es.addEventListener("open", function () { live.textContent = "live"; live.setAttribute("data-live", "open"); });
-  es.addEventListener("error", function () { live.textContent = "reconnecting…"; live.setAttribute("data-live", "error"); });
+  es.addEventListener("open", function () {
+    live.textContent = "live";
+    live.setAttribute("data-live", "open");
+  });
+  es.addEventListener("error", function () {
+    live.textContent = "reconnecting…";
+    live.setAttribute("data-live", "error");
+  });
   es.addEventListener("change", function (ev) {
     var d = JSON.parse(ev.data);
     if (!runId || d.all || d.runs.indexOf(runId) >= 0) refresh();

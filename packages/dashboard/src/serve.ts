@@ -26,13 +26,21 @@ export interface RunningDashboard {
  * many dashboards are open and whether or not one is.
  */
 export async function serveDashboard(opts: ServeOptions): Promise<RunningDashboard> {
-  const log: Logger = pino({ level: opts.logLevel ?? "info", redact: ["req.headers.authorization", "token", "webhook_urls"] });
+  const log: Logger = pino({
+    level: opts.logLevel ?? "info",
+    redact: ["req.headers.authorization", "token", "webhook_urls"]
+  });
   // lazyConnect + retries: a Redis restart makes the pages error for a moment, not the process exit
   const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   redis.on("error", (e: Error) => log.warn({ err: e.message }, "redis connection problem"));
   await redis.connect();
   const model = new SupervisorReadModel({ redis, prefix: opts.prefix });
-  const dashboard = await buildDashboard({ model, actions: new SupervisorActions(model.store), ...(opts.token ? { token: opts.token } : {}), logger: { level: opts.logLevel ?? "info" } });
+  const dashboard = await buildDashboard({
+    model,
+    actions: new SupervisorActions(model.store),
+    ...(opts.token ? { token: opts.token } : {}),
+    logger: { level: opts.logLevel ?? "info" }
+  });
   await dashboard.app.listen({ host: opts.host, port: opts.port });
   const addr = dashboard.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;

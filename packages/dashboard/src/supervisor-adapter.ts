@@ -51,7 +51,9 @@ function attemptView(a: Attempt, events: readonly StoredEvent[]): AttemptView {
     ...(a.endedAt ? { endedAt: a.endedAt } : {}),
     lr: a.params.lr,
     seed: a.params.seed,
-    ...(a.params.load.kind === "resume" && a.params.load.iteration !== undefined ? { loadStep: a.params.load.iteration } : {})
+    ...(a.params.load.kind === "resume" && a.params.load.iteration !== undefined
+      ? { loadStep: a.params.load.iteration }
+      : {})
   };
 }
 
@@ -92,7 +94,12 @@ export function spikeMarks(events: readonly StoredEvent[]): SpikeMark[] {
 }
 
 function excluded(b: BadNode): ExcludedNode {
-  return { node: b.node, reason: b.lastCause, strikes: b.blamed, ...(b.until !== null ? { until: new Date(b.until).toISOString() } : {}) };
+  return {
+    node: b.node,
+    reason: b.lastCause,
+    strikes: b.blamed,
+    ...(b.until !== null ? { until: new Date(b.until).toISOString() } : {})
+  };
 }
 
 export interface SupervisorModelOptions {
@@ -116,9 +123,14 @@ export class SupervisorReadModel implements RunReadModel {
   }
 
   private async summary(run: Run): Promise<RunSummary> {
-    const [batch, current] = await Promise.all([this.seriesStore.lastBatch(run.id), run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined]);
+    const [batch, current] = await Promise.all([
+      this.seriesStore.lastBatch(run.id),
+      run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined
+    ]);
     const last: StepPoint | undefined = batch[batch.length - 1];
-    const times = batch.filter((p) => p.attempt === last?.attempt && p.stepTimeMs !== undefined).map((p) => (p.stepTimeMs as number) / 1000);
+    const times = batch
+      .filter((p) => p.attempt === last?.attempt && p.stepTimeMs !== undefined)
+      .map((p) => (p.stepTimeMs as number) / 1000);
     const tokensPerStep = tokensPerStepOf(run.planInput);
     return {
       id: run.id,
@@ -165,7 +177,11 @@ export class SupervisorReadModel implements RunReadModel {
   }
 
   async series(runId: string): Promise<RunSeries> {
-    const [run, points, events] = await Promise.all([this.store.getRun(runId), this.seriesStore.read(runId), this.store.events(runId)]);
+    const [run, points, events] = await Promise.all([
+      this.store.getRun(runId),
+      this.seriesStore.read(runId),
+      this.store.events(runId)
+    ]);
     return {
       points: points.map((p) => ({
         step: p.step,
@@ -191,7 +207,8 @@ export class SupervisorReadModel implements RunReadModel {
     for (const [cluster, json] of Object.entries(raw)) {
       try {
         const v = JSON.parse(json) as { seconds?: unknown; at?: unknown };
-        if (typeof v.seconds === "number" && typeof v.at === "string") out.push({ cluster, seconds: v.seconds, at: v.at });
+        if (typeof v.seconds === "number" && typeof v.at === "string")
+          out.push({ cluster, seconds: v.seconds, at: v.at });
       } catch {
         // a field this version cannot read is left out of the metrics, not fatal to the scrape
       }
@@ -233,7 +250,10 @@ export class SupervisorActions implements RunActions {
     const run = await this.store.getRun(request.runId);
     if (!run) return { ok: false, message: `no run ${request.runId}` };
     const cmd = await requestControl(this.store, request.runId, controlOf(request));
-    return { ok: true, message: `${cmd.kind} queued for run ${request.runId} (command ${cmd.id}); the supervisor records the outcome as an event` };
+    return {
+      ok: true,
+      message: `${cmd.kind} queued for run ${request.runId} (command ${cmd.id}); the supervisor records the outcome as an event`
+    };
   }
 }
 
@@ -244,6 +264,10 @@ function controlOf(r: ActionRequest): Parameters<typeof requestControl>[2] {
     case "ack":
       return { kind: r.kind };
     case "rollback":
-      return { kind: "rollback", toStep: r.toStep, ...(r.lrFactor !== undefined ? { lrFactor: r.lrFactor } : {}) };
+      return {
+        kind: "rollback",
+        toStep: r.toStep,
+        ...(r.lrFactor !== undefined ? { lrFactor: r.lrFactor } : {})
+      };
   }
 }

@@ -20,7 +20,8 @@ export function parseArgs(argv: readonly string[]): EmulatorArgs {
     if (a === "--iteration") overrides.iteration = Number.parseInt(next(), 10);
     else if (a === "-H" || a === "--hostfile") overrides.hostfile = next();
     else if (a === "-d" || a === "--conf_dir") confDir = next();
-    else if (a.endsWith(".py") && configs.length === 0) continue; // the user script (train.py)
+    else if (a.endsWith(".py") && configs.length === 0)
+      continue; // the user script (train.py)
     else if (a.startsWith("-")) throw new Error(`unrecognized arguments: ${a}`);
     else configs.push(a);
   }

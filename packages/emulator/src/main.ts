@@ -32,7 +32,9 @@ try {
   const args = parseArgs(process.argv.slice(2));
   print.out(`NeoXArgs.from_ymls() [${args.configs.map((c) => `'${c}'`).join(", ")}]`);
   const loaded = loadNeoxConfig(args.configs, args.overrides, env);
-  print.out(`INFO:root:NeoXArgs.calculate_derived() Total number of GPUs determined to be: ${loaded.cfg.globalNumGpus}`);
+  print.out(
+    `INFO:root:NeoXArgs.calculate_derived() Total number of GPUs determined to be: ${loaded.cfg.globalNumGpus}`
+  );
   const faults = parseFaultPlan(env);
   const ledger = new FaultLedger(defaultStateFile(env, loaded.cfg.save, loaded.cfg.load, process.cwd()), env);
   const end = runTraining({

@@ -7,8 +7,24 @@ describe("execTargetFromAccess", () => {
   });
   it("maps every ssh field to its camelCase name and leaves absent ones out", () => {
     expect(
-      execTargetFromAccess({ kind: "ssh", host: "lumi", port: 2222, user: "u", identity_file: "/k", known_hosts_file: "/kh", ssh_config_file: "/c" })
-    ).toEqual({ kind: "ssh", host: "lumi", port: 2222, user: "u", identityFile: "/k", knownHostsFile: "/kh", sshConfigFile: "/c" });
+      execTargetFromAccess({
+        kind: "ssh",
+        host: "lumi",
+        port: 2222,
+        user: "u",
+        identity_file: "/k",
+        known_hosts_file: "/kh",
+        ssh_config_file: "/c"
+      })
+    ).toEqual({
+      kind: "ssh",
+      host: "lumi",
+      port: 2222,
+      user: "u",
+      identityFile: "/k",
+      knownHostsFile: "/kh",
+      sshConfigFile: "/c"
+    });
     expect(execTargetFromAccess({ kind: "ssh", host: "lumi" })).toEqual({ kind: "ssh", host: "lumi" });
   });
 });

@@ -12,7 +12,8 @@ export class LocalExecutor implements Executor {
 
   async run(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
     const [file, ...args] = argv;
-    if (file === undefined) throw new ExecError("EXEC_FAILED", "empty command: argv needs at least the program name");
+    if (file === undefined)
+      throw new ExecError("EXEC_FAILED", "empty command: argv needs at least the program name");
     const started = performance.now();
     const child = execa(file, args, {
       reject: false,
@@ -50,10 +51,15 @@ export class LocalExecutor implements Executor {
       exitCode: spawnFailed ? 127 : (r.exitCode ?? null),
       signal: normaliseSignal(r.signal),
       stdout: typeof r.stdout === "string" ? r.stdout : "",
-      stderr: spawnFailed ? `${r.originalMessage ?? r.shortMessage}\n` : typeof r.stderr === "string" ? r.stderr : "",
+      stderr: spawnFailed
+        ? `${r.originalMessage ?? r.shortMessage}\n`
+        : typeof r.stderr === "string"
+          ? r.stderr
+          : "",
       durationMs
     };
-    if (killedByTimeout && options?.timeoutMs !== undefined) throw timedOut(result, options.timeoutMs, this.target);
+    if (killedByTimeout && options?.timeoutMs !== undefined)
+      throw timedOut(result, options.timeoutMs, this.target);
     return checked(result, options, this.target);
   }
 

@@ -4,7 +4,10 @@ import type { ExecOptions, ExecResult } from "./executor.ts";
 /** Applies `check: true`: a non-zero exit or a signal becomes EXEC_FAILED carrying the whole result. */
 export function checked(result: ExecResult, options: ExecOptions | undefined, target: string): ExecResult {
   if (options?.check !== true || result.exitCode === 0) return result;
-  const how = result.exitCode === null ? `was killed by ${result.signal ?? "a signal"}` : `exited with ${result.exitCode}`;
+  const how =
+    result.exitCode === null
+      ? `was killed by ${result.signal ?? "a signal"}`
+      : `exited with ${result.exitCode}`;
   const stderr = result.stderr.trim();
   const tail = stderr === "" ? "" : `: ${stderr.split("\n").slice(-3).join(" | ")}`;
   throw new ExecError("EXEC_FAILED", `${result.command[0] ?? "command"} on ${target} ${how}${tail}`, {

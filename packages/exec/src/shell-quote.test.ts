@@ -23,15 +23,31 @@ describe("shellQuote", () => {
   });
 
   it("passes metacharacters through sh literally", () => {
-    const nasty = ["$(touch /tmp/pwned)", "`id`", `"dq" 'sq'`, "a b\nc", ";|&<>*?~", "λ ünï 🚀", "", "-n", "A=b"];
+    const nasty = [
+      "$(touch /tmp/pwned)",
+      "`id`",
+      `"dq" 'sq'`,
+      "a b\nc",
+      ";|&<>*?~",
+      "λ ünï 🚀",
+      "",
+      "-n",
+      "A=b"
+    ];
     expect(roundTrip(nasty)).toEqual(nasty);
   });
 
   it("round-trips random strings through a real sh -c", () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: "binary" }).map((s) => s.replaceAll("\0", "")), { minLength: 1, maxLength: 5 }), (argv) => {
-        expect(roundTrip(argv)).toEqual(argv);
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ unit: "binary" }).map((s) => s.replaceAll("\0", "")),
+          { minLength: 1, maxLength: 5 }
+        ),
+        (argv) => {
+          expect(roundTrip(argv)).toEqual(argv);
+        }
+      ),
       { numRuns: 200 }
     );
   });

@@ -27,7 +27,9 @@ interface Row {
 const ref = referenceDir();
 const csvDir = ref ? join(ref, "losslogs", "csv") : join(FIXTURES_DIR, "csv");
 const rows: Row[] = [];
-for (const file of readdirSync(csvDir).filter((f) => f.endsWith(".csv")).sort()) {
+for (const file of readdirSync(csvDir)
+  .filter((f) => f.endsWith(".csv"))
+  .sort()) {
   const { points } = lossSeriesFromCsv(readFileSync(join(csvDir, file), "utf8"));
   const label = /_spike(\d+)\.csv$/.exec(file);
   const labelledStep = label ? Number(label[1]) : null;
@@ -36,7 +38,8 @@ for (const file of readdirSync(csvDir).filter((f) => f.endsWith(".csv")).sort())
     const events = points.flatMap((p) => detector.push(p));
     const alarms = events.filter((e): e is Alarm => e.type === "alarm");
     const labelIdx = labelledStep === null ? -1 : points.findIndex((p) => p.step === labelledStep);
-    const caught = labelIdx < 0 ? undefined : alarms.find((a) => points.findIndex((p) => p.step === a.step) >= labelIdx);
+    const caught =
+      labelIdx < 0 ? undefined : alarms.find((a) => points.findIndex((p) => p.step === a.step) >= labelIdx);
     const caughtIdx = caught ? points.findIndex((p) => p.step === caught.step) : -1;
     rows.push({
       curve: file,
@@ -48,17 +51,24 @@ for (const file of readdirSync(csvDir).filter((f) => f.endsWith(".csv")).sort())
       firstAlarmStep: alarms[0]?.step ?? null,
       delayPoints: caught ? caughtIdx - labelIdx : null,
       delaySteps: caught && labelledStep !== null ? caught.step - labelledStep : null,
-      recovered: events.flatMap((e) => (e.type === "recovered" ? [{ onsetStep: e.onsetStep, stepsToRecover: e.stepsToRecover }] : []))
+      recovered: events.flatMap((e) =>
+        e.type === "recovered" ? [{ onsetStep: e.onsetStep, stepsToRecover: e.stepsToRecover }] : []
+      )
     });
   }
 }
 
-const source = ref ? "full curves from shared/reference/losslogs/csv" : "committed fixtures (reduced clean curves)";
+const source = ref
+  ? "full curves from shared/reference/losslogs/csv"
+  : "committed fixtures (reduced clean curves)";
 const cell = (v: number | null): string => (v === null ? "–" : String(v));
 const table = [
   "| curve | points | rewinds | labelled spike | detector | alarms | first alarm | delay (points / steps) | recovered |",
   "|---|---|---|---|---|---|---|---|---|",
-  ...rows.map((r) => `| ${r.curve} | ${r.points} | ${r.rewinds} | ${cell(r.labelledStep)} | ${r.detector} | ${r.alarms} | ${cell(r.firstAlarmStep)} | ${r.labelledStep === null ? "–" : r.delayPoints === null ? "missed" : `${r.delayPoints} / ${r.delaySteps}`} | ${r.recovered.map((x) => `${x.onsetStep} (+${x.stepsToRecover})`).join(", ") || "–"} |`)
+  ...rows.map(
+    (r) =>
+      `| ${r.curve} | ${r.points} | ${r.rewinds} | ${cell(r.labelledStep)} | ${r.detector} | ${r.alarms} | ${cell(r.firstAlarmStep)} | ${r.labelledStep === null ? "–" : r.delayPoints === null ? "missed" : `${r.delayPoints} / ${r.delaySteps}`} | ${r.recovered.map((x) => `${x.onsetStep} (+${x.stepsToRecover})`).join(", ") || "–"} |`
+  )
 ].join("\n");
 
 const doc = `# Spike detector: rule and comparison
@@ -118,5 +128,8 @@ BigScience spike caught within two logged points.
 `;
 
 writeFileSync(resolve(REPO_ROOT, "docs", "spike-detector.md"), doc);
-writeFileSync(resolve(REPO_ROOT, "docs", "spike-detector.json"), JSON.stringify({ source, rows }, null, 2) + "\n");
+writeFileSync(
+  resolve(REPO_ROOT, "docs", "spike-detector.json"),
+  JSON.stringify({ source, rows }, null, 2) + "\n"
+);
 console.log(table);

@@ -1,4 +1,11 @@
-export type { LogEvent, LogEventKind, LogFormat, TrainEvent, BadNodeSource, StorageFault } from "./parse/events.ts";
+export type {
+  LogEvent,
+  LogEventKind,
+  LogFormat,
+  TrainEvent,
+  BadNodeSource,
+  StorageFault
+} from "./parse/events.ts";
 export { parseLine, LineParser } from "./parse/parse-line.ts";
 export { ChunkParser } from "./parse/chunk-parser.ts";
 export type { ChunkParserOptions, LocatedEvent } from "./parse/chunk-parser.ts";
@@ -7,7 +14,12 @@ export { parsePyFloat } from "./parse/numbers.ts";
 export type { LossPoint, AlarmKind, Alarm, DetectorEvent, LossDetector } from "./spike/types.ts";
 export { RobustSpikeDetector, ROBUST_DEFAULTS } from "./spike/robust-detector.ts";
 export type { RobustDetectorOptions } from "./spike/robust-detector.ts";
-export { OlmoSigmaDetector, MegatronTenXDetector, MetaseqEwmDetector, FoundryPatienceDetector } from "./spike/published-detectors.ts";
+export {
+  OlmoSigmaDetector,
+  MegatronTenXDetector,
+  MetaseqEwmDetector,
+  FoundryPatienceDetector
+} from "./spike/published-detectors.ts";
 export { createDetector, DETECTOR_NAMES } from "./spike/detector-registry.ts";
 export type { DetectorName } from "./spike/detector-registry.ts";
 export { lossSeriesFromCsv, lossSeriesFromLog } from "./spike/loss-series.ts";
@@ -23,5 +35,10 @@ export { judgeHang, hangPolicyFromSpec, HANG_DEFAULTS } from "./hang/hang-detect
 export type { HangPolicy, HangVerdict, IterationSeen, JobRunState } from "./hang/hang-detector.ts";
 export { requiredFiles, requiredLayerPatterns } from "./checkpoint/expected-files.ts";
 export type { CheckpointLayout } from "./checkpoint/expected-files.ts";
-export { inspectCheckpoints, evaluateCheckpoints, newestComplete, parseFindListing } from "./checkpoint/inspect.ts";
+export {
+  inspectCheckpoints,
+  evaluateCheckpoints,
+  newestComplete,
+  parseFindListing
+} from "./checkpoint/inspect.ts";
 export type { CheckpointReport, CheckpointStatus, LatestVerdict, ListedFile } from "./checkpoint/inspect.ts";

@@ -16,7 +16,11 @@ describe("sampling weights", () => {
   const three = [ds("eng_Latn", 900, "high"), ds("fin_Latn", 90, "medium"), ds("sme_Latn", 10, "low")];
 
   it("multiplies tokens by the tier factor (EMMA-500 style)", () => {
-    const w = samplingWeights(three, { strategy: "tier_factors", factors: { high: 1, medium: 2, low: 18 } }, 1000);
+    const w = samplingWeights(
+      three,
+      { strategy: "tier_factors", factors: { high: 1, medium: 2, low: 18 } },
+      1000
+    );
     // 900 : 180 : 180
     expect(w.map((x) => x * 1260)).toEqual([900, 180, 180].map((x) => expect.closeTo(x, 9)));
   });
@@ -43,7 +47,11 @@ describe("planDataMix", () => {
   });
 
   it("passes up to 254 datasets through and reports epochs and shares", () => {
-    const mix = planDataMix(spec(), { data_root: "/d", datasets: [ds("eng_Latn", 1000, "high"), ds("sme_Latn", 100, "low")] }, 4000);
+    const mix = planDataMix(
+      spec(),
+      { data_root: "/d", datasets: [ds("eng_Latn", 1000, "high"), ds("sme_Latn", 100, "low")] },
+      4000
+    );
     expect(mix.grouping).toBe("none");
     expect(mix.entries.map((e) => e.path)).toEqual(["/d/mono/eng_Latn", "/d/mono/sme_Latn"]);
     expect(mix.byTier.map((r) => [r.key, r.share, r.epochs])).toEqual([
@@ -61,7 +69,11 @@ describe("planDataMix", () => {
     ];
     const mix = planDataMix(spec(), { data_root: "/d", datasets: many }, 1e6);
     expect(mix.grouping).toBe("kind+tier+script");
-    expect(mix.entries.map((e) => e.id)).toEqual(["bitext.medium-low.Ethi", "mono.high.Latn", "mono.low.Latn"]);
+    expect(mix.entries.map((e) => e.id)).toEqual([
+      "bitext.medium-low.Ethi",
+      "mono.high.Latn",
+      "mono.low.Latn"
+    ]);
     expect(mix.entries[2]!.path).toBe("/d/merged/mono.low.Latn_text_document");
     expect(mix.entries[2]!.members).toHaveLength(200);
     expect(Math.max(...mix.entries.map((e) => e.maxMemberDeviation))).toBeLessThan(1e-12);
@@ -70,7 +82,11 @@ describe("planDataMix", () => {
 
   it("says how far merging moves members under temperature sampling", () => {
     const many = Array.from({ length: 300 }, (_, i) => ds("sme_Latn", 100 * (i + 1), "low"));
-    const mix = planDataMix(spec({ sampling: { strategy: "temperature", tau: 3 } }), { data_root: "/d", datasets: many }, 1e6);
+    const mix = planDataMix(
+      spec({ sampling: { strategy: "temperature", tau: 3 } }),
+      { data_root: "/d", datasets: many },
+      1e6
+    );
     expect(mix.entries).toHaveLength(1);
     expect(mix.entries[0]!.maxMemberDeviation).toBeGreaterThan(0.5);
   });

@@ -74,12 +74,19 @@ export function planDataMix(data: DataSpec, manifest: DataManifest, totalTokens:
   const weights = samplingWeights(datasets, data.sampling, totalTokens);
   let level: GroupingLevel = "none";
   if (datasets.length > MAX_BLEND_DATASETS) {
-    level = LEVELS.find((l) => new Set(datasets.map((d) => groupKey(d, l))).size <= MAX_BLEND_DATASETS) ?? "tier";
+    level =
+      LEVELS.find((l) => new Set(datasets.map((d) => groupKey(d, l))).size <= MAX_BLEND_DATASETS) ?? "tier";
   }
-  const mergedRoot = data.merged_root ?? (manifest.data_root !== undefined ? `${manifest.data_root.replace(/\/+$/, "")}/merged` : undefined);
+  const mergedRoot =
+    data.merged_root ??
+    (manifest.data_root !== undefined ? `${manifest.data_root.replace(/\/+$/, "")}/merged` : undefined);
   if (level !== "none" && mergedRoot === undefined) {
     throw new SpecError("SPEC_INVALID", [
-      { path: "data.merged_root", received: "(missing)", rule: `is required: ${datasets.length} datasets exceed NeoX's ${MAX_BLEND_DATASETS}-dataset blend limit and must be merged into groups` }
+      {
+        path: "data.merged_root",
+        received: "(missing)",
+        rule: `is required: ${datasets.length} datasets exceed NeoX's ${MAX_BLEND_DATASETS}-dataset blend limit and must be merged into groups`
+      }
     ]);
   }
 
@@ -105,7 +112,13 @@ export function planDataMix(data: DataSpec, manifest: DataManifest, totalTokens:
     grouping: level,
     entries: level === "none" ? uses.map(asEntry) : groupEntries(uses, `${mergedRoot}`),
     datasets: uses,
-    byTier: TIERS.map((t) => shareRow(t, uses.filter((u) => u.tier === t), totalTokens)).filter((r) => r.tokens > 0),
+    byTier: TIERS.map((t) =>
+      shareRow(
+        t,
+        uses.filter((u) => u.tier === t),
+        totalTokens
+      )
+    ).filter((r) => r.tokens > 0),
     byLanguage: languageRows(uses, totalTokens),
     valid: data.valid,
     test: data.test ?? data.valid
@@ -113,7 +126,14 @@ export function planDataMix(data: DataSpec, manifest: DataManifest, totalTokens:
 }
 
 function asEntry(u: DatasetUse): BlendEntry {
-  return { id: u.path, path: u.path, weight: u.weight, tokens: u.tokens, members: [u.path], maxMemberDeviation: 0 };
+  return {
+    id: u.path,
+    path: u.path,
+    weight: u.weight,
+    tokens: u.tokens,
+    members: [u.path],
+    maxMemberDeviation: 0
+  };
 }
 
 function groupEntries(uses: readonly DatasetUse[], mergedRoot: string): BlendEntry[] {
@@ -126,14 +146,31 @@ function groupEntries(uses: readonly DatasetUse[], mergedRoot: string): BlendEnt
     // a merged prefix is sampled in proportion to its members' sizes, which is exact only when the
     // members' weights are proportional to their sizes (true within one tier under tier_factors)
     const deviation = Math.max(...members.map((m) => Math.abs(m.tokens / tokens / (m.weight / weight) - 1)));
-    return { id, path: `${mergedRoot}/${id}_text_document`, weight, tokens, members: members.map((m) => m.path), maxMemberDeviation: deviation };
+    return {
+      id,
+      path: `${mergedRoot}/${id}_text_document`,
+      weight,
+      tokens,
+      members: members.map((m) => m.path),
+      maxMemberDeviation: deviation
+    };
   });
 }
 
-function shareRow(key: string, rows: readonly { tokens: number; sampledTokens: number }[], total: number): ShareRow {
+function shareRow(
+  key: string,
+  rows: readonly { tokens: number; sampledTokens: number }[],
+  total: number
+): ShareRow {
   const tokens = rows.reduce((a, r) => a + r.tokens, 0);
   const sampledTokens = rows.reduce((a, r) => a + r.sampledTokens, 0);
-  return { key, tokens, sampledTokens, share: sampledTokens / total, epochs: tokens > 0 ? sampledTokens / tokens : 0 };
+  return {
+    key,
+    tokens,
+    sampledTokens,
+    share: sampledTokens / total,
+    epochs: tokens > 0 ? sampledTokens / tokens : 0
+  };
 }
 
 /** Bitext counts half for each of its two languages; the split inside a pair is not known. */

@@ -17,7 +17,16 @@ function problems(input: PlanInput): string {
 describe("batch and parallelism arithmetic", () => {
   it("derives the EMMA-500 layout: 512 GCDs, 64 nodes, ~671B tokens", () => {
     const { layout, checkpoints } = planRun(emmaInput());
-    expect(layout).toMatchObject({ gcds: 512, nodes: 64, tp: 2, pp: 0, dp: 256, microBatch: 1, gradAccum: 8, globalBatch: 2048 });
+    expect(layout).toMatchObject({
+      gcds: 512,
+      nodes: 64,
+      tp: 2,
+      pp: 0,
+      dp: 256,
+      microBatch: 1,
+      gradAccum: 8,
+      globalBatch: 2048
+    });
     expect(layout.tokensPerStep).toBe(2048 * 8192);
     expect(layout.totalTokens).toBe(671_088_640_000);
     expect(checkpoints.expected).toBe(80);
@@ -31,12 +40,20 @@ describe("batch and parallelism arithmetic", () => {
   });
 
   it("accepts a global batch in tokens", () => {
-    const l = planRun(emmaInput((y) => y.replace("global_batch: {sequences: 2048}", "global_batch: {tokens: 16777216}"))).layout;
+    const l = planRun(
+      emmaInput((y) => y.replace("global_batch: {sequences: 2048}", "global_batch: {tokens: 16777216}"))
+    ).layout;
     expect(l.globalBatch).toBe(2048);
   });
 
   it("names the batch that does not divide, with micro_batch × dp", () => {
-    const text = problems(emmaInput((y) => y.replace("global_batch: {sequences: 2048}", "global_batch: {sequences: 2000}").replace("micro_batch: 1", "micro_batch: 2")));
+    const text = problems(
+      emmaInput((y) =>
+        y
+          .replace("global_batch: {sequences: 2048}", "global_batch: {sequences: 2000}")
+          .replace("micro_batch: 1", "micro_batch: 2")
+      )
+    );
     expect(text).toBe("training.global_batch: 2000 is not a multiple of micro_batch × dp = 512");
   });
 
@@ -44,7 +61,10 @@ describe("batch and parallelism arithmetic", () => {
     const text = problems(
       emmaInput((y) =>
         y
-          .replace("parallelism: {tp: 2, pp: 0, zero_stage: 1}", "parallelism: {tp: 16, pp: 0, zero_stage: 1}")
+          .replace(
+            "parallelism: {tp: 2, pp: 0, zero_stage: 1}",
+            "parallelism: {tp: 16, pp: 0, zero_stage: 1}"
+          )
           .replace("min_lr: 0.00001", "min_lr: 0.001")
           .replace("seq_length: 8192", "seq_length: 16384")
           .replace("  account: project_462000000\n", "")
@@ -66,7 +86,11 @@ describe("batch and parallelism arithmetic", () => {
   });
 
   it("refuses sizes that are not whole nodes and time limits past the partition's", () => {
-    const text = problems(emmaInput((y) => y.replace("size: {gcds: 512}", "size: {gcds: 500}").replace('time: "48:00:00"', 'time: "3-00:00:00"')));
+    const text = problems(
+      emmaInput((y) =>
+        y.replace("size: {gcds: 512}", "size: {gcds: 500}").replace('time: "48:00:00"', 'time: "3-00:00:00"')
+      )
+    );
     expect(text).toContain("cluster.size: 500 GCDs is not a whole number of lumi nodes (8 GCDs each)");
     expect(text).toContain("cluster.time: 3-00:00:00 exceeds lumi's max_time 2-00:00:00");
   });

@@ -4,7 +4,11 @@ import type { Dataset, Sampling } from "@neoxctl/core";
  * Sampling probability of each dataset (summing to 1), in manifest order. `budgetTokens` is the
  * number of tokens the run will train on; UniMax needs it to know where the epoch cap binds.
  */
-export function samplingWeights(datasets: readonly Dataset[], sampling: Sampling, budgetTokens: number): number[] {
+export function samplingWeights(
+  datasets: readonly Dataset[],
+  sampling: Sampling,
+  budgetTokens: number
+): number[] {
   let raw: number[];
   switch (sampling.strategy) {
     case "tier_factors":
@@ -27,7 +31,9 @@ export function samplingWeights(datasets: readonly Dataset[], sampling: Sampling
  * than `maxEpochs` passes over a dataset; what a capped dataset cannot take goes to the larger ones.
  */
 function unimaxAllocation(datasets: readonly Dataset[], maxEpochs: number, budget: number): number[] {
-  const order = datasets.map((d, i) => ({ i, tokens: d.tokens })).sort((a, b) => a.tokens - b.tokens || a.i - b.i);
+  const order = datasets
+    .map((d, i) => ({ i, tokens: d.tokens }))
+    .sort((a, b) => a.tokens - b.tokens || a.i - b.i);
   const alloc = new Array<number>(datasets.length).fill(0);
   let remaining = budget;
   order.forEach((entry, k) => {

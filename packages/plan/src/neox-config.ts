@@ -49,7 +49,10 @@ function precisionConfig(plan: Plan): Record<string, NeoxValue> {
     case "bf16":
       return { precision: "bfloat16", bf16: { enabled: true }, data_types: { grad_accum_dtype: "fp32" } };
     case "fp16":
-      return { precision: "fp16", fp16: { enabled: true, loss_scale: 0, loss_scale_window: 1000, hysteresis: 2, min_loss_scale: 1 } };
+      return {
+        precision: "fp16",
+        fp16: { enabled: true, loss_scale: 0, loss_scale_window: 1000, hysteresis: 2, min_loss_scale: 1 }
+      };
     case "fp32":
       return { precision: "fp32" };
   }
@@ -116,11 +119,17 @@ function attemptConfig(plan: Plan, attempt: Attempt): NeoxConfig {
     // attempt 1 starts a fresh schedule on the converted weights; later attempts resume from `save`
     load: init ? plan.spec.init.checkpoint : plan.spec.checkpointing.save,
     finetune: init,
-    ...(attempt.load.kind === "resume" && attempt.load.iteration !== undefined ? { iteration: attempt.load.iteration } : {}),
+    ...(attempt.load.kind === "resume" && attempt.load.iteration !== undefined
+      ? { iteration: attempt.load.iteration }
+      : {}),
     seed: attempt.seed ?? t.seed,
     optimizer: {
       type: "Adam",
-      params: { lr: pyFloat(attempt.lr ?? t.lr), betas: [pyFloat(t.adam_betas[0]), pyFloat(t.adam_betas[1])], eps: pyFloat(t.adam_eps) }
+      params: {
+        lr: pyFloat(attempt.lr ?? t.lr),
+        betas: [pyFloat(t.adam_betas[0]), pyFloat(t.adam_betas[1])],
+        eps: pyFloat(t.adam_eps)
+      }
     },
     ...(attempt.lr !== undefined ? { override_lr_scheduler: true } : {}),
     ...(attempt.exitInterval !== undefined ? { exit_interval: attempt.exitInterval } : {}),
@@ -129,7 +138,12 @@ function attemptConfig(plan: Plan, attempt: Attempt): NeoxConfig {
 }
 
 export function buildNeoxConfigs(plan: Plan, attempt: Attempt): Record<NeoxFile, NeoxConfig> {
-  return { model: modelConfig(plan), train: trainConfig(plan), data: dataConfig(plan), attempt: attemptConfig(plan, attempt) };
+  return {
+    model: modelConfig(plan),
+    train: trainConfig(plan),
+    data: dataConfig(plan),
+    attempt: attemptConfig(plan, attempt)
+  };
 }
 
 /** All files merged, as NeoX sees them after loading (for validation). */

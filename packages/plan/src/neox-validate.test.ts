@@ -7,7 +7,9 @@ import { emmaInput } from "./fixtures.test-support.ts";
 import type { NeoxConfig } from "./neox-yaml.ts";
 
 const plan = planRun(emmaInput());
-const good = mergeNeoxConfigs(buildNeoxConfigs(plan, { index: 1, runId: "r", load: { kind: "init" }, excludeNodes: [] }));
+const good = mergeNeoxConfigs(
+  buildNeoxConfigs(plan, { index: 1, runId: "r", load: { kind: "init" }, excludeNodes: [] })
+);
 
 function rulesFor(edit: Record<string, unknown>, dp = 256): string[] {
   const config = { ...good, ...edit } as NeoxConfig;
@@ -20,7 +22,9 @@ describe("validateNeoxConfig", () => {
   });
 
   it("rejects keys NeoX does not have", () => {
-    expect(rulesFor({ save_interval: 500 })).toEqual(["neox.save_interval: 500 is not a GPT-NeoX config key (NeoX refuses the whole config)"]);
+    expect(rulesFor({ save_interval: 500 })).toEqual([
+      "neox.save_interval: 500 is not a GPT-NeoX config key (NeoX refuses the whole config)"
+    ]);
   });
 
   it("treats hyphenated keys as NeoX does", () => {
@@ -28,7 +32,13 @@ describe("validateNeoxConfig", () => {
   });
 
   it("checks values against the Python types", () => {
-    const out = rulesFor({ warmup: "0.01", finetune: 1, norm: "RMSNorm", checkpoint_factor: pyFloat(0.5), num_layers: pyFloat(32) });
+    const out = rulesFor({
+      warmup: "0.01",
+      finetune: 1,
+      norm: "RMSNorm",
+      checkpoint_factor: pyFloat(0.5),
+      num_layers: pyFloat(32)
+    });
     expect(out.sort()).toEqual([
       "neox.finetune: 1 does not match the NeoX type bool",
       "neox.num_layers: 32 does not match the NeoX type int",
@@ -37,11 +47,16 @@ describe("validateNeoxConfig", () => {
   });
 
   it("checks the batch identity against the data-parallel size", () => {
-    expect(rulesFor({}, 128)).toEqual(["neox.train_batch_size: 2048 must equal micro 1 × grad_accum 8 × dp 128 = 1024"]);
+    expect(rulesFor({}, 128)).toEqual([
+      "neox.train_batch_size: 2048 must equal micro 1 × grad_accum 8 × dp 128 = 1024"
+    ]);
   });
 
   it("requires the LR as a float under optimizer.params and a zero_optimization stage", () => {
-    const out = rulesFor({ optimizer: { type: "Adam", params: { lr: 1 } }, zero_optimization: { overlap_comm: true } });
+    const out = rulesFor({
+      optimizer: { type: "Adam", params: { lr: 1 } },
+      zero_optimization: { overlap_comm: true }
+    });
     expect(out).toEqual([
       "neox.optimizer.params.lr: 1 must be a float: NeoX takes the LR from here, not from `lr`",
       'neox.zero_optimization: {"overlap_comm":true} must be present with a `stage` (bf16 reads it before NeoX fills defaults)'
@@ -50,7 +65,12 @@ describe("validateNeoxConfig", () => {
 
   it("enforces the data rules: all three splits, mmap, at most 254 datasets", () => {
     const paths = Array.from({ length: 255 }, (_, i) => `/d/${i}`);
-    const out = rulesFor({ train_data_paths: paths, train_data_weights: paths.map(() => pyFloat(1)), test_data_paths: undefined, data_impl: "infer" });
+    const out = rulesFor({
+      train_data_paths: paths,
+      train_data_weights: paths.map(() => pyFloat(1)),
+      test_data_paths: undefined,
+      data_impl: "infer"
+    });
     expect(out).toEqual(
       expect.arrayContaining([
         "neox.train_data_paths: 255 has more than 254 datasets (NeoX's blend limit)",

@@ -1,7 +1,8 @@
 import { PyFloat, formatPyFloat } from "./py-float.ts";
 
 /** Values a NeoX config may hold; floats are PyFloat so they are never written as ints or `1e-4`. */
-export type NeoxValue = string | number | boolean | null | PyFloat | readonly NeoxValue[] | { readonly [key: string]: NeoxValue };
+export type NeoxValue =
+  string | number | boolean | null | PyFloat | readonly NeoxValue[] | { readonly [key: string]: NeoxValue };
 export type NeoxConfig = Readonly<Record<string, NeoxValue>>;
 
 // JSON leaves these unescaped, but PyYAML folds NEL and the line/paragraph separators inside a quoted
@@ -10,7 +11,10 @@ const PYYAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
 /** A YAML double-quoted scalar that PyYAML reads back as exactly `value`. */
 function yamlString(value: string): string {
-  return JSON.stringify(value).replace(PYYAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    PYYAML_UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
 }
 
 function scalar(value: NeoxValue, where: string): string | undefined {
@@ -23,7 +27,8 @@ function scalar(value: NeoxValue, where: string): string | undefined {
       return value ? "true" : "false";
     case "number":
       // an unmarked non-integer would be a float typed by accident: refuse instead of guessing
-      if (!Number.isSafeInteger(value)) throw new TypeError(`${where}: ${value} is not an integer; wrap floats in pyFloat()`);
+      if (!Number.isSafeInteger(value))
+        throw new TypeError(`${where}: ${value} is not an integer; wrap floats in pyFloat()`);
       return String(value);
     default:
       return undefined;
@@ -33,7 +38,8 @@ function scalar(value: NeoxValue, where: string): string | undefined {
 function inline(value: NeoxValue, where: string): string {
   const s = scalar(value, where);
   if (s !== undefined) return s;
-  if (Array.isArray(value)) return `[${value.map((v: NeoxValue, i: number) => inline(v, `${where}[${i}]`)).join(", ")}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v: NeoxValue, i: number) => inline(v, `${where}[${i}]`)).join(", ")}]`;
   const entries = Object.entries(value as Record<string, NeoxValue>);
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${inline(v, `${where}.${k}`)}`).join(", ")}}`;
 }

@@ -26,13 +26,22 @@ export function planRun(input: PlanInput): Plan {
     profile,
     arch,
     layout,
-    checkpoints: checkpointPlan(spec.training.train_iters, spec.checkpointing.checkpoint_factor, spec.checkpointing.keep_last_n),
+    checkpoints: checkpointPlan(
+      spec.training.train_iters,
+      spec.checkpointing.checkpoint_factor,
+      spec.checkpointing.keep_last_n
+    ),
     data: planDataMix(spec.data, manifest, layout.totalTokens),
     repoRoot: input.repoRoot ?? null,
     runDir: input.runDir ?? null
   };
 
-  const probe = buildNeoxConfigs(plan, { index: 1, runId: spec.name, load: { kind: "init" }, excludeNodes: [] });
+  const probe = buildNeoxConfigs(plan, {
+    index: 1,
+    runId: spec.name,
+    load: { kind: "init" },
+    excludeNodes: []
+  });
   const neoxIssues: SpecIssue[] = validateNeoxConfig(mergeNeoxConfigs(probe), { dataParallel: layout.dp });
   if (neoxIssues.length > 0) throw new SpecError("SPEC_INVALID", neoxIssues);
   return plan;

@@ -58,7 +58,9 @@ describe("renderAttempt", () => {
     expect(sbatch).toMatch(/^export MASTER_ADDR="\$\(scontrol show hostnames/m);
     expect(sbatch).toMatch(/^export MIOPEN_USER_DB_PATH=\/tmp\//m);
     expect(sbatch).toMatch(/^export SLURM_CPU_BIND=mask_cpu:0x00fe000000000000,0xfe00000000000000,/m);
-    expect(sbatch).toMatch(/singularity exec \S+\.sif python \S+\/deepy\.py \S+\/train\.py "\$\{RUN_DIR\}"\/neox\/model\.yml/);
+    expect(sbatch).toMatch(
+      /singularity exec \S+\.sif python \S+\/deepy\.py \S+\/train\.py "\$\{RUN_DIR\}"\/neox\/model\.yml/
+    );
     expect(sbatch).not.toContain("--exclude");
   });
 
@@ -101,7 +103,9 @@ describe("renderAttempt", () => {
   });
 
   it("runs the emulator with deepy.py's argv on the local cluster, without a GPU request", () => {
-    const sbatch = renderAttempt(planRun(localInput()), { ...first, runId: "local-demo" }).files["job.sbatch"]!;
+    const sbatch = renderAttempt(planRun(localInput()), { ...first, runId: "local-demo" }).files[
+      "job.sbatch"
+    ]!;
     expect(sbatch).toContain(
       'node /opt/neoxctl/packages/emulator/bin/neox-emulator.js train.py "${RUN_DIR}"/neox/model.yml "${RUN_DIR}"/neox/train.yml "${RUN_DIR}"/neox/data.yml "${RUN_DIR}"/neox/attempt.yml\n'
     );

@@ -46,8 +46,13 @@ describe("renderAttempt refuses values that could escape an #SBATCH line", () =>
 
   it("renders ordinary overrides unchanged", () => {
     const plan = planRun(localInput());
-    const sbatch = renderAttempt(plan, { ...base, timeLimit: "00:30:00", dependency: "afterany:12", excludeNodes: ["nid003"], env: { NEOX_EMU_SEED: "1 2" } })
-      .files["job.sbatch"]!;
+    const sbatch = renderAttempt(plan, {
+      ...base,
+      timeLimit: "00:30:00",
+      dependency: "afterany:12",
+      excludeNodes: ["nid003"],
+      env: { NEOX_EMU_SEED: "1 2" }
+    }).files["job.sbatch"]!;
     expect(sbatch).toContain("#SBATCH --exclude=nid003\n");
     expect(sbatch).toContain("export NEOX_EMU_SEED='1 2'\n");
   });

@@ -31,26 +31,52 @@ export function checkSbatchValues(plan: Plan, attempt: Attempt): void {
   for (const [path, value] of values) {
     if (value === undefined || value === null) continue;
     if (value === "" || UNSAFE_VALUE.test(value) || LINE_BREAK.test(value)) {
-      issues.push({ path, received: JSON.stringify(value), rule: "must not be empty or hold whitespace, quotes or shell metacharacters (it is written into an #SBATCH line)" });
+      issues.push({
+        path,
+        received: JSON.stringify(value),
+        rule: "must not be empty or hold whitespace, quotes or shell metacharacters (it is written into an #SBATCH line)"
+      });
     }
   }
   plan.profile.scheduler.extra_directives.forEach((d, i) => {
-    if (LINE_BREAK.test(d)) issues.push({ path: `scheduler.extra_directives[${i}]`, received: JSON.stringify(d), rule: "must be one line" });
+    if (LINE_BREAK.test(d))
+      issues.push({
+        path: `scheduler.extra_directives[${i}]`,
+        received: JSON.stringify(d),
+        rule: "must be one line"
+      });
   });
   // bash drops NUL bytes from a script (and `source` stops reading at one), so such a value would silently change
   const quoted: [string, string][] = [
     ["node_local_tmp", plan.profile.node_local_tmp],
-    ...Object.entries({ ...plan.profile.env, ...(attempt.env ?? {}) }).map(([k, v]): [string, string] => [`env.${k}`, v]),
-    ...(plan.profile.launcher.kind === "deepy" ? [["launcher.neox_dir", plan.profile.launcher.neox_dir], ["launcher.python", plan.profile.launcher.python]] as [string, string][] : []),
+    ...Object.entries({ ...plan.profile.env, ...(attempt.env ?? {}) }).map(([k, v]): [string, string] => [
+      `env.${k}`,
+      v
+    ]),
+    ...(plan.profile.launcher.kind === "deepy"
+      ? ([
+          ["launcher.neox_dir", plan.profile.launcher.neox_dir],
+          ["launcher.python", plan.profile.launcher.python]
+        ] as [string, string][])
+      : []),
     ...(plan.profile.container.kind === "singularity"
-      ? [["container.image", plan.profile.container.image] as [string, string], ...plan.profile.container.binds.map((b, i): [string, string] => [`container.binds[${i}]`, b])]
+      ? [
+          ["container.image", plan.profile.container.image] as [string, string],
+          ...plan.profile.container.binds.map((b, i): [string, string] => [`container.binds[${i}]`, b])
+        ]
       : [])
   ];
   for (const [path, value] of quoted) {
-    if (value.includes("\0")) issues.push({ path, received: JSON.stringify(value), rule: "must not contain a NUL byte" });
+    if (value.includes("\0"))
+      issues.push({ path, received: JSON.stringify(value), rule: "must not contain a NUL byte" });
   }
   for (const key of Object.keys(attempt.env ?? {})) {
-    if (!ENV_NAME.test(key)) issues.push({ path: `attempt.env.${key}`, received: JSON.stringify(key), rule: "must be an environment variable name ([A-Z_][A-Z0-9_]*)" });
+    if (!ENV_NAME.test(key))
+      issues.push({
+        path: `attempt.env.${key}`,
+        received: JSON.stringify(key),
+        rule: "must be an environment variable name ([A-Z_][A-Z0-9_]*)"
+      });
   }
   if (issues.length > 0) throw new SpecError("SPEC_INVALID", issues);
 }

@@ -56,16 +56,25 @@ function launchCommand(plan: Plan, configPaths: readonly string[]): string[] {
       const neox = launcher.neox_dir.replace(/\/+$/, "");
       const python = shellQuote(launcher.python);
       const container = plan.profile.container;
-      const prefix = container.kind === "singularity" ? `singularity exec ${shellQuote(container.image)} ` : "";
+      const prefix =
+        container.kind === "singularity" ? `singularity exec ${shellQuote(container.image)} ` : "";
       return [
-        ...(container.kind === "singularity" && container.binds.length > 0 ? [`export SINGULARITY_BIND=${shellQuote(container.binds.join(","))}`] : []),
+        ...(container.kind === "singularity" && container.binds.length > 0
+          ? [`export SINGULARITY_BIND=${shellQuote(container.binds.join(","))}`]
+          : []),
         `cd ${shellQuote(neox)}`,
         `${prefix}${python} ${shellQuote(`${neox}/deepy.py`)} ${shellQuote(`${neox}/train.py`)} ${configs}`
       ];
     }
     case "emulator": {
       if (plan.repoRoot === null) {
-        throw new SpecError("SPEC_INVALID", [{ path: "cluster.profile", received: plan.profile.name, rule: "uses the emulator launcher, which needs the neoxctl repository path (repoRoot)" }]);
+        throw new SpecError("SPEC_INVALID", [
+          {
+            path: "cluster.profile",
+            received: plan.profile.name,
+            rule: "uses the emulator launcher, which needs the neoxctl repository path (repoRoot)"
+          }
+        ]);
       }
       const bin = `${plan.repoRoot.replace(/\/+$/, "")}/packages/emulator/bin/neox-emulator.js`;
       // the emulator takes exactly the argv deepy.py gets, so the two launchers are interchangeable
@@ -96,7 +105,13 @@ export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly
     'export MASTER_ADDR="$(scontrol show hostnames "${SLURM_JOB_NODELIST}" | head -n 1)"',
     `export MASTER_PORT=${p.master_port}`,
     "",
-    ...(Object.keys(env).length > 0 ? ["# cluster and attempt environment", ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`), ""] : []),
+    ...(Object.keys(env).length > 0
+      ? [
+          "# cluster and attempt environment",
+          ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
+          ""
+        ]
+      : []),
     "# MIOpen's default cache directory fails on Lustre; keep one per job on node-local storage, on every node",
     `export MIOPEN_USER_DB_PATH=${shellQuote(p.node_local_tmp.replace(/\/+$/, ""))}/"\${USER:-neoxctl}-miopen-\${SLURM_JOB_ID}"`,
     'export MIOPEN_CUSTOM_CACHE_DIR="${MIOPEN_USER_DB_PATH}"',

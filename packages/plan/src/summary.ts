@@ -21,7 +21,8 @@ function table(rows: readonly ShareRow[], label: string): string[] {
   return [
     `  ${label.padEnd(w)}  ${"available".padStart(10)}  ${"trained".padStart(10)}  ${"share".padStart(8)}  ${"epochs".padStart(7)}`,
     ...rows.map(
-      (r) => `  ${r.key.padEnd(w)}  ${tokens(r.tokens).padStart(10)}  ${tokens(r.sampledTokens).padStart(10)}  ${pct(r.share).padStart(8)}  ${r.epochs.toFixed(2).padStart(7)}`
+      (r) =>
+        `  ${r.key.padEnd(w)}  ${tokens(r.tokens).padStart(10)}  ${tokens(r.sampledTokens).padStart(10)}  ${pct(r.share).padStart(8)}  ${r.epochs.toFixed(2).padStart(7)}`
     )
   ];
 }
@@ -56,7 +57,10 @@ export function renderSummary(plan: Plan): string {
   }
   lines.push("by tier:", ...table(d.byTier, "tier"), "");
   lines.push(`by language (${d.byLanguage.length}; highest and lowest share):`);
-  const shown = byShare.length <= 2 * LANGUAGE_ROWS ? byShare : [...byShare.slice(0, LANGUAGE_ROWS), ...byShare.slice(-LANGUAGE_ROWS)];
+  const shown =
+    byShare.length <= 2 * LANGUAGE_ROWS
+      ? byShare
+      : [...byShare.slice(0, LANGUAGE_ROWS), ...byShare.slice(-LANGUAGE_ROWS)];
   lines.push(...table(shown, "language"));
   const maxEpochs = Math.max(...d.datasets.map((x) => x.epochs));
   lines.push("", `most repeated dataset: ${maxEpochs.toFixed(2)} epochs`);

@@ -2,8 +2,20 @@ import { SlurmError } from "@neoxctl/core";
 import type { ExecOptions, ExecResult, Executor } from "@neoxctl/exec";
 import { compressHostlist } from "./hostlist.ts";
 import { formatSubmissionTag, jobNameForRun, type JobStatus } from "./job-status.ts";
-import { parsePartitions, parseSinfoNodes, SINFO_PARTITION_FORMAT, type NodeInfo, type PartitionInfo } from "./nodes.ts";
-import { isAccountingDisabled, parseSacctText, SACCT_FIELDS, sacctArgv, type SacctJob } from "./parse-sacct.ts";
+import {
+  parsePartitions,
+  parseSinfoNodes,
+  SINFO_PARTITION_FORMAT,
+  type NodeInfo,
+  type PartitionInfo
+} from "./nodes.ts";
+import {
+  isAccountingDisabled,
+  parseSacctText,
+  SACCT_FIELDS,
+  sacctArgv,
+  type SacctJob
+} from "./parse-sacct.ts";
 import { parseScontrolJobs } from "./parse-scontrol.ts";
 import { parseSqueueJson } from "./parse-squeue.ts";
 import { fromExecError, slurmFailure } from "./slurm-errors.ts";
@@ -44,7 +56,10 @@ export class SlurmClient {
   }
 
   /** Runs a Slurm command; non-zero exits become SlurmErrors unless `allowFailure`. */
-  async run(argv: readonly string[], options: ExecOptions & { allowFailure?: boolean } = {}): Promise<ExecResult> {
+  async run(
+    argv: readonly string[],
+    options: ExecOptions & { allowFailure?: boolean } = {}
+  ): Promise<ExecResult> {
     const { allowFailure, ...execOptions } = options;
     let result: ExecResult;
     try {
@@ -75,11 +90,18 @@ export class SlurmClient {
   /** `sbatch --parsable` → job id (the `;cluster` suffix of federated answers is dropped). */
   async submit(req: SubmitRequest): Promise<string> {
     const argv = this.submitArgv(req);
-    const result = await this.run(argv, { ...(req.cwd !== undefined ? { cwd: req.cwd } : {}), ...(req.env ? { env: req.env } : {}) });
+    const result = await this.run(argv, {
+      ...(req.cwd !== undefined ? { cwd: req.cwd } : {}),
+      ...(req.env ? { env: req.env } : {})
+    });
     const line = result.stdout.trim().split("\n").pop() ?? "";
     const id = line.split(";")[0] ?? "";
     if (!/^\d+(_\d+)?$/.test(id)) {
-      throw new SlurmError("SLURM_PARSE", `sbatch printed no job id: ${JSON.stringify(result.stdout.slice(0, 200))}`, { command: argv });
+      throw new SlurmError(
+        "SLURM_PARSE",
+        `sbatch printed no job id: ${JSON.stringify(result.stdout.slice(0, 200))}`,
+        { command: argv }
+      );
     }
     return id;
   }
@@ -168,13 +190,21 @@ export class SlurmClient {
     const found = new Map<string, JobStatus>();
     for (const j of (await this.queue()).filter(mine)) found.set(j.jobId, j);
     const argv = [
-      "sacct", "-P", "-D", "--noheader", "-o", SACCT_FIELDS.join(","),
-      `--name=${jobNameForRun(runId)}`, `--starttime=now-${options.sinceDays ?? 14}days`
+      "sacct",
+      "-P",
+      "-D",
+      "--noheader",
+      "-o",
+      SACCT_FIELDS.join(","),
+      `--name=${jobNameForRun(runId)}`,
+      `--starttime=now-${options.sinceDays ?? 14}days`
     ];
     const r = await this.run(argv, { allowFailure: true });
     if (r.exitCode === 0 && !isAccountingDisabled(r.stdout + r.stderr)) {
       for (const j of parseSacctText(r.stdout).filter(mine)) if (!found.has(j.jobId)) found.set(j.jobId, j);
     }
-    return [...found.values()].sort((a, b) => (a.tag?.attempt ?? 0) - (b.tag?.attempt ?? 0) || Number(a.jobId) - Number(b.jobId));
+    return [...found.values()].sort(
+      (a, b) => (a.tag?.attempt ?? 0) - (b.tag?.attempt ?? 0) || Number(a.jobId) - Number(b.jobId)
+    );
   }
 }

@@ -40,7 +40,11 @@ describe("compressHostlist", () => {
   });
 
   const name = fc
-    .tuple(fc.constantFrom("nid", "gpu", "x-", "a1b"), fc.integer({ min: 0, max: 1200 }), fc.integer({ min: 1, max: 5 }))
+    .tuple(
+      fc.constantFrom("nid", "gpu", "x-", "a1b"),
+      fc.integer({ min: 0, max: 1200 }),
+      fc.integer({ min: 1, max: 5 })
+    )
     .map(([p, n, w]) => p + String(n).padStart(w, "0"));
 
   it("round-trips: expand(compress(names)) is the same set", () => {

@@ -37,14 +37,18 @@ export function parseSinfoNodes(text: string): NodeInfo[] {
   return doc.nodes.filter(isRecord).map((n) => {
     const base = Array.isArray(n.state) ? n.state : [n.state];
     const flags = Array.isArray(n.state_flags) ? n.state_flags : [];
-    const tokens = [...base, ...flags].filter((t): t is string => typeof t === "string").map((t) => t.toUpperCase());
+    const tokens = [...base, ...flags]
+      .filter((t): t is string => typeof t === "string")
+      .map((t) => t.toUpperCase());
     const cpus = readSlurmNumber(n.cpus);
     return {
       name: readString(n.name) ?? "",
       availability: availability(tokens),
       rawState: tokens.map((t, i) => (i === 0 ? t.toLowerCase() : t)).join("+"),
       reason: readString(n.reason),
-      partitions: Array.isArray(n.partitions) ? n.partitions.filter((p): p is string => typeof p === "string") : [],
+      partitions: Array.isArray(n.partitions)
+        ? n.partitions.filter((p): p is string => typeof p === "string")
+        : [],
       cpus: typeof cpus === "number" ? cpus : null
     };
   });

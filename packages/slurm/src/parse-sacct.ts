@@ -45,7 +45,9 @@ function parseRow(line: string): Row | undefined {
   const last = SACCT_FIELDS.length - 1;
   const fixed = cells.slice(0, last);
   const comment = cells.slice(last).join("|");
-  const f = Object.fromEntries(SACCT_FIELDS.map((k, i) => [k, i === last ? comment : (fixed[i] ?? "")])) as Row["f"];
+  const f = Object.fromEntries(
+    SACCT_FIELDS.map((k, i) => [k, i === last ? comment : (fixed[i] ?? "")])
+  ) as Row["f"];
   const [id, step] = f.JobIDRaw.split(".", 2);
   if (!id) return undefined;
   return { id, step: step ?? null, f };

@@ -10,9 +10,15 @@ export function parseSlurmJson(text: string, command: string): Record<string, un
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new SlurmError("SLURM_PARSE", `${command} did not print JSON`, { command, head: text.slice(0, 300) }, { cause: err });
+    throw new SlurmError(
+      "SLURM_PARSE",
+      `${command} did not print JSON`,
+      { command, head: text.slice(0, 300) },
+      { cause: err }
+    );
   }
-  if (!isRecord(doc)) throw new SlurmError("SLURM_PARSE", `${command} printed JSON that is not an object`, { command });
+  if (!isRecord(doc))
+    throw new SlurmError("SLURM_PARSE", `${command} printed JSON that is not an object`, { command });
   return doc;
 }
 
@@ -25,9 +31,16 @@ export function throwOnJsonErrors(doc: Record<string, unknown>, command: string)
   const errors = Array.isArray(doc.errors) ? doc.errors : [];
   if (errors.length === 0) return;
   const text = errors
-    .map((e) => (isRecord(e) ? [e.description, e.error, e.source].filter((x) => typeof x === "string").join(" / ") : String(e)))
+    .map((e) =>
+      isRecord(e)
+        ? [e.description, e.error, e.source].filter((x) => typeof x === "string").join(" / ")
+        : String(e)
+    )
     .join("; ");
-  throw new SlurmError("SLURM_UNAVAILABLE", `${command}: Slurm answered with errors: ${text}`, { command, errors });
+  throw new SlurmError("SLURM_UNAVAILABLE", `${command}: Slurm answered with errors: ${text}`, {
+    command,
+    errors
+  });
 }
 
 /** One job object from `squeue --json` (22.05 `v0.0.38` and later data_parser shapes). */

@@ -8,12 +8,18 @@ import type { JobStatus } from "./job-status.ts";
 // Captured from the local test cluster (test/cluster/up.sh), Slurm 22.05.8. Jobs:
 // 1 completed (tagged), 2 exit 3, 3 2-node job requeued after nid002 was set DOWN,
 // 4 held, 5 scancelled, 6 --no-requeue on nid003 set DOWN, 7 --time=1 timed out.
-const fx = (name: string): string => readFileSync(new URL(`./__fixtures__/22.05.8/${name}`, import.meta.url), "utf8");
+const fx = (name: string): string =>
+  readFileSync(new URL(`./__fixtures__/22.05.8/${name}`, import.meta.url), "utf8");
 const byId = (jobs: JobStatus[]): Map<string, JobStatus> => new Map(jobs.map((j) => [j.jobId, j]));
 
 // the sacct fixture predates AccountingStoreFlags=job_comment, so it carries no comment tag
 function expectCommon(j: Map<string, JobStatus>, tagged = true): void {
-  expect(j.get("1")).toMatchObject({ state: "COMPLETED", exitCode: 0, nodes: ["nid001"], tag: tagged ? { runId: "fx1", attempt: 1 } : null });
+  expect(j.get("1")).toMatchObject({
+    state: "COMPLETED",
+    exitCode: 0,
+    nodes: ["nid001"],
+    tag: tagged ? { runId: "fx1", attempt: 1 } : null
+  });
   expect(j.get("2")).toMatchObject({ state: "FAILED", exitCode: 3, signal: null });
   expect(j.get("5")).toMatchObject({ state: "CANCELLED", exitCode: null, signal: 15 });
   expect(j.get("6")).toMatchObject({ state: "NODE_FAIL", nodes: ["nid003"] });
@@ -28,7 +34,13 @@ describe("squeue --json (22.05.8)", () => {
     expect(jobs.get("1")?.timeLimitMinutes).toBeNull();
   });
   it("shows Slurm's own requeue with its count and reason", () => {
-    expect(jobs.get("3")).toMatchObject({ state: "PENDING", reason: "BeginTime", restarts: 1, nodes: [], startTime: null });
+    expect(jobs.get("3")).toMatchObject({
+      state: "PENDING",
+      reason: "BeginTime",
+      restarts: 1,
+      nodes: [],
+      startTime: null
+    });
     expect(jobs.get("4")).toMatchObject({ state: "PENDING", reason: "JobHeldUser" });
   });
   it("treats an errors list (controller down, exit 0) as SLURM_UNAVAILABLE, not as no jobs", () => {
@@ -36,7 +48,9 @@ describe("squeue --json (22.05.8)", () => {
     expect(() => parseSqueueJson(text)).toThrow(expect.objectContaining({ code: "SLURM_UNAVAILABLE" }));
   });
   it("rejects non-JSON with SLURM_PARSE", () => {
-    expect(() => parseSqueueJson("squeue: error: x")).toThrow(expect.objectContaining({ code: "SLURM_PARSE" }));
+    expect(() => parseSqueueJson("squeue: error: x")).toThrow(
+      expect.objectContaining({ code: "SLURM_PARSE" })
+    );
   });
   it("accepts the 23.02+ shapes (state arrays, number objects, exit objects)", () => {
     const doc = {
@@ -57,16 +71,31 @@ describe("squeue --json (22.05.8)", () => {
         {
           job_id: 43,
           job_state: ["FAILED"],
-          exit_code: { status: ["SIGNALED"], return_code: { set: false }, signal: { id: { set: true, number: 9 }, name: "KILL" } },
+          exit_code: {
+            status: ["SIGNALED"],
+            return_code: { set: false },
+            signal: { id: { set: true, number: 9 }, name: "KILL" }
+          },
           nodes: "nid[001-002]",
           time_limit: { set: false, infinite: true, number: 0 }
         }
       ]
     };
     const j = byId(parseSqueueJson(JSON.stringify(doc)));
-    expect(j.get("42")).toMatchObject({ state: "REQUEUED", restarts: 2, timeLimitMinutes: 30, tag: { runId: "r", attempt: 2 } });
+    expect(j.get("42")).toMatchObject({
+      state: "REQUEUED",
+      restarts: 2,
+      timeLimitMinutes: 30,
+      tag: { runId: "r", attempt: 2 }
+    });
     expect(j.get("42")?.submitTime).toBe(new Date(1795974644000).toISOString());
-    expect(j.get("43")).toMatchObject({ state: "FAILED", signal: 9, exitCode: null, nodes: ["nid001", "nid002"], timeLimitMinutes: null });
+    expect(j.get("43")).toMatchObject({
+      state: "FAILED",
+      signal: 9,
+      exitCode: null,
+      nodes: ["nid001", "nid002"],
+      timeLimitMinutes: null
+    });
   });
 });
 
@@ -86,7 +115,9 @@ describe("sacct -P (22.05.8)", () => {
     ]);
   });
   it("keeps a comment containing the separator", () => {
-    const [j] = parseSacctText("9|n|RUNNING|0:0|0:0|nid001|Unknown|Unknown|Unknown|30|None|neoxctl:run=a;attempt=1|x|y\n");
+    const [j] = parseSacctText(
+      "9|n|RUNNING|0:0|0:0|nid001|Unknown|Unknown|Unknown|30|None|neoxctl:run=a;attempt=1|x|y\n"
+    );
     expect(j?.comment).toBe("neoxctl:run=a;attempt=1|x|y");
     expect(j?.tag).toEqual({ runId: "a", attempt: 1 });
   });
@@ -103,7 +134,9 @@ describe("scontrol -o show job (22.05.8)", () => {
     expect(jobs.get("3")).toMatchObject({ state: "PENDING", reason: "BeginTime", restarts: 1, nodes: [] });
   });
   it("splits key=value pairs whose values hold spaces", () => {
-    const kv = parseKeyValueLine("JobId=5 Command=/tmp/a b.sh 1 Comment=neoxctl:run=x;attempt=2 WorkDir=/tmp");
+    const kv = parseKeyValueLine(
+      "JobId=5 Command=/tmp/a b.sh 1 Comment=neoxctl:run=x;attempt=2 WorkDir=/tmp"
+    );
     expect(kv.get("Command")).toBe("/tmp/a b.sh 1");
     expect(kv.get("Comment")).toBe("neoxctl:run=x;attempt=2");
   });

@@ -4,7 +4,8 @@ import type { ExecOptions, ExecResult, Executor } from "@neoxctl/exec";
 import { SlurmClient } from "./client.ts";
 import { StatusPoller } from "./poller.ts";
 
-const fx = (name: string): string => readFileSync(new URL(`./__fixtures__/22.05.8/${name}`, import.meta.url), "utf8");
+const fx = (name: string): string =>
+  readFileSync(new URL(`./__fixtures__/22.05.8/${name}`, import.meta.url), "utf8");
 
 /**
  * Plays back output captured from the real test cluster (Slurm 22.05.8) by command name, and
@@ -20,7 +21,15 @@ class ReplayExecutor implements Executor {
     const key = argv[0] === "scontrol" ? `scontrol ${argv.slice(1).join(" ")}` : (argv[0] ?? "");
     const answer = this.answers[key];
     if (!answer) throw new Error(`unexpected command ${argv.join(" ")}`);
-    return Promise.resolve({ command: argv, exitCode: 0, signal: null, stdout: "", stderr: "", durationMs: 1, ...answer() });
+    return Promise.resolve({
+      command: argv,
+      exitCode: 0,
+      signal: null,
+      stdout: "",
+      stderr: "",
+      durationMs: 1,
+      ...answer()
+    });
   }
   readFrom(): Promise<{ data: Buffer; size: number }> {
     return Promise.reject(new Error("not used"));
@@ -53,7 +62,10 @@ describe("StatusPoller call budget", () => {
   });
 
   it("looks at node states once when a tracked job first shows NODE_FAIL, not every cycle", async () => {
-    const ex = new ReplayExecutor({ squeue: () => ({ stdout: fx("squeue.json") }), sinfo: () => ({ stdout: fx("sinfo-down-drain.json") }) });
+    const ex = new ReplayExecutor({
+      squeue: () => ({ stdout: fx("squeue.json") }),
+      sinfo: () => ({ stdout: fx("sinfo-down-drain.json") })
+    });
     const poller = new StatusPoller(new SlurmClient(ex));
     const first = await poller.poll(["1", "6"]);
     expect(first.commands).toEqual(["squeue --json", "sinfo --json"]);
@@ -64,7 +76,10 @@ describe("StatusPoller call budget", () => {
   });
 
   it("asks sacct once for jobs that left the queue", async () => {
-    const ex = new ReplayExecutor({ squeue: () => ({ stdout: squeueWithout7() }), sacct: () => ({ stdout: fx("sacct.txt") }) });
+    const ex = new ReplayExecutor({
+      squeue: () => ({ stdout: squeueWithout7() }),
+      sacct: () => ({ stdout: fx("sacct.txt") })
+    });
     const r = await new StatusPoller(new SlurmClient(ex)).poll(["1", "7", "424242"]);
     expect(ex.calls.map((c) => c[0])).toEqual(["squeue", "sacct"]);
     expect(ex.calls[1]).toContain("7,424242");
@@ -83,20 +98,39 @@ describe("StatusPoller call budget", () => {
     const first = await poller.poll(["1", "7"]);
     expect(first.commands).toEqual(["squeue --json", "sacct", "scontrol show job"]);
     expect(first.accounting).toBe("off");
-    expect(first.statuses.get("7")).toMatchObject({ state: "TIMEOUT", source: "scontrol", nodes: ["nid004"] });
+    expect(first.statuses.get("7")).toMatchObject({
+      state: "TIMEOUT",
+      source: "scontrol",
+      nodes: ["nid004"]
+    });
     const second = await poller.poll(["1", "7"]);
     expect(second.commands).toEqual(["squeue --json", "scontrol show job"]);
   });
 
   it("reports a controller outage as SLURM_UNAVAILABLE", async () => {
-    const ex = new ReplayExecutor({ squeue: () => ({ stdout: fx("unavailable-squeue.txt").replace(/exit=\d+\s*$/, "") }) });
-    await expect(new StatusPoller(new SlurmClient(ex)).poll(["1"])).rejects.toMatchObject({ code: "SLURM_UNAVAILABLE" });
-    const sb = new ReplayExecutor({ sbatch: () => ({ exitCode: 1, stderr: fx("unavailable-sbatch.txt").replace(/exit=\d+\s*$/, "") }) });
-    await expect(new SlurmClient(sb).submit({ scriptPath: "/x.sh", runId: "r", attempt: 1 })).rejects.toMatchObject({
+    const ex = new ReplayExecutor({
+      squeue: () => ({ stdout: fx("unavailable-squeue.txt").replace(/exit=\d+\s*$/, "") })
+    });
+    await expect(new StatusPoller(new SlurmClient(ex)).poll(["1"])).rejects.toMatchObject({
       code: "SLURM_UNAVAILABLE"
     });
-    const rej = new ReplayExecutor({ sbatch: () => ({ exitCode: 1, stderr: "sbatch: error: Batch job submission failed: Invalid partition name specified\n" }) });
-    await expect(new SlurmClient(rej).submit({ scriptPath: "/x.sh", runId: "r", attempt: 1 })).rejects.toMatchObject({
+    const sb = new ReplayExecutor({
+      sbatch: () => ({ exitCode: 1, stderr: fx("unavailable-sbatch.txt").replace(/exit=\d+\s*$/, "") })
+    });
+    await expect(
+      new SlurmClient(sb).submit({ scriptPath: "/x.sh", runId: "r", attempt: 1 })
+    ).rejects.toMatchObject({
+      code: "SLURM_UNAVAILABLE"
+    });
+    const rej = new ReplayExecutor({
+      sbatch: () => ({
+        exitCode: 1,
+        stderr: "sbatch: error: Batch job submission failed: Invalid partition name specified\n"
+      })
+    });
+    await expect(
+      new SlurmClient(rej).submit({ scriptPath: "/x.sh", runId: "r", attempt: 1 })
+    ).rejects.toMatchObject({
       code: "SLURM_REJECTED"
     });
   });

@@ -72,7 +72,9 @@ export class StatusPoller {
     if (requeues.length > 0 || nodeFailures.length > 0) {
       commands.push("sinfo --json");
       const bad = new Set(
-        (await this.client.nodes()).filter((n) => n.availability === "down" || n.availability === "drain").map((n) => n.name)
+        (await this.client.nodes())
+          .filter((n) => n.availability === "down" || n.availability === "drain")
+          .map((n) => n.name)
       );
       for (const r of requeues) r.failedNodes = r.previousNodes.filter((n) => bad.has(n));
       for (const f of nodeFailures) f.failedNodes = f.nodes.filter((n) => bad.has(n));
@@ -87,7 +89,12 @@ export class StatusPoller {
       const prior = s.priorAttempts ?? [];
       if (prev && s.restarts > prev.restarts) {
         const fromSacct = prior[prior.length - 1]?.nodes ?? [];
-        events.push({ jobId: s.jobId, restarts: s.restarts, previousNodes: prev.nodes.length > 0 ? prev.nodes : fromSacct, failedNodes: [] });
+        events.push({
+          jobId: s.jobId,
+          restarts: s.restarts,
+          previousNodes: prev.nodes.length > 0 ? prev.nodes : fromSacct,
+          failedNodes: []
+        });
       }
       // remember the last allocation; a requeued pending job shows none
       const keep = s.nodes.length > 0 && statePhase(s.state) !== "requeue" ? s.nodes : (prev?.nodes ?? []);

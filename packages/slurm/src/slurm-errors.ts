@@ -23,10 +23,18 @@ export function looksUnavailable(text: string): boolean {
 export function slurmFailure(result: ExecResult): SlurmError {
   const text = `${result.stderr}\n${result.stdout}`.trim();
   const command = result.command.join(" ");
-  const details = { command: result.command, exitCode: result.exitCode, stderr: result.stderr.slice(0, 2000) };
+  const details = {
+    command: result.command,
+    exitCode: result.exitCode,
+    stderr: result.stderr.slice(0, 2000)
+  };
   const firstLine = text.split("\n").find((l) => l.trim() !== "") ?? `exit status ${String(result.exitCode)}`;
   if (looksUnavailable(text)) {
-    return new SlurmError("SLURM_UNAVAILABLE", `Slurm controller unreachable (${result.command[0] ?? "?"}): ${firstLine}`, details);
+    return new SlurmError(
+      "SLURM_UNAVAILABLE",
+      `Slurm controller unreachable (${result.command[0] ?? "?"}): ${firstLine}`,
+      details
+    );
   }
   return new SlurmError("SLURM_REJECTED", `${command}: ${firstLine}`, details);
 }
@@ -34,7 +42,12 @@ export function slurmFailure(result: ExecResult): SlurmError {
 /** A Slurm command that hangs past its timeout is a controller that does not answer. */
 export function fromExecError(err: unknown, argv: readonly string[]): unknown {
   if (err instanceof ExecError && err.code === "EXEC_TIMEOUT") {
-    return new SlurmError("SLURM_UNAVAILABLE", `${argv[0] ?? "slurm command"} timed out waiting for Slurm`, { command: argv }, { cause: err });
+    return new SlurmError(
+      "SLURM_UNAVAILABLE",
+      `${argv[0] ?? "slurm command"} timed out waiting for Slurm`,
+      { command: argv },
+      { cause: err }
+    );
   }
   return err;
 }

@@ -26,9 +26,7 @@ export interface AttemptParams {
 
 export type AttemptPhase =
   /** intent written; sbatch may or may not have happened (reconcile by tag before submitting) */
-  | "submitting"
-  | "submitted"
-  | "ended";
+  "submitting" | "submitted" | "ended";
 
 export interface ParamChange {
   field: "load" | "lr" | "seed" | "excludeNodes";

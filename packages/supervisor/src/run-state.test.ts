@@ -5,7 +5,8 @@ import { assertTransition, isTerminal, nextStates, RUN_STATES } from "./run-stat
 describe("run state machine", () => {
   it("allows the happy path and the recovery loop", () => {
     const path = ["planned", "queued", "running", "recovering", "queued", "running", "completed"] as const;
-    for (let i = 1; i < path.length; i++) expect(() => assertTransition("r", path[i - 1]!, path[i]!)).not.toThrow();
+    for (let i = 1; i < path.length; i++)
+      expect(() => assertTransition("r", path[i - 1]!, path[i]!)).not.toThrow();
   });
 
   it("rejects every transition out of a terminal state with INVALID_TRANSITION", () => {

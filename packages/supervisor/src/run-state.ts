@@ -55,6 +55,10 @@ export function nextStates(from: RunState): readonly RunState[] {
 /** Throws StateError INVALID_TRANSITION unless `from → to` is allowed. */
 export function assertTransition(runId: string, from: RunState, to: RunState): void {
   if (!nextStates(from).includes(to)) {
-    throw new StateError("INVALID_TRANSITION", `run ${runId}: cannot go from ${from} to ${to}`, { runId, from, to });
+    throw new StateError("INVALID_TRANSITION", `run ${runId}: cannot go from ${from} to ${to}`, {
+      runId,
+      from,
+      to
+    });
   }
 }

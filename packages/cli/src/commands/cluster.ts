@@ -14,7 +14,9 @@ async function loadProfile(ref: string): Promise<ClusterProfile> {
   try {
     text = await readFile(path, "utf8");
   } catch {
-    throw new SpecError("SPEC_NOT_FOUND", [{ path: "--cluster", received: ref, rule: `has no profile (looked for ${path})` }]);
+    throw new SpecError("SPEC_NOT_FOUND", [
+      { path: "--cluster", received: ref, rule: `has no profile (looked for ${path})` }
+    ]);
   }
   return parseClusterProfile(text, path);
 }
@@ -36,10 +38,14 @@ export async function checkCluster(ref: string): Promise<CheckOutput> {
     const report = await clusterReport(new SlurmClient(exec));
     const warnings: string[] = [];
     if (profile.scheduler.accounting !== (report.accounting === "on")) {
-      warnings.push(`profile says accounting=${String(profile.scheduler.accounting)} but the controller has accounting ${report.accounting}`);
+      warnings.push(
+        `profile says accounting=${String(profile.scheduler.accounting)} but the controller has accounting ${report.accounting}`
+      );
     }
     if (!report.partitions.some((p) => p.name === profile.scheduler.partition)) {
-      warnings.push(`partition ${profile.scheduler.partition} from the profile does not exist on the cluster`);
+      warnings.push(
+        `partition ${profile.scheduler.partition} from the profile does not exist on the cluster`
+      );
     }
     return {
       profile: profile.name,
@@ -73,7 +79,9 @@ export function register(program: Command): void {
   const cluster = program.command("cluster").description("Inspect the Slurm clusters neoxctl drives.");
   cluster
     .command("check")
-    .description("Reach a cluster and report Slurm version, partitions, accounting, node states (and the SSH host key trusted).")
+    .description(
+      "Reach a cluster and report Slurm version, partitions, accounting, node states (and the SSH host key trusted)."
+    )
     .requiredOption("--cluster <name|file>", "cluster profile: a name under clusters/ or a YAML file")
     .option("--json", "print one JSON document")
     .action(async (opts: { cluster: string; json?: boolean }) => {

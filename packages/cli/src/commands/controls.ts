@@ -27,7 +27,10 @@ export function register(program: Command): void {
           try {
             const cmd = await requestControl(store, runId, { kind });
             if (opts.json === true) printJson(cmd);
-            else process.stdout.write(`${kind} requested for ${runId} (request ${cmd.id}); see \`neoxctl events ${runId}\`\n`);
+            else
+              process.stdout.write(
+                `${kind} requested for ${runId} (request ${cmd.id}); see \`neoxctl events ${runId}\`\n`
+              );
           } finally {
             close();
           }

@@ -19,22 +19,33 @@ function invalid(path: string, rule: string): SpecError {
 async function readToken(file: string | undefined): Promise<string | undefined> {
   const raw = file ? await readFile(file, "utf8") : process.env.NEOXCTL_DASHBOARD_TOKEN;
   const token = raw?.trim();
-  if (token !== undefined && token !== "" && token.length < 16) throw invalid("--token-file", "the dashboard token must be at least 16 characters");
+  if (token !== undefined && token !== "" && token.length < 16)
+    throw invalid("--token-file", "the dashboard token must be at least 16 characters");
   return token || undefined;
 }
 
 export function register(program: Command): void {
   program
     .command("dashboard")
-    .description("Serve the on-call dashboard and /metrics for Prometheus (alerts are sent by `neoxctl supervise`).")
+    .description(
+      "Serve the on-call dashboard and /metrics for Prometheus (alerts are sent by `neoxctl supervise`)."
+    )
     .option("--port <port>", "port to listen on", "8080")
     .option("--host <host>", "address to bind (127.0.0.1 keeps it local)", "127.0.0.1")
-    .option("--token-file <file>", "file holding the action token (else $NEOXCTL_DASHBOARD_TOKEN); without one the dashboard is read-only")
-    .option("--prefix <prefix>", "Redis key prefix of the supervisor", process.env.NEOXCTL_REDIS_PREFIX ?? "neoxctl:")
+    .option(
+      "--token-file <file>",
+      "file holding the action token (else $NEOXCTL_DASHBOARD_TOKEN); without one the dashboard is read-only"
+    )
+    .option(
+      "--prefix <prefix>",
+      "Redis key prefix of the supervisor",
+      process.env.NEOXCTL_REDIS_PREFIX ?? "neoxctl:"
+    )
     .action((opts: DashboardOptions) =>
       runAction(false, async () => {
         const port = Number(opts.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid("--port", "port must be an integer 0-65535");
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw invalid("--port", "port must be an integer 0-65535");
         const token = await readToken(opts.tokenFile);
         const running = await serveDashboard({
           host: opts.host,
@@ -43,7 +54,9 @@ export function register(program: Command): void {
           prefix: opts.prefix,
           ...(token ? { token } : {})
         });
-        process.stderr.write(`neoxctl dashboard on ${running.url} (${token ? "actions enabled" : "read-only"})\n`);
+        process.stderr.write(
+          `neoxctl dashboard on ${running.url} (${token ? "actions enabled" : "read-only"})\n`
+        );
         const stop = (): void => void running.close().then(() => process.exit(0));
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);

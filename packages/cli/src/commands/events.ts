@@ -17,8 +17,11 @@ export function register(program: Command): void {
           if (opts.json === true) return printJson(events);
           for (const e of events) {
             const move = e.from || e.to ? ` [${e.from ?? ""}→${e.to ?? ""}]` : "";
-            process.stdout.write(`${e.time}  ${e.type}${move}${e.attempt !== undefined ? ` attempt ${e.attempt}` : ""}: ${e.cause}\n`);
-            for (const c of e.evidence.configDiff ?? []) process.stdout.write(`    ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}\n`);
+            process.stdout.write(
+              `${e.time}  ${e.type}${move}${e.attempt !== undefined ? ` attempt ${e.attempt}` : ""}: ${e.cause}\n`
+            );
+            for (const c of e.evidence.configDiff ?? [])
+              process.stdout.write(`    ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}\n`);
             for (const l of e.evidence.logLines ?? []) process.stdout.write(`    | ${l.trim()}\n`);
           }
         } finally {

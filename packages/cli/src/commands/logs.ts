@@ -16,7 +16,9 @@ export function register(program: Command): void {
         let exec: Executor | undefined;
         try {
           let run = await store.mustGetRun(runId);
-          exec = await createExecutor(execTargetOf((run.planInput as { profile?: { access?: unknown } }).profile?.access));
+          exec = await createExecutor(
+            execTargetOf((run.planInput as { profile?: { access?: unknown } }).profile?.access)
+          );
           let index = run.attempts;
           let offset = 0;
           for (;;) {
@@ -32,7 +34,8 @@ export function register(program: Command): void {
               index = run.attempts;
               offset = 0;
               process.stdout.write(`\n--- attempt ${index} ---\n`);
-            } else if (run.state === "completed" || run.state === "failed" || run.state === "cancelled") return;
+            } else if (run.state === "completed" || run.state === "failed" || run.state === "cancelled")
+              return;
             await new Promise((r) => setTimeout(r, 1000));
           }
         } finally {

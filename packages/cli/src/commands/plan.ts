@@ -31,7 +31,10 @@ export interface LoadedInputs {
 }
 
 /** Reads and validates the spec, its cluster profile and its data manifest. */
-export async function loadPlanInputs(specPath: string, clusterRef: string | undefined): Promise<LoadedInputs> {
+export async function loadPlanInputs(
+  specPath: string,
+  clusterRef: string | undefined
+): Promise<LoadedInputs> {
   const spec = parseRunSpec(await readSource(specPath, "spec"), specPath);
   const profilePath = clusterProfilePath(clusterRef ?? spec.cluster.profile);
   const profile = parseClusterProfile(await readSource(profilePath, "cluster.profile"), profilePath);
@@ -57,9 +60,15 @@ export function register(program: Command): void {
     .command("plan")
     .description("Check a run spec and write attempt 1's NeoX configs, batch script and plan.json")
     .argument("<spec>", "run spec YAML")
-    .option("--cluster <name|file>", "cluster profile: a name in clusters/ or a YAML file (default: the spec's cluster.profile)")
+    .option(
+      "--cluster <name|file>",
+      "cluster profile: a name in clusters/ or a YAML file (default: the spec's cluster.profile)"
+    )
     .requiredOption("--out <dir>", "directory to write the plan into")
-    .option("--run-dir <path>", "absolute run directory on the cluster (default: --out when the cluster is reached locally)")
+    .option(
+      "--run-dir <path>",
+      "absolute run directory on the cluster (default: --out when the cluster is reached locally)"
+    )
     .option("--json", "print plan.json instead of the summary")
     .action(async (specArg: string, opts: PlanOptions) =>
       runAction(opts.json === true, async () => {
@@ -67,8 +76,19 @@ export function register(program: Command): void {
         const { spec, profile, manifest } = await loadPlanInputs(specPath, opts.cluster);
         const outDir = resolve(opts.out);
         const runDir = opts.runDir ?? (profile.access.kind === "local" ? outDir : undefined);
-        const plan = planRun({ spec, profile, manifest, repoRoot: REPO_ROOT, ...(runDir !== undefined ? { runDir } : {}) });
-        const { files } = renderAttempt(plan, { index: 1, runId: spec.name, load: { kind: "init" }, excludeNodes: [] });
+        const plan = planRun({
+          spec,
+          profile,
+          manifest,
+          repoRoot: REPO_ROOT,
+          ...(runDir !== undefined ? { runDir } : {})
+        });
+        const { files } = renderAttempt(plan, {
+          index: 1,
+          runId: spec.name,
+          load: { kind: "init" },
+          excludeNodes: []
+        });
         // everything is rendered before the first write, so bad input leaves the directory untouched
         for (const [rel, content] of Object.entries(files)) {
           const path = join(outDir, rel);
@@ -76,7 +96,10 @@ export function register(program: Command): void {
           await writeFile(path, content);
         }
         if (opts.json === true) printJson(JSON.parse(files["plan.json"]!));
-        else process.stdout.write(renderSummary(plan) + `\nwrote ${Object.keys(files).length} files to ${outDir}\n`);
+        else
+          process.stdout.write(
+            renderSummary(plan) + `\nwrote ${Object.keys(files).length} files to ${outDir}\n`
+          );
       })
     );
 }

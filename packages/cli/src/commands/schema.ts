@@ -7,7 +7,9 @@ import { runAction } from "../output.ts";
 export function register(program: Command): void {
   program
     .command("schema")
-    .description("Write the JSON Schemas of the run spec, cluster profile and data manifest (for editor autocompletion)")
+    .description(
+      "Write the JSON Schemas of the run spec, cluster profile and data manifest (for editor autocompletion)"
+    )
     .option("--out <dir>", "directory to write into", "schemas")
     .action(async (opts: { out: string }) =>
       runAction(false, async () => {

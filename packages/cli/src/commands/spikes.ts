@@ -23,7 +23,9 @@ function readSeries(text: string, path: string, format: SpikesFormat): LossSerie
     case "csv":
       return lossSeriesFromCsv(text);
     case "auto":
-      return path.endsWith(".csv") || /^\s*step\s*,/.test(text) ? lossSeriesFromCsv(text) : lossSeriesFromLog(text, "auto");
+      return path.endsWith(".csv") || /^\s*step\s*,/.test(text)
+        ? lossSeriesFromCsv(text)
+        : lossSeriesFromLog(text, "auto");
     case "neox":
     case "megatron":
     case "llmc":
@@ -47,10 +49,20 @@ function describeEvent(e: DetectorEvent): string {
 export function register(program: Command): void {
   program
     .command("spikes <file>")
-    .description("Run the log parser and the loss-spike detector over a training log or a step,loss CSV and print the alarms")
-    .addOption(new Option("--format <format>", "input format").choices(["neox", "megatron", "llmc", "csv", "auto"]).default("auto"))
+    .description(
+      "Run the log parser and the loss-spike detector over a training log or a step,loss CSV and print the alarms"
+    )
+    .addOption(
+      new Option("--format <format>", "input format")
+        .choices(["neox", "megatron", "llmc", "csv", "auto"])
+        .default("auto")
+    )
     .option("--json", "one JSON object per alarm, then a summary line", false)
-    .option("--recover-window <steps>", "steps within which a spike must come back to count as recovered", "50")
+    .option(
+      "--recover-window <steps>",
+      "steps within which a spike must come back to count as recovered",
+      "50"
+    )
     .option("--warmup-steps <steps>", "no spike/divergence alarms below this step", "0")
     .action(async (file: string, opts: SpikesOptions) =>
       runAction(opts.json, async () => {
@@ -58,23 +70,47 @@ export function register(program: Command): void {
         try {
           text = await readFile(file, "utf8");
         } catch (err) {
-          throw new NeoxctlError("SPEC_NOT_FOUND", `cannot read ${file}: ${(err as Error).message}`, { file });
+          throw new NeoxctlError("SPEC_NOT_FOUND", `cannot read ${file}: ${(err as Error).message}`, {
+            file
+          });
         }
         const series = readSeries(text, file, opts.format);
-        const detector = new RobustSpikeDetector({ recoverWindowSteps: Number(opts.recoverWindow), warmupSteps: Number(opts.warmupSteps) });
+        const detector = new RobustSpikeDetector({
+          recoverWindowSteps: Number(opts.recoverWindow),
+          warmupSteps: Number(opts.warmupSteps)
+        });
         const events = series.points.flatMap((p) => detector.push(p));
         const alarms = events.filter((e): e is Alarm => e.type === "alarm");
-        const summary = { points: series.points.length, unparsedLines: series.unparsed, missingLoss: series.missingLoss, alarms: alarms.length, rewinds: events.filter((e) => e.type === "rewind").length };
+        const summary = {
+          points: series.points.length,
+          unparsedLines: series.unparsed,
+          missingLoss: series.missingLoss,
+          alarms: alarms.length,
+          rewinds: events.filter((e) => e.type === "rewind").length
+        };
         if (opts.json) {
           for (const a of alarms) {
-            process.stdout.write(JSON.stringify({ step: a.step, kind: a.kind, loss: finite(a.loss), baseline: finite(a.baseline), severity: finite(a.severity), onsetStep: a.onsetStep }) + "\n");
+            process.stdout.write(
+              JSON.stringify({
+                step: a.step,
+                kind: a.kind,
+                loss: finite(a.loss),
+                baseline: finite(a.baseline),
+                severity: finite(a.severity),
+                onsetStep: a.onsetStep
+              }) + "\n"
+            );
           }
           process.stdout.write(JSON.stringify({ summary }) + "\n");
           return;
         }
         const shown = events.filter((e) => e.type !== "rewind" || events.length < 200);
-        process.stdout.write(shown.length === 0 ? "no alarms\n" : `     step  event\n${shown.map(describeEvent).join("\n")}\n`);
-        process.stdout.write(`${summary.points} loss points, ${summary.alarms} alarm(s), ${summary.rewinds} rewind(s), ${summary.unparsedLines} unparsed line(s)${summary.missingLoss ? `, ${summary.missingLoss} without a loss` : ""}\n`);
+        process.stdout.write(
+          shown.length === 0 ? "no alarms\n" : `     step  event\n${shown.map(describeEvent).join("\n")}\n`
+        );
+        process.stdout.write(
+          `${summary.points} loss points, ${summary.alarms} alarm(s), ${summary.rewinds} rewind(s), ${summary.unparsedLines} unparsed line(s)${summary.missingLoss ? `, ${summary.missingLoss} without a loss` : ""}\n`
+        );
       })
     );
 }

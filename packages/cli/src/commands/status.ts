@@ -26,7 +26,14 @@ export function register(program: Command): void {
             const last = (await series.lastBatch(id)).at(-1);
             const attempt = await store.getAttempt(id, run.attempts);
             const chain = runId ? await chainStatus(store, run) : undefined;
-            rows.push({ run, attempt, lastStep: last?.step ?? null, lastLoss: last?.loss ?? null, badNodes: await store.badNodes(id), ...(chain ?? {}) });
+            rows.push({
+              run,
+              attempt,
+              lastStep: last?.step ?? null,
+              lastLoss: last?.loss ?? null,
+              badNodes: await store.badNodes(id),
+              ...(chain ?? {})
+            });
           }
           if (opts.json === true) {
             printJson(runId ? rows[0] : rows.map((r) => summary(r.run, r.lastStep, r.attempt?.jobId)));
@@ -34,16 +41,33 @@ export function register(program: Command): void {
           }
           if (rows.length === 0) process.stdout.write("no runs\n");
           for (const r of rows) {
-            process.stdout.write(`${r.run.id}  ${r.run.state.padEnd(15)} attempt ${r.run.attempts}${r.attempt?.jobId ? ` (job ${r.attempt.jobId})` : ""}  step ${r.lastStep ?? "-"}/${r.run.trainIters}  lr ${r.run.params.lr.toExponential(3)}  exclude [${r.run.params.excludeNodes.join(",")}]\n`);
+            process.stdout.write(
+              `${r.run.id}  ${r.run.state.padEnd(15)} attempt ${r.run.attempts}${r.attempt?.jobId ? ` (job ${r.attempt.jobId})` : ""}  step ${r.lastStep ?? "-"}/${r.run.trainIters}  lr ${r.run.params.lr.toExponential(3)}  exclude [${r.run.params.excludeNodes.join(",")}]\n`
+            );
             if (r.run.attention) process.stdout.write(`  needs attention: ${r.run.attention}\n`);
             if (runId) {
-              process.stdout.write(`  budgets used: ${Object.entries(r.run.budgetsUsed).map(([k, v]) => `${k} ${v}/${r.run.resilience.budgets[k as keyof typeof r.run.budgetsUsed]}`).join(", ")}\n`);
-              process.stdout.write(`  rollbacks: ${r.run.rollbacks.map((b) => `${b.onsetStep}→${b.toStep} lr ${b.lrFrom.toExponential(2)}→${b.lrTo.toExponential(2)}`).join("; ") || "none"}\n`);
-              process.stdout.write(`  bad nodes: ${r.badNodes.map((b) => `${b.node} (×${b.blamed}${b.until === null ? ", kept out" : ""})`).join(", ") || "none"}\n`);
+              process.stdout.write(
+                `  budgets used: ${Object.entries(r.run.budgetsUsed)
+                  .map(
+                    ([k, v]) => `${k} ${v}/${r.run.resilience.budgets[k as keyof typeof r.run.budgetsUsed]}`
+                  )
+                  .join(", ")}\n`
+              );
+              process.stdout.write(
+                `  rollbacks: ${r.run.rollbacks.map((b) => `${b.onsetStep}→${b.toStep} lr ${b.lrFrom.toExponential(2)}→${b.lrTo.toExponential(2)}`).join("; ") || "none"}\n`
+              );
+              process.stdout.write(
+                `  bad nodes: ${r.badNodes.map((b) => `${b.node} (×${b.blamed}${b.until === null ? ", kept out" : ""})`).join(", ") || "none"}\n`
+              );
               process.stdout.write(`  run dir: ${r.run.runDir}\n`);
               const exit = r.chain?.exits.find((e) => e.attempt === r.run.attempts);
-              if (exit) process.stdout.write(`  planned exit: ${exit.exitAt === null ? "none (runs to train_iters)" : `iteration ${exit.exitAt}`}${r.chain?.queued?.jobId ? `; next attempt queued as job ${r.chain.queued.jobId}` : ""}\n`);
-              process.stdout.write(`  checkpoint interval: ${r.checkpointAdvice?.text ?? "no advice yet (needs a measured step and save time)"}\n`);
+              if (exit)
+                process.stdout.write(
+                  `  planned exit: ${exit.exitAt === null ? "none (runs to train_iters)" : `iteration ${exit.exitAt}`}${r.chain?.queued?.jobId ? `; next attempt queued as job ${r.chain.queued.jobId}` : ""}\n`
+                );
+              process.stdout.write(
+                `  checkpoint interval: ${r.checkpointAdvice?.text ?? "no advice yet (needs a measured step and save time)"}\n`
+              );
             }
           }
         } finally {
@@ -54,5 +78,15 @@ export function register(program: Command): void {
 }
 
 function summary(run: Run, lastStep: number | null, jobId: string | undefined): Record<string, unknown> {
-  return { id: run.id, state: run.state, attempts: run.attempts, jobId: jobId ?? null, step: lastStep, trainIters: run.trainIters, lr: run.params.lr, excludeNodes: run.params.excludeNodes, attention: run.attention ?? null };
+  return {
+    id: run.id,
+    state: run.state,
+    attempts: run.attempts,
+    jobId: jobId ?? null,
+    step: lastStep,
+    trainIters: run.trainIters,
+    lr: run.params.lr,
+    excludeNodes: run.params.excludeNodes,
+    attention: run.attention ?? null
+  };
 }

@@ -1,5 +1,14 @@
 import type { Command } from "commander";
-import { SupervisorWorker, cachingResolver, connectRedis, defaultPrefix, Supervisor, Keys, RunStore, LeaseManager } from "@neoxctl/supervisor";
+import {
+  SupervisorWorker,
+  cachingResolver,
+  connectRedis,
+  defaultPrefix,
+  Supervisor,
+  Keys,
+  RunStore,
+  LeaseManager
+} from "@neoxctl/supervisor";
 import { hostname } from "node:os";
 import { redactUrl } from "@neoxctl/core";
 import { SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
@@ -20,17 +29,30 @@ const stamp = (): string => new Date().toISOString();
 export function register(program: Command): void {
   program
     .command("supervise")
-    .description("Run the supervisor: poll Slurm and the training logs, recover runs, carry out manual controls")
+    .description(
+      "Run the supervisor: poll Slurm and the training logs, recover runs, carry out manual controls"
+    )
     .option("--once", "run one poll cycle and exit (no queues)")
     .option("--poll-interval-ms <ms>", "how often the one repeatable poll job runs", "5000")
-    .option("--lease-ttl-ms <ms>", "how long a run stays locked to this supervisor without renewal (default 10 × poll interval, ≥ 5 s)")
+    .option(
+      "--lease-ttl-ms <ms>",
+      "how long a run stays locked to this supervisor without renewal (default 10 × poll interval, ≥ 5 s)"
+    )
     .option("--json", "with --once: print the cycle report as JSON")
-    .option("--webhook-file <file>", "file listing Slack-compatible webhook URLs for alerts (else $NEOXCTL_ALERT_WEBHOOKS and $NEOXCTL_WEBHOOK_URL)")
-    .option("--dashboard-url <url>", "public URL of `neoxctl dashboard`, for the run links in alerts", process.env.NEOXCTL_DASHBOARD_URL ?? "http://127.0.0.1:8080")
+    .option(
+      "--webhook-file <file>",
+      "file listing Slack-compatible webhook URLs for alerts (else $NEOXCTL_ALERT_WEBHOOKS and $NEOXCTL_WEBHOOK_URL)"
+    )
+    .option(
+      "--dashboard-url <url>",
+      "public URL of `neoxctl dashboard`, for the run links in alerts",
+      process.env.NEOXCTL_DASHBOARD_URL ?? "http://127.0.0.1:8080"
+    )
     .action(async (opts: SuperviseOptions) =>
       runAction(opts.json === true, async () => {
         const interval = Number(opts.pollIntervalMs);
-        const leaseTtlMs = opts.leaseTtlMs !== undefined ? Number(opts.leaseTtlMs) : Math.max(5000, interval * 10);
+        const leaseTtlMs =
+          opts.leaseTtlMs !== undefined ? Number(opts.leaseTtlMs) : Math.max(5000, interval * 10);
         const log = (line: string): void => void process.stdout.write(`${stamp()} ${line}\n`);
         let lastRedisError = 0;
         const redis = connectRedis(undefined, (e) => {
@@ -41,21 +63,42 @@ export function register(program: Command): void {
         const clusters = cachingResolver();
         if (opts.once === true) {
           const keys = new Keys(defaultPrefix());
-          const sup = new Supervisor(new RunStore(redis, keys), new LeaseManager(redis, keys, `${hostname()}:${process.pid}`, leaseTtlMs), clusters, { log });
+          const sup = new Supervisor(
+            new RunStore(redis, keys),
+            new LeaseManager(redis, keys, `${hostname()}:${process.pid}`, leaseTtlMs),
+            clusters,
+            { log }
+          );
           const report = await sup.cycle();
           await sup.release();
           await clusters.closeAll();
           redis.disconnect();
           if (opts.json === true) printJson(report);
-          else log(`cycle: ${report.leased}/${report.runs} runs, ${report.polled} jobs polled${report.errors.length ? `, errors: ${report.errors.join("; ")}` : ""}`);
+          else
+            log(
+              `cycle: ${report.leased}/${report.runs} runs, ${report.polled} jobs polled${report.errors.length ? `, errors: ${report.errors.join("; ")}` : ""}`
+            );
           return;
         }
         const urls = await readWebhooks(opts.webhookFile);
         const line = (o: object, m: string): void => log(`alert: ${m} ${JSON.stringify(o)}`);
-        const notifier = new WebhookNotifier({ model: new SupervisorReadModel({ redis, prefix: defaultPrefix() }), urls, baseUrl: opts.dashboardUrl, logger: { info: line, warn: line } });
-        const worker = new SupervisorWorker(redis, clusters, { prefix: defaultPrefix(), pollIntervalMs: interval, leaseTtlMs, log, notify: notifier.notify });
+        const notifier = new WebhookNotifier({
+          model: new SupervisorReadModel({ redis, prefix: defaultPrefix() }),
+          urls,
+          baseUrl: opts.dashboardUrl,
+          logger: { info: line, warn: line }
+        });
+        const worker = new SupervisorWorker(redis, clusters, {
+          prefix: defaultPrefix(),
+          pollIntervalMs: interval,
+          leaseTtlMs,
+          log,
+          notify: notifier.notify
+        });
         await worker.start();
-        log(`supervising (poll every ${interval} ms, Redis prefix ${defaultPrefix()}, alerts to ${urls.map(redactUrl).join(", ") || "no webhook"})`);
+        log(
+          `supervising (poll every ${interval} ms, Redis prefix ${defaultPrefix()}, alerts to ${urls.map(redactUrl).join(", ") || "no webhook"})`
+        );
         await new Promise<void>((done) => {
           const stop = (): void => {
             log("stopping: releasing leases");

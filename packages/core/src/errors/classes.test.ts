@@ -20,7 +20,11 @@ describe("errors", () => {
   it("formats issues with path, value, rule and position", () => {
     expect(
       formatSpecIssues([
-        { path: "training.global_batch", received: "2000", rule: "is not a multiple of micro_batch × dp = 512" },
+        {
+          path: "training.global_batch",
+          received: "2000",
+          rule: "is not a multiple of micro_batch × dp = 512"
+        },
         { path: "", received: "-", rule: "bad indentation", line: 3, column: 5 }
       ])
     ).toBe(

@@ -36,7 +36,11 @@ export class NeoxctlError extends Error {
 export class SpecError extends NeoxctlError {
   readonly issues: readonly SpecIssue[];
 
-  constructor(code: "SPEC_INVALID" | "SPEC_YAML" | "SPEC_NOT_FOUND", issues: readonly SpecIssue[], source?: string) {
+  constructor(
+    code: "SPEC_INVALID" | "SPEC_YAML" | "SPEC_NOT_FOUND",
+    issues: readonly SpecIssue[],
+    source?: string
+  ) {
     const where = source ? `${source}: ` : "";
     super(code, `${where}${issues.length} problem${issues.length === 1 ? "" : "s"} in the spec`, {
       issues,
@@ -58,7 +62,8 @@ export class StateError extends NeoxctlError {}
 /** Converts anything thrown into a NeoxctlError at a boundary (CLI, worker, HTTP handler). */
 export function toNeoxctlError(err: unknown): NeoxctlError {
   if (err instanceof NeoxctlError) return err;
-  if (err instanceof Error) return new NeoxctlError("INTERNAL", err.message, { originalName: err.name }, { cause: err });
+  if (err instanceof Error)
+    return new NeoxctlError("INTERNAL", err.message, { originalName: err.name }, { cause: err });
   return new NeoxctlError("INTERNAL", `non-error thrown: ${String(err)}`);
 }
 
@@ -66,7 +71,10 @@ export function toNeoxctlError(err: unknown): NeoxctlError {
 export function formatSpecIssues(issues: readonly SpecIssue[]): string {
   return issues
     .map((i) => {
-      const at = i.line !== undefined ? ` (line ${i.line}${i.column !== undefined ? `, column ${i.column}` : ""})` : "";
+      const at =
+        i.line !== undefined
+          ? ` (line ${i.line}${i.column !== undefined ? `, column ${i.column}` : ""})`
+          : "";
       const path = i.path === "" ? "(root)" : i.path;
       return `${path}: ${i.received} ${i.rule}${at}`;
     })

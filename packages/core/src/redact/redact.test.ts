@@ -5,12 +5,16 @@ import { REDACTED, redactSecrets, redactUrl } from "./redact.ts";
 describe("redactUrl", () => {
   it("masks a Redis password and keeps host and db", () => {
     expect(redactUrl("redis://:s3cret-pw@127.0.0.1:6390/2")).toBe(`redis://:${REDACTED}@127.0.0.1:6390/2`);
-    expect(redactUrl("rediss://neox:s3cret-pw@redis.example:6379")).toBe(`rediss://neox:${REDACTED}@redis.example:6379`);
+    expect(redactUrl("rediss://neox:s3cret-pw@redis.example:6379")).toBe(
+      `rediss://neox:${REDACTED}@redis.example:6379`
+    );
     expect(redactUrl("redis://127.0.0.1:6379")).toBe("redis://127.0.0.1:6379");
   });
 
   it("hides a webhook's path and query", () => {
-    expect(redactUrl("https://hooks.slack.com/services/T000/B000/XXXXSECRET")).toBe(`https://hooks.slack.com/${REDACTED}`);
+    expect(redactUrl("https://hooks.slack.com/services/T000/B000/XXXXSECRET")).toBe(
+      `https://hooks.slack.com/${REDACTED}`
+    );
     expect(redactUrl("https://example.org/hook?token=abcd")).toBe(`https://example.org/${REDACTED}`);
     expect(redactUrl("not a url")).toBe("<redacted url>");
   });
@@ -40,10 +44,15 @@ describe("redactSecrets", () => {
   it("never leaves a listed secret in the text (property)", () => {
     fc.assert(
       // a secret made of the marker's own characters could re-form across two adjacent markers
-      fc.property(fc.string({ minLength: 4, maxLength: 40 }).filter((s) => !/[<>]/.test(s)), fc.string(), fc.string(), (secret, a, b) => {
-        const out = redactSecrets(`${a}${secret}${b}${secret}`, [secret]);
-        expect(out.includes(secret)).toBe(false);
-      }),
+      fc.property(
+        fc.string({ minLength: 4, maxLength: 40 }).filter((s) => !/[<>]/.test(s)),
+        fc.string(),
+        fc.string(),
+        (secret, a, b) => {
+          const out = redactSecrets(`${a}${secret}${b}${secret}`, [secret]);
+          expect(out.includes(secret)).toBe(false);
+        }
+      ),
       { numRuns: 1000 }
     );
   });

@@ -20,7 +20,11 @@ export function redactUrl(url: string): string {
   }
   const user = u.username !== "" ? decodeURIComponent(u.username) : "";
   const auth = u.password !== "" ? `${user}:${REDACTED}@` : user !== "" ? `${user}@` : "";
-  const path = WEB_SCHEMES.has(u.protocol) ? (u.pathname.length > 1 || u.search !== "" ? `/${REDACTED}` : "") : u.pathname;
+  const path = WEB_SCHEMES.has(u.protocol)
+    ? u.pathname.length > 1 || u.search !== ""
+      ? `/${REDACTED}`
+      : ""
+    : u.pathname;
   return `${u.protocol}//${auth}${u.host}${path}`;
 }
 

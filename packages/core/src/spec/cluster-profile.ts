@@ -9,9 +9,9 @@ const SchedulerSchema = z
   .object({
     partition: SlurmWordSchema,
     account_required: z.boolean().default(false),
-    gpus_per_node: SlurmWordSchema
-      .nullable()
-      .describe("value of --gpus-per-node (e.g. `8` or `mi250:8`); null where there are no GPUs to request"),
+    gpus_per_node: SlurmWordSchema.nullable().describe(
+      "value of --gpus-per-node (e.g. `8` or `mi250:8`); null where there are no GPUs to request"
+    ),
     ntasks_per_node: posInt.describe("Slurm tasks per node: one per GCD under deepy.py's srun"),
     cpus_per_task: posInt,
     mem: SlurmWordSchema.optional().describe("value of --mem (`0` = all of the node)"),
@@ -22,7 +22,11 @@ const SchedulerSchema = z
     accounting: z.boolean().describe("whether sacct works (the monitor relies on it)"),
     extra_directives: z
       // sbatch splits an #SBATCH line at whitespace and honours quotes, so either would smuggle in further options
-      .array(z.string().regex(/^--[a-z][a-z-]*(=[^\s'"\\]+)?$/, { error: "must be one option --name or --name=value, without spaces, quotes or backslashes" }))
+      .array(
+        z.string().regex(/^--[a-z][a-z-]*(=[^\s'"\\]+)?$/, {
+          error: "must be one option --name or --name=value, without spaces, quotes or backslashes"
+        })
+      )
       .default([])
       .describe("further #SBATCH options")
   })
@@ -51,7 +55,10 @@ const LauncherSchema = z.discriminatedUnion("kind", [
       python: z.string().min(1).default("python")
     })
     .strict(),
-  z.object({ kind: z.literal("emulator") }).strict().describe("the neoxctl NeoX emulator (no GPUs needed)")
+  z
+    .object({ kind: z.literal("emulator") })
+    .strict()
+    .describe("the neoxctl NeoX emulator (no GPUs needed)")
 ]);
 
 const ContainerSchema = z.discriminatedUnion("kind", [

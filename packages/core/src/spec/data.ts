@@ -12,7 +12,9 @@ export const LanguageSchema = z
 const prefix = z
   .string()
   .min(1)
-  .refine((p) => !/\.(bin|idx)$/.test(p), { error: "must be a data prefix without .bin/.idx (NeoX appends them)" });
+  .refine((p) => !/\.(bin|idx)$/.test(p), {
+    error: "must be a data prefix without .bin/.idx (NeoX appends them)"
+  });
 
 export const DatasetSchema = z
   .object({
@@ -43,7 +45,9 @@ export const SamplingSchema = z
         strategy: z.literal("tier_factors"),
         factors: z
           .partialRecord(z.enum(TIERS), z.number().positive().max(1000))
-          .describe("per-tier oversampling factor: weight ∝ tokens × factor (EMMA-500 style); a tier left out keeps factor 1")
+          .describe(
+            "per-tier oversampling factor: weight ∝ tokens × factor (EMMA-500 style); a tier left out keeps factor 1"
+          )
       })
       .strict(),
     z
@@ -55,7 +59,10 @@ export const SamplingSchema = z
     z
       .object({
         strategy: z.literal("unimax"),
-        max_epochs: z.number().positive().describe("no dataset is repeated more than this many times (UniMax)")
+        max_epochs: z
+          .number()
+          .positive()
+          .describe("no dataset is repeated more than this many times (UniMax)")
       })
       .strict()
   ])

@@ -1,5 +1,11 @@
 export { parseRunSpec, parseClusterProfile, parseDataManifest } from "./parse.ts";
-export { RunSpecSchema, SafeIdSchema, GlobalBatchSchema, TrainingSchema, ParallelismSchema } from "./run-spec.ts";
+export {
+  RunSpecSchema,
+  SafeIdSchema,
+  GlobalBatchSchema,
+  TrainingSchema,
+  ParallelismSchema
+} from "./run-spec.ts";
 export type { RunSpec, TrainingSpec } from "./run-spec.ts";
 export { ClusterProfileSchema, AccessSchema } from "./cluster-profile.ts";
 export type { ClusterProfile, ClusterAccess } from "./cluster-profile.ts";

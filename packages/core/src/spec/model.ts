@@ -49,12 +49,19 @@ export const ATTENTION_KINDS = ["global", "flash"] as const;
 
 export const ModelSchema = z
   .object({
-    preset: z.enum(MODEL_PRESET_NAMES).describe("architecture preset; the numbers must match the converted checkpoint"),
+    preset: z
+      .enum(MODEL_PRESET_NAMES)
+      .describe("architecture preset; the numbers must match the converted checkpoint"),
     attention: z
       .enum(ATTENTION_KINDS)
       .default("global")
-      .describe("attention kernel for every layer; `flash` needs the flash-attn package installed as a distribution"),
-    activation_checkpointing: z.boolean().default(true).describe("recompute activations in the backward pass to fit long sequences")
+      .describe(
+        "attention kernel for every layer; `flash` needs the flash-attn package installed as a distribution"
+      ),
+    activation_checkpointing: z
+      .boolean()
+      .default(true)
+      .describe("recompute activations in the backward pass to fit long sequences")
   })
   .strict();
 

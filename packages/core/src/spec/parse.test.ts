@@ -52,7 +52,9 @@ describe("parseRunSpec", () => {
 
   it("lists every problem with path, received value and position", () => {
     const err = issuesOf(
-      VALID.replace("lr: 0.0001", "lr: fast").replace("train_iters: 100", "train_iters: -5").replace("name: demo", "name: Demo Run")
+      VALID.replace("lr: 0.0001", "lr: fast")
+        .replace("train_iters: 100", "train_iters: -5")
+        .replace("name: demo", "name: Demo Run")
     );
     expect(err.code).toBe("SPEC_INVALID");
     const paths = err.issues.map((i) => i.path).sort();
@@ -80,7 +82,9 @@ describe("parseRunSpec", () => {
     for (let i = 1; i < 12; i++) {
       const prev = String.fromCharCode(96 + i);
       const cur = String.fromCharCode(97 + i);
-      lines.push(`${cur}: &${cur} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`);
+      lines.push(
+        `${cur}: &${cur} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`
+      );
     }
     const err = issuesOf(lines.join("\n"));
     expect(err.code).toBe("SPEC_YAML");

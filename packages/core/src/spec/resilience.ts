@@ -7,9 +7,24 @@ import { z } from "zod";
  */
 export const BudgetsSchema = z
   .object({
-    node: z.number().int().min(0).default(20).describe("resubmissions after node failures (NODE_FAIL, node DOWN, RCCL/HIP errors naming a node)"),
-    timeout: z.number().int().min(0).default(100).describe("resumes after TIMEOUT or PREEMPTED (planned endings do not count)"),
-    app: z.number().int().min(0).default(5).describe("retries after application errors (non-zero exit not explained by a node)"),
+    node: z
+      .number()
+      .int()
+      .min(0)
+      .default(20)
+      .describe("resubmissions after node failures (NODE_FAIL, node DOWN, RCCL/HIP errors naming a node)"),
+    timeout: z
+      .number()
+      .int()
+      .min(0)
+      .default(100)
+      .describe("resumes after TIMEOUT or PREEMPTED (planned endings do not count)"),
+    app: z
+      .number()
+      .int()
+      .min(0)
+      .default(5)
+      .describe("retries after application errors (non-zero exit not explained by a node)"),
     spike: z.number().int().min(0).default(5).describe("rollbacks after loss spikes or NaN"),
     hang: z.number().int().min(0).default(10).describe("cancel-and-resume after a hang")
   })
@@ -20,28 +35,54 @@ export const SpikePolicySchema = z
   .object({
     enabled: z.boolean().default(true),
     recover_window_steps: z
-      .number().int().min(0).default(50)
+      .number()
+      .int()
+      .min(0)
+      .default(50)
       .describe("if the loss is back to its pre-spike level within this many steps, record and continue"),
     rollback_min_steps_before: z
-      .number().int().min(0).default(100)
-      .describe("roll back to the newest complete checkpoint at least this many steps before the spike onset"),
+      .number()
+      .int()
+      .min(0)
+      .default(100)
+      .describe(
+        "roll back to the newest complete checkpoint at least this many steps before the spike onset"
+      ),
     lr_factor: z
-      .number().gt(0).lte(1).default(1 / 3)
+      .number()
+      .gt(0)
+      .lte(1)
+      .default(1 / 3)
       .describe("multiply the LR by this factor on rollback (1/3: 3e-4 -> 1e-4)"),
     change_seed: z
-      .boolean().default(false)
-      .describe("give the next attempt a new seed so the data order changes (NeoX has no batch-skip key); trades reproducibility for not replaying the same batches"),
+      .boolean()
+      .default(false)
+      .describe(
+        "give the next attempt a new seed so the data order changes (NeoX has no batch-skip key); trades reproducibility for not replaying the same batches"
+      ),
     max_rollbacks_per_window: z.number().int().min(1).default(3),
     rollback_window_steps: z.number().int().min(1).default(5000),
-    min_lr: z.number().positive().optional().describe("never lower the LR below this; past it the run needs attention")
+    min_lr: z
+      .number()
+      .positive()
+      .optional()
+      .describe("never lower the LR below this; past it the run needs attention")
   })
   .strict();
 
 export const HangPolicySchema = z
   .object({
-    k: z.number().positive().default(10).describe("a hang is no new iteration within k x median step time ..."),
+    k: z
+      .number()
+      .positive()
+      .default(10)
+      .describe("a hang is no new iteration within k x median step time ..."),
     floor_s: z.number().positive().default(600).describe("... or this many seconds, whichever is larger"),
-    startup_grace_s: z.number().positive().default(1800).describe("time allowed from job start to the first iteration")
+    startup_grace_s: z
+      .number()
+      .positive()
+      .default(1800)
+      .describe("time allowed from job start to the first iteration")
   })
   .strict();
 
@@ -49,16 +90,28 @@ export const ResilienceSchema = z
   .object({
     budgets: BudgetsSchema.default(BudgetsSchema.parse({})),
     crash_loop_limit: z
-      .number().int().min(2).default(3)
+      .number()
+      .int()
+      .min(2)
+      .default(3)
       .describe("the same step failing this many times in a row means needs_attention, not another retry"),
-    bad_node_expiry_h: z.number().positive().default(24).describe("an excluded node may be used again after this long, unless blamed twice"),
+    bad_node_expiry_h: z
+      .number()
+      .positive()
+      .default(24)
+      .describe("an excluded node may be used again after this long, unless blamed twice"),
     spike: SpikePolicySchema.default(SpikePolicySchema.parse({})),
     hang: HangPolicySchema.default(HangPolicySchema.parse({})),
     chain_continuations: z
-      .boolean().default(true)
-      .describe("keep the next attempt queued behind the running one (--dependency=singleton) so a planned ending costs no queue wait"),
+      .boolean()
+      .default(true)
+      .describe(
+        "keep the next attempt queued behind the running one (--dependency=singleton) so a planned ending costs no queue wait"
+      ),
     exit_margin_min: z
-      .number().positive().default(30)
+      .number()
+      .positive()
+      .default(30)
       .describe("end each job by itself, with a fresh checkpoint, this many minutes before its time limit")
   })
   .strict();

@@ -7,16 +7,18 @@ import { SlurmTimeSchema } from "./slurm-time.ts";
 import { SlurmWordSchema } from "./slurm-word.ts";
 
 /** Lower-case id usable in job names, paths and Redis keys without quoting. */
-export const SafeIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, { error: "must be 1-63 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit" });
+export const SafeIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
+  error: "must be 1-63 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
+});
 
 const posInt = z.number().int().positive();
 
 export const GlobalBatchSchema = z
   .union([
     z.object({ sequences: posInt.describe("sequences per optimizer step") }).strict(),
-    z.object({ tokens: posInt.describe("tokens per optimizer step (must be a multiple of seq_length)") }).strict()
+    z
+      .object({ tokens: posInt.describe("tokens per optimizer step (must be a multiple of seq_length)") })
+      .strict()
   ])
   .describe("global batch per optimizer step: {sequences: N} or {tokens: N}");
 
@@ -28,7 +30,12 @@ export const TrainingSchema = z
     seq_length: posInt,
     lr: z.number().positive().max(1),
     min_lr: z.number().min(0).default(0),
-    warmup: z.number().min(0).max(1).default(0.01).describe("warmup as a fraction of the decay iterations (NeoX semantics)"),
+    warmup: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.01)
+      .describe("warmup as a fraction of the decay iterations (NeoX semantics)"),
     decay_style: z.enum(["constant", "linear", "cosine", "exponential"]).default("cosine"),
     lr_decay_iters: posInt.optional().describe("iterations the LR decays over (default: train_iters)"),
     weight_decay: z.number().min(0).default(0.1),
@@ -45,7 +52,12 @@ export const TrainingSchema = z
 export const ParallelismSchema = z
   .object({
     tp: posInt.default(1).describe("tensor (model) parallel size"),
-    pp: z.number().int().min(0).default(0).describe("pipeline parallel size; 0 = no pipeline engine (NeoX semantics)"),
+    pp: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe("pipeline parallel size; 0 = no pipeline engine (NeoX semantics)"),
     zero_stage: z.number().int().min(0).max(3).default(1)
   })
   .strict();
@@ -60,9 +72,14 @@ export const CheckpointingSchema = z
 
 export const InitSchema = z
   .object({
-    checkpoint: z.string().min(1).describe("NeoX checkpoint converted from Hugging Face (directory with `latest`)"),
+    checkpoint: z
+      .string()
+      .min(1)
+      .describe("NeoX checkpoint converted from Hugging Face (directory with `latest`)"),
     tokenizer: z.string().min(1).describe("tokenizer.json of the model (HFTokenizer)"),
-    tp: posInt.optional().describe("tensor-parallel size the checkpoint was converted for (checked against parallelism.tp)")
+    tp: posInt
+      .optional()
+      .describe("tensor-parallel size the checkpoint was converted for (checked against parallelism.tp)")
   })
   .strict();
 
@@ -71,7 +88,9 @@ export const ClusterRefSchema = z
     profile: z.string().min(1).describe("cluster profile name (clusters/<name>.yaml) or path"),
     account: SlurmWordSchema.optional().describe("Slurm account (mandatory on LUMI)"),
     time: SlurmTimeSchema.describe("time limit of each job"),
-    time_min: SlurmTimeSchema.optional().describe("shortest acceptable time limit (lets backfill start the job earlier)"),
+    time_min: SlurmTimeSchema.optional().describe(
+      "shortest acceptable time limit (lets backfill start the job earlier)"
+    ),
     size: ClusterSizeSchema
   })
   .strict();

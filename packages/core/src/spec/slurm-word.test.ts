@@ -21,19 +21,32 @@ function issuePaths(fn: () => unknown): string[] {
 // Regression: these fields used to accept any string and were written unquoted into #SBATCH lines,
 // where a line break ended the comment and bash ran the rest of the value as a command.
 describe("values written into #SBATCH lines", () => {
-  const profile = parse(readFileSync(join(REPO, "clusters/lumi.yaml"), "utf8")) as Record<string, Record<string, unknown>>;
-  const spec = parse(readFileSync(join(REPO, "examples/emma500-llama3-8b.yaml"), "utf8")) as Record<string, Record<string, unknown>>;
+  const profile = parse(readFileSync(join(REPO, "clusters/lumi.yaml"), "utf8")) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  const spec = parse(readFileSync(join(REPO, "examples/emma500-llama3-8b.yaml"), "utf8")) as Record<
+    string,
+    Record<string, unknown>
+  >;
 
-  it.each(["standard-g\ntouch /tmp/pwned", "a b", "$(id)", "`id`", "x;id", "'q'", ""])("refuses partition/gpus/mem/account %j", (bad) => {
-    const p = structuredClone(profile);
-    p["scheduler"]!["partition"] = bad;
-    p["scheduler"]!["gpus_per_node"] = bad;
-    p["scheduler"]!["mem"] = bad;
-    expect(issuePaths(() => parseClusterProfile(stringify(p), "p.yaml"))).toEqual(["scheduler.partition", "scheduler.gpus_per_node", "scheduler.mem"]);
-    const s = structuredClone(spec);
-    s["cluster"]!["account"] = bad;
-    expect(issuePaths(() => parseRunSpec(stringify(s), "s.yaml"))).toEqual(["cluster.account"]);
-  });
+  it.each(["standard-g\ntouch /tmp/pwned", "a b", "$(id)", "`id`", "x;id", "'q'", ""])(
+    "refuses partition/gpus/mem/account %j",
+    (bad) => {
+      const p = structuredClone(profile);
+      p["scheduler"]!["partition"] = bad;
+      p["scheduler"]!["gpus_per_node"] = bad;
+      p["scheduler"]!["mem"] = bad;
+      expect(issuePaths(() => parseClusterProfile(stringify(p), "p.yaml"))).toEqual([
+        "scheduler.partition",
+        "scheduler.gpus_per_node",
+        "scheduler.mem"
+      ]);
+      const s = structuredClone(spec);
+      s["cluster"]!["account"] = bad;
+      expect(issuePaths(() => parseRunSpec(stringify(s), "s.yaml"))).toEqual(["cluster.account"]);
+    }
+  );
 
   it("still accepts real Slurm names", () => {
     const p = structuredClone(profile);
@@ -45,7 +58,10 @@ describe("values written into #SBATCH lines", () => {
 });
 
 describe("extra #SBATCH directives", () => {
-  const profile = parse(readFileSync(join(REPO, "clusters/lumi.yaml"), "utf8")) as Record<string, Record<string, unknown>>;
+  const profile = parse(readFileSync(join(REPO, "clusters/lumi.yaml"), "utf8")) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const paths = (directives: string[]): string[] => {
     const p = structuredClone(profile);
     p["scheduler"]!["extra_directives"] = directives;
@@ -63,6 +79,13 @@ describe("extra #SBATCH directives", () => {
   });
 
   it("accepts single options", () => {
-    expect(paths(["--exclusive", "--constraint=mi250&hbm", "--hint=nomultithread", "--comment=$(not-expanded-by-sbatch)"])).toEqual([]);
+    expect(
+      paths([
+        "--exclusive",
+        "--constraint=mi250&hbm",
+        "--hint=nomultithread",
+        "--comment=$(not-expanded-by-sbatch)"
+      ])
+    ).toEqual([]);
   });
 });

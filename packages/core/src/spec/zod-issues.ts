@@ -28,7 +28,13 @@ const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
 
 export function dottedPath(path: readonly PropertyKey[]): string {
   return path
-    .map((p) => (typeof p === "number" ? `[${p}]` : PLAIN_KEY.test(String(p)) ? String(p) : `[${JSON.stringify(String(p))}]`))
+    .map((p) =>
+      typeof p === "number"
+        ? `[${p}]`
+        : PLAIN_KEY.test(String(p))
+          ? String(p)
+          : `[${JSON.stringify(String(p))}]`
+    )
     .join(".")
     .replace(/\.\[/g, "[");
 }

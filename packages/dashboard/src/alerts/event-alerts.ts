@@ -15,9 +15,23 @@ export const REPEATED_NODE_FAILURES = 2;
  * Which supervisor events become alerts, and with what facts. The supervisor's cause text is the
  * summary: it is the same sentence its event log and the run page show.
  */
-export async function alertForNotice(n: SupervisorNotice, run: RunSummary, model: RunReadModel): Promise<Alert | undefined> {
-  const facts: Record<string, string> = { step: `${run.step} / ${run.trainIters}`, attempt: String(run.attempt), ...(run.jobId ? { "Slurm job": run.jobId } : {}) };
-  const alert = (kind: Alert["kind"], extra: Record<string, string> = {}): Alert => ({ kind, runId: run.id, runName: run.name, summary: n.cause, facts: { ...facts, ...extra } });
+export async function alertForNotice(
+  n: SupervisorNotice,
+  run: RunSummary,
+  model: RunReadModel
+): Promise<Alert | undefined> {
+  const facts: Record<string, string> = {
+    step: `${run.step} / ${run.trainIters}`,
+    attempt: String(run.attempt),
+    ...(run.jobId ? { "Slurm job": run.jobId } : {})
+  };
+  const alert = (kind: Alert["kind"], extra: Record<string, string> = {}): Alert => ({
+    kind,
+    runId: run.id,
+    runName: run.name,
+    summary: n.cause,
+    facts: { ...facts, ...extra }
+  });
   switch (n.type) {
     case "needs_attention":
       return alert("needs_attention");
@@ -26,13 +40,25 @@ export async function alertForNotice(n: SupervisorNotice, run: RunSummary, model
       return run.state === "failed" ? alert("failed") : alert("needs_attention");
     case "rollback": {
       const rb = (await model.series(run.id)).rollbacks.at(-1);
-      return alert("rollback", rb ? { "spike onset": String(rb.onsetStep), "resumed from": String(rb.toStep), LR: `${rb.lrFrom.toExponential(2)} → ${rb.lrTo.toExponential(2)}` } : {});
+      return alert(
+        "rollback",
+        rb
+          ? {
+              "spike onset": String(rb.onsetStep),
+              "resumed from": String(rb.toStep),
+              LR: `${rb.lrFrom.toExponential(2)} → ${rb.lrTo.toExponential(2)}`
+            }
+          : {}
+      );
     }
     case "recover_node": {
       const count = run.recoveries["node"] ?? 0;
       if (count < REPEATED_NODE_FAILURES) return undefined;
       const nodes = (await model.excludedNodes(run.id)).map((x) => `${x.node} (${x.strikes}×)`);
-      return alert("node_failures", { "node-failure recoveries": String(count), "excluded nodes": nodes.join(", ") || "none" });
+      return alert("node_failures", {
+        "node-failure recoveries": String(count),
+        "excluded nodes": nodes.join(", ") || "none"
+      });
     }
     default:
       // run_completed, cancelled_by_user, …: logged by the supervisor, not paged

@@ -19,7 +19,10 @@ export function runUrl(baseUrl: string, runId: string): string {
 export function slackMessage(alert: Alert, baseUrl: string): SlackMessage {
   const url = runUrl(baseUrl, alert.runId);
   const title = `neoxctl: run ${alert.runName} ${alertTitle(alert.kind)}`;
-  const facts = Object.entries(alert.facts).map(([k, v]) => ({ type: "mrkdwn", text: `*${escapeMrkdwn(k)}*\n${escapeMrkdwn(v)}` }));
+  const facts = Object.entries(alert.facts).map(([k, v]) => ({
+    type: "mrkdwn",
+    text: `*${escapeMrkdwn(k)}*\n${escapeMrkdwn(v)}`
+  }));
   return {
     text: `${title}: ${alert.summary} ${url}`,
     blocks: [

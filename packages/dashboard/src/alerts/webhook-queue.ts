@@ -83,7 +83,10 @@ export class WebhookQueue {
         retry = res.status >= 500 || res.status === 429 || res.status === 408;
       }
     } catch (e) {
-      problem = e instanceof Error ? `${e.name}: ${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ""}` : String(e);
+      problem =
+        e instanceof Error
+          ? `${e.name}: ${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ""}`
+          : String(e);
     }
     this.stats.pending -= 1;
     if (problem === undefined) {
@@ -99,13 +102,19 @@ export class WebhookQueue {
     }
     this.stats.retried += 1;
     const base = this.opts.baseDelayMs ?? 1000;
-    const delay = Math.min(this.opts.maxDelayMs ?? 60_000, base * 2 ** (d.attempt - 1)) * (0.75 + Math.random() * 0.5);
+    const delay =
+      Math.min(this.opts.maxDelayMs ?? 60_000, base * 2 ** (d.attempt - 1)) * (0.75 + Math.random() * 0.5);
     this.log("warn", d, `alert delivery failed; retrying in ${Math.round(delay)} ms`, problem);
     this.schedule({ ...d, attempt: d.attempt + 1 }, delay);
   }
 
   private log(level: "info" | "warn", d: Delivery, msg: string, problem?: string): void {
-    const obj = { webhook: redactUrl(d.url), alert: d.label, attempt: d.attempt, ...(problem ? { problem: redactSecrets(problem, this.opts.urls) } : {}) };
+    const obj = {
+      webhook: redactUrl(d.url),
+      alert: d.label,
+      attempt: d.attempt,
+      ...(problem ? { problem: redactSecrets(problem, this.opts.urls) } : {})
+    };
     this.opts.logger?.[level](obj, msg);
   }
 

@@ -28,19 +28,71 @@ function isActive(state: RunStateView): boolean {
  * Gauges are filled from one model snapshot per scrape. Per-run series cover active runs only, so
  * hundreds of finished runs do not become hundreds of stale series in Prometheus.
  */
-export function createDashboardMetrics(model: RunReadModel, clock: () => Date = () => new Date()): DashboardMetrics {
+export function createDashboardMetrics(
+  model: RunReadModel,
+  clock: () => Date = () => new Date()
+): DashboardMetrics {
   const registry = new Registry();
   const runLabels = ["run", "name"] as const;
-  const runs = new Gauge({ name: "neoxctl_runs", help: "Runs by state.", labelNames: ["state"], registers: [registry] });
-  const step = new Gauge({ name: "neoxctl_run_step", help: "Last training step seen.", labelNames: runLabels, registers: [registry] });
-  const iters = new Gauge({ name: "neoxctl_run_train_iters", help: "Target training steps.", labelNames: runLabels, registers: [registry] });
-  const loss = new Gauge({ name: "neoxctl_run_loss", help: "Last logged training loss.", labelNames: runLabels, registers: [registry] });
-  const tps = new Gauge({ name: "neoxctl_run_tokens_per_second", help: "Training throughput over recent steps.", labelNames: runLabels, registers: [registry] });
-  const age = new Gauge({ name: "neoxctl_run_last_progress_age_seconds", help: "Seconds since the last training step was logged.", labelNames: runLabels, registers: [registry] });
-  const attempt = new Gauge({ name: "neoxctl_run_attempt", help: "Current attempt number.", labelNames: runLabels, registers: [registry] });
-  const recoveries = new Counter({ name: "neoxctl_recoveries_total", help: "Automatic recoveries by cause, over all runs.", labelNames: ["cause"], registers: [registry] });
-  const poll = new Gauge({ name: "neoxctl_slurm_poll_latency_seconds", help: "Duration of the supervisor's last Slurm status poll of each cluster.", labelNames: ["cluster"], registers: [registry] });
-  const scrapeErrors = new Counter({ name: "neoxctl_dashboard_scrape_errors_total", help: "Failed reads of the run store while scraping.", registers: [registry] });
+  const runs = new Gauge({
+    name: "neoxctl_runs",
+    help: "Runs by state.",
+    labelNames: ["state"],
+    registers: [registry]
+  });
+  const step = new Gauge({
+    name: "neoxctl_run_step",
+    help: "Last training step seen.",
+    labelNames: runLabels,
+    registers: [registry]
+  });
+  const iters = new Gauge({
+    name: "neoxctl_run_train_iters",
+    help: "Target training steps.",
+    labelNames: runLabels,
+    registers: [registry]
+  });
+  const loss = new Gauge({
+    name: "neoxctl_run_loss",
+    help: "Last logged training loss.",
+    labelNames: runLabels,
+    registers: [registry]
+  });
+  const tps = new Gauge({
+    name: "neoxctl_run_tokens_per_second",
+    help: "Training throughput over recent steps.",
+    labelNames: runLabels,
+    registers: [registry]
+  });
+  const age = new Gauge({
+    name: "neoxctl_run_last_progress_age_seconds",
+    help: "Seconds since the last training step was logged.",
+    labelNames: runLabels,
+    registers: [registry]
+  });
+  const attempt = new Gauge({
+    name: "neoxctl_run_attempt",
+    help: "Current attempt number.",
+    labelNames: runLabels,
+    registers: [registry]
+  });
+  const recoveries = new Counter({
+    name: "neoxctl_recoveries_total",
+    help: "Automatic recoveries by cause, over all runs.",
+    labelNames: ["cause"],
+    registers: [registry]
+  });
+  const poll = new Gauge({
+    name: "neoxctl_slurm_poll_latency_seconds",
+    help: "Duration of the supervisor's last Slurm status poll of each cluster.",
+    labelNames: ["cluster"],
+    registers: [registry]
+  });
+  const scrapeErrors = new Counter({
+    name: "neoxctl_dashboard_scrape_errors_total",
+    help: "Failed reads of the run store while scraping.",
+    registers: [registry]
+  });
   function fill(list: readonly RunSummary[], polls: readonly SlurmPollView[]): void {
     for (const g of [runs, step, iters, loss, tps, age, attempt, poll]) g.reset();
     recoveries.reset();
@@ -68,7 +120,10 @@ export function createDashboardMetrics(model: RunReadModel, clock: () => Date = 
     registry,
     async render() {
       try {
-        const [list, polls] = await Promise.all([model.listRuns(), model.slurmPolls?.() ?? Promise.resolve([])]);
+        const [list, polls] = await Promise.all([
+          model.listRuns(),
+          model.slurmPolls?.() ?? Promise.resolve([])
+        ]);
         fill(list, polls);
       } catch {
         scrapeErrors.inc();

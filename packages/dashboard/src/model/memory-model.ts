@@ -1,5 +1,13 @@
 import type { ActionRequest, ActionResult, RunActions } from "./actions.ts";
-import type { AttemptView, EventView, ExcludedNode, RunChange, RunReadModel, RunSeries, RunSummary } from "./read-model.ts";
+import type {
+  AttemptView,
+  EventView,
+  ExcludedNode,
+  RunChange,
+  RunReadModel,
+  RunSeries,
+  RunSummary
+} from "./read-model.ts";
 
 interface Entry {
   run: RunSummary;

@@ -34,13 +34,24 @@ export interface LayoutInput {
 
 export function renderLayout(input: LayoutInput): string {
   const doc = html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${input.title}</title>
-${(input.styles ?? []).map((href) => html`<link rel="stylesheet" href="${href}">`)}
-<style>${STYLE}</style></head>
-<body><header><a href="/">neoxctl</a><span>${input.title}</span><span id="live" data-live="connecting">connecting…</span></header>
-<main>${input.body}</main>
-${input.scripts.map((src) => html`<script src="${src}"></script>`)}
-</body></html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>${input.title}</title>
+        ${(input.styles ?? []).map((href) => html`<link rel="stylesheet" href="${href}" />`)}
+        <style>
+          ${STYLE}
+        </style>
+      </head>
+      <body>
+        <header>
+          <a href="/">neoxctl</a><span>${input.title}</span
+          ><span id="live" data-live="connecting">connecting…</span>
+        </header>
+        <main>${input.body}</main>
+        ${input.scripts.map((src) => html`<script src="${src}"></script>`)}
+      </body>
+    </html>`;
   return doc.value;
 }

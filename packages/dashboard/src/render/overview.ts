@@ -10,7 +10,10 @@ const RANK = new Map<RunStateView, number>(RUN_STATE_VIEWS.map((s, i) => [s, i])
 /** Runs needing a human first, then by how alarming the state is, then most recently changed. */
 export function orderRuns(runs: readonly RunSummary[]): RunSummary[] {
   return [...runs].sort(
-    (a, b) => (RANK.get(a.state) ?? 99) - (RANK.get(b.state) ?? 99) || b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id)
+    (a, b) =>
+      (RANK.get(a.state) ?? 99) - (RANK.get(b.state) ?? 99) ||
+      b.updatedAt.localeCompare(a.updatedAt) ||
+      a.id.localeCompare(b.id)
   );
 }
 
@@ -19,29 +22,58 @@ function row(run: RunSummary): SafeHtml {
   const eta = etaSeconds(run);
   const pct = run.trainIters > 0 ? Math.min(100, (100 * run.step) / run.trainIters) : 0;
   return html`<tr class="state-${run.state}" data-run-id="${run.id}" data-state="${run.state}">
-<td><a href="/runs/${encodeURIComponent(run.id)}">${run.name}</a><div class="muted">${run.id}</div></td>
-<td><span class="badge ${run.state}">${run.state}</span>${run.attention ? html`<div class="wrap muted">${run.attention}</div>` : ""}</td>
-<td>${run.step} / ${run.trainIters} <span class="muted">(${pct.toFixed(1)}%)</span></td>
-<td>${tokens === undefined ? "—" : formatCount(tokens)}</td>
-<td>${eta === undefined ? "—" : formatDuration(eta)}</td>
-<td>${run.attempt}${run.jobId ? html` <span class="muted">job ${run.jobId}</span>` : ""}</td>
-<td data-last-loss>${formatLoss(run.lastLoss)}</td>
-<td>${run.cluster}</td>
-<td class="muted">${formatTime(run.updatedAt)}</td>
-</tr>`;
+    <td>
+      <a href="/runs/${encodeURIComponent(run.id)}">${run.name}</a>
+      <div class="muted">${run.id}</div>
+    </td>
+    <td>
+      <span class="badge ${run.state}">${run.state}</span
+      >${run.attention ? html`<div class="wrap muted">${run.attention}</div>` : ""}
+    </td>
+    <td>${run.step} / ${run.trainIters} <span class="muted">(${pct.toFixed(1)}%)</span></td>
+    <td>${tokens === undefined ? "—" : formatCount(tokens)}</td>
+    <td>${eta === undefined ? "—" : formatDuration(eta)}</td>
+    <td>${run.attempt}${run.jobId ? html` <span class="muted">job ${run.jobId}</span>` : ""}</td>
+    <td data-last-loss>${formatLoss(run.lastLoss)}</td>
+    <td>${run.cluster}</td>
+    <td class="muted">${formatTime(run.updatedAt)}</td>
+  </tr>`;
 }
 
 /** The part of the overview that live updates replace. */
 export function renderRunsRegion(runs: readonly RunSummary[]): SafeHtml {
   if (runs.length === 0) {
-    return html`<div class="empty" id="empty-state"><h2>No runs yet</h2>
-<p>Submit one with <code>neoxctl submit &lt;spec.yaml&gt; --cluster &lt;cluster&gt;</code>; it appears here as soon as the supervisor records it.</p></div>`;
+    return html`<div class="empty" id="empty-state">
+      <h2>No runs yet</h2>
+      <p>
+        Submit one with <code>neoxctl submit &lt;spec.yaml&gt; --cluster &lt;cluster&gt;</code>; it appears
+        here as soon as the supervisor records it.
+      </p>
+    </div>`;
   }
   const ordered = orderRuns(runs);
   const attention = ordered.filter((r) => r.state === "needs_attention").length;
-  return html`<p id="runs-count" data-count="${ordered.length}" data-attention="${attention}">${ordered.length} runs, ${attention} need attention</p>
-<table id="runs"><thead><tr><th>run</th><th>state</th><th>step / train_iters</th><th>tokens</th><th>ETA</th><th>attempt</th><th>last loss</th><th>cluster</th><th>updated</th></tr></thead>
-<tbody>${ordered.map(row)}</tbody></table>`;
+  return html`<p id="runs-count" data-count="${ordered.length}" data-attention="${attention}">
+      ${ordered.length} runs, ${attention} need attention
+    </p>
+    <table id="runs">
+      <thead>
+        <tr>
+          <th>run</th>
+          <th>state</th>
+          <th>step / train_iters</th>
+          <th>tokens</th>
+          <th>ETA</th>
+          <th>attempt</th>
+          <th>last loss</th>
+          <th>cluster</th>
+          <th>updated</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${ordered.map(row)}
+      </tbody>
+    </table>`;
 }
 
 export function renderOverview(runs: readonly RunSummary[]): string {

@@ -18,20 +18,50 @@ function summary(run: RunSummary): SafeHtml {
   const tokens = tokensDone(run);
   const eta = etaSeconds(run);
   return html`<section id="summary" data-state="${run.state}" data-step="${run.step}">
-<h2>${run.name} <span class="badge ${run.state}">${run.state}</span></h2>
-${run.attention ? html`<p class="attention"><strong>Needs attention:</strong> ${run.attention}</p>` : ""}
-<p>step ${run.step} / ${run.trainIters} · tokens ${tokens === undefined ? "—" : formatCount(tokens)} · ETA ${eta === undefined ? "—" : formatDuration(eta)}
- · attempt ${run.attempt}${run.jobId ? html` (Slurm job ${run.jobId})` : ""} · last loss ${formatLoss(run.lastLoss)}
- · LR ${run.currentLr === undefined ? "—" : run.currentLr.toExponential(2)} · cluster ${run.cluster}</p>
-<p class="muted">run id ${run.id} · created ${formatTime(run.createdAt)} · updated ${formatTime(run.updatedAt)}</p>
-</section>`;
+    <h2>${run.name} <span class="badge ${run.state}">${run.state}</span></h2>
+    ${run.attention ? html`<p class="attention"><strong>Needs attention:</strong> ${run.attention}</p>` : ""}
+    <p>
+      step ${run.step} / ${run.trainIters} · tokens ${tokens === undefined ? "—" : formatCount(tokens)} · ETA
+      ${eta === undefined ? "—" : formatDuration(eta)} · attempt
+      ${run.attempt}${run.jobId ? html` (Slurm job ${run.jobId})` : ""} · last loss
+      ${formatLoss(run.lastLoss)} · LR ${run.currentLr === undefined ? "—" : run.currentLr.toExponential(2)} ·
+      cluster ${run.cluster}
+    </p>
+    <p class="muted">
+      run id ${run.id} · created ${formatTime(run.createdAt)} · updated ${formatTime(run.updatedAt)}
+    </p>
+  </section>`;
 }
 
 function excludedNodes(nodes: readonly ExcludedNode[]): SafeHtml {
-  return html`<section id="excluded"><h2>Excluded nodes (${nodes.length})</h2>
-${nodes.length === 0 ? html`<p class="muted">none</p>` : html`<table><thead><tr><th>node</th><th>strikes</th><th>reason</th><th>until</th></tr></thead><tbody>
-${nodes.map((n) => html`<tr data-node="${n.node}"><td>${n.node}</td><td>${n.strikes}</td><td class="wrap">${n.reason}</td><td>${n.until ? formatTime(n.until) : "kept out"}</td></tr>`)}
-</tbody></table>`}</section>`;
+  return html`<section id="excluded">
+    <h2>Excluded nodes (${nodes.length})</h2>
+    ${
+      nodes.length === 0
+        ? html`<p class="muted">none</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>node</th>
+                <th>strikes</th>
+                <th>reason</th>
+                <th>until</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${nodes.map(
+                (n) =>
+                  html`<tr data-node="${n.node}">
+                    <td>${n.node}</td>
+                    <td>${n.strikes}</td>
+                    <td class="wrap">${n.reason}</td>
+                    <td>${n.until ? formatTime(n.until) : "kept out"}</td>
+                  </tr>`
+              )}
+            </tbody>
+          </table>`
+    }
+  </section>`;
 }
 
 /** Everything on the run page except the charts; live updates replace it as one block. */
@@ -40,12 +70,29 @@ export function renderRunDetails(input: RunPageInput): SafeHtml {
 }
 
 function actionsPanel(run: RunSummary): SafeHtml {
-  return html`<section id="actions" class="actions"><h2>Actions</h2>
-<p><label>token <input type="password" id="action-token" autocomplete="off"></label></p>
-<p><button data-action="cancel">Cancel</button><button data-action="resume">Resume</button><button data-action="ack">Acknowledge</button>
-<span> rollback to step <input id="rollback-step" type="number" min="0" style="width:7em" value="${Math.max(0, run.step - 1)}">
-LR × <input id="rollback-lr" type="number" step="any" style="width:5em" value="0.333"> <button data-action="rollback">Roll back</button></span></p>
-<p id="action-result" role="status"></p></section>`;
+  return html`<section id="actions" class="actions">
+    <h2>Actions</h2>
+    <p>
+      <label>token <input type="password" id="action-token" autocomplete="off" /></label>
+    </p>
+    <p>
+      <button data-action="cancel">Cancel</button><button data-action="resume">Resume</button
+      ><button data-action="ack">Acknowledge</button>
+      <span>
+        rollback to step
+        <input
+          id="rollback-step"
+          type="number"
+          min="0"
+          style="width:7em"
+          value="${Math.max(0, run.step - 1)}"
+        />
+        LR × <input id="rollback-lr" type="number" step="any" style="width:5em" value="0.333" />
+        <button data-action="rollback">Roll back</button></span
+      >
+    </p>
+    <p id="action-result" role="status"></p>
+  </section>`;
 }
 
 export function renderRunPage(input: RunPageInput, actionsEnabled: boolean): string {
@@ -53,13 +100,24 @@ export function renderRunPage(input: RunPageInput, actionsEnabled: boolean): str
   return renderLayout({
     title: `Run ${input.run.name}`,
     styles: ["/static/uplot/uPlot.min.css"],
-    body: html`<div id="run" data-run-id="${runId}" data-actions="${actionsEnabled ? "enabled" : "read-only"}">
-${actionsEnabled ? actionsPanel(input.run) : html`<p id="read-only" class="muted">Read-only: this dashboard has no action token configured.</p>`}
-<section><h2>Training</h2><div class="charts">
-<div id="chart-loss" data-chart="loss"></div><div id="chart-lr" data-chart="lr"></div><div id="chart-step-time" data-chart="step_time"></div>
-</div></section>
-<div id="run-details" data-fragment="/fragments/runs/${encodeURIComponent(runId)}">${renderRunDetails(input)}</div>
-</div>`,
+    body: html`<div
+      id="run"
+      data-run-id="${runId}"
+      data-actions="${actionsEnabled ? "enabled" : "read-only"}"
+    >
+      ${actionsEnabled ? actionsPanel(input.run) : html`<p id="read-only" class="muted">Read-only: this dashboard has no action token configured.</p>`}
+      <section>
+        <h2>Training</h2>
+        <div class="charts">
+          <div id="chart-loss" data-chart="loss"></div>
+          <div id="chart-lr" data-chart="lr"></div>
+          <div id="chart-step-time" data-chart="step_time"></div>
+        </div>
+      </section>
+      <div id="run-details" data-fragment="/fragments/runs/${encodeURIComponent(runId)}">
+        ${renderRunDetails(input)}
+      </div>
+    </div>`,
     scripts: ["/static/uplot/uPlot.iife.min.js", "/static/live.js", "/static/run.js"]
   });
 }

@@ -9,7 +9,10 @@ export interface ActionDeps {
   onDone: (runId: string) => void;
 }
 
-type ActionRoute = { Params: { id: string; kind: string }; Body: { toStep?: unknown; lrFactor?: unknown } | null };
+type ActionRoute = {
+  Params: { id: string; kind: string };
+  Body: { toStep?: unknown; lrFactor?: unknown } | null;
+};
 
 function toRequest(kind: string, runId: string, body: ActionRoute["Body"]): ActionRequest | string {
   if (!isActionKind(kind)) return `unknown action ${kind}`;
@@ -20,7 +23,8 @@ function toRequest(kind: string, runId: string, body: ActionRoute["Body"]): Acti
       return { kind, runId };
     case "rollback": {
       const toStep = Number(body?.toStep);
-      const lrFactor = body?.lrFactor === undefined || body.lrFactor === "" ? undefined : Number(body.lrFactor);
+      const lrFactor =
+        body?.lrFactor === undefined || body.lrFactor === "" ? undefined : Number(body.lrFactor);
       if (!Number.isInteger(toStep) || toStep < 0) return "rollback needs toStep, a non-negative integer";
       if (lrFactor !== undefined && !(lrFactor > 0 && lrFactor <= 1)) return "lrFactor must be in (0, 1]";
       return lrFactor === undefined ? { kind, runId, toStep } : { kind, runId, toStep, lrFactor };

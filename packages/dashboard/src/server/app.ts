@@ -32,7 +32,11 @@ const REDACT = ["req.headers.authorization", "req.headers.cookie", "headers.auth
 function loggerOption(logger: DashboardOptions["logger"]): FastifyServerOptions["logger"] {
   if (logger === undefined || logger === false) return false;
   if (logger === true) return { level: "info", redact: REDACT };
-  return { level: logger.level ?? "info", redact: REDACT, ...(logger.stream ? { stream: logger.stream } : {}) };
+  return {
+    level: logger.level ?? "info",
+    redact: REDACT,
+    ...(logger.stream ? { stream: logger.stream } : {})
+  };
 }
 
 /** Builds the dashboard server; call `app.listen` to serve it. */
@@ -45,7 +49,10 @@ export async function buildDashboard(options: DashboardOptions): Promise<Dashboa
 
   app.addHook("onSend", async (_req, reply, payload) => {
     // everything the page runs comes from this server; inline script is never needed
-    reply.header("content-security-policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    reply.header(
+      "content-security-policy",
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    );
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "no-referrer");
     return payload;
@@ -71,8 +78,16 @@ export async function buildDashboard(options: DashboardOptions): Promise<Dashboa
 
   app.get("/healthz", async () => ({ ok: true }));
 
-  registerPageRoutes(app, { model: options.model, actionsEnabled, clock: options.clock ?? (() => new Date()) });
-  registerActionRoutes(app, { actions: options.actions, token: options.token, onDone: (runId) => hub.publish({ kind: "run", runId }) });
+  registerPageRoutes(app, {
+    model: options.model,
+    actionsEnabled,
+    clock: options.clock ?? (() => new Date())
+  });
+  registerActionRoutes(app, {
+    actions: options.actions,
+    token: options.token,
+    onDone: (runId) => hub.publish({ kind: "run", runId })
+  });
 
   const unsubscribe = options.model.subscribe((change) => hub.publish(change));
   return {

@@ -4,7 +4,19 @@ import { buildDashboard } from "./app.ts";
 import { MemoryRunModel } from "../model/memory-model.ts";
 
 const TOKEN = "0123456789abcdef-token";
-const run = { id: "r1", name: "r1", state: "running" as const, cluster: "c", step: 1, trainIters: 2, attempt: 1, recoveries: {}, rollbackCount: 0, createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z" };
+const run = {
+  id: "r1",
+  name: "r1",
+  state: "running" as const,
+  cluster: "c",
+  step: 1,
+  trainIters: 2,
+  attempt: 1,
+  recoveries: {},
+  rollbackCount: 0,
+  createdAt: "2026-01-01T00:00:00Z",
+  updatedAt: "2026-01-01T00:00:00Z"
+};
 
 describe("checkBearer", () => {
   it("distinguishes read-only, missing, wrong and ok", () => {
@@ -23,7 +35,12 @@ describe("action routes", () => {
     model.put(run);
     const d = await buildDashboard({ model, actions: model, token: TOKEN });
     const post = (auth?: string, body?: object) =>
-      d.app.inject({ method: "POST", url: "/api/runs/r1/actions/rollback", headers: auth ? { authorization: auth } : {}, payload: body ?? { toStep: 0, lrFactor: 0.5 } });
+      d.app.inject({
+        method: "POST",
+        url: "/api/runs/r1/actions/rollback",
+        headers: auth ? { authorization: auth } : {},
+        payload: body ?? { toStep: 0, lrFactor: 0.5 }
+      });
     expect((await post()).statusCode).toBe(401);
     expect((await post("Bearer nope")).statusCode).toBe(401);
     expect((await post(`Bearer ${TOKEN}`, { toStep: -1 })).statusCode).toBe(400);
@@ -41,7 +58,15 @@ describe("action routes", () => {
     const model = new MemoryRunModel();
     model.put(run);
     const d = await buildDashboard({ model, actions: model });
-    expect((await d.app.inject({ method: "POST", url: "/api/runs/r1/actions/cancel", headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(403);
+    expect(
+      (
+        await d.app.inject({
+          method: "POST",
+          url: "/api/runs/r1/actions/cancel",
+          headers: { authorization: `Bearer ${TOKEN}` }
+        })
+      ).statusCode
+    ).toBe(403);
     expect((await d.app.inject({ url: "/runs/r1" })).body).not.toContain("data-action=");
     expect(model.performed).toHaveLength(0);
     await d.close();

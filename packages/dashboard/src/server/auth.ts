@@ -20,7 +20,10 @@ export function checkBearer(configured: string | undefined, header: string | und
 export function authFailure(outcome: Exclude<AuthOutcome, "ok">): { status: number; message: string } {
   switch (outcome) {
     case "read_only":
-      return { status: 403, message: "this dashboard is read-only: no action token is configured on the server" };
+      return {
+        status: 403,
+        message: "this dashboard is read-only: no action token is configured on the server"
+      };
     case "missing":
       return { status: 401, message: "an Authorization: Bearer token is required" };
     case "wrong":

@@ -18,19 +18,32 @@ type IdParams = { Params: { id: string } };
 async function runInput(deps: PageDeps, id: string): Promise<RunPageInput | undefined> {
   const run = await deps.model.getRun(id);
   if (!run) return undefined;
-  const [attempts, events, excluded] = await Promise.all([deps.model.attempts(id), deps.model.eventsSince(id), deps.model.excludedNodes(id)]);
+  const [attempts, events, excluded] = await Promise.all([
+    deps.model.attempts(id),
+    deps.model.eventsSince(id),
+    deps.model.excludedNodes(id)
+  ]);
   return { run, attempts, events, excluded, now: deps.clock() };
 }
 
 function notFound(id: string): string {
-  return renderLayout({ title: "Run not found", body: html`<p id="not-found">No run <code>${id}</code>. <a href="/">All runs</a></p>`, scripts: [] });
+  return renderLayout({
+    title: "Run not found",
+    body: html`<p id="not-found">No run <code>${id}</code>. <a href="/">All runs</a></p>`,
+    scripts: []
+  });
 }
 
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
-  app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(renderOverview(await deps.model.listRuns())));
+  app.get("/", async (_req, reply) =>
+    reply.type("text/html; charset=utf-8").send(renderOverview(await deps.model.listRuns()))
+  );
 
   app.get("/fragments/runs", async (_req, reply) =>
-    reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(renderRunsRegion(await deps.model.listRuns()).value)
+    reply
+      .type("text/html; charset=utf-8")
+      .header("cache-control", "no-store")
+      .send(renderRunsRegion(await deps.model.listRuns()).value)
   );
 
   app.get<IdParams>("/runs/:id", async (req, reply) => {
@@ -42,7 +55,10 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
   app.get<IdParams>("/fragments/runs/:id", async (req, reply) => {
     const input = await runInput(deps, req.params.id);
     if (!input) return reply.code(404).send({ error: "run not found" });
-    return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(renderRunDetails(input).value);
+    return reply
+      .type("text/html; charset=utf-8")
+      .header("cache-control", "no-store")
+      .send(renderRunDetails(input).value);
   });
 
   app.get("/api/runs", async () => ({ runs: await deps.model.listRuns() }));

@@ -22,6 +22,7 @@ export async function loadStaticAssets(): Promise<Map<string, StaticAsset>> {
     ["uplot/uPlot.min.css", join(uplotDir, "uPlot.min.css"), "text/css"]
   ];
   const out = new Map<string, StaticAsset>();
-  for (const [name, path, type] of files) out.set(name, { body: await readFile(path, "utf8"), type: `${type}; charset=utf-8` });
+  for (const [name, path, type] of files)
+    out.set(name, { body: await readFile(path, "utf8"), type: `${type}; charset=utf-8` });
   return out;
 }

@@ -12,7 +12,10 @@ describe("expectedCheckpointFiles", () => {
   });
   it("multiplies optimizer shards by dp × tp and prefixes bf16_", () => {
     const files = expectedCheckpointFiles({ tp: 2, pp: 0, dp: 4, bf16: true, numLayers: 2 });
-    expect(files.filter((f) => f.startsWith("mp_rank_"))).toEqual(["mp_rank_00_model_states.pt", "mp_rank_01_model_states.pt"]);
+    expect(files.filter((f) => f.startsWith("mp_rank_"))).toEqual([
+      "mp_rank_00_model_states.pt",
+      "mp_rank_01_model_states.pt"
+    ]);
     const optim = files.filter((f) => f.includes("optim_states"));
     expect(optim).toHaveLength(8);
     expect(optim.every((f) => f.startsWith("bf16_zero_pp_rank_"))).toBe(true);

@@ -33,7 +33,8 @@ export function pipelineLayerIndices(numLayers: number): number[] {
 export function expectedCheckpointFiles(t: CheckpointTopology): string[] {
   const tp = Math.max(t.tp, 1);
   const files: string[] = [];
-  const optim = (d: number, r: number): string => `${t.bf16 ? "bf16_" : ""}zero_pp_rank_${d}_mp_rank_${pad2(r)}_optim_states.pt`;
+  const optim = (d: number, r: number): string =>
+    `${t.bf16 ? "bf16_" : ""}zero_pp_rank_${d}_mp_rank_${pad2(r)}_optim_states.pt`;
   for (let r = 0; r < tp; r++) files.push(`mp_rank_${pad2(r)}_model_states.pt`);
   if (t.pp >= 1) {
     for (const l of pipelineLayerIndices(t.numLayers)) {
@@ -49,7 +50,9 @@ export function expectedCheckpointFiles(t: CheckpointTopology): string[] {
 /** Files global rank 0 writes itself; the rest come from other ranks, with no barrier before `latest`. */
 export function rankZeroFiles(t: CheckpointTopology): string[] {
   const files = [`mp_rank_00_model_states.pt`];
-  if (t.pp >= 1) for (const l of pipelineLayerIndices(t.numLayers)) files.push(`layer_${pad2(l)}-model_00-model_states.pt`);
+  if (t.pp >= 1)
+    for (const l of pipelineLayerIndices(t.numLayers))
+      files.push(`layer_${pad2(l)}-model_00-model_states.pt`);
   files.push(`${t.bf16 ? "bf16_" : ""}zero_pp_rank_0_mp_rank_00_optim_states.pt`, "zero_to_fp32.py");
   return files;
 }

@@ -24,12 +24,21 @@ function availableIterations(loadDir: string): number[] {
  * `latest` names the tag and its absence means "nothing to load" (NeoX then trains from scratch).
  * Shards are read per rank, so a missing one fails with FileNotFoundError like torch.load would.
  */
-export function loadCheckpoint(loadDir: string, iteration: number | null, topology: CheckpointTopology, loadOptim: boolean, print: Printer): LoadOutcome {
+export function loadCheckpoint(
+  loadDir: string,
+  iteration: number | null,
+  topology: CheckpointTopology,
+  loadOptim: boolean,
+  print: Printer
+): LoadOutcome {
   let tag: string;
   if (iteration !== null) {
     const available = availableIterations(loadDir);
     if (!available.includes(iteration)) {
-      throw new PythonError("ValueError", `Unable to load checkpoint for iteration ${iteration}. \nAvailable iterations: [${available.join(", ")}]`);
+      throw new PythonError(
+        "ValueError",
+        `Unable to load checkpoint for iteration ${iteration}. \nAvailable iterations: [${available.join(", ")}]`
+      );
     }
     tag = `global_step${iteration}`;
   } else {
@@ -44,13 +53,16 @@ export function loadCheckpoint(loadDir: string, iteration: number | null, topolo
   }
   const dir = join(loadDir, tag);
   const modelPath = join(dir, "mp_rank_00_model_states.pt");
-  print.out(`${dsLogPrefix("INFO", "torch_checkpoint_engine.py:27:load")}[Torch] Loading checkpoint from ${modelPath}...`);
+  print.out(
+    `${dsLogPrefix("INFO", "torch_checkpoint_engine.py:27:load")}[Torch] Loading checkpoint from ${modelPath}...`
+  );
   // zero_to_fp32.py and configs/ are never read back on load; optimizer shards only when loading optimizer state
   const needed = expectedCheckpointFiles(topology).filter(
     (f) => !f.endsWith("/") && f !== "zero_to_fp32.py" && (loadOptim || !f.includes("optim_states"))
   );
   for (const f of needed) {
-    if (!existsSync(join(dir, f))) throw new PythonError("FileNotFoundError", `[Errno 2] No such file or directory: '${join(dir, f)}'`);
+    if (!existsSync(join(dir, f)))
+      throw new PythonError("FileNotFoundError", `[Errno 2] No such file or directory: '${join(dir, f)}'`);
   }
   const states = JSON.parse(readFileSync(modelPath, "utf8")) as ModelStates;
   if (loadOptim && states.dp_world_size !== topology.dp) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { pyOsError, pyStrRepr } from "./py-os-error.ts";
 
-const fsError = (code: string, errno: number): NodeJS.ErrnoException & { code: string } => Object.assign(new Error(code), { code, errno: -errno });
+const fsError = (code: string, errno: number): NodeJS.ErrnoException & { code: string } =>
+  Object.assign(new Error(code), { code, errno: -errno });
 
 describe("Python's view of a failed system call", () => {
   it.each([

@@ -45,7 +45,11 @@ export function isFsError(e: unknown): e is NodeJS.ErrnoException & { code: stri
  * Permission denied: '/ck/global_step40'`. `path` is the file Python would name (the one the
  * failing call was given).
  */
-export function pyOsError(e: NodeJS.ErrnoException & { code: string }, path: string, frames: readonly PyFrame[]): PythonError {
+export function pyOsError(
+  e: NodeJS.ErrnoException & { code: string },
+  path: string,
+  frames: readonly PyFrame[]
+): PythonError {
   const known = ERRNO[e.code];
   const num = (constants.errno as Record<string, number | undefined>)[e.code] ?? Math.abs(e.errno ?? 0);
   const text = known?.text ?? e.code;

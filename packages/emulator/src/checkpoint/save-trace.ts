@@ -18,7 +18,9 @@ export type SaveCaller = "loop" | "final";
 function neox(caller: SaveCaller, saveCheckpointLine = 357): PyFrame[] {
   return [
     f(`${NEOX}/train.py`, 30, "main"),
-    ...(caller === "loop" ? [f(`${NEOX}/megatron/training.py`, 232, "pretrain"), f(`${NEOX}/megatron/training.py`, 1530, "train")] : [f(`${NEOX}/megatron/training.py`, 331, "pretrain")]),
+    ...(caller === "loop"
+      ? [f(`${NEOX}/megatron/training.py`, 232, "pretrain"), f(`${NEOX}/megatron/training.py`, 1530, "train")]
+      : [f(`${NEOX}/megatron/training.py`, 331, "pretrain")]),
     f(`${NEOX}/megatron/checkpointing.py`, saveCheckpointLine, "save_checkpoint")
   ];
 }
@@ -28,7 +30,12 @@ const makedirs = f(`${PY}/os.py`, 225, "makedirs");
 
 export const SAVE_FRAMES = {
   /** DeepSpeed's os.makedirs(save_dir, exist_ok=True) before anything else */
-  saveDirMakedirs: (c: SaveCaller): PyFrame[] => [...neox(c), f(`${NEOX}/megatron/checkpointing.py`, 205, "save_ds_checkpoint"), dsSave(3248), makedirs],
+  saveDirMakedirs: (c: SaveCaller): PyFrame[] => [
+    ...neox(c),
+    f(`${NEOX}/megatron/checkpointing.py`, 205, "save_ds_checkpoint"),
+    dsSave(3248),
+    makedirs
+  ],
   /** torch.save of a shard (sequential model: DeepSpeed's swallowed makedirs failure surfaces here) */
   torchSave: (c: SaveCaller): PyFrame[] => [
     ...neox(c),
@@ -51,10 +58,25 @@ export const SAVE_FRAMES = {
     makedirs
   ],
   /** rank 0's plain open(save_dir/latest, "w") */
-  latest: (c: SaveCaller): PyFrame[] => [...neox(c), f(`${NEOX}/megatron/checkpointing.py`, 205, "save_ds_checkpoint"), dsSave(3318)],
+  latest: (c: SaveCaller): PyFrame[] => [
+    ...neox(c),
+    f(`${NEOX}/megatron/checkpointing.py`, 205, "save_ds_checkpoint"),
+    dsSave(3318)
+  ],
   /** NeoX's copy of the config files into <tag>/configs */
-  configsMakedirs: (c: SaveCaller): PyFrame[] => [...neox(c), f(`${NEOX}/megatron/checkpointing.py`, 211, "save_ds_checkpoint"), makedirs],
-  configsOpen: (c: SaveCaller): PyFrame[] => [...neox(c), f(`${NEOX}/megatron/checkpointing.py`, 213, "save_ds_checkpoint")],
+  configsMakedirs: (c: SaveCaller): PyFrame[] => [
+    ...neox(c),
+    f(`${NEOX}/megatron/checkpointing.py`, 211, "save_ds_checkpoint"),
+    makedirs
+  ],
+  configsOpen: (c: SaveCaller): PyFrame[] => [
+    ...neox(c),
+    f(`${NEOX}/megatron/checkpointing.py`, 213, "save_ds_checkpoint")
+  ],
   /** keep_last_n_checkpoints: shutil.rmtree of an old tag (NeoX catches only FileNotFoundError) */
-  prune: (c: SaveCaller): PyFrame[] => [...neox(c, 370), f(`${NEOX}/megatron/checkpointing.py`, 176, "delete_old_checkpoints"), f(`${PY}/shutil.py`, 725, "rmtree")]
+  prune: (c: SaveCaller): PyFrame[] => [
+    ...neox(c, 370),
+    f(`${NEOX}/megatron/checkpointing.py`, 176, "delete_old_checkpoints"),
+    f(`${PY}/shutil.py`, 725, "rmtree")
+  ]
 } as const;

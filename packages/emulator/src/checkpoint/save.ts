@@ -25,7 +25,8 @@ export interface SaveRequest {
 }
 
 function fileBody(name: string, states: ModelStates): string {
-  if (name === "zero_to_fp32.py") return "#!/usr/bin/env python\n# emulated: consolidates ZeRO shards into fp32 weights\n";
+  if (name === "zero_to_fp32.py")
+    return "#!/usr/bin/env python\n# emulated: consolidates ZeRO shards into fp32 weights\n";
   if (name.startsWith("mp_rank_")) return JSON.stringify(states);
   return JSON.stringify({ iteration: states.iteration, file: name });
 }
@@ -52,7 +53,8 @@ function torchSave(path: string, body: string, frames: readonly PyFrame[]): void
     let msg: string;
     if (!isDirectory(parent)) msg = `Parent directory ${parent} does not exist.`;
     else if (e.syscall === "open") msg = `File ${path} cannot be opened.`;
-    else msg = `[enforce fail at inline_container.cc:445] . PytorchStreamWriter failed writing file data/0: file write failed`;
+    else
+      msg = `[enforce fail at inline_container.cc:445] . PytorchStreamWriter failed writing file data/0: file write failed`;
     throw new PythonError("RuntimeError", msg, [], frames);
   }
 }
@@ -72,11 +74,15 @@ export function saveCheckpoint(req: SaveRequest, print: Printer): void {
   } catch (e) {
     // DeepSpeed's _create_checkpoint_file catches everything, logs one line and carries on
     if (!isFsError(e)) throw e;
-    print.out(`${dsLogPrefix("ERROR", "engine.py:3366:_create_checkpoint_file")}Failed saving model checkpoint to ${req.saveDir} with tag ${tag}`);
+    print.out(
+      `${dsLogPrefix("ERROR", "engine.py:3366:_create_checkpoint_file")}Failed saving model checkpoint to ${req.saveDir} with tag ${tag}`
+    );
   }
   // the pipeline module makes the tag directory again for its layer files, and lets the OSError out
   if (req.topology.pp >= 1) pyMakedirs(dir, SAVE_FRAMES.pipeMakedirs(c));
-  print.out(`${dsLogPrefix("INFO", "logging.py:128:log_dist")}[Rank 0] Saving model checkpoint: ${join(dir, "mp_rank_00_model_states.pt")}`);
+  print.out(
+    `${dsLogPrefix("INFO", "logging.py:128:log_dist")}[Rank 0] Saving model checkpoint: ${join(dir, "mp_rank_00_model_states.pt")}`
+  );
   const torchFrames = SAVE_FRAMES.torchSave(c);
   const all = expectedCheckpointFiles(req.topology).filter((f) => !f.endsWith("/"));
   const mine = rankZeroFiles(req.topology);
@@ -91,7 +97,9 @@ export function saveCheckpoint(req: SaveRequest, print: Printer): void {
   }
   for (const f of all) if (!mine.includes(f)) torchSave(join(dir, f), fileBody(f, req.states), torchFrames);
   sleepMs(req.saveMs / 2);
-  print.out(`${dsLogPrefix("INFO", "torch_checkpoint_engine.py:33:commit")}[Torch] Checkpoint ${tag} is ready now!`);
+  print.out(
+    `${dsLogPrefix("INFO", "torch_checkpoint_engine.py:33:commit")}[Torch] Checkpoint ${tag} is ready now!`
+  );
   const latest = join(req.saveDir, "latest");
   asPython(latest, SAVE_FRAMES.latest(c), () => writeFileSync(latest, tag));
   const configs = join(dir, "configs");
@@ -130,6 +138,7 @@ export function pruneCheckpoints(saveDir: string, keep: number, caller: SaveCall
     .filter((p) => statSync(p).isDirectory() && /global_step\d*/.test(p))
     .sort(naturalCompare);
   const doomed = dirs.slice(0, Math.max(dirs.length - keep, 0));
-  for (const d of doomed) asPython(d, SAVE_FRAMES.prune(caller), () => rmSync(d, { recursive: true, force: true }));
+  for (const d of doomed)
+    asPython(d, SAVE_FRAMES.prune(caller), () => rmSync(d, { recursive: true, force: true }));
   return doomed;
 }

@@ -17,7 +17,10 @@ function derivePrecision(raw: Raw): Precision {
   if (dict(raw, "fp16")?.["enabled"] === true) return "fp16";
   if (dict(raw, "bf16")?.["enabled"] === true) {
     if (given !== null && given !== "bfloat16") {
-      throw new PythonError("AssertionError", "Specify precision as 'bfloat16' if using bf16 in deepspeed config");
+      throw new PythonError(
+        "AssertionError",
+        "Specify precision as 'bfloat16' if using bf16 in deepspeed config"
+      );
     }
     return "bfloat16";
   }
@@ -27,12 +30,17 @@ function derivePrecision(raw: Raw): Precision {
 
 function required(raw: Raw, k: string): number {
   const v = num(raw, k);
-  if (v === null) throw new PythonError("ValueError", `NeoXArgs.__post_init__() NeoXArgs values cannot be validated`, [`NeoXArgs.validate_values() ${k} must be defined`]);
+  if (v === null)
+    throw new PythonError("ValueError", `NeoXArgs.__post_init__() NeoXArgs values cannot be validated`, [
+      `NeoXArgs.validate_values() ${k} must be defined`
+    ]);
   return v;
 }
 
 const valuesFail = (why: string): PythonError =>
-  new PythonError("ValueError", "NeoXArgs.__post_init__() NeoXArgs values cannot be validated", [`NeoXArgs.validate_values() ${why}`]);
+  new PythonError("ValueError", "NeoXArgs.__post_init__() NeoXArgs values cannot be validated", [
+    `NeoXArgs.validate_values() ${why}`
+  ]);
 
 /** calculate_derived + validate_values for the keys the emulator honours. */
 export function deriveConfig(raw: Raw, env: NodeJS.ProcessEnv): EmuConfig {
@@ -45,10 +53,18 @@ export function deriveConfig(raw: Raw, env: NodeJS.ProcessEnv): EmuConfig {
     globalNumGpus: num(raw, "global_num_gpus"),
     env
   });
-  const batch = deriveBatch(gpus, pp, tp, num(raw, "train_batch_size"), num(raw, "train_micro_batch_size_per_gpu"), num(raw, "gradient_accumulation_steps"));
+  const batch = deriveBatch(
+    gpus,
+    pp,
+    tp,
+    num(raw, "train_batch_size"),
+    num(raw, "train_micro_batch_size_per_gpu"),
+    num(raw, "gradient_accumulation_steps")
+  );
   const precision = derivePrecision(raw);
   const zero = dict(raw, "zero_optimization");
-  if (precision === "bfloat16" && zero === null) throw new PythonError("TypeError", "'NoneType' object is not subscriptable");
+  if (precision === "bfloat16" && zero === null)
+    throw new PythonError("TypeError", "'NoneType' object is not subscriptable");
   if (zero !== null && !("stage" in zero)) throw new PythonError("KeyError", "'stage'");
 
   // NeoX takes the LR from the optimizer dict; its absence means DeepSpeed's default Adam at 1e-3.
@@ -70,16 +86,22 @@ export function deriveConfig(raw: Raw, env: NodeJS.ProcessEnv): EmuConfig {
 
   const save = str(raw, "save");
   const checkpointFactor = num(raw, "checkpoint_factor");
-  const extraSaveIters = Array.isArray(raw["extra_save_iters"]) ? (raw["extra_save_iters"] as unknown[]).filter((x): x is number => typeof x === "number") : [];
+  const extraSaveIters = Array.isArray(raw["extra_save_iters"])
+    ? (raw["extra_save_iters"] as unknown[]).filter((x): x is number => typeof x === "number")
+    : [];
   if (save !== null && checkpointFactor === null && raw["extra_save_iters"] == null) {
     throw valuesFail("checkpoint_factor or extra_save_iters must be defined if save is defined");
   }
   checkDataPaths(raw);
 
   const trainIters = num(raw, "train_iters");
-  if (trainIters === null) throw new PythonError("ValueError", "Must specify either train_epochs or train_iters");
+  if (trainIters === null)
+    throw new PythonError("ValueError", "Must specify either train_epochs or train_iters");
   const decayFraction = num(raw, "lr_decay_fraction");
-  const decayIters = num(raw, "lr_decay_iters") ?? (decayFraction !== null ? Math.floor(trainIters * decayFraction) : null) ?? trainIters;
+  const decayIters =
+    num(raw, "lr_decay_iters") ??
+    (decayFraction !== null ? Math.floor(trainIters * decayFraction) : null) ??
+    trainIters;
   const fp16 = dict(raw, "fp16");
   const hasValid = raw["valid_data_paths"] != null || raw["data_path"] != null;
   const evalIters = num(raw, "eval_iters") ?? 100;
@@ -93,12 +115,12 @@ export function deriveConfig(raw: Raw, env: NodeJS.ProcessEnv): EmuConfig {
     lr,
     minLr,
     warmup: num(raw, "warmup") ?? 0.01,
-    decayStyle: ((str(raw, "lr_decay_style") ?? "linear").toLowerCase() as DecayStyle),
+    decayStyle: (str(raw, "lr_decay_style") ?? "linear").toLowerCase() as DecayStyle,
     decayIters,
     save,
     load: str(raw, "load"),
     checkpointFactor,
-    checkpointScale: ((str(raw, "checkpoint_scale") ?? "linear").toLowerCase() as CheckpointScale),
+    checkpointScale: (str(raw, "checkpoint_scale") ?? "linear").toLowerCase() as CheckpointScale,
     extraSaveIters,
     keepLastN: num(raw, "keep_last_n_checkpoints"),
     finetune: bool(raw, "finetune"),
@@ -122,8 +144,10 @@ export function deriveConfig(raw: Raw, env: NodeJS.ProcessEnv): EmuConfig {
     seqLength,
     peakTflops: num(raw, "peak_theoretical_tflops"),
     checkpointActivations: bool(raw, "checkpoint_activations"),
-    initialScalePower: typeof fp16?.["initial_scale_power"] === "number" ? (fp16["initial_scale_power"] as number) : 16,
-    lossScaleWindow: typeof fp16?.["loss_scale_window"] === "number" ? (fp16["loss_scale_window"] as number) : 1000,
+    initialScalePower:
+      typeof fp16?.["initial_scale_power"] === "number" ? (fp16["initial_scale_power"] as number) : 16,
+    lossScaleWindow:
+      typeof fp16?.["loss_scale_window"] === "number" ? (fp16["loss_scale_window"] as number) : 1000,
     archArgs: {
       num_layers: numLayers,
       hidden_size: hiddenSize,
@@ -139,7 +163,8 @@ export function deriveConfig(raw: Raw, env: NodeJS.ProcessEnv): EmuConfig {
 
 function checkDataPaths(raw: Raw): void {
   const splits = ["train_data_paths", "valid_data_paths", "test_data_paths"].map((k) => raw[k] != null);
-  if (splits.every(Boolean) && raw["data_path"] != null) throw valuesFail("Please provide *either* `data_path` or `train_data_paths` etc.");
+  if (splits.every(Boolean) && raw["data_path"] != null)
+    throw valuesFail("Please provide *either* `data_path` or `train_data_paths` etc.");
   if (splits.some(Boolean) && !splits.every(Boolean)) {
     throw valuesFail("If any explicit train, valid, or test data paths are set, all must be set");
   }

@@ -31,7 +31,10 @@ function pyError(f: () => unknown): PythonError {
 
 describe("PyYAML 1.1 scalars", () => {
   it("keeps 1e-4 and 1.0e4 as strings, 1.0e-4 and 1.0e+4 as floats", () => {
-    const d = parsePyYaml("a: 1e-4\nb: 1.0e-4\nc: 1.0e4\nd: 1.0e+4\ne: 100\nf: 100.0\ng: y\n", "t.yml") as Record<string, unknown>;
+    const d = parsePyYaml(
+      "a: 1e-4\nb: 1.0e-4\nc: 1.0e4\nd: 1.0e+4\ne: 100\nf: 100.0\ng: y\n",
+      "t.yml"
+    ) as Record<string, unknown>;
     expect(d["a"]).toBe("1e-4");
     expect(d["b"]).toEqual(new PyFloat(0.0001));
     expect(d["c"]).toBe("1.0e4");
@@ -52,14 +55,27 @@ describe("loadNeoxConfig", () => {
   it("derives global_num_gpus from the hostfile slots", () => {
     const { dir } = load({});
     writeFileSync(join(dir, "hosts"), "nid001 slots=4\nnid002 slots=4 # comment\n");
-    const t = load({ "a.yml": BASE.replace('"train_batch_size": 8', '"train_batch_size": 16, "gradient_accumulation_steps": 2') }, { DLTS_HOSTFILE: join(dir, "hosts") });
+    const t = load(
+      {
+        "a.yml": BASE.replace(
+          '"train_batch_size": 8',
+          '"train_batch_size": 16, "gradient_accumulation_steps": 2'
+        )
+      },
+      { DLTS_HOSTFILE: join(dir, "hosts") }
+    );
     const cfg = loadNeoxConfig([join(t.dir, "a.yml")], {}, { DLTS_HOSTFILE: join(dir, "hosts") }).cfg;
     expect(cfg.globalNumGpus).toBe(8);
     expect(cfg.gas).toBe(2);
   });
   it("normalises hyphens and catches a duplicate across files", () => {
-    expect(load({ "a.yml": BASE.replace('"train_iters": 10', '"train-iters": 10') }).run().cfg.trainIters).toBe(10);
-    const e = pyError(load({ "a.yml": BASE.replace('"train_iters": 10', '"train-iters": 10'), "b.yml": "train_iters: 20\n" }).run);
+    expect(
+      load({ "a.yml": BASE.replace('"train_iters": 10', '"train-iters": 10') }).run().cfg.trainIters
+    ).toBe(10);
+    const e = pyError(
+      load({ "a.yml": BASE.replace('"train_iters": 10', '"train-iters": 10'), "b.yml": "train_iters: 20\n" })
+        .run
+    );
     expect(e.pyType).toBe("ValueError");
     expect(e.message).toContain("duplicate keys");
   });
@@ -70,7 +86,12 @@ describe("loadNeoxConfig", () => {
     ["bad literal", '"lr_decay_style": "step"', "ValueError", "types cannot be validated"],
     ["min_lr above lr", '"min_lr": 0.001', "ValueError", "values cannot be validated"],
     ["save without checkpoint_factor", '"save": "/ck"', "ValueError", "values cannot be validated"],
-    ["batch identity", '"gradient_accumulation_steps": 2', "AssertionError", "Check batch related parameters"],
+    [
+      "batch identity",
+      '"gradient_accumulation_steps": 2',
+      "AssertionError",
+      "Check batch related parameters"
+    ],
     ["partial data paths", '"train_data_paths": ["/a"]', "ValueError", "values cannot be validated"],
     ["bf16 without zero_optimization", '"precision": "bfloat16"', "TypeError", "not subscriptable"]
   ])("rejects %s", (_name, extra, type, msg) => {

@@ -18,7 +18,11 @@ export interface CliOverrides {
 }
 
 /** NeoXArgs.consume_deepy_args(): read, merge, reject unknown keys, type-check, derive, validate. */
-export function loadNeoxConfig(paths: readonly string[], overrides: CliOverrides, env: NodeJS.ProcessEnv): LoadedConfig {
+export function loadNeoxConfig(
+  paths: readonly string[],
+  overrides: CliOverrides,
+  env: NodeJS.ProcessEnv
+): LoadedConfig {
   const { raw, files } = loadConfigFiles(paths);
   if (overrides.iteration !== undefined) raw["iteration"] = overrides.iteration;
   if (overrides.hostfile !== undefined) raw["hostfile"] = overrides.hostfile;
@@ -26,5 +30,10 @@ export function loadNeoxConfig(paths: readonly string[], overrides: CliOverrides
   const plain = unwrapFloats(raw) as Record<string, unknown>;
   const cfg = deriveConfig(plain, env);
   const hasData = plain["data_path"] != null || plain["train_data_paths"] != null;
-  return { cfg, configPaths: files.map((f) => f.path), dataImpl: String(plain["data_impl"] ?? "infer").toLowerCase(), hasData };
+  return {
+    cfg,
+    configPaths: files.map((f) => f.path),
+    dataImpl: String(plain["data_impl"] ?? "infer").toLowerCase(),
+    hasData
+  };
 }

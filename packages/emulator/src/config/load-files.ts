@@ -27,7 +27,10 @@ export function loadConfigFiles(paths: readonly string[]): LoadedFiles {
     const path = normaliseConfigPath(given);
     const name = basename(path);
     if (seenNames.has(name)) {
-      throw new PythonError("AssertionError", `At least two config files have the same filename. This will result in conflicts when saving out configs with the checkpoint in one single directory. Please use unique names for configs.`);
+      throw new PythonError(
+        "AssertionError",
+        `At least two config files have the same filename. This will result in conflicts when saving out configs with the checkpoint in one single directory. Please use unique names for configs.`
+      );
     }
     seenNames.add(name);
     const text = readFileSync(path, "utf8");
@@ -35,11 +38,17 @@ export function loadConfigFiles(paths: readonly string[]): LoadedFiles {
     const doc = parsePyYaml(text, path);
     if (doc === null || doc === undefined) continue;
     if (typeof doc !== "object" || Array.isArray(doc)) {
-      throw new PythonError("TypeError", `'${Array.isArray(doc) ? "list" : typeof doc}' object is not a mapping (${path})`);
+      throw new PythonError(
+        "TypeError",
+        `'${Array.isArray(doc) ? "list" : typeof doc}' object is not a mapping (${path})`
+      );
     }
     for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
       if (key in raw) {
-        throw new PythonError("ValueError", `Conf file ${path} has the following duplicate keys with previously loaded file: ${key}`);
+        throw new PythonError(
+          "ValueError",
+          `Conf file ${path} has the following duplicate keys with previously loaded file: ${key}`
+        );
       }
       raw[key.replace(/-/g, "_")] = value;
     }

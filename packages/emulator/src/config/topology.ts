@@ -8,9 +8,17 @@ export function parseHostfile(text: string): Map<string, number> {
     const line = rawLine.replace(/#.*/, "").trim();
     if (line === "") continue;
     const m = /^(\S+)\s+slots=(\d+)$/.exec(line);
-    if (!m) throw new PythonError("ValueError", `Hostfile contains a bad entry: ${line}, unable to proceed with launching`);
+    if (!m)
+      throw new PythonError(
+        "ValueError",
+        `Hostfile contains a bad entry: ${line}, unable to proceed with launching`
+      );
     const [, host = "", slots = "0"] = m;
-    if (hosts.has(host)) throw new PythonError("ValueError", `Hostfile contains multiple entries for ${host}, unable to proceed with launching`);
+    if (hosts.has(host))
+      throw new PythonError(
+        "ValueError",
+        `Hostfile contains multiple entries for ${host}, unable to proceed with launching`
+      );
     hosts.set(host, Number(slots));
   }
   return hosts;
@@ -50,10 +58,20 @@ export interface Batch {
 }
 
 /** calculate_derived's batch triple and the identity train_batch_size == micro × gas × dp. */
-export function deriveBatch(gpus: number, pp: number, tp: number, tbs: number | null, mbs: number | null, gasIn: number | null): Batch {
+export function deriveBatch(
+  gpus: number,
+  pp: number,
+  tp: number,
+  tbs: number | null,
+  mbs: number | null,
+  gasIn: number | null
+): Batch {
   const dpExact = gpus / Math.max(pp, 1) / Math.max(tp, 1);
   if (!Number.isInteger(dpExact)) {
-    throw new PythonError("AssertionError", `data parallel world size (${gpus} / ${Math.max(pp, 1)} / ${Math.max(tp, 1)}) must be a whole number`);
+    throw new PythonError(
+      "AssertionError",
+      `data parallel world size (${gpus} / ${Math.max(pp, 1)} / ${Math.max(tp, 1)}) must be a whole number`
+    );
   }
   const dp = dpExact;
   // gradient_accumulation_steps defaults to 1 in NeoX, so it is never derived.
@@ -70,7 +88,10 @@ export function deriveBatch(gpus: number, pp: number, tp: number, tbs: number | 
     micro = mbs;
     trainBatchSize = mbs * gas * dp;
   } else {
-    throw new PythonError("AssertionError", "Either train_batch_size or train_micro_batch_size_per_gpu needs to be provided");
+    throw new PythonError(
+      "AssertionError",
+      "Either train_batch_size or train_micro_batch_size_per_gpu needs to be provided"
+    );
   }
   if (!(trainBatchSize > 0 && micro > 0 && gas > 0) || trainBatchSize !== micro * gas * dp) {
     throw new PythonError(

@@ -102,7 +102,11 @@ function checkNestedDicts(raw: Record<string, unknown>): void {
     if (v === null || v === undefined) continue;
     const d = v as Record<string, unknown>;
     const params = d["params"];
-    const ok = typeof d["type"] === "string" && params !== null && typeof params === "object" && !Array.isArray(params);
+    const ok =
+      typeof d["type"] === "string" &&
+      params !== null &&
+      typeof params === "object" &&
+      !Array.isArray(params);
     if (!ok) {
       throw new PythonError("ValueError", "NeoXArgs.__post_init__() NeoXArgs types cannot be validated", [
         `NeoXArgs.validate_types() ${key} must have a string "type" and a dict "params"`

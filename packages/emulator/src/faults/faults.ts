@@ -53,11 +53,18 @@ export function parseFaultPlan(env: NodeJS.ProcessEnv): FaultPlan {
 }
 
 /** Where fired faults are remembered: outside the checkpoint dir, so a rollback cannot erase it. */
-export function defaultStateFile(env: NodeJS.ProcessEnv, save: string | null, load: string | null, cwd: string): string {
+export function defaultStateFile(
+  env: NodeJS.ProcessEnv,
+  save: string | null,
+  load: string | null,
+  cwd: string
+): string {
   const explicit = env["NEOX_EMU_STATE_FILE"];
   if (explicit) return explicit;
   const anchor = save ?? load;
-  return anchor ? join(dirname(resolve(cwd, anchor)), ".neox-emulator-state.json") : join(cwd, ".neox-emulator-state.json");
+  return anchor
+    ? join(dirname(resolve(cwd, anchor)), ".neox-emulator-state.json")
+    : join(cwd, ".neox-emulator-state.json");
 }
 
 /**
@@ -71,7 +78,9 @@ export class FaultLedger {
     private readonly path: string,
     private readonly env: NodeJS.ProcessEnv
   ) {
-    this.fired = existsSync(path) ? ((JSON.parse(readFileSync(path, "utf8")) as { fired?: Record<string, boolean> }).fired ?? {}) : {};
+    this.fired = existsSync(path)
+      ? ((JSON.parse(readFileSync(path, "utf8")) as { fired?: Record<string, boolean> }).fired ?? {})
+      : {};
   }
 
   private repeats(kind: FaultKind): boolean {

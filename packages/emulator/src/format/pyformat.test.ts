@@ -43,15 +43,23 @@ describe("python number formatting", () => {
 
 describe("against CPython output", () => {
   it("matches every fixture row (fixed 0-4 digits, E with 1/3/6 digits)", async () => {
-    const { default: rows } = (await import("./__fixtures__/python-format.json", { with: { type: "json" } })) as {
+    const { default: rows } = (await import("./__fixtures__/python-format.json", {
+      with: { type: "json" }
+    })) as {
       default: string[][];
     };
     expect(rows.length).toBeGreaterThan(100);
     for (const row of rows) {
       const [repr, f0, f1, f2, f3, f4, e1, e3, e6] = row as [string, ...string[]];
       const x = Number(repr);
-      expect([0, 1, 2, 3, 4].map((n) => formatFixed(x, n)), repr).toEqual([f0, f1, f2, f3, f4]);
-      expect([1, 3, 6].map((n) => formatExp(x, n)), repr).toEqual([e1, e3, e6]);
+      expect(
+        [0, 1, 2, 3, 4].map((n) => formatFixed(x, n)),
+        repr
+      ).toEqual([f0, f1, f2, f3, f4]);
+      expect(
+        [1, 3, 6].map((n) => formatExp(x, n)),
+        repr
+      ).toEqual([e1, e3, e6]);
     }
   });
 });

@@ -35,7 +35,12 @@ describe("NeoX log lines", () => {
     );
   });
   it("every variant matches the reference regex with the right fields", () => {
-    for (const v of [base, { ...base, lmLoss: NaN }, { ...base, lossScale: 4096, skipped: 3 }, { ...base, mfu: { mfu: 1, hfu: 2 } }]) {
+    for (const v of [
+      base,
+      { ...base, lmLoss: NaN },
+      { ...base, lossScale: 4096, skipped: 3 },
+      { ...base, mfu: { mfu: 1, hfu: 2 } }
+    ]) {
       const m = NEOX_LINE.exec(trainingLine(v));
       expect(m).not.toBeNull();
       expect(m?.groups?.["it"]).toBe("100");
@@ -44,7 +49,9 @@ describe("NeoX log lines", () => {
   });
   it("frames the eval line with dashes one longer", () => {
     const [d1, line, d2] = evalBlock("iteration 1000", 2.123456);
-    expect(line).toBe(" validation results at iteration 1000 | lm_loss value: 2.123456E+00 | lm_loss_ppl value: 8.359980E+00 | ");
+    expect(line).toBe(
+      " validation results at iteration 1000 | lm_loss value: 2.123456E+00 | lm_loss_ppl value: 8.359980E+00 | "
+    );
     expect(d1).toBe(d2);
     expect(d1?.length).toBe((line?.length ?? 0) + 1);
   });

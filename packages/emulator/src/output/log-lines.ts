@@ -65,6 +65,12 @@ export function flopsPerGpu(p: {
 }): number {
   const factor = p.checkpointActivations ? 4 : 3;
   const perIter =
-    24 * factor * p.batch * p.seq * p.layers * p.hidden ** 2 * (1 + p.seq / (6 * p.hidden) + p.vocab / (16 * p.layers * p.hidden));
+    24 *
+    factor *
+    p.batch *
+    p.seq *
+    p.layers *
+    p.hidden ** 2 *
+    (1 + p.seq / (6 * p.hidden) + p.vocab / (16 * p.layers * p.hidden));
   return perIter / (Math.max(p.seconds, 1e-9) * p.gpus);
 }

@@ -15,7 +15,11 @@ export const stdioPrinter: Printer = {
 };
 
 /** DeepSpeed's logger prefix: `[2025-01-31 12:00:00,123] [INFO] [file:line:func] `. */
-export function dsLogPrefix(level: "INFO" | "WARNING" | "ERROR", where: string, now: Date = new Date()): string {
+export function dsLogPrefix(
+  level: "INFO" | "WARNING" | "ERROR",
+  where: string,
+  now: Date = new Date()
+): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, "0");
   const ts = `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())} ${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())},${p(now.getMilliseconds(), 3)}`;
   return `[${ts}] [${level}] [${where}] `;

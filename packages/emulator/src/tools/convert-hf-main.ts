@@ -13,4 +13,6 @@ if (!dir || !Number.isInteger(tp) || tp < 1) {
   process.exit(2);
 }
 const files = writeConvertedCheckpoint(dir, tp);
-console.log(`wrote a converted NeoX checkpoint (tp=${tp}) to ${dir}: ${files.length} model-states file(s), latest=0`);
+console.log(
+  `wrote a converted NeoX checkpoint (tp=${tp}) to ${dir}: ${files.length} model-states file(s), latest=0`
+);

@@ -15,7 +15,14 @@ export function writeConvertedCheckpoint(dir: string, tp: number): string[] {
   const states: ModelStates = {
     iteration: 1,
     args: {},
-    lr_scheduler: { start_lr: 0, warmup_iter: 0, num_iters: 0, decay_style: "linear", end_iter: 1, min_lr: 0 },
+    lr_scheduler: {
+      start_lr: 0,
+      warmup_iter: 0,
+      num_iters: 0,
+      decay_style: "linear",
+      end_iter: 1,
+      min_lr: 0
+    },
     global_steps: 0,
     global_samples: 0,
     skipped_steps: 0,
@@ -30,7 +37,10 @@ export function writeConvertedCheckpoint(dir: string, tp: number): string[] {
     writeFileSync(p, JSON.stringify(states));
     written.push(p);
   }
-  writeFileSync(join(dir, "tokenizer", "tokenizer.json"), JSON.stringify({ version: "1.0", model: { type: "BPE" } }));
+  writeFileSync(
+    join(dir, "tokenizer", "tokenizer.json"),
+    JSON.stringify({ version: "1.0", model: { type: "BPE" } })
+  );
   writeFileSync(join(dir, "latest"), "0");
   return written;
 }

@@ -3,7 +3,18 @@ import { AnnealingLr } from "./annealing-lr.ts";
 import type { DecayStyle } from "../config/emu-config.ts";
 
 const make = (decayStyle: DecayStyle, over = false) =>
-  new AnnealingLr({ startLr: 1e-3, minLr: 1e-4, warmupIter: 10, totalIters: 110, decayStyle, overrideLrScheduler: over, useCheckpointLrScheduler: false }, () => {});
+  new AnnealingLr(
+    {
+      startLr: 1e-3,
+      minLr: 1e-4,
+      warmupIter: 10,
+      totalIters: 110,
+      decayStyle,
+      overrideLrScheduler: over,
+      useCheckpointLrScheduler: false
+    },
+    () => {}
+  );
 
 const at = (s: AnnealingLr, n: number): number => {
   s.numIters = n;
@@ -24,7 +35,9 @@ describe("AnnealingLR", () => {
   });
   it("asserts on a changed field unless overriding; override keeps num_iters from the checkpoint", () => {
     const saved = { ...make("linear").stateDict(), num_iters: 40, warmup_iter: 20 };
-    expect(() => make("linear").loadStateDict(saved)).toThrow("checkpoint values for warmup iterations do not match");
+    expect(() => make("linear").loadStateDict(saved)).toThrow(
+      "checkpoint values for warmup iterations do not match"
+    );
     const s = make("linear", true);
     s.loadStateDict(saved);
     expect(s.warmupIter).toBe(10);

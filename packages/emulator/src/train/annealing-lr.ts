@@ -102,14 +102,22 @@ export class AnnealingLr {
     this.numIters = sd.num_iters;
   }
 
-  private checkAndSet<T extends number | string>(cls: T, fromCkpt: T, name: string, show: (v: T) => string): T {
+  private checkAndSet<T extends number | string>(
+    cls: T,
+    fromCkpt: T,
+    name: string,
+    show: (v: T) => string
+  ): T {
     if (this.override) {
       this.print(` > overriding ${name} value to ${show(cls)}`);
       return cls;
     }
     if (!this.useCheckpoint && cls !== fromCkpt) {
       // NeoX's message lacks a space between "value" and "and": kept so log matchers written against NeoX still hit.
-      throw new PythonError("AssertionError", `AnnealingLR: class input valueand checkpoint values for ${name} do not match`);
+      throw new PythonError(
+        "AssertionError",
+        `AnnealingLR: class input valueand checkpoint values for ${name} do not match`
+      );
     }
     this.print(` > using checkpoint value ${show(fromCkpt)} for ${name}`);
     return fromCkpt;

@@ -41,7 +41,10 @@ describe("loss model", () => {
     let h: ModelHealth = HEALTHY;
     const losses: number[] = [];
     for (let step = 1; step <= 80; step++) {
-      const r = stepLoss({ seed: 3, step, lr: 1e-4, unstableLr: 2e-4, forceSpike: step === 40, forceNan: false }, h);
+      const r = stepLoss(
+        { seed: 3, step, lr: 1e-4, unstableLr: 2e-4, forceSpike: step === 40, forceNan: false },
+        h
+      );
       h = r.health;
       losses.push(r.loss);
     }
@@ -49,8 +52,18 @@ describe("loss model", () => {
     expect(losses[79]).toBeLessThan(cleanLoss(80) + 0.3);
   });
   it("NaN persists once the weights are NaN", () => {
-    const r = stepLoss({ seed: 1, step: 5, lr: 1e-4, unstableLr: 2e-4, forceSpike: false, forceNan: true }, HEALTHY);
+    const r = stepLoss(
+      { seed: 1, step: 5, lr: 1e-4, unstableLr: 2e-4, forceSpike: false, forceNan: true },
+      HEALTHY
+    );
     expect(Number.isNaN(r.loss)).toBe(true);
-    expect(Number.isNaN(stepLoss({ seed: 1, step: 6, lr: 1e-4, unstableLr: 2e-4, forceSpike: false, forceNan: false }, r.health).loss)).toBe(true);
+    expect(
+      Number.isNaN(
+        stepLoss(
+          { seed: 1, step: 6, lr: 1e-4, unstableLr: 2e-4, forceSpike: false, forceNan: false },
+          r.health
+        ).loss
+      )
+    ).toBe(true);
   });
 });

@@ -15,7 +15,11 @@ export const HEALTHY: ModelHealth = { excess: 0, nan: false };
 
 /** Deterministic uniform in [0,1) from (seed, step, channel): a splitmix-style integer hash. */
 export function hashUniform(seed: number, step: number, channel: number): number {
-  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(step | 0, 0x85ebca77) ^ Math.imul(channel + 1, 0xc2b2ae3d)) >>> 0;
+  let h =
+    (Math.imul(seed | 0, 0x9e3779b1) ^
+      Math.imul(step | 0, 0x85ebca77) ^
+      Math.imul(channel + 1, 0xc2b2ae3d)) >>>
+    0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
   h = (h ^ (h >>> 16)) >>> 0;
@@ -63,7 +67,8 @@ export function stepLoss(input: StepInput, health: ModelHealth): { loss: number;
   // Below the threshold a spike heals within ~20 steps; above it, it lingers; far above, it feeds on itself.
   let excess = health.excess * (r <= 1 ? 0.85 : r < 3 ? 0.97 : 1.06);
   if (excess < 1e-4) excess = 0;
-  if (hashUniform(seed, step, CH_SPIKE) < spikeHazard(lr, unstableLr)) excess += 1 + 2 * hashUniform(seed, step, CH_AMP);
+  if (hashUniform(seed, step, CH_SPIKE) < spikeHazard(lr, unstableLr))
+    excess += 1 + 2 * hashUniform(seed, step, CH_AMP);
   if (input.forceSpike) excess += 4;
   const base = cleanLoss(step);
   const loss = base + gaussian(seed, step, CH_NOISE) * (0.02 + 0.01 * (base - 2)) + excess;

@@ -41,7 +41,13 @@ function host(env: NodeJS.ProcessEnv): string {
 /** pretrain(): setup (seed, model, checkpoint load), data, then the training loop. */
 export function runTraining(o: RunOptions): RunEnd {
   const { cfg, print } = o;
-  const topology: CheckpointTopology = { tp: cfg.tp, pp: cfg.pp, dp: cfg.dp, bf16: cfg.precision === "bfloat16", numLayers: cfg.numLayers };
+  const topology: CheckpointTopology = {
+    tp: cfg.tp,
+    pp: cfg.pp,
+    dp: cfg.dp,
+    bf16: cfg.precision === "bfloat16",
+    numLayers: cfg.numLayers
+  };
   print.out(`> setting random seeds to ${cfg.seed} ...`);
   print.out("building GPT2 model ...");
   const scheduler = new AnnealingLr(
@@ -72,7 +78,10 @@ export function runTraining(o: RunOptions): RunEnd {
         for (const [k, v] of Object.entries(cfg.archArgs)) {
           const saved = st.args[k];
           if (saved !== undefined && saved !== v) {
-            throw new PythonError("AssertionError", `${k} value from checkpoint (${String(saved)}) is not equal to the currently set argument value (${String(v)}).`);
+            throw new PythonError(
+              "AssertionError",
+              `${k} value from checkpoint (${String(saved)}) is not equal to the currently set argument value (${String(v)}).`
+            );
           }
         }
         if (loadOptim) {
@@ -89,7 +98,8 @@ export function runTraining(o: RunOptions): RunEnd {
     print.out(`Loading checkpoint and starting from iteration ${iteration}`);
   }
   print.out("> building train, validation, and test datasets ...");
-  if (!o.hasData) throw new PythonError("TypeError", "expected str, bytes or os.PathLike object, not NoneType");
+  if (!o.hasData)
+    throw new PythonError("TypeError", "expected str, bytes or os.PathLike object, not NoneType");
   if (o.dataImpl === "infer") {
     print.out("Unknown dataset implementation");
     throw new PythonError("AttributeError", "'NoneType' object has no attribute 'sizes'");
@@ -112,8 +122,23 @@ export function runTraining(o: RunOptions): RunEnd {
   });
   const save = (it: number, caller: SaveCaller): void => {
     if (cfg.save === null) return;
-    const die = o.faults.die_in_save && o.faults.die_in_save.step === it && o.ledger.claim("die_in_save", it) ? { code: o.faults.die_in_save.code } : null;
-    saveCheckpoint({ saveDir: cfg.save, iteration: it, topology, configPaths: o.configPaths, states: states(it), saveMs: o.saveMs, dieAfterLatest: die, caller }, print);
+    const die =
+      o.faults.die_in_save && o.faults.die_in_save.step === it && o.ledger.claim("die_in_save", it)
+        ? { code: o.faults.die_in_save.code }
+        : null;
+    saveCheckpoint(
+      {
+        saveDir: cfg.save,
+        iteration: it,
+        topology,
+        configPaths: o.configPaths,
+        states: states(it),
+        saveMs: o.saveMs,
+        dieAfterLatest: die,
+        caller
+      },
+      print
+    );
     if (cfg.keepLastN !== null) pruneCheckpoints(cfg.save, cfg.keepLastN, caller);
   };
 
@@ -135,7 +160,9 @@ export function runTraining(o: RunOptions): RunEnd {
     }
     if (f.rccl_error?.step === step && o.ledger.claim("rccl_error", step)) {
       const h = host(o.env);
-      print.out(`${h}:${process.pid}:${process.pid + 41} [0] NCCL WARN NET/OFI Request 0x7f2c1c0a3e80 completed with error. RC: 5. Error: 5 (Input/output error). Completed length: 0`);
+      print.out(
+        `${h}:${process.pid}:${process.pid + 41} [0] NCCL WARN NET/OFI Request 0x7f2c1c0a3e80 completed with error. RC: 5. Error: 5 (Input/output error). Completed length: 0`
+      );
       print.err(
         `torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1970, unhandled system error (run with NCCL_DEBUG=INFO for details), NCCL version 2.18.3`
       );
@@ -150,7 +177,14 @@ export function runTraining(o: RunOptions): RunEnd {
     sleepMs(o.stepMs * slowFactor);
 
     const r = stepLoss(
-      { seed: cfg.seed, step, lr: scheduler.lr(), unstableLr: o.unstableLr, forceSpike: f.spike?.step === step && o.ledger.claim("spike", step), forceNan: f.nan?.step === step && o.ledger.claim("nan", step) },
+      {
+        seed: cfg.seed,
+        step,
+        lr: scheduler.lr(),
+        unstableLr: o.unstableLr,
+        forceSpike: f.spike?.step === step && o.ledger.claim("spike", step),
+        forceNan: f.nan?.step === step && o.ledger.claim("nan", step)
+      },
       health
     );
     // fp16 skips an overflowing step (weights untouched, loss scale halved, no scheduler step); bf16/fp32 apply it.
@@ -171,8 +205,23 @@ export function runTraining(o: RunOptions): RunEnd {
     if (iteration % cfg.logInterval === 0) {
       const ms = (Date.now() - windowStart) / cfg.logInterval;
       const seconds = ms / 1000;
-      const fl = flopsPerGpu({ batch: cfg.trainBatchSize, seq: cfg.seqLength, layers: cfg.numLayers, hidden: cfg.hiddenSize, vocab: VOCAB, checkpointActivations: cfg.checkpointActivations, seconds, gpus: cfg.globalNumGpus });
-      const mfu = cfg.peakTflops !== null ? { mfu: ((fl * (3 / (cfg.checkpointActivations ? 4 : 3))) / (cfg.peakTflops * 1e12)) * 100, hfu: (fl / (cfg.peakTflops * 1e12)) * 100 } : null;
+      const fl = flopsPerGpu({
+        batch: cfg.trainBatchSize,
+        seq: cfg.seqLength,
+        layers: cfg.numLayers,
+        hidden: cfg.hiddenSize,
+        vocab: VOCAB,
+        checkpointActivations: cfg.checkpointActivations,
+        seconds,
+        gpus: cfg.globalNumGpus
+      });
+      const mfu =
+        cfg.peakTflops !== null
+          ? {
+              mfu: ((fl * (3 / (cfg.checkpointActivations ? 4 : 3))) / (cfg.peakTflops * 1e12)) * 100,
+              hfu: (fl / (cfg.peakTflops * 1e12)) * 100
+            }
+          : null;
       print.out(
         trainingLine({
           samplesPerSec: cfg.trainBatchSize / Math.max(seconds, 1e-9),
@@ -200,7 +249,8 @@ export function runTraining(o: RunOptions): RunEnd {
       lastSaved = iteration;
     }
     if (cfg.doValid && cfg.evalInterval > 0 && iteration % cfg.evalInterval === 0) {
-      for (const l of evalBlock(`iteration ${iteration}`, evalLoss(cfg.seed, iteration, health))) print.out(l);
+      for (const l of evalBlock(`iteration ${iteration}`, evalLoss(cfg.seed, iteration, health)))
+        print.out(l);
     }
     if (cfg.exitInterval !== null && cfg.exitInterval > 0 && iteration % cfg.exitInterval === 0) {
       print.out(`rank: 0 | time: ${pyNow()} | exiting the program at iteration ${iteration}`);
@@ -208,6 +258,8 @@ export function runTraining(o: RunOptions): RunEnd {
     }
   }
   if (cfg.save !== null && iteration !== 0 && lastSaved !== iteration) save(iteration, "final");
-  if (cfg.doValid) for (const l of evalBlock("the end of training for val data", evalLoss(cfg.seed, iteration, health))) print.out(l);
+  if (cfg.doValid)
+    for (const l of evalBlock("the end of training for val data", evalLoss(cfg.seed, iteration, health)))
+      print.out(l);
   return { kind: "finished" };
 }

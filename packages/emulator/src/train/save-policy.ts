@@ -8,7 +8,8 @@ export function isSaveIter(cfg: EmuConfig, iteration: number): boolean {
   if (f === null) return false;
   switch (cfg.checkpointScale) {
     case "linear":
-      if (!Number.isInteger(f)) throw new PythonError("AssertionError", "checkpoint_factor must be integral for linear scale");
+      if (!Number.isInteger(f))
+        throw new PythonError("AssertionError", "checkpoint_factor must be integral for linear scale");
       return iteration % f === 0;
     case "log": {
       if (!(f > 1)) throw new PythonError("AssertionError", "checkpoint_factor must be > 1 for log scale");

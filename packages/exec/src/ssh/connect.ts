@@ -22,27 +22,51 @@ async function privateKeyOf(endpoint: Endpoint): Promise<Buffer | undefined> {
   try {
     return await readFile(endpoint.identityFile);
   } catch (err) {
-    throw new ExecError("SSH_AUTH", `cannot read identity file ${endpoint.identityFile}: ${(err as Error).message}`, {
-      target: describeEndpoint(endpoint)
-    });
+    throw new ExecError(
+      "SSH_AUTH",
+      `cannot read identity file ${endpoint.identityFile}: ${(err as Error).message}`,
+      {
+        target: describeEndpoint(endpoint)
+      }
+    );
   }
 }
 
 function mapClientError(err: Error & { level?: string; code?: string }, endpoint: Endpoint): ExecError {
   const target = describeEndpoint(endpoint);
   if (err.level === "client-authentication") {
-    return new ExecError("SSH_AUTH", `${target} refused authentication (${err.message})`, { target }, { cause: err });
+    return new ExecError(
+      "SSH_AUTH",
+      `${target} refused authentication (${err.message})`,
+      { target },
+      { cause: err }
+    );
   }
-  return new ExecError("SSH_CONNECT", `cannot connect to ${target}: ${err.message}`, { target, code: err.code }, { cause: err });
+  return new ExecError(
+    "SSH_CONNECT",
+    `cannot connect to ${target}: ${err.message}`,
+    { target, code: err.code },
+    { cause: err }
+  );
 }
 
-function connectOne(endpoint: Endpoint, plan: ConnectPlan, known: KnownHosts, privateKey: Buffer | undefined, sock?: Duplex) {
+function connectOne(
+  endpoint: Endpoint,
+  plan: ConnectPlan,
+  known: KnownHosts,
+  privateKey: Buffer | undefined,
+  sock?: Duplex
+) {
   return new Promise<{ client: Client; fingerprint: string }>((resolve, reject) => {
     if (privateKey === undefined && plan.agentSocket === undefined) {
       reject(
-        new ExecError("SSH_AUTH", `no identity file and no SSH agent (SSH_AUTH_SOCK) for ${describeEndpoint(endpoint)}`, {
-          target: describeEndpoint(endpoint)
-        })
+        new ExecError(
+          "SSH_AUTH",
+          `no identity file and no SSH agent (SSH_AUTH_SOCK) for ${describeEndpoint(endpoint)}`,
+          {
+            target: describeEndpoint(endpoint)
+          }
+        )
       );
       return;
     }
@@ -66,7 +90,9 @@ function connectOne(endpoint: Endpoint, plan: ConnectPlan, known: KnownHosts, pr
       ...(plan.agentSocket !== undefined ? { agent: plan.agentSocket } : {}),
       ...(sock !== undefined ? { sock } : {}),
       // names come from our own closed table (host-key.ts), all of which ssh2 implements
-      ...(algorithms.length > 0 ? { algorithms: { serverHostKey: algorithms as ServerHostKeyAlgorithm[] } } : {})
+      ...(algorithms.length > 0
+        ? { algorithms: { serverHostKey: algorithms as ServerHostKeyAlgorithm[] } }
+        : {})
     };
     client.once("ready", () => {
       client.removeAllListeners("error");
@@ -82,9 +108,15 @@ function connectOne(endpoint: Endpoint, plan: ConnectPlan, known: KnownHosts, pr
       client.connect(config);
     } catch (err) {
       // ssh2 throws synchronously for keys it cannot use (e.g. passphrase-protected)
-      reject(new ExecError("SSH_AUTH", `cannot use identity ${endpoint.identityFile ?? "(agent)"}: ${(err as Error).message}`, {
-        target: describeEndpoint(endpoint)
-      }));
+      reject(
+        new ExecError(
+          "SSH_AUTH",
+          `cannot use identity ${endpoint.identityFile ?? "(agent)"}: ${(err as Error).message}`,
+          {
+            target: describeEndpoint(endpoint)
+          }
+        )
+      );
     }
   });
 }
@@ -93,9 +125,15 @@ function forwardOut(via: Client, endpoint: Endpoint): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     via.forwardOut("127.0.0.1", 0, endpoint.host, endpoint.port, (err, stream) => {
       if (err) {
-        reject(new ExecError("SSH_CONNECT", `jump host could not reach ${describeEndpoint(endpoint)}: ${err.message}`, {
-          target: describeEndpoint(endpoint)
-        }));
+        reject(
+          new ExecError(
+            "SSH_CONNECT",
+            `jump host could not reach ${describeEndpoint(endpoint)}: ${err.message}`,
+            {
+              target: describeEndpoint(endpoint)
+            }
+          )
+        );
       } else resolve(stream);
     });
   });
@@ -109,7 +147,13 @@ export async function connectChain(plan: ConnectPlan): Promise<Chain> {
     let previous: Client | undefined;
     for (const endpoint of [...plan.hops, plan.final]) {
       const sock = previous === undefined ? undefined : await forwardOut(previous, endpoint);
-      const { client, fingerprint } = await connectOne(endpoint, plan, known, await privateKeyOf(endpoint), sock);
+      const { client, fingerprint } = await connectOne(
+        endpoint,
+        plan,
+        known,
+        await privateKeyOf(endpoint),
+        sock
+      );
       if (endpoint === plan.final) return { hops, client, fingerprint };
       hops.push(client);
       previous = client;

@@ -15,21 +15,31 @@ export async function loadKnownHosts(file: string): Promise<KnownHosts> {
   try {
     return { file, missing: false, entries: parseKnownHosts(await readFile(file, "utf8")) };
   } catch (err) {
-    if (err instanceof Error && "code" in err && err.code === "ENOENT") return { file, missing: true, entries: [] };
-    throw new ExecError("SSH_CONNECT", `cannot read known_hosts file ${file}: ${(err as Error).message}`, { file });
+    if (err instanceof Error && "code" in err && err.code === "ENOENT")
+      return { file, missing: true, entries: [] };
+    throw new ExecError("SSH_CONNECT", `cannot read known_hosts file ${file}: ${(err as Error).message}`, {
+      file
+    });
   }
 }
 
 /** Host-key algorithms to ask the server for: those known for the host, or ssh2's defaults. */
 export function preferredHostKeyAlgorithms(known: KnownHosts, host: string, port: number): string[] {
-  return knownKeyTypes(known.entries, knownHostsName(host, port)).flatMap((t) => [...signatureAlgorithmsFor(t)]);
+  return knownKeyTypes(known.entries, knownHostsName(host, port)).flatMap((t) => [
+    ...signatureAlgorithmsFor(t)
+  ]);
 }
 
 /**
  * Strict checking: returns null when the key is recorded for the host, otherwise the error that
  * refuses the connection. Nothing is ever added to known_hosts.
  */
-export function verifyHostKey(known: KnownHosts, host: string, port: number, keyBlob: Buffer): ExecError | null {
+export function verifyHostKey(
+  known: KnownHosts,
+  host: string,
+  port: number,
+  keyBlob: Buffer
+): ExecError | null {
   const name = knownHostsName(host, port);
   const fingerprint = fingerprintSha256(keyBlob);
   const keyType = keyBlobType(keyBlob) ?? "unknown-type";
@@ -56,7 +66,10 @@ export function verifyHostKey(known: KnownHosts, host: string, port: number, key
     }
     case "unknown": {
       const where = known.missing ? `${known.file} (which does not exist)` : known.file;
-      const others = verdict.otherKeyTypes.length > 0 ? ` (it lists only ${verdict.otherKeyTypes.join(", ")} keys for this host)` : "";
+      const others =
+        verdict.otherKeyTypes.length > 0
+          ? ` (it lists only ${verdict.otherKeyTypes.join(", ")} keys for this host)`
+          : "";
       return new ExecError(
         "SSH_HOSTKEY_UNKNOWN",
         `host key for ${name} is not in ${where}${others}: the server offered ${keyType} ${fingerprint}. ` +

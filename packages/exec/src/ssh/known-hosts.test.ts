@@ -22,7 +22,15 @@ describe("fingerprints", () => {
 describe("parseKnownHosts", () => {
   it("skips comments, blank, unknown-marker and malformed lines and keeps markers", () => {
     const entries = parseKnownHosts(
-      [`# comment`, ``, `a.org ssh-ed25519 ${K1} some comment`, `@revoked * ssh-ed25519 ${K2}`, `@weird x ssh-ed25519 ${K1}`, `b.org ssh-rsa ${K1}`, `c.org`].join("\n")
+      [
+        `# comment`,
+        ``,
+        `a.org ssh-ed25519 ${K1} some comment`,
+        `@revoked * ssh-ed25519 ${K2}`,
+        `@weird x ssh-ed25519 ${K1}`,
+        `b.org ssh-rsa ${K1}`,
+        `c.org`
+      ].join("\n")
     );
     expect(entries.map((e) => [e.hosts, e.marker, e.line])).toEqual([
       ["a.org", "none", 3],
@@ -48,7 +56,9 @@ describe("hostsFieldMatches", () => {
 });
 
 describe("checkHostKey", () => {
-  const entries = parseKnownHosts([HASHED, `other.org ssh-ed25519 ${K2}`, `rsa.org ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7`].join("\n"));
+  const entries = parseKnownHosts(
+    [HASHED, `other.org ssh-ed25519 ${K2}`, `rsa.org ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7`].join("\n")
+  );
   const name = "[login.example.org]:2222";
 
   it("trusts the recorded key", () => {

@@ -37,7 +37,10 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replaceAll("*", ".*")
+    .replaceAll("?", ".");
   return new RegExp(`^${body}$`, "i");
 }
 
@@ -72,7 +75,11 @@ export type HostKeyVerdict =
   | { status: "unknown"; otherKeyTypes: string[] };
 
 /** Decides about a key a server offered for `name`, OpenSSH's strict way. */
-export function checkHostKey(entries: readonly KnownHostEntry[], name: string, keyBlob: Buffer): HostKeyVerdict {
+export function checkHostKey(
+  entries: readonly KnownHostEntry[],
+  name: string,
+  keyBlob: Buffer
+): HostKeyVerdict {
   const revoked = entries.find((e) => e.marker === "revoked" && e.key.equals(keyBlob));
   if (revoked) return { status: "revoked", entry: revoked };
   const forHost = entries.filter((e) => e.marker === "none" && hostsFieldMatches(e.hosts, name));
@@ -86,5 +93,9 @@ export function checkHostKey(entries: readonly KnownHostEntry[], name: string, k
 
 /** Key types known_hosts holds for `name`, so the handshake asks for one of those. */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
-  return [...new Set(entries.filter((e) => e.marker === "none" && hostsFieldMatches(e.hosts, name)).map((e) => e.keyType))];
+  return [
+    ...new Set(
+      entries.filter((e) => e.marker === "none" && hostsFieldMatches(e.hosts, name)).map((e) => e.keyType)
+    )
+  ];
 }

@@ -35,8 +35,19 @@ describe("resolvePlan", () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it("resolves an alias with its hops, first existing identity and known_hosts", async () => {
-    const plan = await resolvePlan({ kind: "ssh", host: "lumi", sshConfigFile: config, agentSocket: "/tmp/agent.sock" });
-    expect(plan.final).toEqual({ alias: "lumi", host: "lumi.example.org", port: 2200, user: "alice", identityFile: key });
+    const plan = await resolvePlan({
+      kind: "ssh",
+      host: "lumi",
+      sshConfigFile: config,
+      agentSocket: "/tmp/agent.sock"
+    });
+    expect(plan.final).toEqual({
+      alias: "lumi",
+      host: "lumi.example.org",
+      port: 2200,
+      user: "alice",
+      identityFile: key
+    });
     expect(plan.hops.map((h) => [h.host, h.user, h.port])).toEqual([
       ["bastion", "bob", 2022],
       ["gw.example.org", "carol", 22]
@@ -57,7 +68,12 @@ describe("resolvePlan", () => {
       knownHostsFile: "/kh",
       keepaliveIntervalMs: 1000
     });
-    expect(plan.final).toMatchObject({ host: "lumi.example.org", user: "root", port: 22, identityFile: "/k" });
+    expect(plan.final).toMatchObject({
+      host: "lumi.example.org",
+      user: "root",
+      port: 22,
+      identityFile: "/k"
+    });
     expect([plan.knownHostsFile, plan.keepaliveIntervalMs]).toEqual(["/kh", 1000]);
   });
 });

@@ -36,7 +36,12 @@ function openExec(client: Client, line: string): Promise<ClientChannel> {
 }
 
 /** Runs argv on an open connection and collects the same result shape as the local executor. */
-export async function runRemote(client: Client, argv: readonly string[], options: ExecOptions | undefined, target: string): Promise<ExecResult> {
+export async function runRemote(
+  client: Client,
+  argv: readonly string[],
+  options: ExecOptions | undefined,
+  target: string
+): Promise<ExecResult> {
   const line = remoteCommandLine(argv, options ?? {});
   const started = performance.now();
   const stream = await openExec(client, line);

@@ -41,7 +41,9 @@ export async function readRemoteFrom(
     let got = 0;
     while (got < want) {
       const n = await new Promise<number>((resolve, reject) =>
-        sftp.read(handle, data, got, want - got, offset + got, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)))
+        sftp.read(handle, data, got, want - got, offset + got, (err, bytesRead) =>
+          err ? reject(err) : resolve(bytesRead)
+        )
       );
       if (n === 0) break;
       got += n;
@@ -64,11 +66,18 @@ export async function mkdirp(sftp: SFTPWrapper, dir: string, mode?: number): Pro
       if (!st.isDirectory()) throw new Error(`${current} exists and is not a directory`);
       continue;
     }
-    await call<void>((cb) => sftp.mkdir(current, mode !== undefined ? { mode } : {}, (err) => cb(err, undefined)));
+    await call<void>((cb) =>
+      sftp.mkdir(current, mode !== undefined ? { mode } : {}, (err) => cb(err, undefined))
+    );
   }
 }
 
-export async function writeRemoteFile(sftp: SFTPWrapper, path: string, contents: string | Buffer, mode?: number): Promise<void> {
+export async function writeRemoteFile(
+  sftp: SFTPWrapper,
+  path: string,
+  contents: string | Buffer,
+  mode?: number
+): Promise<void> {
   await mkdirp(sftp, posix.dirname(path));
   await call<void>((cb) => sftp.writeFile(path, contents, (err) => cb(err, undefined)));
   // the server's umask applies at creation and an existing file keeps its mode, so set it explicitly

@@ -39,7 +39,11 @@ describe("resolveHostConfig", () => {
   });
 
   it("accepts Keyword=value and honours negated patterns", () => {
-    expect(resolveHostConfig(CONFIG, "bastion")).toMatchObject({ hostName: "gw.example.org", port: 2200, user: "fallback" });
+    expect(resolveHostConfig(CONFIG, "bastion")).toMatchObject({
+      hostName: "gw.example.org",
+      port: 2200,
+      user: "fallback"
+    });
     expect(resolveHostConfig(CONFIG, "a.internal").user).toBe("ops");
     expect(resolveHostConfig(CONFIG, "secret.internal").user).toBe("fallback");
   });

@@ -40,7 +40,10 @@ function unquote(value: string): string {
 }
 
 function patternMatches(pattern: string, host: string): boolean {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replaceAll("*", ".*")
+    .replaceAll("?", ".");
   return new RegExp(`^${body}$`, "i").test(host);
 }
 
@@ -118,7 +121,8 @@ export function resolveHostConfig(text: string, alias: string): HostConfig {
   if (out.hostName !== undefined) out.hostName = host;
   const tokens = { host, user: out.user, alias };
   out.identityFiles = out.identityFiles.map((f) => expandPath(f, tokens));
-  if (out.userKnownHostsFile !== undefined) out.userKnownHostsFile = expandPath(out.userKnownHostsFile, tokens);
+  if (out.userKnownHostsFile !== undefined)
+    out.userKnownHostsFile = expandPath(out.userKnownHostsFile, tokens);
   return out;
 }
 

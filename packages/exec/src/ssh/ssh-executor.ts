@@ -95,7 +95,9 @@ export class SshExecutor implements Executor {
         return await fn(await this.connection());
       } catch (again) {
         if (again instanceof ChannelOpenError) {
-          throw new ExecError("SSH_CONNECT", `cannot open a channel to ${this.target}: ${again.message}`, { target: this.target });
+          throw new ExecError("SSH_CONNECT", `cannot open a channel to ${this.target}: ${again.message}`, {
+            target: this.target
+          });
         }
         throw again;
       }
@@ -110,7 +112,9 @@ export class SshExecutor implements Executor {
   }
 
   async run(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-    const result = await this.limit.use(() => this.withClient((live) => runRemote(live.chain.client, argv, options, this.target)));
+    const result = await this.limit.use(() =>
+      this.withClient((live) => runRemote(live.chain.client, argv, options, this.target))
+    );
     return checked(result, options, this.target);
   }
 
@@ -134,7 +138,12 @@ export class SshExecutor implements Executor {
       return await this.withClient(async (live) => fn(await this.sftp(live)));
     } catch (err) {
       if (err instanceof ExecError) throw err;
-      throw new ExecError("EXEC_FAILED", `${what} on ${this.target} failed: ${(err as Error).message}`, { target: this.target }, { cause: err });
+      throw new ExecError(
+        "EXEC_FAILED",
+        `${what} on ${this.target} failed: ${(err as Error).message}`,
+        { target: this.target },
+        { cause: err }
+      );
     }
   }
 
@@ -147,7 +156,9 @@ export class SshExecutor implements Executor {
   }
 
   uploadDir(localDir: string, remoteDir: string): Promise<void> {
-    return this.withSftp(`uploading ${localDir} to ${remoteDir}`, (sftp) => uploadTree(sftp, localDir, remoteDir));
+    return this.withSftp(`uploading ${localDir} to ${remoteDir}`, (sftp) =>
+      uploadTree(sftp, localDir, remoteDir)
+    );
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,9 @@ export const REPO_ROOT = resolve(FIXTURES_DIR, "../../../..");
  */
 export function referenceDir(): string | null {
   const env = process.env["NEOXCTL_REFERENCE_DIR"];
-  const candidates = [env, "../shared/reference", "/work/shared/reference"].filter((c): c is string => typeof c === "string" && c !== "");
+  const candidates = [env, "../shared/reference", "/work/shared/reference"].filter(
+    (c): c is string => typeof c === "string" && c !== ""
+  );
   for (const c of candidates) {
     const p = isAbsolute(c) ? c : resolve(REPO_ROOT, c);
     if (existsSync(resolve(p, "losslogs"))) return p;

@@ -19,7 +19,8 @@ export function requiredFiles(layout: CheckpointLayout): string[] {
   const prefix = layout.bf16 ? "bf16_" : "";
   for (let t = 0; t < layout.tp; t++) files.push(`mp_rank_${pad2(t)}_model_states.pt`);
   for (let d = 0; d < layout.dp; d++) {
-    for (let t = 0; t < layout.tp; t++) files.push(`${prefix}zero_pp_rank_${d}_mp_rank_${pad2(t)}_optim_states.pt`);
+    for (let t = 0; t < layout.tp; t++)
+      files.push(`${prefix}zero_pp_rank_${d}_mp_rank_${pad2(t)}_optim_states.pt`);
   }
   files.push("zero_to_fp32.py");
   return files;
@@ -28,5 +29,8 @@ export function requiredFiles(layout: CheckpointLayout): string[] {
 /** With the pipeline engine each TP rank also writes one file per layer; the layer count is not fixed, so at least one per TP rank. */
 export function requiredLayerPatterns(layout: CheckpointLayout): { tp: number; pattern: RegExp }[] {
   if (layout.pp < 1) return [];
-  return Array.from({ length: layout.tp }, (_, t) => ({ tp: t, pattern: new RegExp(`^layer_\\d+-model_${pad2(t)}-model_states\\.pt$`) }));
+  return Array.from({ length: layout.tp }, (_, t) => ({
+    tp: t,
+    pattern: new RegExp(`^layer_\\d+-model_${pad2(t)}-model_states\\.pt$`)
+  }));
 }

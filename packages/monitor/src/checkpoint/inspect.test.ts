@@ -14,11 +14,17 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(save, { recursive: true, force: true }));
 
-function writeStep(step: number, l: CheckpointLayout, opts: { skip?: string; empty?: string; configs?: boolean } = {}): void {
+function writeStep(
+  step: number,
+  l: CheckpointLayout,
+  opts: { skip?: string; empty?: string; configs?: boolean } = {}
+): void {
   const dir = join(save, `global_step${step}`);
   mkdirSync(join(dir, "configs"), { recursive: true });
-  for (const f of requiredFiles(l)) if (f !== opts.skip) writeFileSync(join(dir, f), f === opts.empty ? "" : "x");
-  if (l.pp >= 1) for (let t = 0; t < l.tp; t++) writeFileSync(join(dir, `layer_00-model_0${t}-model_states.pt`), "x");
+  for (const f of requiredFiles(l))
+    if (f !== opts.skip) writeFileSync(join(dir, f), f === opts.empty ? "" : "x");
+  if (l.pp >= 1)
+    for (let t = 0; t < l.tp; t++) writeFileSync(join(dir, `layer_00-model_0${t}-model_states.pt`), "x");
   if (opts.configs !== false) writeFileSync(join(dir, "configs", "run.yml"), "a: 1\n");
 }
 
@@ -33,7 +39,9 @@ describe("expected file set", () => {
       "bf16_zero_pp_rank_1_mp_rank_01_optim_states.pt",
       "zero_to_fp32.py"
     ]);
-    expect(requiredFiles({ tp: 1, pp: 0, dp: 1, bf16: false })).toContain("zero_pp_rank_0_mp_rank_00_optim_states.pt");
+    expect(requiredFiles({ tp: 1, pp: 0, dp: 1, bf16: false })).toContain(
+      "zero_pp_rank_0_mp_rank_00_optim_states.pt"
+    );
   });
 });
 
@@ -46,7 +54,10 @@ describe("inspectCheckpoints (real files through LocalExecutor)", () => {
     writeFileSync(join(save, "latest"), "global_step200");
     const r = await inspectCheckpoints(ex, save, layout);
     expect(r.latest).toBe("ok");
-    expect(r.checkpoints.map((c) => [c.step, c.complete])).toEqual([[100, true], [200, true]]);
+    expect(r.checkpoints.map((c) => [c.step, c.complete])).toEqual([
+      [100, true],
+      [200, true]
+    ]);
     expect(newestComplete(r)?.step).toBe(200);
     expect(newestComplete(r, 199)?.step).toBe(100);
     expect(newestComplete(r, 50)).toBeNull();
@@ -64,7 +75,9 @@ describe("inspectCheckpoints (real files through LocalExecutor)", () => {
     writeStep(300, layout, { skip: "bf16_zero_pp_rank_1_mp_rank_01_optim_states.pt" });
     writeStep(400, layout, { empty: "mp_rank_01_model_states.pt" });
     const r2 = await inspectCheckpoints(ex, save, layout);
-    expect(r2.checkpoints.find((c) => c.step === 300)?.missing).toEqual(["bf16_zero_pp_rank_1_mp_rank_01_optim_states.pt"]);
+    expect(r2.checkpoints.find((c) => c.step === 300)?.missing).toEqual([
+      "bf16_zero_pp_rank_1_mp_rank_01_optim_states.pt"
+    ]);
     expect(r2.checkpoints.find((c) => c.step === 400)?.empty).toEqual(["mp_rank_01_model_states.pt"]);
     expect(newestComplete(r2)?.step).toBe(100);
   });
@@ -83,7 +96,10 @@ describe("inspectCheckpoints (real files through LocalExecutor)", () => {
     writeStep(200, pipe);
     const r = await inspectCheckpoints(ex, save, pipe);
     expect(r.checkpoints.map((c) => c.complete)).toEqual([false, true]);
-    expect(r.checkpoints[0]?.missing).toEqual(["layer_*-model_00-model_states.pt", "layer_*-model_01-model_states.pt"]);
+    expect(r.checkpoints[0]?.missing).toEqual([
+      "layer_*-model_00-model_states.pt",
+      "layer_*-model_01-model_states.pt"
+    ]);
   });
 
   it("treats a missing save directory as no checkpoints", async () => {

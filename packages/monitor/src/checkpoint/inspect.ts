@@ -56,13 +56,23 @@ export function parseFindListing(stdout: string, withMtime = false): ListedFile[
     const path = rest.join("\t");
     if (y === undefined || size === undefined || path === "") continue;
     const mtimeMs = seconds === undefined ? NaN : Number(seconds) * 1000;
-    out.push({ path, type: y === "f" ? "file" : y === "d" ? "dir" : "other", size: Number(size) || 0, ...(Number.isFinite(mtimeMs) ? { mtimeMs } : {}) });
+    out.push({
+      path,
+      type: y === "f" ? "file" : y === "d" ? "dir" : "other",
+      size: Number(size) || 0,
+      ...(Number.isFinite(mtimeMs) ? { mtimeMs } : {})
+    });
   }
   return out;
 }
 
 /** Pure: judges every global_stepN directory in a listing, and what `latest` points at. */
-export function evaluateCheckpoints(saveDir: string, listing: readonly ListedFile[], latestContent: string | null, layout: CheckpointLayout): CheckpointReport {
+export function evaluateCheckpoints(
+  saveDir: string,
+  listing: readonly ListedFile[],
+  latestContent: string | null,
+  layout: CheckpointLayout
+): CheckpointReport {
   const byDir = new Map<string, ListedFile[]>();
   for (const f of listing) {
     const [top, ...rest] = f.path.split("/");
@@ -74,7 +84,9 @@ export function evaluateCheckpoints(saveDir: string, listing: readonly ListedFil
   const layerPatterns = requiredLayerPatterns(layout);
   const checkpoints: CheckpointStatus[] = [];
   for (const [tag, files] of byDir) {
-    const direct = new Map(files.filter((f) => f.type === "file" && !f.path.includes("/")).map((f) => [f.path, f.size]));
+    const direct = new Map(
+      files.filter((f) => f.type === "file" && !f.path.includes("/")).map((f) => [f.path, f.size])
+    );
     const missing: string[] = [];
     const empty: string[] = [];
     for (const name of required) {
@@ -128,8 +140,21 @@ export function newestComplete(report: CheckpointReport, atOrBefore?: number): C
  * One `find` lists every name, size and modification time under the save directory (one round trip over SSH), and one
  * read fetches `latest`. A missing save directory is an empty report, not an error.
  */
-export async function inspectCheckpoints(executor: Executor, saveDir: string, layout: CheckpointLayout): Promise<CheckpointReport> {
-  const r = await executor.run(["find", saveDir, "-mindepth", "1", "-maxdepth", "3", "-printf", "%y\\t%s\\t%T@\\t%P\\n"]);
+export async function inspectCheckpoints(
+  executor: Executor,
+  saveDir: string,
+  layout: CheckpointLayout
+): Promise<CheckpointReport> {
+  const r = await executor.run([
+    "find",
+    saveDir,
+    "-mindepth",
+    "1",
+    "-maxdepth",
+    "3",
+    "-printf",
+    "%y\\t%s\\t%T@\\t%P\\n"
+  ]);
   const listing = r.exitCode === 0 || r.stdout !== "" ? parseFindListing(r.stdout, true) : [];
   const hasLatest = listing.some((f) => f.path === "latest" && f.type === "file");
   let latestContent: string | null = null;

@@ -77,7 +77,11 @@ export class ByteFollower<T> {
     let size = 0;
     for (;;) {
       const back = this.tail.length;
-      const { data, size: s } = await this.executor.readFrom(this.path, this.pos - back, this.readBytes + back);
+      const { data, size: s } = await this.executor.readFrom(
+        this.path,
+        this.pos - back,
+        this.readBytes + back
+      );
       size = s;
       if (size < this.pos) {
         notes.push({ kind: "truncated", previousOffset: this.pos, size });

@@ -48,7 +48,9 @@ describe("EventFollower", () => {
     writeFileSync(path, train(7));
     const r = await f.poll();
     expect(r.notes[0]?.kind).toBe("truncated");
-    expect(r.events.map((e) => [e.end, e.event.kind === "train" ? e.event.step : null])).toEqual([[Buffer.byteLength(train(7)), 7]]);
+    expect(r.events.map((e) => [e.end, e.event.kind === "train" ? e.event.step : null])).toEqual([
+      [Buffer.byteLength(train(7)), 7]
+    ]);
     expect(f.recentLines()).toEqual([train(7).slice(0, -1)]);
   });
 });

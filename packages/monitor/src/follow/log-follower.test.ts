@@ -10,7 +10,11 @@ import type { FollowResult } from "./log-follower.ts";
 /** counts bytes handed out, to prove nothing is re-read */
 class CountingExecutor extends LocalExecutor {
   bytes = 0;
-  override async readFrom(path: string, offset: number, maxBytes?: number): Promise<{ data: Buffer; size: number }> {
+  override async readFrom(
+    path: string,
+    offset: number,
+    maxBytes?: number
+  ): Promise<{ data: Buffer; size: number }> {
     const r = await super.readFrom(path, offset, maxBytes);
     this.bytes += r.data.length;
     return r;
@@ -115,7 +119,10 @@ describe("MultiFollower", () => {
   it("keeps following the other files when one read fails", async () => {
     const errors: string[] = [];
     const lines: string[] = [];
-    const m = new MultiFollower({ onData: (_k, r) => lines.push(...r.lines), onError: (k) => errors.push(k) });
+    const m = new MultiFollower({
+      onData: (_k, r) => lines.push(...r.lines),
+      onError: (k) => errors.push(k)
+    });
     writeFileSync(join(dir, "ok.log"), "fine\n");
     m.add("ok", new LocalExecutor(), join(dir, "ok.log"));
     // a directory cannot be read as a file

@@ -15,11 +15,24 @@ export interface HangPolicy {
   recentSteps: number;
 }
 
-export const HANG_DEFAULTS: HangPolicy = { k: 10, floorMs: 600_000, startupGraceMs: 1_800_000, recentSteps: 20 };
+export const HANG_DEFAULTS: HangPolicy = {
+  k: 10,
+  floorMs: 600_000,
+  startupGraceMs: 1_800_000,
+  recentSteps: 20
+};
 
 /** The policy a run spec's `resilience.hang` (seconds) asks for. */
-export function hangPolicyFromSpec(hang: Resilience["hang"], recentSteps = HANG_DEFAULTS.recentSteps): HangPolicy {
-  return { k: hang.k, floorMs: hang.floor_s * 1000, startupGraceMs: hang.startup_grace_s * 1000, recentSteps };
+export function hangPolicyFromSpec(
+  hang: Resilience["hang"],
+  recentSteps = HANG_DEFAULTS.recentSteps
+): HangPolicy {
+  return {
+    k: hang.k,
+    floorMs: hang.floor_s * 1000,
+    startupGraceMs: hang.startup_grace_s * 1000,
+    recentSteps
+  };
 }
 
 export interface IterationSeen {
@@ -63,11 +76,20 @@ export function judgeHang(
   if (!last || last.atMs < jobStartMs) {
     const deadlineMs = jobStartMs + policy.startupGraceMs;
     return nowMs > deadlineMs
-      ? { state: "hung", sinceMs: jobStartMs, lastStep: null, limitMs: policy.startupGraceMs, medianStepMs: null }
+      ? {
+          state: "hung",
+          sinceMs: jobStartMs,
+          lastStep: null,
+          limitMs: policy.startupGraceMs,
+          medianStepMs: null
+        }
       : { state: "starting", deadlineMs };
   }
   const medianStepMs = medianStepTime(iterations, policy.recentSteps, jobStartMs);
-  const limitMs = Math.max(policy.floorMs, medianStepMs === null ? 0 : policy.k * medianStepMs * lastInterval(iterations));
+  const limitMs = Math.max(
+    policy.floorMs,
+    medianStepMs === null ? 0 : policy.k * medianStepMs * lastInterval(iterations)
+  );
   const deadlineMs = last.atMs + limitMs;
   return nowMs > deadlineMs
     ? { state: "hung", sinceMs: last.atMs, lastStep: last.step, limitMs, medianStepMs }
@@ -81,7 +103,11 @@ function lastInterval(iterations: readonly IterationSeen[]): number {
   return a && b && b.step > a.step ? b.step - a.step : 1;
 }
 
-function medianStepTime(iterations: readonly IterationSeen[], recent: number, jobStartMs: number): number | null {
+function medianStepTime(
+  iterations: readonly IterationSeen[],
+  recent: number,
+  jobStartMs: number
+): number | null {
   const per: number[] = [];
   for (let i = iterations.length - 1; i >= 0 && per.length < recent; i--) {
     const b = iterations[i];

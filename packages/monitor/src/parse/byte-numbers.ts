@@ -5,7 +5,10 @@
  */
 
 /** powers of ten that are exact doubles: m·10^k and m/10^k are then one correctly rounded operation */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+  1e20, 1e21, 1e22
+];
 
 const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
 
@@ -22,7 +25,8 @@ function nonFinite(buf: Buffer, a: number, b: number): number | undefined {
   const w = s === 0 ? a : a + 1;
   if (isWord(buf, w, b, "nan")) return s === 1 ? undefined : Number.NaN;
   if (isWord(buf, w, b, "inf")) return s === -1 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  if (isWord(buf, w, b, "infinity")) return s === 1 ? undefined : s === -1 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (isWord(buf, w, b, "infinity"))
+    return s === 1 ? undefined : s === -1 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   return undefined;
 }
 

@@ -49,7 +49,18 @@ const KNOWN = [
   "s:12 trl:9.7924 lr:0.000011 norm:3.01",
   "s:250 tel:6.1710"
 ];
-const CHATTER = ["", "   ", "\t", "Warning: something happened", "[rank0]: loading tokenizer", "ünïcödé text", "\u00a0", "0: 1: 2:", "| | |", "x".repeat(300)];
+const CHATTER = [
+  "",
+  "   ",
+  "\t",
+  "Warning: something happened",
+  "[rank0]: loading tokenizer",
+  "ünïcödé text",
+  "\u00a0",
+  "0: 1: 2:",
+  "| | |",
+  "x".repeat(300)
+];
 
 const words = [...KNOWN, ...CHATTER].flatMap((l) => l.split(/(\s+|\|)/)).filter((w) => w !== "");
 const lineArb = fc.oneof(
@@ -59,7 +70,11 @@ const lineArb = fc.oneof(
 );
 
 /** LineBuffer + LineParser over the chunks: the reference the ChunkParser must reproduce */
-function reference(chunks: readonly Buffer[], format: ParseFormat, maxLine: number): { events: string; parsed: number; unparsed: number } {
+function reference(
+  chunks: readonly Buffer[],
+  format: ParseFormat,
+  maxLine: number
+): { events: string; parsed: number; unparsed: number } {
   const lb = new LineBuffer(maxLine);
   const p = new LineParser(format);
   const events: unknown[] = [];
@@ -74,7 +89,11 @@ function reference(chunks: readonly Buffer[], format: ParseFormat, maxLine: numb
   return { events: canon(events), parsed: p.parsed, unparsed: p.unparsed };
 }
 
-function chunked(chunks: readonly Buffer[], format: ParseFormat, maxLine: number): { events: string; parsed: number; unparsed: number } {
+function chunked(
+  chunks: readonly Buffer[],
+  format: ParseFormat,
+  maxLine: number
+): { events: string; parsed: number; unparsed: number } {
   const cp = new ChunkParser(format, maxLine);
   const events: unknown[] = [];
   for (const c of chunks) events.push(...cp.push(c));
@@ -133,7 +152,10 @@ describe("ChunkParser", () => {
     for (const file of realLogs()) {
       const bytes = readFileSync(file);
       const chunks = cut(bytes, [4096, 65536, 100_003]);
-      for (const format of FORMATS) expect(chunked(chunks, format, 1024 * 1024), `${file} (${format})`).toEqual(reference(chunks, format, 1024 * 1024));
+      for (const format of FORMATS)
+        expect(chunked(chunks, format, 1024 * 1024), `${file} (${format})`).toEqual(
+          reference(chunks, format, 1024 * 1024)
+        );
     }
   });
 });
@@ -141,7 +163,8 @@ describe("ChunkParser", () => {
 describe("line prefilter", () => {
   it("passes every line a parser recognises", () => {
     for (const l of KNOWN) {
-      if (FORMATS.some((f) => parseLine(l, f) !== null)) expect(prefilterLine(Buffer.from(l), 0, Buffer.byteLength(l), true), l).toBe("maybe");
+      if (FORMATS.some((f) => parseLine(l, f) !== null))
+        expect(prefilterLine(Buffer.from(l), 0, Buffer.byteLength(l), true), l).toBe("maybe");
     }
   });
 
@@ -152,7 +175,8 @@ describe("line prefilter", () => {
         for (const withLlmc of [true, false]) {
           const verdict = prefilterLine(b, 0, b.length, withLlmc);
           if (verdict === "maybe") continue;
-          for (const f of FORMATS.filter((x) => withLlmc || (x !== "auto" && x !== "llmc"))) expect(parseLine(line, f)).toBeNull();
+          for (const f of FORMATS.filter((x) => withLlmc || (x !== "auto" && x !== "llmc")))
+            expect(parseLine(line, f)).toBeNull();
           expect(line.trim() === "").toBe(verdict === "blank");
         }
       }),
@@ -172,7 +196,11 @@ describe("ChunkParser located events and recent lines", () => {
       for (let i = 0; i < bytes.length; i += cut) got.push(...p.pushLocated(bytes.subarray(i, i + cut)));
       expect(got.map((e) => [e.event.kind, e.end, e.text()])).toEqual([
         ["train", 1000 + Buffer.byteLength(`chatter\r\n${KNOWN[0]}\n`), KNOWN[0]],
-        ["checkpoint_load_start", 1000 + Buffer.byteLength(`chatter\r\n${KNOWN[0]}\n\n${KNOWN[7]}\n`), KNOWN[7]]
+        [
+          "checkpoint_load_start",
+          1000 + Buffer.byteLength(`chatter\r\n${KNOWN[0]}\n\n${KNOWN[7]}\n`),
+          KNOWN[7]
+        ]
       ]);
       expect(got.map((e) => e.event)).toEqual(new ChunkParser().push(bytes));
       expect(p.recentLines()).toEqual([KNOWN[7], "more chatter", "ünï"]);

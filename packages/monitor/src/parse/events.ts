@@ -46,7 +46,12 @@ export type StorageFault = "permission" | "read_only" | "no_space" | "quota" | "
 export type LogEvent =
   | TrainEvent
   | { kind: "timers"; timersMs: Readonly<Record<string, number>> }
-  | { kind: "eval"; format: LogFormat; /** null for the end-of-training evaluation */ step: number | null; losses: Readonly<Record<string, number>> }
+  | {
+      kind: "eval";
+      format: LogFormat;
+      /** null for the end-of-training evaluation */ step: number | null;
+      losses: Readonly<Record<string, number>>;
+    }
   | { kind: "training_start" }
   | { kind: "checkpoint_load_start"; step: number }
   | { kind: "checkpoint_loaded"; path: string }

@@ -9,7 +9,6 @@ import { parsePyFloat } from "./numbers.ts";
 import { parseLine } from "./parse-line.ts";
 import type { ParseFormat } from "./parse-line.ts";
 
-
 const FORMATS: readonly ParseFormat[] = ["auto", "neox", "megatron", "llmc"];
 
 /** what the full parser gives for the line in the formats the fast train path serves */
@@ -23,7 +22,8 @@ function expectSameAsFull(line: string, fast: unknown): void {
 /** plain objects like the full parser's (prototype Object.prototype), not instances of some class */
 function expectPlain(ev: unknown): void {
   expect(Object.getPrototypeOf(ev)).toBe(Object.prototype);
-  for (const v of Object.values(ev as object)) if (typeof v === "object" && v !== null) expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+  for (const v of Object.values(ev as object))
+    if (typeof v === "object" && v !== null) expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
 }
 
 // ---- generators -------------------------------------------------------------------------------
@@ -40,16 +40,49 @@ const finite = fc.double({ min: -1e12, max: 1e12, noNaN: true });
 /** numbers as Python and odd writers print them, including non-finite spellings of every case */
 const numberText = fc.oneof(
   fc.tuple(finite, fc.integer({ min: 0, max: 9 })).map(([x, d]) => pyExp(x, d)),
-  fc.tuple(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 6 })).map(([x, d]) => x.toFixed(d)),
+  fc
+    .tuple(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 6 }))
+    .map(([x, d]) => x.toFixed(d)),
   fc.stringMatching(/^[-+]?(\d{1,20}\.?\d{0,20}|\.\d{1,6})([eE][-+]?\d{1,4})?$/),
-  fc.constantFrom("NAN", "nan", "-NAN", "+NAN", "INF", "+INF", "-INF", "inf", "Infinity", "-infinity", "+INFINITY", "1e400", "-0.0", "0", "5.", ".5", "1e-400"),
+  fc.constantFrom(
+    "NAN",
+    "nan",
+    "-NAN",
+    "+NAN",
+    "INF",
+    "+INF",
+    "-INF",
+    "inf",
+    "Infinity",
+    "-infinity",
+    "+INFINITY",
+    "1e400",
+    "-0.0",
+    "0",
+    "5.",
+    ".5",
+    "1e-400"
+  ),
   finite.map(String)
 );
 
 const pad = (n: number, w: number): string => String(n).padStart(w, " ");
 const sp = fc.constantFrom("", " ", " ", " ", "  ", "   ");
 const lossKey = fc.oneof(
-  fc.constantFrom("lm_loss", "kl_loss", "loss", "chosen_loss", "rm_loss", "_x", "constructor", "__proto__", "TFLOPs", "MFU", "iteration", "lm loss"),
+  fc.constantFrom(
+    "lm_loss",
+    "kl_loss",
+    "loss",
+    "chosen_loss",
+    "rm_loss",
+    "_x",
+    "constructor",
+    "__proto__",
+    "TFLOPs",
+    "MFU",
+    "iteration",
+    "lm loss"
+  ),
   fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,12}$/)
 );
 
@@ -75,13 +108,22 @@ interface TrainParts {
 const trainParts: fc.Arbitrary<TrainParts> = fc.record({
   prefix: fc.constantFrom("", "", "", "[default0]:", "[default17]:", "0: ", "12: ", "  3: "),
   sps: numberText,
-  it: fc.oneof(fc.integer({ min: 0, max: 99_999_999 }), fc.constantFrom(0, 1, 2 ** 53, 999_999_999_999_999, 9_999_999_999_999_999)),
+  it: fc.oneof(
+    fc.integer({ min: 0, max: 99_999_999 }),
+    fc.constantFrom(0, 1, 2 ** 53, 999_999_999_999_999, 9_999_999_999_999_999)
+  ),
   total: fc.integer({ min: 0, max: 99_999_999 }),
   itW: fc.constantFrom(0, 8),
   ms: numberText,
   lr: numberText,
   flops: fc.constantFrom("95.7TFLOPS", "1.2PFLOPS", "0.0FLOPS", "312.0GFLOPS"),
-  mfu: fc.option(fc.tuple(numberText.map((s) => `${s}%`), numberText.map((s) => `${s}%`)), { nil: null }),
+  mfu: fc.option(
+    fc.tuple(
+      numberText.map((s) => `${s}%`),
+      numberText.map((s) => `${s}%`)
+    ),
+    { nil: null }
+  ),
   losses: fc.array(fc.tuple(lossKey, numberText), { minLength: 0, maxLength: 4 }),
   scale: fc.option(numberText, { nil: null }),
   skipped: fc.integer({ min: 0, max: 999 }),
@@ -97,11 +139,16 @@ function trainLine(t: TrainParts): string {
   const gap = (): string => t.gaps[g++ % t.gaps.length] ?? "";
   const field = (k: string, v: string): string => `${gap()}${k}${gap()}:${gap() || " "}${v}${gap()}|`;
   let s = `${t.prefix} samples/sec: ${t.sps} |${gap() || " "}iteration ${pad(t.it, t.itW)}/${gap()}${pad(t.total, t.itW)} |`;
-  s += field("elapsed time per iteration (ms)", t.ms) + field("learning rate", t.lr) + field("approx flops per GPU", t.flops);
+  s +=
+    field("elapsed time per iteration (ms)", t.ms) +
+    field("learning rate", t.lr) +
+    field("approx flops per GPU", t.flops);
   if (t.mfu) s += field("MFU", t.mfu[0]) + field("HFU", t.mfu[1]);
   for (const [k, v] of t.losses) s += field(k, v);
   if (t.scale !== null) s += field("loss scale", t.scale);
-  s += field("number of skipped iterations", pad(t.skipped, 3)) + field("number of nan iterations", pad(t.nan, 3));
+  s +=
+    field("number of skipped iterations", pad(t.skipped, 3)) +
+    field("number of nan iterations", pad(t.nan, 3));
   if (!t.trailingPipe) s = s.replace(/\|$/, "");
   return t.cr ? `${s}\r` : s;
 }
@@ -110,13 +157,17 @@ function trainLine(t: TrainParts): string {
 const canonicalTrain = fc
   .record({
     it: fc.integer({ min: 1, max: 99_999_999 }),
-    loss: fc.oneof(fc.double({ min: 0, max: 20, noNaN: true }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY)),
+    loss: fc.oneof(
+      fc.double({ min: 0, max: 20, noNaN: true }),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY)
+    ),
     lr: fc.double({ min: 0, max: 1e-2, noNaN: true }),
     variant: fc.constantFrom("bf16", "fp16", "mfu", "extra")
   })
   .map(({ it, loss, lr, variant }) => {
     const head = ` samples/sec: 83.252 | iteration ${pad(it, 8)}/${pad(40000, 8)} | elapsed time per iteration (ms): 24600.0 | learning rate: ${pyExp(lr, 3)} | approx flops per GPU: 95.7TFLOPS |`;
-    const tail = (s: number, n: number): string => ` number of skipped iterations: ${pad(s, 3)} | number of nan iterations: ${pad(n, 3)} |`;
+    const tail = (s: number, n: number): string =>
+      ` number of skipped iterations: ${pad(s, 3)} | number of nan iterations: ${pad(n, 3)} |`;
     switch (variant) {
       case "bf16":
         return `${head} lm_loss: ${pyExp(loss, 6)} |${tail(0, 0)}`;
@@ -135,7 +186,27 @@ const mangle = (line: string): fc.Arbitrary<string> =>
     .record({
       at: fc.nat({ max: Math.max(0, line.length) }),
       len: fc.integer({ min: 0, max: 12 }),
-      ins: fc.constantFrom("", "\t", ":", "|", "é", "\u00a0", "\r", "\v", "x", "0", " ", "%", "-", "E", "/", "iteration 5/ 10", "lm_loss: 1.0", "\u0131nf", "validation results at iteration 3 | a: 1 |")
+      ins: fc.constantFrom(
+        "",
+        "\t",
+        ":",
+        "|",
+        "é",
+        "\u00a0",
+        "\r",
+        "\v",
+        "x",
+        "0",
+        " ",
+        "%",
+        "-",
+        "E",
+        "/",
+        "iteration 5/ 10",
+        "lm_loss: 1.0",
+        "\u0131nf",
+        "validation results at iteration 3 | a: 1 |"
+      )
     })
     .map(({ at, len, ins }) => line.slice(0, at) + ins + line.slice(at + len));
 
@@ -155,7 +226,11 @@ function fastTrain(line: string): ReturnType<typeof fastNeoxTrainLine> {
   const end = b.length > 0 && b[b.length - 1] === 13 ? b.length - 1 : b.length;
   const fresh = fastNeoxTrainLine(b, 0, end, new FastLineState());
   // inside a larger buffer, as lines are read from a chunk (word compares must stay within the line)
-  const wide = Buffer.concat([Buffer.from("xxxxxxx\n"), b, Buffer.from("\nlm_loss: 1.0 | samples/sec: 1 | time (ms) |")]);
+  const wide = Buffer.concat([
+    Buffer.from("xxxxxxx\n"),
+    b,
+    Buffer.from("\nlm_loss: 1.0 | samples/sec: 1 | time (ms) |")
+  ]);
   for (let i = 0; i < 2; i++) expect(canon(fastNeoxTrainLine(wide, 8, 8 + end, shared))).toBe(canon(fresh));
   return fresh;
 }
@@ -163,8 +238,13 @@ function fastTrain(line: string): ReturnType<typeof fastNeoxTrainLine> {
 function fastTimers(line: string): ReturnType<typeof fastTimersLine> {
   const b = Buffer.from(line, "utf8");
   const fresh = fastTimersLine(b, 0, b.length, new FastLineState());
-  const wide = Buffer.concat([Buffer.from("time (ms) | forward: 1\n"), b, Buffer.from("\n| forward: 2 | backward: 3")]);
-  for (let i = 0; i < 2; i++) expect(canon(fastTimersLine(wide, 23, 23 + b.length, shared))).toBe(canon(fresh));
+  const wide = Buffer.concat([
+    Buffer.from("time (ms) | forward: 1\n"),
+    b,
+    Buffer.from("\n| forward: 2 | backward: 3")
+  ]);
+  for (let i = 0; i < 2; i++)
+    expect(canon(fastTimersLine(wide, 23, 23 + b.length, shared))).toBe(canon(fresh));
   return fresh;
 }
 
@@ -196,16 +276,37 @@ function tokenFirst(b: Buffer, percent: boolean): { value: number; end: number }
 
 describe("NumberScan", () => {
   it("reads a value in one pass exactly as finding its token first and converting it does", () => {
-    const after = fc.constantFrom("", " ", "|", " |", "x", ":", "\t", "%", "% |", "%%", "e", ".", "5", "\u00e9");
+    const after = fc.constantFrom(
+      "",
+      " ",
+      "|",
+      " |",
+      "x",
+      ":",
+      "\t",
+      "%",
+      "% |",
+      "%%",
+      "e",
+      ".",
+      "5",
+      "\u00e9"
+    );
     fc.assert(
-      fc.property(fc.oneof(numberText, fc.string({ maxLength: 12 })), after, fc.boolean(), (tok, rest, percent) => {
-        const b = Buffer.from(tok + rest, "utf8");
-        const scan = new NumberScan();
-        const end = scan.float(b, 0, b.length, percent);
-        const ref = tokenFirst(b, percent);
-        if (ref === null) expect(end).toBe(-1);
-        else expect([end, Object.is(scan.value, ref.value) ? "same" : scan.value]).toEqual([ref.end, "same"]);
-      }),
+      fc.property(
+        fc.oneof(numberText, fc.string({ maxLength: 12 })),
+        after,
+        fc.boolean(),
+        (tok, rest, percent) => {
+          const b = Buffer.from(tok + rest, "utf8");
+          const scan = new NumberScan();
+          const end = scan.float(b, 0, b.length, percent);
+          const ref = tokenFirst(b, percent);
+          if (ref === null) expect(end).toBe(-1);
+          else
+            expect([end, Object.is(scan.value, ref.value) ? "same" : scan.value]).toEqual([ref.end, "same"]);
+        }
+      ),
       { numRuns: 20_000 }
     );
   });
@@ -241,7 +342,10 @@ describe("NeoX training line fast path", () => {
   it("declines or agrees on mangled lines, never mis-parses", () => {
     fc.assert(
       fc.property(
-        fc.oneof(canonicalTrain, trainParts.map(trainLine)).chain((l) => fc.tuple(fc.constant(l), mangle(l))).chain(([, m]) => fc.tuple(fc.constant(m), mangle(m))),
+        fc
+          .oneof(canonicalTrain, trainParts.map(trainLine))
+          .chain((l) => fc.tuple(fc.constant(l), mangle(l)))
+          .chain(([, m]) => fc.tuple(fc.constant(m), mangle(m))),
         ([once, twice]) => {
           for (const line of [once, twice]) expectSameAsFull(line.replace(/\r$/, ""), fastTrain(line));
         }
@@ -252,7 +356,19 @@ describe("NeoX training line fast path", () => {
 });
 
 const timerName = fc.oneof(
-  fc.constantFrom("forward", "backward", "backward-backward", "backward-allreduce", "optimizer", "batch generator", "__proto__", "constructor", "12", "validation results at the end of training", "a b"),
+  fc.constantFrom(
+    "forward",
+    "backward",
+    "backward-backward",
+    "backward-allreduce",
+    "optimizer",
+    "batch generator",
+    "__proto__",
+    "constructor",
+    "12",
+    "validation results at the end of training",
+    "a b"
+  ),
   fc.stringMatching(/^[a-z][a-z -]{0,15}$/)
 );
 const timersLineArb = fc
@@ -262,11 +378,15 @@ const timersLineArb = fc
     lead: sp,
     tail: fc.constantFrom("", " |", "|", " ")
   })
-  .map(({ prefix, parts, lead, tail }) => `${prefix}${lead}time (ms)${parts.map(([k, v, a, b]) => ` |${a}${k}:${b || " "}${v}`).join("")}${tail}`);
+  .map(
+    ({ prefix, parts, lead, tail }) =>
+      `${prefix}${lead}time (ms)${parts.map(([k, v, a, b]) => ` |${a}${k}:${b || " "}${v}`).join("")}${tail}`
+  );
 
 describe("timers line fast path", () => {
   it("accepts NeoX's timers line", () => {
-    const line = "time (ms) | forward: 5123.45 | backward: 11234.56 | backward-backward: 11200.12 | backward-allreduce: 0.00 | optimizer: 812.34 | batch generator: 12.34";
+    const line =
+      "time (ms) | forward: 5123.45 | backward: 11234.56 | backward-backward: 11200.12 | backward-allreduce: 0.00 | optimizer: 812.34 | batch generator: 12.34";
     const b = Buffer.from(line);
     expect(canon(fastTimers(line))).toBe(canon(parseLine(line, "neox")));
     expectPlain(fastTimers(line));
@@ -277,15 +397,19 @@ describe("timers line fast path", () => {
   it("gives the full parser's event for generated and mangled timers lines, or declines", () => {
     let accepted = 0;
     fc.assert(
-      fc.property(timersLineArb.chain((l) => fc.tuple(fc.constant(l), mangle(l))), ([line, mangled]) => {
-        for (const l of [line, mangled]) {
-          const fast = fastTimers(l);
-          if (fast === null) continue;
-          accepted++;
-          expectPlain(fast);
-          for (const f of FORMATS.filter((x) => x !== "llmc")) expect(canon(fast)).toBe(canon(parseLine(l, f)));
+      fc.property(
+        timersLineArb.chain((l) => fc.tuple(fc.constant(l), mangle(l))),
+        ([line, mangled]) => {
+          for (const l of [line, mangled]) {
+            const fast = fastTimers(l);
+            if (fast === null) continue;
+            accepted++;
+            expectPlain(fast);
+            for (const f of FORMATS.filter((x) => x !== "llmc"))
+              expect(canon(fast)).toBe(canon(parseLine(l, f)));
+          }
         }
-      }),
+      ),
       { numRuns: 10_000 }
     );
     expect(accepted).toBeGreaterThan(1_000);

@@ -24,7 +24,14 @@ const TIME_MS = Literal.ascii("time (ms)");
 const isTimerName = (key: string): boolean => key !== "__proto__" && !key.includes("validation");
 
 /** the name at `ks` (remembered for `slot`, or read and vetted), put in `st.key`; the colon's position or -1 */
-function nameEnd(st: FastLineState, dv: DataView, buf: Buffer, ks: number, end: number, slot: number): number {
+function nameEnd(
+  st: FastLineState,
+  dv: DataView,
+  buf: Buffer,
+  ks: number,
+  end: number,
+  slot: number
+): number {
   const strings = st.timerStrings;
   const len = strings.match(slot, dv, buf, ks, end);
   if (len >= 0) {

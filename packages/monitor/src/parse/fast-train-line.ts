@@ -150,7 +150,14 @@ function tokenEnd(buf: Buffer, p: number, end: number): number {
 }
 
 /** a field's key not known by name: a loss key remembered in `slot`, or one read, vetted and remembered; -1 to decline */
-function lossKeyEnd(st: FastLineState, dv: DataView, buf: Buffer, ks: number, end: number, slot: number): number {
+function lossKeyEnd(
+  st: FastLineState,
+  dv: DataView,
+  buf: Buffer,
+  ks: number,
+  end: number,
+  slot: number
+): number {
   const strings = st.trainStrings;
   const len = strings.match(slot, dv, buf, ks, end);
   if (len >= 0) {
@@ -228,7 +235,12 @@ function afterValue(buf: Buffer, p: number, end: number): number {
   return p < end && buf[p] !== PIPE ? -1 : p + 1;
 }
 
-export function fastNeoxTrainLine(buf: Buffer, start: number, end: number, st: FastLineState): TrainEvent | null {
+export function fastNeoxTrainLine(
+  buf: Buffer,
+  start: number,
+  end: number,
+  st: FastLineState
+): TrainEvent | null {
   return trainByShape(buf, start, end, st) ?? trainByField(buf, start, end, st);
 }
 
@@ -250,7 +262,13 @@ export function trainByField(buf: Buffer, start: number, end: number, st: FastLi
  * One reader for both ways: with a shape, each field is its gap (compared whole) and the kind the
  * shape recorded; without, fields are found by their separators and names, and recorded.
  */
-function readTrain(buf: Buffer, start: number, end: number, st: FastLineState, shape: LineShape | null): TrainEvent | null {
+function readTrain(
+  buf: Buffer,
+  start: number,
+  end: number,
+  st: FastLineState,
+  shape: LineShape | null
+): TrainEvent | null {
   const dv = st.view(buf);
   const num = st.num;
   const rec = st.shapeRecorder;
@@ -353,6 +371,24 @@ function readTrain(buf: Buffer, start: number, end: number, st: FastLineState, s
   const step = st.step;
   // no step: not a training line; neither NeoX marker: a Megatron line the full parser labels
   if (step < 0 || (sps === null && flops === null)) return null;
-  const loss = losses["lm_loss"] ?? losses["lm loss"] ?? losses["loss"] ?? (firstLossKey === null ? null : losses[firstLossKey]!);
-  return new TrainEventObject(step, st.total, loss, losses, lr, iterMs, sps, scale, skipped, nans, mfu, hfu, flops);
+  const loss =
+    losses["lm_loss"] ??
+    losses["lm loss"] ??
+    losses["loss"] ??
+    (firstLossKey === null ? null : losses[firstLossKey]!);
+  return new TrainEventObject(
+    step,
+    st.total,
+    loss,
+    losses,
+    lr,
+    iterMs,
+    sps,
+    scale,
+    skipped,
+    nans,
+    mfu,
+    hfu,
+    flops
+  );
 }

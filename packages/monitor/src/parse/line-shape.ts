@@ -35,7 +35,12 @@ export class LineShape {
   static from(buf: Buffer, rec: ShapeRecorder, tailStart: number, end: number): LineShape {
     const gaps: Literal[] = [];
     for (let i = 0; i < rec.n; i++) gaps.push(new Literal(buf.subarray(rec.starts[i], rec.ends[i])));
-    return new LineShape(gaps, rec.kinds.slice(0, rec.n), rec.names.slice(0, rec.n), new Literal(buf.subarray(tailStart, end)));
+    return new LineShape(
+      gaps,
+      rec.kinds.slice(0, rec.n),
+      rec.names.slice(0, rec.n),
+      new Literal(buf.subarray(tailStart, end))
+    );
   }
 }
 

@@ -22,22 +22,52 @@ export function parseNodeErrorLine(line: string): LogEvent | null {
   if (trimmed === "") return null;
 
   let m = /^srun: error: Node failure on (\S+)/.exec(trimmed);
-  if (m) return { kind: "node_error", source: "srun_node_failure", node: m[1] ?? null, gpu: null, message: trimmed };
+  if (m)
+    return {
+      kind: "node_error",
+      source: "srun_node_failure",
+      node: m[1] ?? null,
+      gpu: null,
+      message: trimmed
+    };
 
   m = /^srun: error: (\S+?): tasks? ([\d,-]+): Exited with exit code (\d+)/.exec(trimmed);
-  if (m) return { kind: "task_exit", node: m[1] ?? "", task: Number((m[2] ?? "0").split(/[,-]/)[0]), exitCode: Number(m[3]) };
+  if (m)
+    return {
+      kind: "task_exit",
+      node: m[1] ?? "",
+      task: Number((m[2] ?? "0").split(/[,-]/)[0]),
+      exitCode: Number(m[3])
+    };
 
   const nccl = NCCL_PREFIX.exec(line);
   if (nccl) {
     if (nccl[5] === "INFO") return null;
-    return { kind: "node_error", source: "nccl", node: nccl[1] ?? null, gpu: Number(nccl[4]), message: trimmed };
+    return {
+      kind: "node_error",
+      source: "nccl",
+      node: nccl[1] ?? null,
+      gpu: Number(nccl[4]),
+      message: trimmed
+    };
   }
 
   if (/Memory access fault by GPU/.test(line)) {
     const g = /by GPU node-(\d+)/.exec(line);
-    return { kind: "node_error", source: "gpu_fault", node: labelledHost(line), gpu: g ? Number(g[1]) : null, message: trimmed };
+    return {
+      kind: "node_error",
+      source: "gpu_fault",
+      node: labelledHost(line),
+      gpu: g ? Number(g[1]) : null,
+      message: trimmed
+    };
   }
-  if (/\b[RN]CCL\b.*(unhandled system error|unhandled cuda error|remote process exited|internal error|Error\b)/.test(line) && !/\bINFO\b/.test(line)) {
+  if (
+    /\b[RN]CCL\b.*(unhandled system error|unhandled cuda error|remote process exited|internal error|Error\b)/.test(
+      line
+    ) &&
+    !/\bINFO\b/.test(line)
+  ) {
     return { kind: "node_error", source: "nccl", node: labelledHost(line), gpu: null, message: trimmed };
   }
   if (/\bHIP error\b|hipError\w+|HSA_STATUS_ERROR/.test(line)) {

@@ -28,10 +28,17 @@ const evalLine: Matcher = (line) => {
   // NeoX: " validation results at iteration 1000 | lm_loss value: … | lm_loss_ppl value: … |"
   // Megatron-DeepSpeed: " validation loss at iteration 1000 | lm loss value: … | lm loss PPL: … |"
   // and at the end of training: " validation results at the end of training for val data | …"
-  const m = /validation (?:results|loss) at (?:iteration\s+(\d+)|the end of training[^|]*?)\s*\|(.*)$/.exec(line);
+  const m = /validation (?:results|loss) at (?:iteration\s+(\d+)|the end of training[^|]*?)\s*\|(.*)$/.exec(
+    line
+  );
   if (!m) return null;
   const step = m[1] === undefined ? null : int(m[1]);
-  return { kind: "eval", format: line.includes("validation results") ? "neox" : "megatron", step, losses: keyValues((m[2] ?? "").split("|"), /\s+value$/) };
+  return {
+    kind: "eval",
+    format: line.includes("validation results") ? "neox" : "megatron",
+    step,
+    losses: keyValues((m[2] ?? "").split("|"), /\s+value$/)
+  };
 };
 
 const timersLine: Matcher = (line) => {
@@ -56,7 +63,9 @@ const simple: readonly Matcher[] = [
   },
   (l) => {
     const m = /\[Torch\] Checkpoint (global_step(\d+)|\S+) is ready now/.exec(l);
-    return m ? { kind: "checkpoint_saved", tag: m[1] ?? null, step: m[2] === undefined ? null : int(m[2]) } : null;
+    return m
+      ? { kind: "checkpoint_saved", tag: m[1] ?? null, step: m[2] === undefined ? null : int(m[2]) }
+      : null;
   },
   (l) => {
     const m = /successfully saved checkpoint at iteration\s+(\d+)/.exec(l);

@@ -7,18 +7,56 @@ const DS = "[2026-11-29 21:05:38,203] [ERROR] [engine.py:3366:_create_checkpoint
 
 describe("storage error lines", () => {
   it.each([
-    [`${DS}Failed saving model checkpoint to /scratch/ck with tag global_step40`, { kind: "checkpoint_save_error", step: 40, path: "/scratch/ck/global_step40" }],
+    [
+      `${DS}Failed saving model checkpoint to /scratch/ck with tag global_step40`,
+      { kind: "checkpoint_save_error", step: 40, path: "/scratch/ck/global_step40" }
+    ],
     // older DeepSpeed capitalised it; the checkpoint_saving pattern must not take it
-    ["[2022-01-01 00:00:00,000] [ERROR] [engine.py:1:_create_checkpoint_files] Failed Saving model checkpoint to ck/ with tag global_step7", { kind: "checkpoint_save_error", step: 7, path: "ck/global_step7" }],
-    ["RuntimeError: Parent directory /scratch/ck/global_step40 does not exist.", { kind: "storage_error", fault: "unwritable", path: "/scratch/ck/global_step40", step: 40 }],
-    ["RuntimeError: File /scratch/ck/global_step40/mp_rank_00_model_states.pt cannot be opened.", { kind: "storage_error", fault: "unwritable", path: "/scratch/ck/global_step40/mp_rank_00_model_states.pt", step: 40 }],
-    ["RuntimeError: [enforce fail at inline_container.cc:445] . PytorchStreamWriter failed writing file data/0: file write failed", { kind: "storage_error", fault: "unwritable", path: null, step: null }],
-    ["PermissionError: [Errno 13] Permission denied: '/scratch/ck/global_step40'", { kind: "storage_error", fault: "permission", path: "/scratch/ck/global_step40", step: 40 }],
-    ["PermissionError: [Errno 1] Operation not permitted: 'ck/global_step30'", { kind: "storage_error", fault: "permission", path: "ck/global_step30", step: 30 }],
-    ["OSError: [Errno 30] Read-only file system: '/lustre/ck/latest'", { kind: "storage_error", fault: "read_only", path: "/lustre/ck/latest", step: null }],
-    ["OSError: [Errno 28] No space left on device", { kind: "storage_error", fault: "no_space", path: null, step: null }],
-    ["OSError: [Errno 122] Disk quota exceeded: \"/p/it's/global_step9/x.pt\"", { kind: "storage_error", fault: "quota", path: "/p/it's/global_step9/x.pt", step: 9 }],
-    ["[default3]:PermissionError: [Errno 13] Permission denied: '/ck/global_step5'", { kind: "storage_error", fault: "permission", path: "/ck/global_step5", step: 5 }]
+    [
+      "[2022-01-01 00:00:00,000] [ERROR] [engine.py:1:_create_checkpoint_files] Failed Saving model checkpoint to ck/ with tag global_step7",
+      { kind: "checkpoint_save_error", step: 7, path: "ck/global_step7" }
+    ],
+    [
+      "RuntimeError: Parent directory /scratch/ck/global_step40 does not exist.",
+      { kind: "storage_error", fault: "unwritable", path: "/scratch/ck/global_step40", step: 40 }
+    ],
+    [
+      "RuntimeError: File /scratch/ck/global_step40/mp_rank_00_model_states.pt cannot be opened.",
+      {
+        kind: "storage_error",
+        fault: "unwritable",
+        path: "/scratch/ck/global_step40/mp_rank_00_model_states.pt",
+        step: 40
+      }
+    ],
+    [
+      "RuntimeError: [enforce fail at inline_container.cc:445] . PytorchStreamWriter failed writing file data/0: file write failed",
+      { kind: "storage_error", fault: "unwritable", path: null, step: null }
+    ],
+    [
+      "PermissionError: [Errno 13] Permission denied: '/scratch/ck/global_step40'",
+      { kind: "storage_error", fault: "permission", path: "/scratch/ck/global_step40", step: 40 }
+    ],
+    [
+      "PermissionError: [Errno 1] Operation not permitted: 'ck/global_step30'",
+      { kind: "storage_error", fault: "permission", path: "ck/global_step30", step: 30 }
+    ],
+    [
+      "OSError: [Errno 30] Read-only file system: '/lustre/ck/latest'",
+      { kind: "storage_error", fault: "read_only", path: "/lustre/ck/latest", step: null }
+    ],
+    [
+      "OSError: [Errno 28] No space left on device",
+      { kind: "storage_error", fault: "no_space", path: null, step: null }
+    ],
+    [
+      'OSError: [Errno 122] Disk quota exceeded: "/p/it\'s/global_step9/x.pt"',
+      { kind: "storage_error", fault: "quota", path: "/p/it's/global_step9/x.pt", step: 9 }
+    ],
+    [
+      "[default3]:PermissionError: [Errno 13] Permission denied: '/ck/global_step5'",
+      { kind: "storage_error", fault: "permission", path: "/ck/global_step5", step: 5 }
+    ]
   ])("%s", (line, expected) => {
     expect(parseLine(line)).toMatchObject(expected);
   });

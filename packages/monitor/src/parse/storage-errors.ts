@@ -14,7 +14,13 @@ import { stripRankPrefix } from "./train-line.ts";
  */
 
 /** errnos that mean the storage itself refuses writes (EPERM comes from immutable files and ACLs) */
-const ERRNO_FAULT: Readonly<Record<number, StorageFault>> = { 1: "permission", 13: "permission", 28: "no_space", 30: "read_only", 122: "quota" };
+const ERRNO_FAULT: Readonly<Record<number, StorageFault>> = {
+  1: "permission",
+  13: "permission",
+  28: "no_space",
+  30: "read_only",
+  122: "quota"
+};
 
 const stepOf = (path: string | null): number | null => {
   const m = path === null ? null : /global_step(\d+)(?:\/|$)/.exec(path);
@@ -49,6 +55,7 @@ export function parseStorageErrorLine(rawLine: string): LogEvent | null {
     const path = m[1] ?? m[2] ?? null;
     return { kind: "storage_error", fault: "unwritable", path, step: stepOf(path), message: line };
   }
-  if (/^RuntimeError: .*PytorchStreamWriter failed writing file/.test(line)) return { kind: "storage_error", fault: "unwritable", path: null, step: null, message: line };
+  if (/^RuntimeError: .*PytorchStreamWriter failed writing file/.test(line))
+    return { kind: "storage_error", fault: "unwritable", path: null, step: null, message: line };
   return null;
 }

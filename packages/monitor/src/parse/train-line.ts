@@ -47,7 +47,10 @@ const ITERATION_FIELD = /^iteration\s+(\d+)\s*\/\s*(\d+)$/;
 export function parseTrainLine(rawLine: string): TrainEvent | null {
   const line = stripRankPrefix(rawLine);
   if (!line.includes("iteration") || !line.includes("|")) return null;
-  const fields = line.split("|").map((f) => f.trim()).filter((f) => f !== "");
+  const fields = line
+    .split("|")
+    .map((f) => f.trim())
+    .filter((f) => f !== "");
   let step: number | null = null;
   let total: number | null = null;
   const values = new Map<string, string>();
@@ -64,7 +67,8 @@ export function parseTrainLine(rawLine: string): TrainEvent | null {
   }
   if (step === null) return null;
   // NeoX's line starts with samples/sec and always carries the flops field; Megatron's never does
-  const format: LogFormat = values.has("samples/sec") || values.has("approx flops per GPU") ? "neox" : "megatron";
+  const format: LogFormat =
+    values.has("samples/sec") || values.has("approx flops per GPU") ? "neox" : "megatron";
 
   const losses: Record<string, number> = {};
   for (const [key, raw] of values) {

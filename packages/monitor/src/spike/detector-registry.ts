@@ -1,4 +1,9 @@
-import { FoundryPatienceDetector, MegatronTenXDetector, MetaseqEwmDetector, OlmoSigmaDetector } from "./published-detectors.ts";
+import {
+  FoundryPatienceDetector,
+  MegatronTenXDetector,
+  MetaseqEwmDetector,
+  OlmoSigmaDetector
+} from "./published-detectors.ts";
 import type { RobustDetectorOptions } from "./robust-detector.ts";
 import { RobustSpikeDetector } from "./robust-detector.ts";
 import type { LossDetector } from "./types.ts";
@@ -6,7 +11,10 @@ import type { LossDetector } from "./types.ts";
 export type DetectorName = "robust" | "olmo" | "megatron" | "metaseq" | "foundry";
 export const DETECTOR_NAMES: readonly DetectorName[] = ["robust", "olmo", "megatron", "metaseq", "foundry"];
 
-export function createDetector(name: DetectorName, robust: Partial<RobustDetectorOptions> = {}): LossDetector {
+export function createDetector(
+  name: DetectorName,
+  robust: Partial<RobustDetectorOptions> = {}
+): LossDetector {
   switch (name) {
     case "robust":
       return new RobustSpikeDetector(robust);

@@ -20,7 +20,8 @@ export function lossSeriesFromCsv(text: string): LossSeries {
   const points: LossPoint[] = [];
   let unparsed = 0;
   let missingLoss = 0;
-  if (iStep < 0 || iLoss < 0) return { points, unparsed: lines.filter((l) => l.trim() !== "").length, missingLoss };
+  if (iStep < 0 || iLoss < 0)
+    return { points, unparsed: lines.filter((l) => l.trim() !== "").length, missingLoss };
   for (const line of lines.slice(1)) {
     if (line.trim() === "") continue;
     const cells = line.split(",");

@@ -8,7 +8,15 @@ import { NO_EVENTS } from "./types.ts";
  */
 
 function alarm(kind: Alarm["kind"], step: number, loss: number, baseline: number): Alarm {
-  return { type: "alarm", kind, step, onsetStep: step, loss, baseline, severity: Number.isFinite(loss) ? loss / baseline : Number.POSITIVE_INFINITY };
+  return {
+    type: "alarm",
+    kind,
+    step,
+    onsetStep: step,
+    loss,
+    baseline,
+    severity: Number.isFinite(loss) ? loss / baseline : Number.POSITIVE_INFINITY
+  };
 }
 
 /** fixed-size window with O(1) mean and variance */

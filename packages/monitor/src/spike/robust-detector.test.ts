@@ -12,7 +12,10 @@ function noisyCurve(n: number, noise: number, seed = 1): LossPoint[] {
     s = (s * 1103515245 + 12345) % 2147483648;
     return s / 2147483648;
   };
-  return Array.from({ length: n }, (_, i) => ({ step: i + 1, loss: (2.5 + 8 * Math.exp(-i / 300)) * (1 + noise * (rnd() * 2 - 1)) }));
+  return Array.from({ length: n }, (_, i) => ({
+    step: i + 1,
+    loss: (2.5 + 8 * Math.exp(-i / 300)) * (1 + noise * (rnd() * 2 - 1))
+  }));
 }
 
 describe("RobustSpikeDetector on real curves", () => {
@@ -41,33 +44,57 @@ describe("RobustSpikeDetector on real curves", () => {
 
   it("reports BLOOM tr11's spike as recovered after ~30 steps, with its peak", () => {
     const events = run(new RobustSpikeDetector(), fixtureCsv("bs_tr11_176B_spike31219.csv"));
-    expect(events.find((e) => e.type === "recovered")).toMatchObject({ onsetStep: 31219, peakStep: 31219, peakLoss: 5.098124, stepsToRecover: 31 });
+    expect(events.find((e) => e.type === "recovered")).toMatchObject({
+      onsetStep: 31219,
+      peakStep: 31219,
+      peakLoss: 5.098124,
+      stepsToRecover: 31
+    });
   });
 
   it("does not call the tr11 spike recovered with a 20-step window", () => {
-    const events = run(new RobustSpikeDetector({ recoverWindowSteps: 20 }), fixtureCsv("bs_tr11_176B_spike31219.csv"));
+    const events = run(
+      new RobustSpikeDetector({ recoverWindowSteps: 20 }),
+      fixtureCsv("bs_tr11_176B_spike31219.csv")
+    );
     expect(events.some((e) => e.type === "recovered")).toBe(false);
     expect(events.find((e) => e.type === "not_recovered")).toMatchObject({ onsetStep: 31219 });
   });
 
   it("flags the tr8 exp12 run as a divergence once the spike does not come back down", () => {
-    const kinds = alarms(run(new RobustSpikeDetector(), fixtureCsv("bs_tr8_104B_exp12_diverge.csv"))).map((a) => a.kind);
+    const kinds = alarms(run(new RobustSpikeDetector(), fixtureCsv("bs_tr8_104B_exp12_diverge.csv"))).map(
+      (a) => a.kind
+    );
     expect(kinds).toEqual(["spike", "divergence"]);
   });
 
   const ref = referenceDir();
-  it.skipIf(ref === null)("raises nothing on the full Pythia and llm.c curves (skipped: no reference dir; set NEOXCTL_REFERENCE_DIR)", () => {
-    for (const f of ["pythia410m_seed8.csv", "llmc_gpt2_124M.csv"]) {
-      expect(alarms(run(new RobustSpikeDetector(), loadCsv(join(ref ?? "", "losslogs", "csv", f))))).toEqual([]);
+  it.skipIf(ref === null)(
+    "raises nothing on the full Pythia and llm.c curves (skipped: no reference dir; set NEOXCTL_REFERENCE_DIR)",
+    () => {
+      for (const f of ["pythia410m_seed8.csv", "llmc_gpt2_124M.csv"]) {
+        expect(
+          alarms(run(new RobustSpikeDetector(), loadCsv(join(ref ?? "", "losslogs", "csv", f))))
+        ).toEqual([]);
+      }
     }
-  });
+  );
 });
 
 describe("RobustSpikeDetector semantics", () => {
   it("alarms at once on NaN and Inf, once per run of non-finite values", () => {
     const d = new RobustSpikeDetector();
-    const ev = run(d, [{ step: 1, loss: 3 }, { step: 2, loss: Number.NaN }, { step: 3, loss: Number.NaN }, { step: 4, loss: 3 }, { step: 5, loss: Number.POSITIVE_INFINITY }]);
-    expect(alarms(ev).map((a) => [a.kind, a.step])).toEqual([["nan", 2], ["nan", 5]]);
+    const ev = run(d, [
+      { step: 1, loss: 3 },
+      { step: 2, loss: Number.NaN },
+      { step: 3, loss: Number.NaN },
+      { step: 4, loss: 3 },
+      { step: 5, loss: Number.POSITIVE_INFINITY }
+    ]);
+    expect(alarms(ev).map((a) => [a.kind, a.step])).toEqual([
+      ["nan", 2],
+      ["nan", 5]
+    ]);
   });
 
   it("never alarms on a rewind, even to a much higher loss", () => {
@@ -90,18 +117,27 @@ describe("RobustSpikeDetector semantics", () => {
     const once = [...base, { step: 101, loss: 2.6 }, { step: 102, loss: 2 }];
     expect(alarms(run(new RobustSpikeDetector(), once))).toEqual([]);
     const twice = [...base, { step: 101, loss: 2.6 }, { step: 102, loss: 2.6 }];
-    expect(alarms(run(new RobustSpikeDetector(), twice))).toMatchObject([{ kind: "spike", step: 102, onsetStep: 101 }]);
+    expect(alarms(run(new RobustSpikeDetector(), twice))).toMatchObject([
+      { kind: "spike", step: 102, onsetStep: 101 }
+    ]);
   });
 
   it("is silent during warm-up", () => {
-    const pts = [{ step: 1, loss: 10 }, { step: 2, loss: 30 }, { step: 3, loss: 9 }];
+    const pts = [
+      { step: 1, loss: 10 },
+      { step: 2, loss: 30 },
+      { step: 3, loss: 9 }
+    ];
     expect(alarms(run(new RobustSpikeDetector({ warmupPoints: 5 }), pts))).toEqual([]);
     expect(alarms(run(new RobustSpikeDetector({ warmupSteps: 10 }), pts))).toEqual([]);
     expect(alarms(run(new RobustSpikeDetector({ warmupPoints: 1 }), pts)).map((a) => a.step)).toEqual([2]);
   });
 
   it("reports a slow sustained rise as divergence", () => {
-    const pts = Array.from({ length: 400 }, (_, i) => ({ step: i + 1, loss: i < 100 ? 2 : 2 * Math.exp((i - 100) * 0.004) }));
+    const pts = Array.from({ length: 400 }, (_, i) => ({
+      step: i + 1,
+      loss: i < 100 ? 2 : 2 * Math.exp((i - 100) * 0.004)
+    }));
     expect(alarms(run(new RobustSpikeDetector(), pts)).map((a) => a.kind)).toEqual(["divergence"]);
   });
 });

@@ -97,7 +97,15 @@ export class RobustSpikeDetector implements LossDetector {
     if (!Number.isFinite(loss)) {
       if (!this.inNan) {
         this.inNan = true;
-        out.push({ type: "alarm", kind: "nan", step, onsetStep: step, loss, baseline: this.baselineLoss(), severity: Number.POSITIVE_INFINITY });
+        out.push({
+          type: "alarm",
+          kind: "nan",
+          step,
+          onsetStep: step,
+          loss,
+          baseline: this.baselineLoss(),
+          severity: Number.POSITIVE_INFINITY
+        });
       }
       return out;
     }
@@ -145,7 +153,13 @@ export class RobustSpikeDetector implements LossDetector {
       sp.peakStep = step;
     }
     if (step - sp.onsetStep > this.o.recoverWindowSteps) {
-      out.push({ type: "not_recovered", step, onsetStep: sp.onsetStep, peakStep: sp.peakStep, peakLoss: sp.peakLoss });
+      out.push({
+        type: "not_recovered",
+        step,
+        onsetStep: sp.onsetStep,
+        peakStep: sp.peakStep,
+        peakLoss: sp.peakLoss
+      });
       this.spike = null;
       // the loss lives at a new level now: follow it, and let the divergence rule judge the rise
       this.level = { ...this.level, step, b: x };
@@ -153,7 +167,14 @@ export class RobustSpikeDetector implements LossDetector {
       return;
     }
     if (x - sp.baseline <= this.o.recoverJump) {
-      out.push({ type: "recovered", step, onsetStep: sp.onsetStep, peakStep: sp.peakStep, peakLoss: sp.peakLoss, stepsToRecover: step - sp.onsetStep });
+      out.push({
+        type: "recovered",
+        step,
+        onsetStep: sp.onsetStep,
+        peakStep: sp.peakStep,
+        peakLoss: sp.peakLoss,
+        stepsToRecover: step - sp.onsetStep
+      });
       this.spike = null;
       this.update(step, x);
     }
@@ -201,7 +222,9 @@ export class RobustSpikeDetector implements LossDetector {
       const snap = this.snapshots[i];
       if (snap && snap.step >= step) this.snapshots[i] = undefined;
     }
-    this.level = best ? { ...best } : { step: Number.NEGATIVE_INFINITY, n: 0, b: 0, s: 0, minB: Number.POSITIVE_INFINITY };
+    this.level = best
+      ? { ...best }
+      : { step: Number.NEGATIVE_INFINITY, n: 0, b: 0, s: 0, minB: Number.POSITIVE_INFINITY };
   }
 
   private baselineLoss(): number {
@@ -209,6 +232,14 @@ export class RobustSpikeDetector implements LossDetector {
   }
 
   private alarm(kind: Alarm["kind"], step: number, onsetStep: number, loss: number, b: number): Alarm {
-    return { type: "alarm", kind, step, onsetStep, loss, baseline: Math.exp(b), severity: loss / Math.exp(b) };
+    return {
+      type: "alarm",
+      kind,
+      step,
+      onsetStep,
+      loss,
+      baseline: Math.exp(b),
+      severity: loss / Math.exp(b)
+    };
   }
 }

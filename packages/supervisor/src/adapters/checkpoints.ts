@@ -13,7 +13,12 @@ export function layoutOf(run: Run): CheckpointLayout {
   const known = layouts.get(run.id);
   if (known) return known;
   const plan = planRun({ ...(run.planInput as PlanInput), runDir: run.runDir });
-  const layout = { tp: plan.layout.tp, pp: plan.layout.pp, dp: plan.layout.dp, bf16: plan.spec.precision === "bf16" };
+  const layout = {
+    tp: plan.layout.tp,
+    pp: plan.layout.pp,
+    dp: plan.layout.dp,
+    bf16: plan.spec.precision === "bf16"
+  };
   layouts.set(run.id, layout);
   return layout;
 }
@@ -28,7 +33,10 @@ export async function timelineCheckpoints(exec: Executor, run: Run): Promise<num
   return validForTimeline(run, report.checkpoints);
 }
 
-export function validForTimeline(run: Pick<Run, "abandoned">, checkpoints: readonly CheckpointStatus[]): number[] {
+export function validForTimeline(
+  run: Pick<Run, "abandoned">,
+  checkpoints: readonly CheckpointStatus[]
+): number[] {
   return checkpoints
     .filter((c) => c.complete && !run.abandoned.some((a) => c.step > a.step && (c.savedAtMs ?? 0) < a.since))
     .map((c) => c.step);

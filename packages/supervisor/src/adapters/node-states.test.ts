@@ -43,7 +43,11 @@ describe("NodeStateCache", () => {
 
   it("does not cache a failure", async () => {
     let n = 0;
-    const cache = new NodeStateCache(() => (n++ === 0 ? Promise.reject(new Error("slurmctld down")) : Promise.resolve(["nid004"])), 60_000, () => 0);
+    const cache = new NodeStateCache(
+      () => (n++ === 0 ? Promise.reject(new Error("slurmctld down")) : Promise.resolve(["nid004"])),
+      60_000,
+      () => 0
+    );
     await expect(cache.bad()).rejects.toThrow("slurmctld down");
     expect(await cache.bad()).toEqual(["nid004"]);
   });

@@ -19,7 +19,12 @@ export function attemptDir(run: Run, index: number): string {
 /** Per-attempt settings beyond the params: planned exit, dependency, the directory the job reads its configs from. */
 export type RenderExtras = Pick<PlanAttempt, "exitInterval" | "dependency" | "timeLimit" | "configRoot">;
 
-export function renderFor(run: Run, index: number, params: AttemptParams, extras: RenderExtras = {}): RenderedFiles {
+export function renderFor(
+  run: Run,
+  index: number,
+  params: AttemptParams,
+  extras: RenderExtras = {}
+): RenderedFiles {
   const input = run.planInput as PlanInput;
   const plan = planRun({ ...input, runDir: run.runDir });
   const { files } = renderAttempt(plan, {

@@ -31,13 +31,25 @@ export class SlurmAdapter implements SlurmPort {
   ) {
     this.poller = new StatusPoller(client);
     const fetch = async (): Promise<string[]> =>
-      (await client.nodes()).filter((n) => n.availability === "down" || n.availability === "drain").map((n) => n.name);
-    this.nodeStates = new NodeStateCache(fetch, options.nodeStateMaxAgeMs ?? DEFAULT_NODE_STATE_MAX_AGE_MS, options.now);
+      (await client.nodes())
+        .filter((n) => n.availability === "down" || n.availability === "drain")
+        .map((n) => n.name);
+    this.nodeStates = new NodeStateCache(
+      fetch,
+      options.nodeStateMaxAgeMs ?? DEFAULT_NODE_STATE_MAX_AGE_MS,
+      options.now
+    );
   }
 
   submit(req: SubmitInput): Promise<string> {
     const extraArgs = [...(req.hold ? ["--hold"] : []), ...(req.noRequeue ? ["--no-requeue"] : [])];
-    return this.client.submit({ scriptPath: req.scriptPath, cwd: req.cwd, runId: req.runId, attempt: req.attempt, ...(extraArgs.length ? { extraArgs } : {}) });
+    return this.client.submit({
+      scriptPath: req.scriptPath,
+      cwd: req.cwd,
+      runId: req.runId,
+      attempt: req.attempt,
+      ...(extraArgs.length ? { extraArgs } : {})
+    });
   }
 
   release(jobId: string): Promise<void> {
@@ -54,13 +66,17 @@ export class SlurmAdapter implements SlurmPort {
     const failed = new Map([...r.requeues, ...r.nodeFailures].map((q) => [q.jobId, q.failedNodes]));
     const out = new Map<string, JobView>();
     for (const [id, s] of r.statuses) out.set(id, toView(s, failed.get(id)));
-    this.running = new Set([...r.statuses.values()].filter((s) => s.state === "RUNNING").flatMap((s) => s.nodes));
+    this.running = new Set(
+      [...r.statuses.values()].filter((s) => s.state === "RUNNING").flatMap((s) => s.nodes)
+    );
     return out;
   }
 
   async findSubmissions(runId: string): Promise<SubmittedJob[]> {
     const found = await this.client.findSubmissions(runId);
-    return found.filter((j) => j.tag?.runId === runId).map((j) => ({ jobId: j.jobId, attempt: j.tag!.attempt }));
+    return found
+      .filter((j) => j.tag?.runId === runId)
+      .map((j) => ({ jobId: j.jobId, attempt: j.tag!.attempt }));
   }
 
   async downNodes(nodes: readonly string[]): Promise<string[]> {

@@ -71,5 +71,8 @@ export function putChain(store: RunStore, runId: string, rec: ChainRecord): Op {
 }
 
 export function withExit(rec: ChainRecord, e: ExitRecord): ChainRecord {
-  return { ...rec, exits: [...rec.exits.filter((x) => x.attempt !== e.attempt), e].sort((a, b) => a.attempt - b.attempt) };
+  return {
+    ...rec,
+    exits: [...rec.exits.filter((x) => x.attempt !== e.attempt), e].sort((a, b) => a.attempt - b.attempt)
+  };
 }

@@ -32,15 +32,32 @@ function trainingSeconds(points: readonly StepPoint[]): number {
 export async function chainStatus(store: RunStore, run: Run): Promise<ChainStatus> {
   const chain = await readChain(store, run.id);
   const points = await new SeriesStore(store.redis, store.keys).read(run.id);
-  const spec = (run.planInput as { spec: { training: { log_interval: number }; checkpointing: { checkpoint_factor: number } } }).spec;
-  const samples = points.filter((p) => p.stepTimeMs !== undefined).map((p) => ({ step: p.step, ms: p.stepTimeMs! }));
+  const spec = (
+    run.planInput as {
+      spec: { training: { log_interval: number }; checkpointing: { checkpoint_factor: number } };
+    }
+  ).spec;
+  const samples = points
+    .filter((p) => p.stepTimeMs !== undefined)
+    .map((p) => ({ step: p.step, ms: p.stepTimeMs! }));
   const stepMs = recentStepMs(samples);
-  const saveS = saveSecondsFromWindows(samples, spec.training.log_interval, spec.checkpointing.checkpoint_factor);
+  const saveS = saveSecondsFromWindows(
+    samples,
+    spec.training.log_interval,
+    spec.checkpointing.checkpoint_factor
+  );
   // interruptions that lose the work since the last save; planned endings and spike rollbacks are not failures
-  const failures = run.budgetsUsed.node + run.budgetsUsed.app + run.budgetsUsed.hang + run.budgetsUsed.timeout;
+  const failures =
+    run.budgetsUsed.node + run.budgetsUsed.app + run.budgetsUsed.hang + run.budgetsUsed.timeout;
   const advice =
     stepMs !== undefined && saveS !== undefined
-      ? adviseInterval({ saveS, stepS: stepMs / 1000, observedS: trainingSeconds(points), failures, configuredFactor: spec.checkpointing.checkpoint_factor })
+      ? adviseInterval({
+          saveS,
+          stepS: stepMs / 1000,
+          observedS: trainingSeconds(points),
+          failures,
+          configuredFactor: spec.checkpointing.checkpoint_factor
+        })
       : undefined;
   return { chain, checkpointAdvice: advice ? { ...advice, text: describeAdvice(advice) } : null };
 }

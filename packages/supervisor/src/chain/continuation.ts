@@ -52,12 +52,27 @@ export class ChainManager {
   }
 
   /** While attempt N runs: queue N+1 behind it once N's step time is measured. */
-  async ensureQueued(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, d: Decision): Promise<void> {
-    if (!this.enabled(run) || !attempt.jobId || job?.state !== "RUNNING" || d.kind !== "wait" || run.state !== "running") return;
+  async ensureQueued(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    attempt: Attempt,
+    job: JobView | undefined,
+    d: Decision
+  ): Promise<void> {
+    if (
+      !this.enabled(run) ||
+      !attempt.jobId ||
+      job?.state !== "RUNNING" ||
+      d.kind !== "wait" ||
+      run.state !== "running"
+    )
+      return;
     const rec = await readChain(this.store, run.id);
     if (rec.replacing) return;
     if (rec.queued) {
-      if (rec.queued.phase === "submitting" && rec.queued.predecessor.attempt === attempt.index) await this.finishQueue(run, lease, cluster, rec, rec.queued);
+      if (rec.queued.phase === "submitting" && rec.queued.predecessor.attempt === attempt.index)
+        await this.finishQueue(run, lease, cluster, rec, rec.queued);
       return;
     }
     const mine = rec.exits.find((e) => e.attempt === attempt.index);
@@ -81,14 +96,38 @@ export class ChainManager {
     await this.finishQueue(run, lease, cluster, next, q);
   }
 
-  private async finishQueue(run: Run, lease: Lease, cluster: ClusterHandle, rec: ChainRecord, q: QueuedContinuation): Promise<void> {
+  private async finishQueue(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    rec: ChainRecord,
+    q: QueuedContinuation
+  ): Promise<void> {
     let jobId = await this.findTagged(cluster.slurm, run.id, q.attempt, rec.discarded);
     if (!jobId) {
-      jobId = await this.submitSnapshot(run, cluster, q.attempt, q.params, { ...extrasOf(q.attempt, q.exit), dependency: q.dependency }, false);
+      jobId = await this.submitSnapshot(
+        run,
+        cluster,
+        q.attempt,
+        q.params,
+        { ...extrasOf(q.attempt, q.exit), dependency: q.dependency },
+        false
+      );
     }
     const done: QueuedContinuation = { ...q, phase: "queued", jobId };
     const cause = `attempt ${q.attempt} queued as job ${jobId} behind job ${q.predecessor.jobId} (${q.dependency}); it resumes from \`latest\` = iteration ${q.predecessor.exitAt} and ${describeExit(q.exit)}`;
-    await this.io.commit(run, lease, [putChain(this.store, run.id, { ...rec, queued: done }), ...noteOps(this.store, run, "continuation_queued", cause, { jobId, detail: { continuation: done } }, this.io.now(), q.predecessor.attempt)]);
+    await this.io.commit(run, lease, [
+      putChain(this.store, run.id, { ...rec, queued: done }),
+      ...noteOps(
+        this.store,
+        run,
+        "continuation_queued",
+        cause,
+        { jobId, detail: { continuation: done } },
+        this.io.now(),
+        q.predecessor.attempt
+      )
+    ]);
   }
 
   /**
@@ -100,8 +139,20 @@ export class ChainManager {
     let rec = await readChain(this.store, run.id);
     if (rec.replacing?.attempt === attempt.index) {
       const exit = rec.exits.find((e) => e.attempt === attempt.index);
-      const jobId = await this.replace(run, lease, cluster, attempt, rec, exit ? extrasOf(attempt.index, exit) : { configRoot: configRootOf(attempt.index) });
-      return { jobId, how: "replaced", discarded: (await readChain(this.store, run.id)).discarded, extras: {} };
+      const jobId = await this.replace(
+        run,
+        lease,
+        cluster,
+        attempt,
+        rec,
+        exit ? extrasOf(attempt.index, exit) : { configRoot: configRootOf(attempt.index) }
+      );
+      return {
+        jobId,
+        how: "replaced",
+        discarded: (await readChain(this.store, run.id)).discarded,
+        extras: {}
+      };
     }
     const start = attempt.params.load.kind === "resume" ? (attempt.params.load.iteration ?? 0) : 0;
     const exit = exitRecordFor(run, await this.series.read(run.id), attempt.index, start, this.priors);
@@ -118,24 +169,54 @@ export class ChainManager {
       return { discarded: rec.discarded, extras };
     }
     if (adoptable(q, attempt)) {
-      rec = { ...withExit(rec, q.exit), handovers: [...rec.handovers, { attempt: attempt.index, jobId, how: "adopted" }] };
+      rec = {
+        ...withExit(rec, q.exit),
+        handovers: [...rec.handovers, { attempt: attempt.index, jobId, how: "adopted" }]
+      };
       await this.store.commit(lease, [putChain(this.store, run.id, rec)]);
       return { jobId, how: "adopted", discarded: rec.discarded, extras };
     }
-    rec = { ...withExit(rec, exit), replacing: { attempt: attempt.index, oldJobId: jobId, phase: "submitting", createdAt: new Date(this.io.now()).toISOString() } };
+    rec = {
+      ...withExit(rec, exit),
+      replacing: {
+        attempt: attempt.index,
+        oldJobId: jobId,
+        phase: "submitting",
+        createdAt: new Date(this.io.now()).toISOString()
+      }
+    };
     await this.store.commit(lease, [putChain(this.store, run.id, rec)]);
     const id = await this.replace(run, lease, cluster, attempt, rec, extras);
     return { jobId: id, how: "replaced", discarded: [...rec.discarded, jobId], extras };
   }
 
   /** Held submit of the decided attempt → cancel the stale continuation → release; resumable after a crash at any step. */
-  private async replace(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, rec: ChainRecord, extras: RenderExtras): Promise<string> {
+  private async replace(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    attempt: Attempt,
+    rec: ChainRecord,
+    extras: RenderExtras
+  ): Promise<string> {
     let r = rec.replacing!;
     for (;;) {
       switch (r.phase) {
         case "submitting": {
-          const found = await this.findTagged(cluster.slurm, run.id, attempt.index, [...rec.discarded, r.oldJobId]);
-          const newJobId = found ?? (await this.submitSnapshot(run, cluster, attempt.index, attempt.params, { ...extras, dependency: "singleton" }, true));
+          const found = await this.findTagged(cluster.slurm, run.id, attempt.index, [
+            ...rec.discarded,
+            r.oldJobId
+          ]);
+          const newJobId =
+            found ??
+            (await this.submitSnapshot(
+              run,
+              cluster,
+              attempt.index,
+              attempt.params,
+              { ...extras, dependency: "singleton" },
+              true
+            ));
           r = { ...r, phase: "held", newJobId };
           rec = { ...rec, replacing: r };
           await this.store.commit(lease, [putChain(this.store, run.id, rec)]);
@@ -150,9 +231,24 @@ export class ChainManager {
         case "old_cancelled": {
           const newJobId = r.newJobId!;
           await cluster.slurm.release(newJobId);
-          rec = { ...rec, replacing: undefined, handovers: [...rec.handovers, { attempt: attempt.index, jobId: newJobId, how: "replaced" }] };
+          rec = {
+            ...rec,
+            replacing: undefined,
+            handovers: [...rec.handovers, { attempt: attempt.index, jobId: newJobId, how: "replaced" }]
+          };
           const cause = `queued continuation job ${r.oldJobId} replaced by job ${newJobId} for attempt ${attempt.index} (${attempt.reason}): submitted held, old one cancelled, new one released`;
-          await this.io.commit(run, lease, [putChain(this.store, run.id, rec), ...noteOps(this.store, run, "continuation_replaced", cause, { jobId: newJobId, configDiff: attempt.diff, detail: { oldJobId: r.oldJobId } }, this.io.now(), attempt.index)]);
+          await this.io.commit(run, lease, [
+            putChain(this.store, run.id, rec),
+            ...noteOps(
+              this.store,
+              run,
+              "continuation_replaced",
+              cause,
+              { jobId: newJobId, configDiff: attempt.diff, detail: { oldJobId: r.oldJobId } },
+              this.io.now(),
+              attempt.index
+            )
+          ]);
           return newJobId;
         }
       }
@@ -167,21 +263,57 @@ export class ChainManager {
     if (!q) return;
     const jobId = q.jobId ?? (await this.findTagged(cluster.slurm, run.id, q.attempt, rec.discarded));
     if (jobId) await cluster.slurm.cancel(jobId);
-    const next: ChainRecord = { ...rec, queued: undefined, discarded: jobId ? [...rec.discarded, jobId] : rec.discarded };
-    await this.io.commit(run, lease, [putChain(this.store, run.id, next), ...noteOps(this.store, run, "continuation_cancelled", `queued continuation ${jobId ?? "(never submitted)"} cancelled: the run ${d.kind === "complete" ? "completed" : "needs attention"}`, { ...(jobId ? { jobId } : {}) }, this.io.now())]);
+    const next: ChainRecord = {
+      ...rec,
+      queued: undefined,
+      discarded: jobId ? [...rec.discarded, jobId] : rec.discarded
+    };
+    await this.io.commit(run, lease, [
+      putChain(this.store, run.id, next),
+      ...noteOps(
+        this.store,
+        run,
+        "continuation_cancelled",
+        `queued continuation ${jobId ?? "(never submitted)"} cancelled: the run ${d.kind === "complete" ? "completed" : "needs attention"}`,
+        { ...(jobId ? { jobId } : {}) },
+        this.io.now()
+      )
+    ]);
   }
 
-  private async findTagged(slurm: SlurmPort, runId: string, attempt: number, exclude: readonly string[]): Promise<string | undefined> {
-    return (await slurm.findSubmissions(runId)).filter((s) => s.attempt === attempt && !exclude.includes(s.jobId)).at(-1)?.jobId;
+  private async findTagged(
+    slurm: SlurmPort,
+    runId: string,
+    attempt: number,
+    exclude: readonly string[]
+  ): Promise<string | undefined> {
+    return (await slurm.findSubmissions(runId))
+      .filter((s) => s.attempt === attempt && !exclude.includes(s.jobId))
+      .at(-1)?.jobId;
   }
 
   /** Renders into attempts/<n>/ only: files a running predecessor (or its Slurm requeue) reads stay untouched. */
-  private async submitSnapshot(run: Run, cluster: ClusterHandle, index: number, params: AttemptParams, extras: RenderExtras, hold: boolean): Promise<string> {
+  private async submitSnapshot(
+    run: Run,
+    cluster: ClusterHandle,
+    index: number,
+    params: AttemptParams,
+    extras: RenderExtras,
+    hold: boolean
+  ): Promise<string> {
     const r = renderFor(run, index, params, extras);
-    for (const [rel, content] of Object.entries(r.files)) await cluster.exec.writeFile(`${r.configDir}/${rel}`, content);
+    for (const [rel, content] of Object.entries(r.files))
+      await cluster.exec.writeFile(`${r.configDir}/${rel}`, content);
     await cluster.exec.writeFile(`${run.runDir}/logs/.keep`, "");
     // as in the stepper's own submit: a requeued job that starts from the initial checkpoint would train from scratch over newer checkpoints
-    return cluster.slurm.submit({ scriptPath: `${r.configDir}/job.sbatch`, cwd: run.runDir, runId: run.id, attempt: index, ...(hold ? { hold: true } : {}), ...(params.load.kind === "init" ? { noRequeue: true } : {}) });
+    return cluster.slurm.submit({
+      scriptPath: `${r.configDir}/job.sbatch`,
+      cwd: run.runDir,
+      runId: run.id,
+      attempt: index,
+      ...(hold ? { hold: true } : {}),
+      ...(params.load.kind === "init" ? { noRequeue: true } : {})
+    });
   }
 }
 
@@ -196,13 +328,15 @@ export function extrasOf(index: number, exit: ExitRecord): RenderExtras {
 /** The queued job is what the supervisor decided: a plain continuation from the planned exit, same LR, seed and nodes. */
 function adoptable(q: QueuedContinuation, a: Attempt): boolean {
   const p = a.params;
-  const fromExit = p.load.kind === "resume" && (p.load.iteration === undefined || p.load.iteration === q.predecessor.exitAt);
-  const sameNodes = JSON.stringify([...p.excludeNodes].sort()) === JSON.stringify([...q.params.excludeNodes].sort());
+  const fromExit =
+    p.load.kind === "resume" && (p.load.iteration === undefined || p.load.iteration === q.predecessor.exitAt);
+  const sameNodes =
+    JSON.stringify([...p.excludeNodes].sort()) === JSON.stringify([...q.params.excludeNodes].sort());
   return a.reason === "planned" && fromExit && p.lr === q.params.lr && p.seed === q.params.seed && sameNodes;
 }
 
 export function describeExit(e: ExitRecord): string {
-  if (e.exitAt === null) return e.stepMs === null ? "has no planned exit (no step time measured yet)" : "runs to train_iters";
+  if (e.exitAt === null)
+    return e.stepMs === null ? "has no planned exit (no step time measured yet)" : "runs to train_iters";
   return `exits at iteration ${e.exitAt} (${e.basis}; ${e.stepMs?.toFixed(0)} ms/it ${e.stepSource}, save ${e.saveS?.toFixed(1)} s, limit ${(e.limitS / 60).toFixed(1)} min)`;
 }
-

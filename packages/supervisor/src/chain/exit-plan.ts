@@ -50,7 +50,14 @@ export function planExit(i: ExitPlanInput): ExitPlan {
   const fit = perStepS > 0 ? Math.max(0, Math.floor(budgetS / perStepS)) : Number.POSITIVE_INFINITY;
   const duration = (steps: number): number => i.startupS + steps * perStepS + i.saveS;
   const remaining = i.trainIters - i.startIteration;
-  if (fit >= remaining) return { exitAt: null, exitInterval: null, steps: remaining, expectedS: duration(remaining), basis: "runs_to_end" };
+  if (fit >= remaining)
+    return {
+      exitAt: null,
+      exitInterval: null,
+      steps: remaining,
+      expectedS: duration(remaining),
+      basis: "runs_to_end"
+    };
   let exitAt = Math.floor((i.startIteration + fit) / f) * f;
   let basis: ExitBasis = "fits";
   if (exitAt <= i.startIteration) {
@@ -58,13 +65,24 @@ export function planExit(i: ExitPlanInput): ExitPlan {
     exitAt = (Math.floor(i.startIteration / f) + 1) * f;
     basis = "tight";
   }
-  if (exitAt >= i.trainIters) return { exitAt: null, exitInterval: null, steps: remaining, expectedS: duration(remaining), basis: "runs_to_end" };
+  if (exitAt >= i.trainIters)
+    return {
+      exitAt: null,
+      exitInterval: null,
+      steps: remaining,
+      expectedS: duration(remaining),
+      basis: "runs_to_end"
+    };
   const steps = exitAt - i.startIteration;
   return { exitAt, exitInterval: exitAt, steps, expectedS: duration(steps), basis };
 }
 
 /** The iteration at which NeoX will exit, given where it resumed and its exit_interval (null: none before the end). */
-export function neoxExitIteration(startIteration: number, exitInterval: number | null, trainIters: number): number | null {
+export function neoxExitIteration(
+  startIteration: number,
+  exitInterval: number | null,
+  trainIters: number
+): number | null {
   if (exitInterval === null || exitInterval <= 0) return null;
   const at = (Math.floor(startIteration / exitInterval) + 1) * exitInterval;
   return at < trainIters ? at : null;

@@ -4,7 +4,13 @@ import { adviseInterval, describeAdvice } from "./interval-advice.ts";
 describe("Young/Daly checkpoint-interval advice", () => {
   it("√(2 × save × MTBF) from the observed failure rate", () => {
     // 10 failures in 100 h → MTBF 10 h; save 2 min → τ = √(2·120·36000) ≈ 2939 s
-    const a = adviseInterval({ saveS: 120, stepS: 10, observedS: 100 * 3600, failures: 10, configuredFactor: 1000 })!;
+    const a = adviseInterval({
+      saveS: 120,
+      stepS: 10,
+      observedS: 100 * 3600,
+      failures: 10,
+      configuredFactor: 1000
+    })!;
     expect(a.mtbfS).toBe(36_000);
     expect(a.optimalS).toBeCloseTo(Math.sqrt(2 * 120 * 36_000));
     expect(a.optimalIters).toBe(294);
@@ -21,6 +27,8 @@ describe("Young/Daly checkpoint-interval advice", () => {
   });
 
   it("nothing measured → no advice", () => {
-    expect(adviseInterval({ saveS: 0, stepS: 5, observedS: 10, failures: 1, configuredFactor: 10 })).toBeUndefined();
+    expect(
+      adviseInterval({ saveS: 0, stepS: 5, observedS: 10, failures: 1, configuredFactor: 10 })
+    ).toBeUndefined();
   });
 });

@@ -25,13 +25,18 @@ function specOf(run: Run): { spec: RunSpec; profile: ClusterProfile } {
 }
 
 export function samplesOf(points: readonly StepPoint[], attempt: number): StepSample[] {
-  return points.filter((p) => p.attempt === attempt && p.stepTimeMs !== undefined).map((p) => ({ step: p.step, ms: p.stepTimeMs! }));
+  return points
+    .filter((p) => p.attempt === attempt && p.stepTimeMs !== undefined)
+    .map((p) => ({ step: p.step, ms: p.stepTimeMs! }));
 }
 
 /** The time a job is sure to get: --time-min where the cluster honours it (backfill may grant no more), else --time. */
 export function guaranteedLimitS(run: Run): number {
   const { spec, profile } = specOf(run);
-  const t = profile.scheduler.supports_time_min && spec.cluster.time_min !== undefined ? spec.cluster.time_min : spec.cluster.time;
+  const t =
+    profile.scheduler.supports_time_min && spec.cluster.time_min !== undefined
+      ? spec.cluster.time_min
+      : spec.cluster.time;
   return slurmTimeMinutes(t) * 60;
 }
 
@@ -40,17 +45,33 @@ export function guaranteedLimitS(run: Run): number {
  * that logged enough steps (step time changes between attempts: other nodes, another LR, slower
  * filesystem), else from the priors.
  */
-export function exitRecordFor(run: Run, points: readonly StepPoint[], index: number, startIteration: number, priors: ChainPriors): ExitRecord {
+export function exitRecordFor(
+  run: Run,
+  points: readonly StepPoint[],
+  index: number,
+  startIteration: number,
+  priors: ChainPriors
+): ExitRecord {
   const { spec } = specOf(run);
   let measured: StepSample[] = [];
   for (let a = index - 1; a >= 1 && measured.length < MIN_SAMPLES; a--) measured = samplesOf(points, a);
   const stepMs = measured.length >= MIN_SAMPLES ? recentStepMs(measured) : undefined;
-  const allSamples = points.filter((p) => p.stepTimeMs !== undefined).map((p) => ({ step: p.step, ms: p.stepTimeMs! }));
-  const saveS = saveSecondsFromWindows(measured.length ? measured : allSamples, spec.training.log_interval, spec.checkpointing.checkpoint_factor) ?? priors.saveS ?? 60;
+  const allSamples = points
+    .filter((p) => p.stepTimeMs !== undefined)
+    .map((p) => ({ step: p.step, ms: p.stepTimeMs! }));
+  const saveS =
+    saveSecondsFromWindows(
+      measured.length ? measured : allSamples,
+      spec.training.log_interval,
+      spec.checkpointing.checkpoint_factor
+    ) ??
+    priors.saveS ??
+    60;
   const step = stepMs ?? priors.stepMs;
   const limitS = guaranteedLimitS(run);
   const base = { attempt: index, startIteration, saveS, limitS };
-  if (step === undefined) return { ...base, exitAt: null, basis: "runs_to_end", stepMs: null, stepSource: "none", expectedS: null };
+  if (step === undefined)
+    return { ...base, exitAt: null, basis: "runs_to_end", stepMs: null, stepSource: "none", expectedS: null };
   const p = planExit({
     startIteration,
     trainIters: run.trainIters,
@@ -61,5 +82,12 @@ export function exitRecordFor(run: Run, points: readonly StepPoint[], index: num
     startupS: priors.startupS ?? 300,
     marginS: run.resilience.exit_margin_min * 60
   });
-  return { ...base, exitAt: p.exitAt, basis: p.basis, stepMs: step, stepSource: stepMs !== undefined ? "measured" : "prior", expectedS: p.expectedS };
+  return {
+    ...base,
+    exitAt: p.exitAt,
+    basis: p.basis,
+    stepMs: step,
+    stepSource: stepMs !== undefined ? "measured" : "prior",
+    expectedS: p.expectedS
+  };
 }

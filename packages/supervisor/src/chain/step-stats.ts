@@ -21,13 +21,18 @@ export function recentStepMs(samples: readonly StepSample[], recent = 50): numbe
  * save lands in the timer window of the NEXT log line: that window's per-iteration time exceeds
  * the median by save/log_interval. Returns seconds, undefined when no window after a save was seen.
  */
-export function saveSecondsFromWindows(samples: readonly StepSample[], logInterval: number, checkpointFactor: number): number | undefined {
+export function saveSecondsFromWindows(
+  samples: readonly StepSample[],
+  logInterval: number,
+  checkpointFactor: number
+): number | undefined {
   const base = median(samples.map((s) => s.ms));
   if (base === undefined) return undefined;
   const excess: number[] = [];
   for (const s of samples) {
     const windowStart = s.step - logInterval;
-    if (windowStart > 0 && windowStart % checkpointFactor === 0) excess.push(Math.max(0, (s.ms - base) * logInterval));
+    if (windowStart > 0 && windowStart % checkpointFactor === 0)
+      excess.push(Math.max(0, (s.ms - base) * logInterval));
   }
   const m = median(excess);
   return m === undefined ? undefined : m / 1000;

@@ -4,7 +4,10 @@ import { ChunkParser } from "@neoxctl/monitor";
 import { AttemptObserver } from "./attempt-observer.ts";
 import { neoxTrainLine as line } from "./neox-lines.test-helpers.ts";
 
-const R = ResilienceSchema.parse({ hang: { k: 10, floor_s: 2, startup_grace_s: 5 }, spike: { recover_window_steps: 10 } });
+const R = ResilienceSchema.parse({
+  hang: { k: 10, floor_s: 2, startup_grace_s: 5 },
+  spike: { recover_window_steps: 10 }
+});
 
 const parsers = new WeakMap<AttemptObserver, ChunkParser>();
 
@@ -18,12 +21,25 @@ function feed(o: AttemptObserver, text: string, now: number): void {
 describe("AttemptObserver", () => {
   it("reads iterations, resume and exit lines, and whole lines only", () => {
     const o = new AttemptObserver(R, 2);
-    const text = "Loading checkpoint and starting from iteration 40\n" + line(41, "2.500000E+00") + line(42, "2.490000E+00") + "rank: 0 | time: 1 | exiting the program at iteration 42\n";
+    const text =
+      "Loading checkpoint and starting from iteration 40\n" +
+      line(41, "2.500000E+00") +
+      line(42, "2.490000E+00") +
+      "rank: 0 | time: 1 | exiting the program at iteration 42\n";
     const half = Math.floor(text.length / 2);
     feed(o, text.slice(0, half), 0);
     feed(o, text.slice(half), 0);
-    expect(o.obs).toMatchObject({ resumedFrom: 40, firstIteration: 41, lastIteration: 42, exitedAt: 42, unableToLoad: false });
-    expect(o.pending.map((p) => [p.step, p.attempt])).toEqual([[41, 2], [42, 2]]);
+    expect(o.obs).toMatchObject({
+      resumedFrom: 40,
+      firstIteration: 41,
+      lastIteration: 42,
+      exitedAt: 42,
+      unableToLoad: false
+    });
+    expect(o.pending.map((p) => [p.step, p.attempt])).toEqual([
+      [41, 2],
+      [42, 2]
+    ]);
   });
 
   it("flags `Unable to load checkpoint.`", () => {
@@ -67,7 +83,8 @@ describe("AttemptObserver", () => {
 });
 
 describe("AttemptObserver: storage errors", () => {
-  const DS = "[2026-11-29 21:05:38,203] [ERROR] [engine.py:3366:_create_checkpoint_file] Failed saving model checkpoint to /ck with tag global_step30\n";
+  const DS =
+    "[2026-11-29 21:05:38,203] [ERROR] [engine.py:3366:_create_checkpoint_file] Failed saving model checkpoint to /ck with tag global_step30\n";
 
   it("DeepSpeed's error line alone is not a failure (a rank losing a makedirs race logs it too)", () => {
     const o = new AttemptObserver(R, 1);
@@ -77,7 +94,13 @@ describe("AttemptObserver: storage errors", () => {
 
   it("the exception after it is one: fault, path and step, both lines as evidence", () => {
     const o = new AttemptObserver(R, 1);
-    feed(o, line(30, "2.5E+00") + DS + "Traceback (most recent call last):\nRuntimeError: Parent directory /ck/global_step30 does not exist.\n", 0);
+    feed(
+      o,
+      line(30, "2.5E+00") +
+        DS +
+        "Traceback (most recent call last):\nRuntimeError: Parent directory /ck/global_step30 does not exist.\n",
+      0
+    );
     expect(o.obs.storageError).toEqual({
       fault: "unwritable",
       path: "/ck/global_step30",
@@ -88,7 +111,12 @@ describe("AttemptObserver: storage errors", () => {
 
   it("an OSError without a path takes the checkpoint from DeepSpeed's line; the first failure is kept", () => {
     const o = new AttemptObserver(R, 1);
-    feed(o, DS + "OSError: [Errno 28] No space left on device\nPermissionError: [Errno 13] Permission denied: '/ck/latest'\n", 0);
+    feed(
+      o,
+      DS +
+        "OSError: [Errno 28] No space left on device\nPermissionError: [Errno 13] Permission denied: '/ck/latest'\n",
+      0
+    );
     expect(o.obs.storageError).toMatchObject({ fault: "no_space", path: "/ck/global_step30", step: 30 });
   });
 });

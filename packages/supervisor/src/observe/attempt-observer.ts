@@ -43,7 +43,8 @@ export class AttemptObserver {
     switch (ev.kind) {
       case "train":
         if (o.firstIteration === undefined) o.firstIteration = ev.step;
-        if (o.lastIteration === undefined || ev.step > o.lastIteration) this.progress({ step: ev.step, atMs: now, ...(ev.iterMs !== null ? { stepMs: ev.iterMs } : {}) });
+        if (o.lastIteration === undefined || ev.step > o.lastIteration)
+          this.progress({ step: ev.step, atMs: now, ...(ev.iterMs !== null ? { stepMs: ev.iterMs } : {}) });
         o.lastIteration = ev.step;
         if (ev.lr !== null) o.lastLr = ev.lr;
         if (located.end > this.emitFrom) {
@@ -56,7 +57,8 @@ export class AttemptObserver {
             time: new Date(now).toISOString()
           });
         }
-        if (ev.loss !== null) for (const d of this.detector.push({ step: ev.step, loss: ev.loss })) this.alarm(d, located.text());
+        if (ev.loss !== null)
+          for (const d of this.detector.push({ step: ev.step, loss: ev.loss })) this.alarm(d, located.text());
         return;
       case "checkpoint_missing":
         o.unableToLoad = true;
@@ -75,7 +77,8 @@ export class AttemptObserver {
         return;
       case "checkpoint_save_error":
         // not fatal by itself (a rank that lost a makedirs race logs it too); kept for the exception
-        if (this.saveErrors.length < 3) this.saveErrors.push({ line: located.text(), step: ev.step, path: ev.path });
+        if (this.saveErrors.length < 3)
+          this.saveErrors.push({ line: located.text(), step: ev.step, path: ev.path });
         return;
       case "storage_error": {
         if (o.storageError) return;
@@ -108,7 +111,14 @@ export class AttemptObserver {
     switch (d.type) {
       case "alarm":
         // keep the first unrecovered episode: it is the one a rollback must go back before
-        if (!cur || cur.recovered) this.obs.alarm = { kind: d.kind, onsetStep: d.onsetStep, step: d.step, recovered: false, lines: [line] } satisfies LossAlarm;
+        if (!cur || cur.recovered)
+          this.obs.alarm = {
+            kind: d.kind,
+            onsetStep: d.onsetStep,
+            step: d.step,
+            recovered: false,
+            lines: [line]
+          } satisfies LossAlarm;
         else if (cur.lines.length < 5) cur.lines.push(line);
         return;
       case "recovered":
@@ -127,12 +137,15 @@ export class AttemptObserver {
   private progress(seen: IterationSeen): void {
     this.iterations.push(seen);
     // the median looks at the recent steps only; older ones are dead weight
-    if (this.iterations.length > 2 * this.hangPolicy.recentSteps) this.iterations.splice(0, this.iterations.length - this.hangPolicy.recentSteps - 1);
+    if (this.iterations.length > 2 * this.hangPolicy.recentSteps)
+      this.iterations.splice(0, this.iterations.length - this.hangPolicy.recentSteps - 1);
   }
 
   /** The monitor's hang verdict for a job RUNNING since `runningSince` (undefined: not running as far as we know). */
   checkHang(now: number, runningSince: number | undefined): boolean {
-    this.obs.hang = runningSince !== undefined && judgeHang("RUNNING", runningSince, this.iterations, now, this.hangPolicy).state === "hung";
+    this.obs.hang =
+      runningSince !== undefined &&
+      judgeHang("RUNNING", runningSince, this.iterations, now, this.hangPolicy).state === "hung";
     return this.obs.hang;
   }
 }

@@ -31,7 +31,10 @@ export function excludeFor(ctx: DecisionContext, add: readonly string[] = []): s
   return [...new Set([...(ctx.badNodes ?? ctx.run.params.excludeNodes), ...add])].sort();
 }
 
-export function newestCheckpoint(ctx: DecisionContext, atOrBefore = Number.POSITIVE_INFINITY): number | undefined {
+export function newestCheckpoint(
+  ctx: DecisionContext,
+  atOrBefore = Number.POSITIVE_INFINITY
+): number | undefined {
   let best: number | undefined;
   for (const c of ctx.checkpoints) if (c <= atOrBefore && (best === undefined || c > best)) best = c;
   return best;

@@ -11,22 +11,30 @@ import type { AttemptParams } from "../model.ts";
 
 const LR = 3e-4;
 
-function ctx(over: {
-  job?: Partial<JobView> | null;
-  obs?: Partial<Observations>;
-  checkpoints?: number[];
-  resilience?: Record<string, unknown>;
-  budgetsUsed?: Partial<ReturnType<typeof noBudgetUsed>>;
-  params?: Partial<AttemptParams>;
-  attemptParams?: Partial<AttemptParams>;
-  restartsSeen?: number;
-  rollbacks?: DecisionContext["run"]["rollbacks"];
-  crashLoop?: DecisionContext["run"]["crashLoop"];
-  downNodes?: string[];
-  expectsCheckpoint?: boolean;
-} = {}): DecisionContext {
+function ctx(
+  over: {
+    job?: Partial<JobView> | null;
+    obs?: Partial<Observations>;
+    checkpoints?: number[];
+    resilience?: Record<string, unknown>;
+    budgetsUsed?: Partial<ReturnType<typeof noBudgetUsed>>;
+    params?: Partial<AttemptParams>;
+    attemptParams?: Partial<AttemptParams>;
+    restartsSeen?: number;
+    rollbacks?: DecisionContext["run"]["rollbacks"];
+    crashLoop?: DecisionContext["run"]["crashLoop"];
+    downNodes?: string[];
+    expectsCheckpoint?: boolean;
+  } = {}
+): DecisionContext {
   const resilience: Resilience = ResilienceSchema.parse(over.resilience ?? {});
-  const params: AttemptParams = { load: { kind: "init" }, lr: LR, seed: 1234, excludeNodes: [], ...over.params };
+  const params: AttemptParams = {
+    load: { kind: "init" },
+    lr: LR,
+    seed: 1234,
+    excludeNodes: [],
+    ...over.params
+  };
   return {
     run: {
       params,
@@ -37,7 +45,10 @@ function ctx(over: {
       crashLoop: over.crashLoop ?? null
     },
     attempt: { index: 2, params: { ...params, ...over.attemptParams }, restartsSeen: over.restartsSeen ?? 0 },
-    job: over.job === null ? undefined : { jobId: "42", state: "RUNNING", nodes: ["nid001", "nid002"], restarts: 0, ...over.job },
+    job:
+      over.job === null
+        ? undefined
+        : { jobId: "42", state: "RUNNING", nodes: ["nid001", "nid002"], restarts: 0, ...over.job },
     downNodes: over.downNodes ?? [],
     obs: { ...emptyObservations(), ...over.obs },
     checkpoints: over.checkpoints ?? [],
@@ -46,15 +57,25 @@ function ctx(over: {
 }
 
 function asRecover(d: Decision): Extract<Decision, { kind: "recover" }> {
-  if (d.kind !== "recover") throw new Error(`expected recover, got ${d.kind}: ${"cause" in d ? d.cause : ""}`);
+  if (d.kind !== "recover")
+    throw new Error(`expected recover, got ${d.kind}: ${"cause" in d ? d.cause : ""}`);
   return d;
 }
 
-const spike = (o: Partial<LossAlarm> = {}): LossAlarm => ({ kind: "spike", onsetStep: 500, step: 505, recovered: false, lines: ["iteration 505 lm_loss 9.1"], ...o });
+const spike = (o: Partial<LossAlarm> = {}): LossAlarm => ({
+  kind: "spike",
+  onsetStep: 500,
+  step: 505,
+  recovered: false,
+  lines: ["iteration 505 lm_loss 9.1"],
+  ...o
+});
 
 describe("decide: node failures", () => {
   it("NODE_FAIL → resubmit from newest complete checkpoint excluding the failed node", () => {
-    const d = asRecover(decide(ctx({ job: { state: "NODE_FAIL", failedNodes: ["nid002"] }, checkpoints: [100, 200, 300] })));
+    const d = asRecover(
+      decide(ctx({ job: { state: "NODE_FAIL", failedNodes: ["nid002"] }, checkpoints: [100, 200, 300] }))
+    );
     expect(d.class).toBe("node");
     expect(d.cancel).toBe(false);
     expect(d.next.load).toEqual({ kind: "resume", iteration: 300 });
@@ -62,7 +83,9 @@ describe("decide: node failures", () => {
     expect(d.blame).toEqual(["nid002"]);
   });
   it("NODE_FAIL without named nodes blames the job's nodes and keeps earlier exclusions", () => {
-    const d = asRecover(decide(ctx({ job: { state: "NODE_FAIL", nodes: ["nid003"] }, params: { excludeNodes: ["nid004"] } })));
+    const d = asRecover(
+      decide(ctx({ job: { state: "NODE_FAIL", nodes: ["nid003"] }, params: { excludeNodes: ["nid004"] } }))
+    );
     expect(d.next.excludeNodes).toEqual(["nid003", "nid004"]);
     expect(d.next.load).toEqual({ kind: "init" });
   });
@@ -72,16 +95,22 @@ describe("decide: node failures", () => {
     expect(d.next.load).toEqual({ kind: "resume", iteration: 50 });
   });
   it("an RCCL/HIP error naming a node while running → cancel, exclude it", () => {
-    const d = asRecover(decide(ctx({ obs: { errorNodes: ["nid003"], errorLines: ["NCCL WARN nid003 ..."] } })));
+    const d = asRecover(
+      decide(ctx({ obs: { errorNodes: ["nid003"], errorLines: ["NCCL WARN nid003 ..."] } }))
+    );
     expect(d).toMatchObject({ class: "node", cancel: true, blame: ["nid003"] });
     expect(d.evidence.logLines).toContain("NCCL WARN nid003 ...");
   });
   it("a FAILED job after RCCL errors on a node counts as a node failure, not an app error", () => {
-    const d = asRecover(decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { errorNodes: ["nid003"] } })));
+    const d = asRecover(
+      decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { errorNodes: ["nid003"] } }))
+    );
     expect(d.class).toBe("node");
   });
   it("node budget spent → needs_attention", () => {
-    const d = decide(ctx({ job: { state: "NODE_FAIL", failedNodes: ["nid002"] }, budgetsUsed: { node: 20 } }));
+    const d = decide(
+      ctx({ job: { state: "NODE_FAIL", failedNodes: ["nid002"] }, budgetsUsed: { node: 20 } })
+    );
     expect(d.kind).toBe("attention");
   });
 });
@@ -96,14 +125,23 @@ describe("decide: timeouts, preemption and Slurm's own requeue", () => {
     expect(decide(ctx({ job: { state: "TIMEOUT" }, budgetsUsed: { timeout: 100 } })).kind).toBe("attention");
   });
   it("same job id back to PENDING with restarts incremented → recognised, not fought", () => {
-    const d = decide(ctx({ job: { state: "PENDING", restarts: 1 }, attemptParams: { load: { kind: "resume", iteration: 100 } }, checkpoints: [100], downNodes: ["nid002"] }));
+    const d = decide(
+      ctx({
+        job: { state: "PENDING", restarts: 1 },
+        attemptParams: { load: { kind: "resume", iteration: 100 } },
+        checkpoints: [100],
+        downNodes: ["nid002"]
+      })
+    );
     expect(d).toMatchObject({ kind: "note", note: "slurm_requeued", blame: ["nid002"] });
   });
   it("a requeue already seen is just waiting", () => {
     expect(decide(ctx({ job: { state: "PENDING", restarts: 1 }, restartsSeen: 1 })).kind).toBe("wait");
   });
   it("a requeue that would restart from scratch while checkpoints exist is taken over", () => {
-    const d = asRecover(decide(ctx({ job: { state: "REQUEUED", restarts: 1 }, checkpoints: [200], downNodes: ["nid002"] })));
+    const d = asRecover(
+      decide(ctx({ job: { state: "REQUEUED", restarts: 1 }, checkpoints: [200], downNodes: ["nid002"] }))
+    );
     expect(d).toMatchObject({ class: "node", cancel: true });
     expect(d.next.load).toEqual({ kind: "resume", iteration: 200 });
     expect(d.next.excludeNodes).toEqual(["nid002"]);
@@ -123,22 +161,31 @@ describe("decide: hangs", () => {
     expect(d.next.load).toEqual({ kind: "resume", iteration: 200 });
   });
   it("hang budget spent → needs_attention, still cancelling the hung job", () => {
-    expect(decide(ctx({ obs: { hang: true }, budgetsUsed: { hang: 10 } }))).toMatchObject({ kind: "attention", cancel: true });
+    expect(decide(ctx({ obs: { hang: true }, budgetsUsed: { hang: 10 } }))).toMatchObject({
+      kind: "attention",
+      cancel: true
+    });
   });
   it("no hang once the log shows the final iteration: the job is finishing (controller away when it ended)", () => {
     expect(decide(ctx({ obs: { hang: true, lastIteration: 1000 }, checkpoints: [1000] })).kind).toBe("wait");
   });
   it("no hang once NeoX printed `exiting the program at iteration N`", () => {
-    expect(decide(ctx({ obs: { hang: true, lastIteration: 600, exitedAt: 600 }, checkpoints: [600] })).kind).toBe("wait");
+    expect(
+      decide(ctx({ obs: { hang: true, lastIteration: 600, exitedAt: 600 }, checkpoints: [600] })).kind
+    ).toBe("wait");
   });
   it("a stall one iteration short of the end is still a hang", () => {
-    expect(asRecover(decide(ctx({ obs: { hang: true, lastIteration: 999 }, checkpoints: [900] }))).class).toBe("hang");
+    expect(
+      asRecover(decide(ctx({ obs: { hang: true, lastIteration: 999 }, checkpoints: [900] }))).class
+    ).toBe("hang");
   });
 });
 
 describe("decide: application errors and crash loops", () => {
   it("FAILED → retry within budget and start counting failures at that step", () => {
-    const d = asRecover(decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 300 }, checkpoints: [300] })));
+    const d = asRecover(
+      decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 300 }, checkpoints: [300] }))
+    );
     expect(d.class).toBe("app");
     expect(d.crashLoop).toEqual({ step: 300, count: 1 });
   });
@@ -146,16 +193,29 @@ describe("decide: application errors and crash loops", () => {
     expect(asRecover(decide(ctx({ job: { state: "OUT_OF_MEMORY" } }))).class).toBe("app");
   });
   it("a failure at a different step restarts the count", () => {
-    const d = asRecover(decide(ctx({ job: { state: "FAILED" }, obs: { lastIteration: 310 }, crashLoop: { step: 300, count: 2 } })));
+    const d = asRecover(
+      decide(
+        ctx({ job: { state: "FAILED" }, obs: { lastIteration: 310 }, crashLoop: { step: 300, count: 2 } })
+      )
+    );
     expect(d.crashLoop).toEqual({ step: 310, count: 1 });
   });
   it("the same step failing crash_loop_limit times in a row → needs_attention", () => {
-    const d = decide(ctx({ job: { state: "FAILED" }, obs: { lastIteration: 300 }, crashLoop: { step: 300, count: 2 } }));
+    const d = decide(
+      ctx({ job: { state: "FAILED" }, obs: { lastIteration: 300 }, crashLoop: { step: 300, count: 2 } })
+    );
     expect(d.kind).toBe("attention");
     expect(d.kind === "attention" && d.cause).toMatch(/crash loop/);
   });
   it("the limit is read from the spec", () => {
-    const d = decide(ctx({ job: { state: "FAILED" }, obs: { lastIteration: 300 }, crashLoop: { step: 300, count: 2 }, resilience: { crash_loop_limit: 5 } }));
+    const d = decide(
+      ctx({
+        job: { state: "FAILED" },
+        obs: { lastIteration: 300 },
+        crashLoop: { step: 300, count: 2 },
+        resilience: { crash_loop_limit: 5 }
+      })
+    );
     expect(d.kind).toBe("recover");
   });
   it("app budget spent → needs_attention", () => {
@@ -168,25 +228,48 @@ describe("decide: application errors and crash loops", () => {
 
 describe("decide: silent restart guard", () => {
   it("`Unable to load checkpoint.` on a resume → cancel at once, needs_attention", () => {
-    const d = decide(ctx({ obs: { unableToLoad: true }, attemptParams: { load: { kind: "resume", iteration: 200 } }, checkpoints: [200] }));
+    const d = decide(
+      ctx({
+        obs: { unableToLoad: true },
+        attemptParams: { load: { kind: "resume", iteration: 200 } },
+        checkpoints: [200]
+      })
+    );
     expect(d).toMatchObject({ kind: "attention", cancel: true });
   });
   it("`Unable to load checkpoint.` when the first attempt should load a pretrained checkpoint", () => {
-    expect(decide(ctx({ obs: { unableToLoad: true }, expectsCheckpoint: true }))).toMatchObject({ kind: "attention", cancel: true });
+    expect(decide(ctx({ obs: { unableToLoad: true }, expectsCheckpoint: true }))).toMatchObject({
+      kind: "attention",
+      cancel: true
+    });
   });
   it("`Unable to load checkpoint.` on a from-scratch first attempt is expected", () => {
     expect(decide(ctx({ obs: { unableToLoad: true } })).kind).toBe("wait");
   });
   it("resume starting at iteration 0 while a checkpoint exists → needs_attention", () => {
-    const d = decide(ctx({ obs: { resumedFrom: 0 }, attemptParams: { load: { kind: "resume" } }, checkpoints: [300] }));
+    const d = decide(
+      ctx({ obs: { resumedFrom: 0 }, attemptParams: { load: { kind: "resume" } }, checkpoints: [300] })
+    );
     expect(d).toMatchObject({ kind: "attention", cancel: true });
   });
   it("training lines starting below the checkpoint → needs_attention even without the load line", () => {
-    const d = decide(ctx({ obs: { firstIteration: 1 }, attemptParams: { load: { kind: "resume", iteration: 300 } }, checkpoints: [300] }));
+    const d = decide(
+      ctx({
+        obs: { firstIteration: 1 },
+        attemptParams: { load: { kind: "resume", iteration: 300 } },
+        checkpoints: [300]
+      })
+    );
     expect(d.kind).toBe("attention");
   });
   it("a correct resume passes the guard", () => {
-    const d = decide(ctx({ obs: { resumedFrom: 300, firstIteration: 301 }, attemptParams: { load: { kind: "resume", iteration: 300 } }, checkpoints: [300] }));
+    const d = decide(
+      ctx({
+        obs: { resumedFrom: 300, firstIteration: 301 },
+        attemptParams: { load: { kind: "resume", iteration: 300 } },
+        checkpoints: [300]
+      })
+    );
     expect(d.kind).toBe("wait");
   });
 });
@@ -194,7 +277,9 @@ describe("decide: silent restart guard", () => {
 describe("decide: loss spikes and NaN", () => {
   const ckpts = [100, 200, 300, 400, 500];
   it("a spike that recovered within the window is recorded, the run continues", () => {
-    expect(decide(ctx({ obs: { alarm: spike({ recovered: true, recoveredAt: 520 }), lastIteration: 530 } }))).toMatchObject({ kind: "note", note: "spike_recovered" });
+    expect(
+      decide(ctx({ obs: { alarm: spike({ recovered: true, recoveredAt: 520 }), lastIteration: 530 } }))
+    ).toMatchObject({ kind: "note", note: "spike_recovered" });
   });
   it("a fresh spike inside the window → wait", () => {
     expect(decide(ctx({ obs: { alarm: spike(), lastIteration: 510 } })).kind).toBe("wait");
@@ -209,78 +294,195 @@ describe("decide: loss spikes and NaN", () => {
     expect(d.tradeoffs).toEqual([]);
   });
   it("NaN rolls back at once, without waiting", () => {
-    const d = asRecover(decide(ctx({ obs: { alarm: spike({ kind: "nan" }), lastIteration: 505 }, checkpoints: ckpts })));
+    const d = asRecover(
+      decide(ctx({ obs: { alarm: spike({ kind: "nan" }), lastIteration: 505 }, checkpoints: ckpts }))
+    );
     expect(d.class).toBe("spike");
   });
   it("divergence rolls back at once", () => {
-    expect(asRecover(decide(ctx({ obs: { alarm: spike({ kind: "divergence" }), lastIteration: 501 }, checkpoints: ckpts }))).class).toBe("spike");
+    expect(
+      asRecover(
+        decide(ctx({ obs: { alarm: spike({ kind: "divergence" }), lastIteration: 501 }, checkpoints: ckpts }))
+      ).class
+    ).toBe("spike");
   });
   it("change_seed gives a new seed and records the trade-off", () => {
-    const d = asRecover(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, resilience: { spike: { change_seed: true } } })));
+    const d = asRecover(
+      decide(
+        ctx({
+          obs: { alarm: spike({ kind: "nan" }) },
+          checkpoints: ckpts,
+          resilience: { spike: { change_seed: true } }
+        })
+      )
+    );
     expect(d.next.seed).toBe(1235);
     expect(d.tradeoffs[0]).toMatch(/reproducib/);
   });
   it("no checkpoint old enough → needs_attention", () => {
-    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: [450, 500] })).kind).toBe("attention");
+    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: [450, 500] })).kind).toBe(
+      "attention"
+    );
   });
   it("rollbacks per window capped → needs_attention", () => {
-    const rollbacks = [1, 2, 3].map((i) => ({ attempt: i, onsetStep: 480, toStep: 300, lrFrom: LR, lrTo: LR / 3 }));
-    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, rollbacks })).kind).toBe("attention");
+    const rollbacks = [1, 2, 3].map((i) => ({
+      attempt: i,
+      onsetStep: 480,
+      toStep: 300,
+      lrFrom: LR,
+      lrTo: LR / 3
+    }));
+    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, rollbacks })).kind).toBe(
+      "attention"
+    );
   });
   it("rollbacks outside the window do not count toward the cap", () => {
-    const rollbacks = [1, 2, 3].map((i) => ({ attempt: i, onsetStep: 10, toStep: 0, lrFrom: LR, lrTo: LR / 3 }));
-    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, rollbacks, resilience: { spike: { rollback_window_steps: 100 } } })).kind).toBe("recover");
+    const rollbacks = [1, 2, 3].map((i) => ({
+      attempt: i,
+      onsetStep: 10,
+      toStep: 0,
+      lrFrom: LR,
+      lrTo: LR / 3
+    }));
+    expect(
+      decide(
+        ctx({
+          obs: { alarm: spike({ kind: "nan" }) },
+          checkpoints: ckpts,
+          rollbacks,
+          resilience: { spike: { rollback_window_steps: 100 } }
+        })
+      ).kind
+    ).toBe("recover");
   });
   it("a job that completed with an unrecovered spike still inside its window is rolled back, not accepted", () => {
-    const d = asRecover(decide(ctx({ job: { state: "COMPLETED" }, obs: { alarm: spike({ onsetStep: 980, step: 981 }), lastIteration: 1000 }, checkpoints: [400, 800, 1000] })));
+    const d = asRecover(
+      decide(
+        ctx({
+          job: { state: "COMPLETED" },
+          obs: { alarm: spike({ onsetStep: 980, step: 981 }), lastIteration: 1000 },
+          checkpoints: [400, 800, 1000]
+        })
+      )
+    );
     expect(d.class).toBe("spike");
     expect(d.rollback).toMatchObject({ onsetStep: 980, toStep: 800 });
     expect(d.cause).toContain("not recovered when the job ended");
   });
   it("a job that completed after its spike recovered completes the run", () => {
-    const c = ctx({ job: { state: "COMPLETED" }, obs: { alarm: spike({ onsetStep: 900, recovered: true, recoveredAt: 930 }), lastIteration: 1000 } });
+    const c = ctx({
+      job: { state: "COMPLETED" },
+      obs: { alarm: spike({ onsetStep: 900, recovered: true, recoveredAt: 930 }), lastIteration: 1000 }
+    });
     expect(decide(c).kind).toBe("complete");
   });
   it("a job that completed with a NaN in its log is rolled back", () => {
-    expect(asRecover(decide(ctx({ job: { state: "COMPLETED" }, obs: { alarm: spike({ kind: "nan", onsetStep: 990 }), lastIteration: 1000 }, checkpoints: [800] }))).class).toBe("spike");
+    expect(
+      asRecover(
+        decide(
+          ctx({
+            job: { state: "COMPLETED" },
+            obs: { alarm: spike({ kind: "nan", onsetStep: 990 }), lastIteration: 1000 },
+            checkpoints: [800]
+          })
+        )
+      ).class
+    ).toBe("spike");
   });
   it("NODE_FAIL without a named node blames only the job's nodes that are DOWN", () => {
-    const d = asRecover(decide(ctx({ job: { state: "NODE_FAIL", nodes: ["nid001", "nid002"] }, downNodes: ["nid002", "nid007"], checkpoints: [100] })));
+    const d = asRecover(
+      decide(
+        ctx({
+          job: { state: "NODE_FAIL", nodes: ["nid001", "nid002"] },
+          downNodes: ["nid002", "nid007"],
+          checkpoints: [100]
+        })
+      )
+    );
     expect(d.blame).toEqual(["nid002"]);
   });
   it("spike budget spent → needs_attention", () => {
-    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, budgetsUsed: { spike: 5 } })).kind).toBe("attention");
+    expect(
+      decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, budgetsUsed: { spike: 5 } }))
+        .kind
+    ).toBe("attention");
   });
   it("an LR below min_lr → needs_attention", () => {
-    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, resilience: { spike: { min_lr: 2e-4 } } })).kind).toBe("attention");
+    expect(
+      decide(
+        ctx({
+          obs: { alarm: spike({ kind: "nan" }) },
+          checkpoints: ckpts,
+          resilience: { spike: { min_lr: 2e-4 } }
+        })
+      ).kind
+    ).toBe("attention");
   });
   it("spike policy disabled → only recorded", () => {
-    expect(decide(ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: ckpts, resilience: { spike: { enabled: false } } }))).toMatchObject({ kind: "note", note: "spike_watch" });
+    expect(
+      decide(
+        ctx({
+          obs: { alarm: spike({ kind: "nan" }) },
+          checkpoints: ckpts,
+          resilience: { spike: { enabled: false } }
+        })
+      )
+    ).toMatchObject({ kind: "note", note: "spike_watch" });
   });
   it("a spike still inside its window does not hide a hang", () => {
-    expect(asRecover(decide(ctx({ obs: { alarm: spike(), lastIteration: 506, hang: true } }))).class).toBe("hang");
+    expect(asRecover(decide(ctx({ obs: { alarm: spike(), lastIteration: 506, hang: true } }))).class).toBe(
+      "hang"
+    );
   });
 });
 
 describe("decide: endings", () => {
   it("COMPLETED at train_iters → completed", () => {
-    expect(decide(ctx({ job: { state: "COMPLETED", exitCode: 0 }, obs: { lastIteration: 1000 } })).kind).toBe("complete");
+    expect(decide(ctx({ job: { state: "COMPLETED", exitCode: 0 }, obs: { lastIteration: 1000 } })).kind).toBe(
+      "complete"
+    );
   });
   it("COMPLETED at an exit_interval before train_iters → a new attempt, no budget spent", () => {
-    const d = asRecover(decide(ctx({ job: { state: "COMPLETED" }, obs: { lastIteration: 600, exitedAt: 600 }, checkpoints: [600], budgetsUsed: { timeout: 100, app: 5 } })));
+    const d = asRecover(
+      decide(
+        ctx({
+          job: { state: "COMPLETED" },
+          obs: { lastIteration: 600, exitedAt: 600 },
+          checkpoints: [600],
+          budgetsUsed: { timeout: 100, app: 5 }
+        })
+      )
+    );
     expect(d.class).toBe("planned");
     expect(d.next.load).toEqual({ kind: "resume", iteration: 600 });
   });
   it("a resume from the final checkpoint that exits 0 without training has completed the run", () => {
-    const c = ctx({ job: { state: "COMPLETED", exitCode: 0 }, attemptParams: { load: { kind: "resume", iteration: 1000 } }, checkpoints: [1000], expectsCheckpoint: true });
+    const c = ctx({
+      job: { state: "COMPLETED", exitCode: 0 },
+      attemptParams: { load: { kind: "resume", iteration: 1000 } },
+      checkpoints: [1000],
+      expectsCheckpoint: true
+    });
     expect(decide(c).kind).toBe("complete");
   });
   it("a resume that loaded the final checkpoint (log line) and exits 0 has completed the run", () => {
-    const c = ctx({ job: { state: "COMPLETED", exitCode: 0 }, attemptParams: { load: { kind: "resume" } }, obs: { resumedFrom: 1000 }, checkpoints: [1000], expectsCheckpoint: true });
+    const c = ctx({
+      job: { state: "COMPLETED", exitCode: 0 },
+      attemptParams: { load: { kind: "resume" } },
+      obs: { resumedFrom: 1000 },
+      checkpoints: [1000],
+      expectsCheckpoint: true
+    });
     expect(decide(c).kind).toBe("complete");
   });
   it("a resume from an earlier checkpoint that exits 0 without training is still an application error", () => {
-    const c = ctx({ job: { state: "COMPLETED", exitCode: 0 }, attemptParams: { load: { kind: "resume", iteration: 900 } }, obs: { resumedFrom: 900 }, checkpoints: [900], expectsCheckpoint: true });
+    const c = ctx({
+      job: { state: "COMPLETED", exitCode: 0 },
+      attemptParams: { load: { kind: "resume", iteration: 900 } },
+      obs: { resumedFrom: 900 },
+      checkpoints: [900],
+      expectsCheckpoint: true
+    });
     expect(asRecover(decide(c)).class).toBe("app");
   });
   it("COMPLETED with no training at all is an application error", () => {
@@ -296,61 +498,117 @@ describe("decide: endings", () => {
 
 describe("decide: bad-node expiry", () => {
   it("a blame that expired drops out of the next attempt's exclusions; live ones and new blames stay", () => {
-    const c = ctx({ job: { state: "NODE_FAIL", failedNodes: ["nid003"] }, params: { excludeNodes: ["nid001", "nid002"] } });
+    const c = ctx({
+      job: { state: "NODE_FAIL", failedNodes: ["nid003"] },
+      params: { excludeNodes: ["nid001", "nid002"] }
+    });
     const d = asRecover(decide({ ...c, badNodes: ["nid002"] }));
     expect(d.next.excludeNodes).toEqual(["nid002", "nid003"]);
   });
   it("a spike rollback also takes the live bad-node list", () => {
-    const c = ctx({ obs: { alarm: spike({ kind: "nan" }) }, checkpoints: [100, 400], params: { excludeNodes: ["nid001"] } });
+    const c = ctx({
+      obs: { alarm: spike({ kind: "nan" }) },
+      checkpoints: [100, 400],
+      params: { excludeNodes: ["nid001"] }
+    });
     expect(asRecover(decide({ ...c, badNodes: [] })).next.excludeNodes).toEqual([]);
   });
 });
 
 describe("decide: storage refusing a checkpoint save", () => {
-  const ERR_LINE = "[2026-11-29 21:05:38,203] [ERROR] [engine.py:3366:_create_checkpoint_file] Failed saving model checkpoint to /ck with tag global_step400";
+  const ERR_LINE =
+    "[2026-11-29 21:05:38,203] [ERROR] [engine.py:3366:_create_checkpoint_file] Failed saving model checkpoint to /ck with tag global_step400";
   const RAISED = "RuntimeError: Parent directory /ck/global_step400 does not exist.";
-  const storage = (o: Partial<StorageFailure> = {}): StorageFailure => ({ fault: "unwritable", path: "/ck/global_step400", step: 400, lines: [ERR_LINE, RAISED], ...o });
+  const storage = (o: Partial<StorageFailure> = {}): StorageFailure => ({
+    fault: "unwritable",
+    path: "/ck/global_step400",
+    step: 400,
+    lines: [ERR_LINE, RAISED],
+    ...o
+  });
 
   it("a FAILED job whose save was refused → needs_attention at once, with the lines, not an app retry", () => {
-    const d = decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 400, storageError: storage() }, checkpoints: [100, 200, 300] }));
+    const d = decide(
+      ctx({
+        job: { state: "FAILED", exitCode: 1 },
+        obs: { lastIteration: 400, storageError: storage() },
+        checkpoints: [100, 200, 300]
+      })
+    );
     if (d.kind !== "attention") throw new Error(`expected attention, got ${d.kind}`);
     expect(d.cancel).toBe(false);
     expect(d.cause).toMatch(/checkpoint 400 could not be saved/);
     expect(d.cause).toMatch(/not retrying/);
     expect(d.cause).toMatch(/resume \(from checkpoint 300\)/);
     expect(d.evidence.logLines?.slice(0, 2)).toEqual([ERR_LINE, RAISED]);
-    expect(d.evidence).toMatchObject({ checkpoint: 300, jobId: "42", slurmState: "FAILED", detail: { storage: { fault: "unwritable", path: "/ck/global_step400", step: 400 } } });
+    expect(d.evidence).toMatchObject({
+      checkpoint: 300,
+      jobId: "42",
+      slurmState: "FAILED",
+      detail: { storage: { fault: "unwritable", path: "/ck/global_step400", step: 400 } }
+    });
   });
 
   it("it does not wait for the crash-loop limit, and spends no budget (first failure at this step)", () => {
-    const d = decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 400, storageError: storage({ fault: "permission" }) }, checkpoints: [300], crashLoop: null }));
+    const d = decide(
+      ctx({
+        job: { state: "FAILED", exitCode: 1 },
+        obs: { lastIteration: 400, storageError: storage({ fault: "permission" }) },
+        checkpoints: [300],
+        crashLoop: null
+      })
+    );
     expect(d.kind).toBe("attention");
     expect(d.kind === "attention" && d.cause).toMatch(/permission denied \(\/ck\/global_step400\)/);
   });
 
   it("while RUNNING, a refused checkpoint save → cancel and needs_attention (other ranks would wait in a collective)", () => {
-    const d = decide(ctx({ obs: { lastIteration: 400, storageError: storage({ fault: "read_only" }) }, checkpoints: [300] }));
+    const d = decide(
+      ctx({ obs: { lastIteration: 400, storageError: storage({ fault: "read_only" }) }, checkpoints: [300] })
+    );
     expect(d).toMatchObject({ kind: "attention", cancel: true });
     expect(d.kind === "attention" && d.cause).toMatch(/read-only file system/);
   });
 
   it("while RUNNING, a storage error outside a checkpoint (e.g. a logging thread) does not stop training", () => {
-    const d = decide(ctx({ obs: { lastIteration: 400, storageError: storage({ fault: "no_space", path: null, step: null, lines: ["OSError: [Errno 28] No space left on device"] }) } }));
+    const d = decide(
+      ctx({
+        obs: {
+          lastIteration: 400,
+          storageError: storage({
+            fault: "no_space",
+            path: null,
+            step: null,
+            lines: ["OSError: [Errno 28] No space left on device"]
+          })
+        }
+      })
+    );
     expect(d.kind).toBe("wait");
   });
 
   it("a job that exits 0 at train_iters after a refused checkpoint save is not a finished run", () => {
-    const d = decide(ctx({ job: { state: "COMPLETED", exitCode: 0 }, obs: { lastIteration: 1000, storageError: storage({ step: 1000, path: "/ck/global_step1000" }) }, checkpoints: [900] }));
+    const d = decide(
+      ctx({
+        job: { state: "COMPLETED", exitCode: 0 },
+        obs: { lastIteration: 1000, storageError: storage({ step: 1000, path: "/ck/global_step1000" }) },
+        checkpoints: [900]
+      })
+    );
     expect(d).toMatchObject({ kind: "attention", cancel: false });
   });
 
   it("node errors still win: a FAILED job after RCCL errors is a node failure even with a storage line", () => {
-    const d = asRecover(decide(ctx({ job: { state: "FAILED" }, obs: { errorNodes: ["nid003"], storageError: storage() } })));
+    const d = asRecover(
+      decide(ctx({ job: { state: "FAILED" }, obs: { errorNodes: ["nid003"], storageError: storage() } }))
+    );
     expect(d.class).toBe("node");
   });
 
   it("without a storage error the same failure is an app retry (the path the fault took before)", () => {
-    const d = asRecover(decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 400 }, checkpoints: [300] })));
+    const d = asRecover(
+      decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { lastIteration: 400 }, checkpoints: [300] }))
+    );
     expect(d).toMatchObject({ class: "app", crashLoop: { step: 400, count: 1 } });
     expect(d.next.load).toEqual({ kind: "resume", iteration: 300 });
   });

@@ -14,8 +14,14 @@ export function decide(ctx: DecisionContext): Decision {
   if (guard) return guard;
   const job = ctx.job;
   if (!job) {
-    if ((ctx.obs.lastIteration ?? 0) >= ctx.run.trainIters) return complete(ctx, "job gone from Slurm after the final iteration");
-    return { kind: "attention", cancel: false, cause: "Slurm no longer knows the job and the log does not show the run finished", evidence: ev(ctx) };
+    if ((ctx.obs.lastIteration ?? 0) >= ctx.run.trainIters)
+      return complete(ctx, "job gone from Slurm after the final iteration");
+    return {
+      kind: "attention",
+      cancel: false,
+      cause: "Slurm no longer knows the job and the log does not show the run finished",
+      evidence: ev(ctx)
+    };
   }
   if (job.restarts > ctx.attempt.restartsSeen) return slurmRequeue(ctx, job);
   switch (job.state) {
@@ -31,11 +37,23 @@ export function decide(ctx: DecisionContext): Decision {
       // blame what Slurm named, else the job's nodes that are DOWN now, and only as a last resort all of them
       const down = job.nodes.filter((n) => ctx.downNodes.includes(n));
       const bad = job.failedNodes?.length ? job.failedNodes : down.length ? down : job.nodes;
-      return recover(ctx, "node", false, bad, `job ${job.jobId} ended NODE_FAIL on ${bad.join(",") || "unknown nodes"}`);
+      return recover(
+        ctx,
+        "node",
+        false,
+        bad,
+        `job ${job.jobId} ended NODE_FAIL on ${bad.join(",") || "unknown nodes"}`
+      );
     }
     case "TIMEOUT":
     case "PREEMPTED":
-      return recover(ctx, "timeout", false, [], `job ${job.jobId} ended ${job.state}; resuming from the newest complete checkpoint`);
+      return recover(
+        ctx,
+        "timeout",
+        false,
+        [],
+        `job ${job.jobId} ended ${job.state}; resuming from the newest complete checkpoint`
+      );
     case "FAILED":
     case "OUT_OF_MEMORY":
     case "CANCELLED":
@@ -48,14 +66,25 @@ export function decide(ctx: DecisionContext): Decision {
 /** `Unable to load checkpoint.` or a resume starting below the checkpoint: never train from scratch silently. */
 function silentRestartGuard(ctx: DecisionContext): Decision | undefined {
   const { obs } = ctx;
-  const expected = ctx.attempt.params.load.kind === "resume" ? (ctx.attempt.params.load.iteration ?? newestCheckpoint(ctx) ?? 0) : 0;
+  const expected =
+    ctx.attempt.params.load.kind === "resume"
+      ? (ctx.attempt.params.load.iteration ?? newestCheckpoint(ctx) ?? 0)
+      : 0;
   let cause: string | undefined;
-  if (obs.unableToLoad && (ctx.expectsCheckpoint || expected > 0)) cause = "NeoX printed `Unable to load checkpoint.` and would train from freshly initialised weights";
-  else if (expected > 0 && obs.resumedFrom !== undefined && obs.resumedFrom < expected) cause = `resume started at iteration ${obs.resumedFrom} but checkpoint ${expected} exists`;
-  else if (expected > 0 && obs.firstIteration !== undefined && obs.firstIteration <= expected) cause = `training restarted at iteration ${obs.firstIteration} although checkpoint ${expected} exists`;
+  if (obs.unableToLoad && (ctx.expectsCheckpoint || expected > 0))
+    cause = "NeoX printed `Unable to load checkpoint.` and would train from freshly initialised weights";
+  else if (expected > 0 && obs.resumedFrom !== undefined && obs.resumedFrom < expected)
+    cause = `resume started at iteration ${obs.resumedFrom} but checkpoint ${expected} exists`;
+  else if (expected > 0 && obs.firstIteration !== undefined && obs.firstIteration <= expected)
+    cause = `training restarted at iteration ${obs.firstIteration} although checkpoint ${expected} exists`;
   if (!cause) return undefined;
   const e = ev(ctx, { checkpoint: expected });
-  return { kind: "attention", cancel: true, cause: `${cause}; cancelled before it overwrites anything`, evidence: { ...e, logLines: [...(obs.loadLines ?? []), ...(e.logLines ?? [])] } };
+  return {
+    kind: "attention",
+    cancel: true,
+    cause: `${cause}; cancelled before it overwrites anything`,
+    evidence: { ...e, logLines: [...(obs.loadLines ?? []), ...(e.logLines ?? [])] }
+  };
 }
 
 function slurmRequeue(ctx: DecisionContext, job: JobView): Decision {
@@ -63,7 +92,13 @@ function slurmRequeue(ctx: DecisionContext, job: JobView): Decision {
   // a requeued job reruns the same script; if that script starts from scratch while checkpoints now
   // exist, letting it run would silently discard the progress, so take over instead of waiting
   if (ctx.attempt.params.load.kind === "init" && newestCheckpoint(ctx) !== undefined) {
-    return recover(ctx, "node", true, blame, `Slurm requeued job ${job.jobId} (restart ${job.restarts}) but it would start from scratch; resubmitting from the newest checkpoint`);
+    return recover(
+      ctx,
+      "node",
+      true,
+      blame,
+      `Slurm requeued job ${job.jobId} (restart ${job.restarts}) but it would start from scratch; resubmitting from the newest checkpoint`
+    );
   }
   return {
     kind: "note",
@@ -80,17 +115,36 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
     const d = decideLossAlarm(ctx, obs.alarm);
     if (d.kind !== "wait" || obs.alarm.kind !== "spike") return d;
   }
-  if (ctx.downNodes.length) return recover(ctx, "node", true, [...ctx.downNodes], `node ${ctx.downNodes.join(",")} of job ${job.jobId} is DOWN`);
-  if (obs.errorNodes.length) return recover(ctx, "node", true, [...obs.errorNodes], `RCCL/HIP error on ${obs.errorNodes.join(",")}`);
+  if (ctx.downNodes.length)
+    return recover(
+      ctx,
+      "node",
+      true,
+      [...ctx.downNodes],
+      `node ${ctx.downNodes.join(",")} of job ${job.jobId} is DOWN`
+    );
+  if (obs.errorNodes.length)
+    return recover(ctx, "node", true, [...obs.errorNodes], `RCCL/HIP error on ${obs.errorNodes.join(",")}`);
   // a checkpoint save raised: the trainer is going down (or, on other ranks, waiting for it in a
   // collective until the timeout). Only checkpoint paths count here: a logging thread that dies on a
   // full disk prints the same exception while training goes on.
-  if (obs.storageError && obs.storageError.step !== null) return storageFailure(ctx, job, obs.storageError, true);
+  if (obs.storageError && obs.storageError.step !== null)
+    return storageFailure(ctx, job, obs.storageError, true);
   if (obs.hang) {
     // the last iteration or NeoX's own exit line is in the log: the job is saving and exiting, and
     // Slurm (or a controller that was away) has not caught up yet; cancelling now would lose the end
-    if (finishing(ctx)) return { kind: "wait", cause: `job ${job.jobId} is finishing (log shows iteration ${obs.lastIteration ?? obs.exitedAt ?? "-"}); waiting for Slurm to report its end` };
-    return recover(ctx, "hang", true, [], `no training progress past iteration ${obs.lastIteration ?? 0}: hang; cancelling and resuming`);
+    if (finishing(ctx))
+      return {
+        kind: "wait",
+        cause: `job ${job.jobId} is finishing (log shows iteration ${obs.lastIteration ?? obs.exitedAt ?? "-"}); waiting for Slurm to report its end`
+      };
+    return recover(
+      ctx,
+      "hang",
+      true,
+      [],
+      `no training progress past iteration ${obs.lastIteration ?? 0}: hang; cancelling and resuming`
+    );
   }
   return { kind: "wait", cause: `job ${job.jobId} running at iteration ${obs.lastIteration ?? "-"}` };
 }
@@ -115,31 +169,69 @@ function completed(ctx: DecisionContext, job: JobView): Decision {
     if (d.kind === "recover" || d.kind === "attention") return d;
   }
   // exit 0 with a failed checkpoint save in the log (a launcher that lost the status): a checkpoint is missing
-  if (ctx.obs.storageError && ctx.obs.storageError.step !== null) return storageFailure(ctx, job, ctx.obs.storageError, false);
+  if (ctx.obs.storageError && ctx.obs.storageError.step !== null)
+    return storageFailure(ctx, job, ctx.obs.storageError, false);
   const last = Math.max(ctx.obs.lastIteration ?? 0, ctx.obs.exitedAt ?? 0);
-  if (last >= ctx.run.trainIters) return complete(ctx, `job ${job.jobId} completed at iteration ${last}/${ctx.run.trainIters}`);
+  if (last >= ctx.run.trainIters)
+    return complete(ctx, `job ${job.jobId} completed at iteration ${last}/${ctx.run.trainIters}`);
   // a resume from the final checkpoint has nothing left to train and exits at once, printing no iteration
   const from = resumeIteration(ctx);
-  if (from >= ctx.run.trainIters) return complete(ctx, `job ${job.jobId} completed: it resumed from checkpoint ${from}, the final iteration (${ctx.run.trainIters})`);
+  if (from >= ctx.run.trainIters)
+    return complete(
+      ctx,
+      `job ${job.jobId} completed: it resumed from checkpoint ${from}, the final iteration (${ctx.run.trainIters})`
+    );
   if (ctx.obs.exitedAt !== undefined || last > 0) {
-    return recover(ctx, "planned", false, [], `job ${job.jobId} ended by itself at iteration ${last} (exit_interval); continuing`);
+    return recover(
+      ctx,
+      "planned",
+      false,
+      [],
+      `job ${job.jobId} ended by itself at iteration ${last} (exit_interval); continuing`
+    );
   }
   return failed(ctx, job);
 }
 
 function failed(ctx: DecisionContext, job: JobView): Decision {
-  if (ctx.obs.errorNodes.length) return recover(ctx, "node", false, [...ctx.obs.errorNodes], `job ${job.jobId} ${job.state} after RCCL/HIP errors on ${ctx.obs.errorNodes.join(",")}`);
-  if (job.state === "CANCELLED") return { kind: "attention", cancel: false, cause: `job ${job.jobId} was cancelled outside neoxctl`, evidence: ev(ctx) };
+  if (ctx.obs.errorNodes.length)
+    return recover(
+      ctx,
+      "node",
+      false,
+      [...ctx.obs.errorNodes],
+      `job ${job.jobId} ${job.state} after RCCL/HIP errors on ${ctx.obs.errorNodes.join(",")}`
+    );
+  if (job.state === "CANCELLED")
+    return {
+      kind: "attention",
+      cancel: false,
+      cause: `job ${job.jobId} was cancelled outside neoxctl`,
+      evidence: ev(ctx)
+    };
   if (ctx.obs.storageError) return storageFailure(ctx, job, ctx.obs.storageError, false);
-  const step = ctx.obs.lastIteration ?? (ctx.attempt.params.load.kind === "resume" ? (ctx.attempt.params.load.iteration ?? 0) : 0);
+  const step =
+    ctx.obs.lastIteration ??
+    (ctx.attempt.params.load.kind === "resume" ? (ctx.attempt.params.load.iteration ?? 0) : 0);
   const prev = ctx.run.crashLoop;
   const count = prev && prev.step === step ? prev.count + 1 : 1;
   const limit = ctx.run.resilience.crash_loop_limit;
   const what = `job ${job.jobId} ${job.state}${job.exitCode != null ? ` (exit ${job.exitCode})` : ""} at step ${step}`;
   if (count >= limit) {
-    return { kind: "attention", cancel: false, cause: `${what}: failed ${count} times in a row at the same step (crash loop, limit ${limit})`, evidence: ev(ctx, { detail: { crashLoop: count } }) };
+    return {
+      kind: "attention",
+      cancel: false,
+      cause: `${what}: failed ${count} times in a row at the same step (crash loop, limit ${limit})`,
+      evidence: ev(ctx, { detail: { crashLoop: count } })
+    };
   }
-  const d = recover(ctx, "app", false, [], `${what}: application error, retry ${count}/${limit - 1} at this step`);
+  const d = recover(
+    ctx,
+    "app",
+    false,
+    [],
+    `${what}: application error, retry ${count}/${limit - 1} at this step`
+  );
   return d.kind === "recover" ? { ...d, crashLoop: { step, count } } : d;
 }
 
@@ -148,7 +240,8 @@ const STORAGE_FAULT: Readonly<Record<StorageFailure["fault"], string>> = {
   read_only: "read-only file system",
   no_space: "no space left on device",
   quota: "disk quota exceeded",
-  unwritable: "the directory could not be created or written (no write permission, or a read-only or full file system)"
+  unwritable:
+    "the directory could not be created or written (no write permission, or a read-only or full file system)"
 };
 
 /**
@@ -158,21 +251,41 @@ const STORAGE_FAULT: Readonly<Record<StorageFailure["fault"], string>> = {
  */
 function storageFailure(ctx: DecisionContext, job: JobView, s: StorageFailure, cancel: boolean): Decision {
   const from = newestCheckpoint(ctx);
-  const what = s.step !== null ? `checkpoint ${s.step} could not be saved` : "the trainer could not write to storage";
+  const what =
+    s.step !== null ? `checkpoint ${s.step} could not be saved` : "the trainer could not write to storage";
   const exit = job.exitCode != null ? ` (exit ${job.exitCode})` : "";
   const cause =
     `job ${job.jobId} ${job.state}${exit}: ${what}: ${STORAGE_FAULT[s.fault]}${s.path !== null ? ` (${s.path})` : ""}; ` +
     `${cancel ? "cancelling the job and not retrying" : "not retrying"}: a retry would fail the same way; make the directory writable, then resume (from ${from !== undefined ? `checkpoint ${from}` : "the run's initial weights"})`;
-  const e = ev(ctx, { checkpoint: from ?? null, detail: { storage: { fault: s.fault, path: s.path, step: s.step } } });
-  return { kind: "attention", cancel, cause, evidence: { ...e, logLines: [...new Set([...s.lines, ...(e.logLines ?? [])])] } };
+  const e = ev(ctx, {
+    checkpoint: from ?? null,
+    detail: { storage: { fault: s.fault, path: s.path, step: s.step } }
+  });
+  return {
+    kind: "attention",
+    cancel,
+    cause,
+    evidence: { ...e, logLines: [...new Set([...s.lines, ...(e.logLines ?? [])])] }
+  };
 }
 
-function recover(ctx: DecisionContext, cls: BudgetClass | "planned", cancel: boolean, blame: readonly string[], cause: string): Decision {
+function recover(
+  ctx: DecisionContext,
+  cls: BudgetClass | "planned",
+  cancel: boolean,
+  blame: readonly string[],
+  cause: string
+): Decision {
   if (cls !== "planned") {
     const used = ctx.run.budgetsUsed[cls];
     const limit = ctx.run.resilience.budgets[cls];
     if (used >= limit) {
-      return { kind: "attention", cancel, cause: `${cause}; but the ${cls} budget is spent (${used}/${limit})`, evidence: ev(ctx, { nodes: [...blame] }) };
+      return {
+        kind: "attention",
+        cancel,
+        cause: `${cause}; but the ${cls} budget is spent (${used}/${limit})`,
+        evidence: ev(ctx, { nodes: [...blame] })
+      };
     }
   }
   const next = resumeParams(ctx, blame);
@@ -183,7 +296,10 @@ function recover(ctx: DecisionContext, cls: BudgetClass | "planned", cancel: boo
     next,
     blame: [...blame],
     cause,
-    evidence: ev(ctx, { nodes: [...blame], checkpoint: next.load.kind === "resume" ? (next.load.iteration ?? null) : null }),
+    evidence: ev(ctx, {
+      nodes: [...blame],
+      checkpoint: next.load.kind === "resume" ? (next.load.iteration ?? null) : null
+    }),
     crashLoop: null,
     tradeoffs: []
   };

@@ -10,7 +10,10 @@ import type { Evidence } from "../model.ts";
  */
 export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm, jobEnded = false): Decision {
   const policy = ctx.run.resilience.spike;
-  const evidence = { logLines: alarm.lines, detail: { kind: alarm.kind, onsetStep: alarm.onsetStep, step: alarm.step } };
+  const evidence = {
+    logLines: alarm.lines,
+    detail: { kind: alarm.kind, onsetStep: alarm.onsetStep, step: alarm.step }
+  };
   if (alarm.recovered) {
     return {
       kind: "note",
@@ -20,11 +23,21 @@ export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm, jobEnded
       blame: []
     };
   }
-  if (!policy.enabled) return { kind: "note", note: "spike_watch", cause: `loss ${alarm.kind} at step ${alarm.onsetStep}; spike policy disabled`, evidence, blame: [] };
+  if (!policy.enabled)
+    return {
+      kind: "note",
+      note: "spike_watch",
+      cause: `loss ${alarm.kind} at step ${alarm.onsetStep}; spike policy disabled`,
+      evidence,
+      blame: []
+    };
   const last = ctx.obs.lastIteration ?? alarm.step;
   // a job that has ended will log no more steps: its window can show no recovery any more
   if (alarm.kind === "spike" && !jobEnded && last - alarm.onsetStep < policy.recover_window_steps) {
-    return { kind: "wait", cause: `loss spike at step ${alarm.onsetStep}: waiting up to ${policy.recover_window_steps} steps for recovery` };
+    return {
+      kind: "wait",
+      cause: `loss spike at step ${alarm.onsetStep}: waiting up to ${policy.recover_window_steps} steps for recovery`
+    };
   }
   const why =
     alarm.kind !== "spike"
@@ -33,12 +46,20 @@ export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm, jobEnded
         ? `loss spike at step ${alarm.onsetStep} not recovered when the job ended at step ${last}`
         : `loss spike at step ${alarm.onsetStep} did not recover within ${policy.recover_window_steps} steps`;
 
-  const recent = ctx.run.rollbacks.filter((r) => r.onsetStep > alarm.onsetStep - policy.rollback_window_steps);
+  const recent = ctx.run.rollbacks.filter(
+    (r) => r.onsetStep > alarm.onsetStep - policy.rollback_window_steps
+  );
   if (recent.length >= policy.max_rollbacks_per_window) {
-    return attention(`${why}; already ${recent.length} rollbacks within ${policy.rollback_window_steps} steps (cap ${policy.max_rollbacks_per_window})`, evidence);
+    return attention(
+      `${why}; already ${recent.length} rollbacks within ${policy.rollback_window_steps} steps (cap ${policy.max_rollbacks_per_window})`,
+      evidence
+    );
   }
   if (ctx.run.budgetsUsed.spike >= ctx.run.resilience.budgets.spike) {
-    return attention(`${why}; spike budget spent (${ctx.run.budgetsUsed.spike}/${ctx.run.resilience.budgets.spike})`, evidence);
+    return attention(
+      `${why}; spike budget spent (${ctx.run.budgetsUsed.spike}/${ctx.run.resilience.budgets.spike})`,
+      evidence
+    );
   }
   const limit = alarm.onsetStep - policy.rollback_min_steps_before;
   const target = newestCheckpoint(ctx, limit);
@@ -48,19 +69,30 @@ export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm, jobEnded
   const lrFrom = ctx.run.params.lr;
   const lrTo = lrFrom * policy.lr_factor;
   if (policy.min_lr !== undefined && lrTo < policy.min_lr) {
-    return attention(`${why}; lowering the LR to ${lrTo.toExponential(3)} would go below min_lr ${policy.min_lr}`, evidence);
+    return attention(
+      `${why}; lowering the LR to ${lrTo.toExponential(3)} would go below min_lr ${policy.min_lr}`,
+      evidence
+    );
   }
   const tradeoffs: string[] = [];
   let seed = ctx.run.params.seed;
   if (policy.change_seed) {
     seed += 1;
-    tradeoffs.push(`seed ${ctx.run.params.seed} → ${seed}: the data order changes so the spike batches are not replayed, at the cost of bitwise reproducibility of this run`);
+    tradeoffs.push(
+      `seed ${ctx.run.params.seed} → ${seed}: the data order changes so the spike batches are not replayed, at the cost of bitwise reproducibility of this run`
+    );
   }
   return {
     kind: "recover",
     class: "spike",
     cancel: true,
-    next: { ...ctx.run.params, load: { kind: "resume", iteration: target }, lr: lrTo, seed, excludeNodes: excludeFor(ctx) },
+    next: {
+      ...ctx.run.params,
+      load: { kind: "resume", iteration: target },
+      lr: lrTo,
+      seed,
+      excludeNodes: excludeFor(ctx)
+    },
     blame: [],
     cause: `${why}; rolling back to step ${target} (≥ ${policy.rollback_min_steps_before} steps before onset) with LR ${lrFrom.toExponential(3)} × ${policy.lr_factor.toFixed(3)} = ${lrTo.toExponential(3)}`,
     evidence: { ...evidence, checkpoint: target },

@@ -48,11 +48,21 @@ export class RunStore {
   /** Applies ops atomically; throws StateError LOCK_HELD if `lease` is no longer ours. */
   async commit(lease: Lease | null, ops: readonly Op[]): Promise<string[]> {
     try {
-      const ids = await this.redis.eval(COMMIT, 1, lease ? this.keys.lease(lease.runId) : "", lease ? lease.value : "", JSON.stringify(ops));
+      const ids = await this.redis.eval(
+        COMMIT,
+        1,
+        lease ? this.keys.lease(lease.runId) : "",
+        lease ? lease.value : "",
+        JSON.stringify(ops)
+      );
       return ids as string[];
     } catch (e) {
       if (e instanceof Error && e.message.includes("LEASE_LOST")) {
-        throw new StateError("LOCK_HELD", `lease on run ${lease?.runId ?? "?"} lost; another supervisor owns it`, { runId: lease?.runId });
+        throw new StateError(
+          "LOCK_HELD",
+          `lease on run ${lease?.runId ?? "?"} lost; another supervisor owns it`,
+          { runId: lease?.runId }
+        );
       }
       throw e;
     }
@@ -113,12 +123,23 @@ export class RunStore {
   }
 
   /** Blames nodes: the first blame expires after `expiryH`; a node blamed twice is kept out. */
-  async blameOps(id: string, nodes: readonly string[], cause: string, expiryH: number, now = Date.now()): Promise<Op[]> {
+  async blameOps(
+    id: string,
+    nodes: readonly string[],
+    cause: string,
+    expiryH: number,
+    now = Date.now()
+  ): Promise<Op[]> {
     const ops: Op[] = [];
     for (const node of nodes) {
       const prev = await this.redis.hget(this.keys.badNodes(id), node);
       const blamed = (prev ? (JSON.parse(prev) as BadNode).blamed : 0) + 1;
-      const b: BadNode = { node, blamed, until: blamed >= 2 ? null : now + expiryH * 3_600_000, lastCause: cause };
+      const b: BadNode = {
+        node,
+        blamed,
+        until: blamed >= 2 ? null : now + expiryH * 3_600_000,
+        lastCause: cause
+      };
       ops.push({ op: "hset", key: this.keys.badNodes(id), field: node, value: JSON.stringify(b) });
     }
     return ops;

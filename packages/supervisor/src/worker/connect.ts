@@ -25,12 +25,18 @@ export function connectRedis(url = defaultRedisUrl(), onError: (e: Error) => voi
 }
 
 /** A store for CLI commands: fails fast with STORE_UNAVAILABLE when Redis is not there. */
-export async function openStore(prefix = defaultPrefix(), url = defaultRedisUrl()): Promise<{ store: RunStore; close: () => void }> {
+export async function openStore(
+  prefix = defaultPrefix(),
+  url = defaultRedisUrl()
+): Promise<{ store: RunStore; close: () => void }> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
   try {
     await redis.connect();
   } catch (e) {
-    throw new StateError("STORE_UNAVAILABLE", `cannot reach Redis at ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new StateError(
+      "STORE_UNAVAILABLE",
+      `cannot reach Redis at ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`
+    );
   }
   return { store: new RunStore(redis, new Keys(prefix)), close: () => redis.disconnect() };
 }
@@ -46,7 +52,10 @@ export function cachingResolver(): ClusterResolver & { closeAll: () => Promise<v
   const resolve = ((cluster: string, access: unknown) => {
     let h = cache.get(cluster);
     if (!h) {
-      h = createExecutor(execTargetOf(access)).then((exec) => ({ exec, slurm: new SlurmAdapter(new SlurmClient(exec)) }));
+      h = createExecutor(execTargetOf(access)).then((exec) => ({
+        exec,
+        slurm: new SlurmAdapter(new SlurmClient(exec))
+      }));
       cache.set(cluster, h);
     }
     return h;

@@ -26,7 +26,12 @@ export function newRunId(name: string): string {
  * Creates a run in state `planned` with attempt 1's intent, writes its files to the run directory
  * (over SSH when the cluster is remote) and marks it active; a supervisor submits it.
  */
-export async function createRun(store: RunStore, exec: Executor, input: NewRunInput, now = Date.now()): Promise<Run> {
+export async function createRun(
+  store: RunStore,
+  exec: Executor,
+  input: NewRunInput,
+  now = Date.now()
+): Promise<Run> {
   const id = input.runId ?? newRunId(input.spec.name);
   const time = new Date(now).toISOString();
   const t = input.spec.training;
@@ -38,7 +43,12 @@ export async function createRun(store: RunStore, exec: Executor, input: NewRunIn
     runDir: input.runDir.replace(/\/+$/, ""),
     trainIters: t.train_iters,
     resilience: input.spec.resilience,
-    planInput: { spec: input.spec, profile: input.profile, manifest: input.manifest, repoRoot: input.repoRoot },
+    planInput: {
+      spec: input.spec,
+      profile: input.profile,
+      manifest: input.manifest,
+      repoRoot: input.repoRoot
+    },
     params: { load: { kind: "init" }, lr: t.lr, seed: t.seed, excludeNodes: [] },
     attempts: 0,
     budgetsUsed: noBudgetUsed(),
@@ -60,7 +70,14 @@ export async function createRun(store: RunStore, exec: Executor, input: NewRunIn
     store.putAttempt(id, first),
     { op: "sadd", key: store.keys.runs(), value: id },
     { op: "sadd", key: store.keys.active(), value: id },
-    store.event(id, { type: "run_created", time, cause: `run ${id} planned on ${run.cluster} in ${run.runDir}`, to: "planned", attempt: 1, evidence: { detail: { trainIters: run.trainIters, lr: t.lr, seed: t.seed } } })
+    store.event(id, {
+      type: "run_created",
+      time,
+      cause: `run ${id} planned on ${run.cluster} in ${run.runDir}`,
+      to: "planned",
+      attempt: 1,
+      evidence: { detail: { trainIters: run.trainIters, lr: t.lr, seed: t.seed } }
+    })
   ]);
   return run;
 }

@@ -24,10 +24,22 @@ export class LogReader {
 
   constructor(private readonly catchUpBytes = CATCH_UP_BYTES) {}
 
-  async observe(exec: Executor, key: string, path: string, resilience: Resilience, now: number, attempt: number, emitFrom: number): Promise<AttemptObserver> {
+  async observe(
+    exec: Executor,
+    key: string,
+    path: string,
+    resilience: Resilience,
+    now: number,
+    attempt: number,
+    emitFrom: number
+  ): Promise<AttemptObserver> {
     let w = this.watched.get(key);
     if (!w) {
-      const follower = new EventFollower(exec, path, { readBytes: Math.min(4 * 1024 * 1024, this.catchUpBytes), maxBytesPerPoll: this.catchUpBytes, recentLines: TAIL });
+      const follower = new EventFollower(exec, path, {
+        readBytes: Math.min(4 * 1024 * 1024, this.catchUpBytes),
+        maxBytesPerPoll: this.catchUpBytes,
+        recentLines: TAIL
+      });
       w = { follower, observer: new AttemptObserver(resilience, attempt, emitFrom) };
       this.watched.set(key, w);
     }

@@ -3,7 +3,8 @@ import { renderFor } from "../adapters/render-attempt.ts";
 
 export function paramDiff(from: AttemptParams, to: AttemptParams): ParamChange[] {
   const d: ParamChange[] = [];
-  if (JSON.stringify(from.load) !== JSON.stringify(to.load)) d.push({ field: "load", from: from.load, to: to.load });
+  if (JSON.stringify(from.load) !== JSON.stringify(to.load))
+    d.push({ field: "load", from: from.load, to: to.load });
   if (from.lr !== to.lr) d.push({ field: "lr", from: from.lr, to: to.lr });
   if (from.seed !== to.seed) d.push({ field: "seed", from: from.seed, to: to.seed });
   if (JSON.stringify([...from.excludeNodes].sort()) !== JSON.stringify([...to.excludeNodes].sort())) {
@@ -16,7 +17,13 @@ export function paramDiff(from: AttemptParams, to: AttemptParams): ParamChange[]
  * The record of the next attempt, in phase `submitting`: the intent written before any sbatch.
  * Rendering here (pure) also proves the planner accepts the new parameters before we commit to them.
  */
-export function nextAttempt(run: Run, prev: Attempt | undefined, params: AttemptParams, reason: AttemptReason, now: number): Attempt {
+export function nextAttempt(
+  run: Run,
+  prev: Attempt | undefined,
+  params: AttemptParams,
+  reason: AttemptReason,
+  now: number
+): Attempt {
   const index = run.attempts + 1;
   const r = renderFor(run, index, params);
   return {

@@ -13,11 +13,23 @@ export const QUEUE_NAMES = ["poll", "submit", "recover", "notify"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Events a human should hear about at once (the notifier decides which become alerts). */
-const NOTIFY_TYPES = new Set(["needs_attention", "run_completed", "submit_rejected", "cancelled_by_user", "rollback", "recover_node"]);
+const NOTIFY_TYPES = new Set([
+  "needs_attention",
+  "run_completed",
+  "submit_rejected",
+  "cancelled_by_user",
+  "rollback",
+  "recover_node"
+]);
 /** Events after which the run has a new attempt waiting to be submitted. */
 const FOLLOW_UP = /^(recover_|rollback|planned_continuation|resumed_by_user|acknowledged|rollback_by_user)/;
 
-const JOB_OPTS = { attempts: 8, backoff: { type: "exponential", delay: 500 }, removeOnComplete: true, removeOnFail: 200 } as const;
+const JOB_OPTS = {
+  attempts: 8,
+  backoff: { type: "exponential", delay: 500 },
+  removeOnComplete: true,
+  removeOnFail: 200
+} as const;
 
 export function bullPrefix(prefix: string): string {
   return `${prefix}bull`;
@@ -69,7 +81,12 @@ export class SupervisorWorker {
     const keys = new Keys(o.prefix);
     const store = new RunStore(connection, keys);
     const owner = o.owner ?? `${hostname()}:${process.pid}`;
-    const leases = new LeaseManager(connection, keys, owner, o.leaseTtlMs ?? Math.max(5000, o.pollIntervalMs * 10));
+    const leases = new LeaseManager(
+      connection,
+      keys,
+      owner,
+      o.leaseTtlMs ?? Math.max(5000, o.pollIntervalMs * 10)
+    );
     this.supervisor = new Supervisor(store, leases, clusters, {
       log: o.log,
       onEvent: (runId, type, cause) => void this.followUp(runId, type, cause)
@@ -78,19 +95,44 @@ export class SupervisorWorker {
 
   async start(): Promise<void> {
     const prefix = bullPrefix(this.o.prefix);
-    for (const name of QUEUE_NAMES) this.queues.set(name, new Queue(name, { connection: this.connection, prefix }));
-    const opts = { connection: this.connection, prefix, concurrency: 1, lockDuration: 30_000, stalledInterval: 15_000 };
+    for (const name of QUEUE_NAMES)
+      this.queues.set(name, new Queue(name, { connection: this.connection, prefix }));
+    const opts = {
+      connection: this.connection,
+      prefix,
+      concurrency: 1,
+      lockDuration: 30_000,
+      stalledInterval: 15_000
+    };
     this.workers.push(
-      new Worker("poll", async () => {
-        this.lastReport = await this.supervisor.cycle();
-        for (const e of this.lastReport.errors) this.o.log(`poll: ${e}`);
-      }, opts),
-      new Worker("submit", async (job: Job<{ runId: string }>) => void (await this.supervisor.cycle([job.data.runId])), opts),
-      new Worker("recover", async (job: Job<{ runId: string }>) => void (await this.supervisor.cycle([job.data.runId])), opts),
+      new Worker(
+        "poll",
+        async () => {
+          this.lastReport = await this.supervisor.cycle();
+          for (const e of this.lastReport.errors) this.o.log(`poll: ${e}`);
+        },
+        opts
+      ),
+      new Worker(
+        "submit",
+        async (job: Job<{ runId: string }>) => void (await this.supervisor.cycle([job.data.runId])),
+        opts
+      ),
+      new Worker(
+        "recover",
+        async (job: Job<{ runId: string }>) => void (await this.supervisor.cycle([job.data.runId])),
+        opts
+      ),
       new Worker("notify", async (job: Job<NotifyRequest>) => this.notify(job.data), opts)
     );
     for (const w of this.workers) w.on("error", (e) => this.o.log(`worker: ${e.message}`));
-    await this.queues.get("poll")!.upsertJobScheduler("poll-all-runs", { every: this.o.pollIntervalMs }, { name: "poll", opts: { removeOnComplete: true, removeOnFail: 50 } });
+    await this.queues
+      .get("poll")!
+      .upsertJobScheduler(
+        "poll-all-runs",
+        { every: this.o.pollIntervalMs },
+        { name: "poll", opts: { removeOnComplete: true, removeOnFail: 50 } }
+      );
   }
 
   async stop(): Promise<void> {
@@ -101,8 +143,12 @@ export class SupervisorWorker {
 
   private async followUp(runId: string, type: string, cause: string): Promise<void> {
     try {
-      if (FOLLOW_UP.test(type)) await this.queues.get("recover")?.add("recover", { runId }, { ...JOB_OPTS, jobId: `recover-${runId}-${Date.now()}` });
-      if (NOTIFY_TYPES.has(type)) await this.queues.get("notify")?.add("notify", { runId, type, cause }, JOB_OPTS);
+      if (FOLLOW_UP.test(type))
+        await this.queues
+          .get("recover")
+          ?.add("recover", { runId }, { ...JOB_OPTS, jobId: `recover-${runId}-${Date.now()}` });
+      if (NOTIFY_TYPES.has(type))
+        await this.queues.get("notify")?.add("notify", { runId, type, cause }, JOB_OPTS);
     } catch (e) {
       // the poll job re-derives everything from Redis; a lost follow-up only costs one interval
       this.o.log(`follow-up for ${runId} not queued: ${e instanceof Error ? e.message : String(e)}`);

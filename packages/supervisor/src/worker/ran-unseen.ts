@@ -6,7 +6,8 @@ import type { JobView, Observations } from "../ports.ts";
  * The run must then still pass through `running`, or its ending has no allowed transition from `queued`.
  */
 export function ranUnseen(job: JobView | undefined, obs: Observations): boolean {
-  const logShowsTraining = obs.firstIteration !== undefined || obs.resumedFrom !== undefined || obs.exitedAt !== undefined;
+  const logShowsTraining =
+    obs.firstIteration !== undefined || obs.resumedFrom !== undefined || obs.exitedAt !== undefined;
   if (!job) return logShowsTraining;
   switch (job.state) {
     case "RUNNING":

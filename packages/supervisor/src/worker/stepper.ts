@@ -39,10 +39,20 @@ export class Stepper {
     readonly io: StepperIo
   ) {
     this.series = new SeriesStore(store.redis, store.keys);
-    this.chain = new ChainManager(store, { now: () => this.io.now(), commit: (run, lease, ops) => this.commit(run, lease, ops) }, io.chainPriors);
+    this.chain = new ChainManager(
+      store,
+      { now: () => this.io.now(), commit: (run, lease, ops) => this.commit(run, lease, ops) },
+      io.chainPriors
+    );
   }
 
-  async advance(run: Run, lease: Lease, cluster: ClusterHandle, jobs: Map<string, JobView>, down: readonly string[]): Promise<void> {
+  async advance(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    jobs: Map<string, JobView>,
+    down: readonly string[]
+  ): Promise<void> {
     if (await applyControl(this, run, lease, cluster, jobs)) return;
     const attempt = await this.store.getAttempt(run.id, run.attempts);
     switch (run.state) {
@@ -75,7 +85,13 @@ export class Stepper {
   }
 
   /** Submits the pending attempt once its predecessor's job is gone, adopting a job a crash left behind. */
-  private async submitPending(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, jobs: Map<string, JobView>): Promise<void> {
+  private async submitPending(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    attempt: Attempt,
+    jobs: Map<string, JobView>
+  ): Promise<void> {
     if (attempt.phase !== "submitting") return;
     const now = this.io.now();
     const ops: Op[] = [];
@@ -94,7 +110,11 @@ export class Stepper {
     }
     // a continuation already queued behind the predecessor is adopted (planned ending) or replaced
     const chained = await this.chain.takeOver(run, lease, cluster, attempt);
-    const found = chained.jobId ? [] : (await cluster.slurm.findSubmissions(run.id)).filter((s) => s.attempt === attempt.index && !chained.discarded.includes(s.jobId));
+    const found = chained.jobId
+      ? []
+      : (await cluster.slurm.findSubmissions(run.id)).filter(
+          (s) => s.attempt === attempt.index && !chained.discarded.includes(s.jobId)
+        );
     let jobId = chained.jobId ?? found[0]?.jobId;
     let adopted = false;
     if (found[0]) adopted = true;
@@ -102,10 +122,27 @@ export class Stepper {
       const r = renderFor(run, attempt.index, attempt.params, chained.extras);
       await writeAttemptFiles(cluster.exec, run, r);
       try {
-        jobId = await cluster.slurm.submit({ scriptPath: r.scriptPath, cwd: run.runDir, runId: run.id, attempt: attempt.index, noRequeue: attempt.params.load.kind === "init" });
+        jobId = await cluster.slurm.submit({
+          scriptPath: r.scriptPath,
+          cwd: run.runDir,
+          runId: run.id,
+          attempt: attempt.index,
+          noRequeue: attempt.params.load.kind === "init"
+        });
       } catch (e) {
         if (e instanceof SlurmError && e.code === "SLURM_REJECTED") {
-          ops.push(...transitionOps(this.store, run, run.state === "planned" ? "failed" : "needs_attention", "submit_rejected", `sbatch refused attempt ${attempt.index}: ${e.message}`, { detail: e.details as Record<string, unknown> }, now, attempt.index));
+          ops.push(
+            ...transitionOps(
+              this.store,
+              run,
+              run.state === "planned" ? "failed" : "needs_attention",
+              "submit_rejected",
+              `sbatch refused attempt ${attempt.index}: ${e.message}`,
+              { detail: e.details as Record<string, unknown> },
+              now,
+              attempt.index
+            )
+          );
           run.attention = e.message;
           await this.commit(run, lease, ops);
           return;
@@ -116,36 +153,111 @@ export class Stepper {
     attempt.phase = "submitted";
     attempt.jobId = jobId;
     ops.push(this.store.putAttempt(run.id, attempt));
-    const evidence: Evidence = { jobId, configDiff: attempt.diff, detail: { params: attempt.params, configDir: attempt.configDir, reason: attempt.reason, ...(adopted ? { adoptedAfterRestart: true } : {}), ...(chained.how ? { continuation: chained.how } : {}), ...(chained.extras.exitInterval !== undefined ? { exitInterval: chained.extras.exitInterval } : {}) } };
-    ops.push(...transitionOps(this.store, run, "queued", "attempt_submitted", `attempt ${attempt.index} (${attempt.reason}) submitted as job ${jobId}${describeDiff(attempt)}`, evidence, now, attempt.index));
+    const evidence: Evidence = {
+      jobId,
+      configDiff: attempt.diff,
+      detail: {
+        params: attempt.params,
+        configDir: attempt.configDir,
+        reason: attempt.reason,
+        ...(adopted ? { adoptedAfterRestart: true } : {}),
+        ...(chained.how ? { continuation: chained.how } : {}),
+        ...(chained.extras.exitInterval !== undefined ? { exitInterval: chained.extras.exitInterval } : {})
+      }
+    };
+    ops.push(
+      ...transitionOps(
+        this.store,
+        run,
+        "queued",
+        "attempt_submitted",
+        `attempt ${attempt.index} (${attempt.reason}) submitted as job ${jobId}${describeDiff(attempt)}`,
+        evidence,
+        now,
+        attempt.index
+      )
+    );
     await this.commit(run, lease, ops);
   }
 
-  private async watch(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, jobs: Map<string, JobView>, down: readonly string[]): Promise<void> {
+  private async watch(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    attempt: Attempt,
+    jobs: Map<string, JobView>,
+    down: readonly string[]
+  ): Promise<void> {
     const now = this.io.now();
     const job = jobs.get(attempt.jobId!);
     const key = `${run.id}:${attempt.index}:${job?.restarts ?? attempt.restartsSeen}`;
-    const o = await this.logs.observe(cluster.exec, key, attempt.logPath, run.resilience, now, attempt.index, attempt.logOffset);
+    const o = await this.logs.observe(
+      cluster.exec,
+      key,
+      attempt.logPath,
+      run.resilience,
+      now,
+      attempt.index,
+      attempt.logOffset
+    );
     if (o.pending.length) {
       // points and the offset that covers them land together: a restart neither loses nor repeats them
       const points = o.pending.splice(0);
       attempt.logOffset = o.parsedOffset;
-      await this.store.commit(lease, [...this.series.appendOps(run.id, points), this.store.putAttempt(run.id, attempt)]);
+      await this.store.commit(lease, [
+        ...this.series.appendOps(run.id, points),
+        this.store.putAttempt(run.id, attempt)
+      ]);
     }
     if (job?.state === "RUNNING") {
       if (!this.runningSince.has(key)) this.runningSince.set(key, now);
       if (run.state === "queued" && job.restarts === attempt.restartsSeen) {
         attempt.nodes = job.nodes;
-        await this.commit(run, lease, transitionOps(this.store, run, "running", "job_started", `job ${job.jobId} running on ${job.nodes.join(",")}`, { jobId: job.jobId, nodes: job.nodes, slurmState: job.state }, now, attempt.index).concat(this.store.putAttempt(run.id, attempt)));
+        await this.commit(
+          run,
+          lease,
+          transitionOps(
+            this.store,
+            run,
+            "running",
+            "job_started",
+            `job ${job.jobId} running on ${job.nodes.join(",")}`,
+            { jobId: job.jobId, nodes: job.nodes, slurmState: job.state },
+            now,
+            attempt.index
+          ).concat(this.store.putAttempt(run.id, attempt))
+        );
       }
       o.checkHang(now, this.runningSince.get(key));
     } else {
       o.obs.hang = false;
-      if (run.state === "queued" && (job?.restarts ?? attempt.restartsSeen) === attempt.restartsSeen && ranUnseen(job, o.obs)) {
+      if (
+        run.state === "queued" &&
+        (job?.restarts ?? attempt.restartsSeen) === attempt.restartsSeen &&
+        ranUnseen(job, o.obs)
+      ) {
         const nodes = job?.nodes.length ? job.nodes : (attempt.nodes ?? []);
         attempt.nodes = nodes;
         const cause = `job ${attempt.jobId} ran on ${nodes.join(",") || "unknown nodes"} between two polls (first seen ${job?.state ?? "gone from Slurm"})`;
-        await this.commit(run, lease, transitionOps(this.store, run, "running", "job_started", cause, { jobId: attempt.jobId!, nodes, slurmState: job?.state ?? "GONE", detail: { seenAfterStart: true } }, now, attempt.index).concat(this.store.putAttempt(run.id, attempt)));
+        await this.commit(
+          run,
+          lease,
+          transitionOps(
+            this.store,
+            run,
+            "running",
+            "job_started",
+            cause,
+            {
+              jobId: attempt.jobId!,
+              nodes,
+              slurmState: job?.state ?? "GONE",
+              detail: { seenAfterStart: true }
+            },
+            now,
+            attempt.index
+          ).concat(this.store.putAttempt(run.id, attempt))
+        );
       }
     }
 
@@ -168,7 +280,16 @@ export class Stepper {
     await this.chain.afterDecision(run, lease, cluster, d);
   }
 
-  private async act(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, jobs: Map<string, JobView>, d: Decision, clearAlarm: () => void): Promise<void> {
+  private async act(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    attempt: Attempt,
+    job: JobView | undefined,
+    jobs: Map<string, JobView>,
+    d: Decision,
+    clearAlarm: () => void
+  ): Promise<void> {
     const now = this.io.now();
     const ended = job ? !jobAlive(job.state) : true;
     const endAttempt = (): void => {
@@ -187,13 +308,32 @@ export class Stepper {
           return;
         }
         run.noted.push(noteKey);
-        const ops: Op[] = await this.store.blameOps(run.id, d.blame, d.cause, run.resilience.bad_node_expiry_h, now);
+        const ops: Op[] = await this.store.blameOps(
+          run.id,
+          d.blame,
+          d.cause,
+          run.resilience.bad_node_expiry_h,
+          now
+        );
         if (d.note === "slurm_requeued" && job) {
           attempt.restartsSeen = job.restarts;
           attempt.logOffset = 0;
           ops.push(this.store.putAttempt(run.id, attempt));
-          if (run.state === "running") ops.push(...transitionOps(this.store, run, "queued", "slurm_requeued", d.cause, d.evidence, now, attempt.index));
-          else ops.push(...noteOps(this.store, run, "slurm_requeued", d.cause, d.evidence, now, attempt.index));
+          if (run.state === "running")
+            ops.push(
+              ...transitionOps(
+                this.store,
+                run,
+                "queued",
+                "slurm_requeued",
+                d.cause,
+                d.evidence,
+                now,
+                attempt.index
+              )
+            );
+          else
+            ops.push(...noteOps(this.store, run, "slurm_requeued", d.cause, d.evidence, now, attempt.index));
         } else ops.push(...noteOps(this.store, run, d.note, d.cause, d.evidence, now, attempt.index));
         await this.commit(run, lease, ops);
         if (d.note === "spike_recovered") clearAlarm();
@@ -202,7 +342,19 @@ export class Stepper {
       case "complete": {
         endAttempt();
         run.params = attempt.params;
-        await this.commit(run, lease, [this.store.putAttempt(run.id, attempt), ...transitionOps(this.store, run, "completed", "run_completed", d.cause, d.evidence, now, attempt.index)]);
+        await this.commit(run, lease, [
+          this.store.putAttempt(run.id, attempt),
+          ...transitionOps(
+            this.store,
+            run,
+            "completed",
+            "run_completed",
+            d.cause,
+            d.evidence,
+            now,
+            attempt.index
+          )
+        ]);
         return;
       }
       case "attention":
@@ -212,23 +364,65 @@ export class Stepper {
     }
   }
 
-  async attention(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, cause: string, evidence: Evidence, cancel: boolean, endAttempt: () => void): Promise<void> {
+  async attention(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    attempt: Attempt,
+    job: JobView | undefined,
+    cause: string,
+    evidence: Evidence,
+    cancel: boolean,
+    endAttempt: () => void
+  ): Promise<void> {
     const now = this.io.now();
     if (cancel && job && jobAlive(job.state)) attempt.cancelRequested = true;
     endAttempt();
     run.attention = cause;
-    await this.commit(run, lease, [this.store.putAttempt(run.id, attempt), ...transitionOps(this.store, run, "needs_attention", "needs_attention", cause, evidence, now, attempt.index)]);
+    await this.commit(run, lease, [
+      this.store.putAttempt(run.id, attempt),
+      ...transitionOps(
+        this.store,
+        run,
+        "needs_attention",
+        "needs_attention",
+        cause,
+        evidence,
+        now,
+        attempt.index
+      )
+    ]);
     if (attempt.cancelRequested && job) await cluster.slurm.cancel(job.jobId);
   }
 
-  private async recover(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, job: JobView | undefined, jobs: Map<string, JobView>, d: Recovery, ended: boolean, endAttempt: () => void): Promise<void> {
+  private async recover(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    attempt: Attempt,
+    job: JobView | undefined,
+    jobs: Map<string, JobView>,
+    d: Recovery,
+    ended: boolean,
+    endAttempt: () => void
+  ): Promise<void> {
     const now = this.io.now();
     let next: Attempt;
     try {
       next = nextAttempt(run, attempt, d.next, d.class, now);
     } catch (e) {
       const msg = e instanceof NeoxctlError ? e.message : String(e);
-      return this.attention(run, lease, cluster, attempt, job, `${d.cause}; but the planner refused the new attempt: ${msg}`, { ...d.evidence, detail: { error: e instanceof NeoxctlError ? e.toJSON() : msg } }, d.cancel, endAttempt);
+      return this.attention(
+        run,
+        lease,
+        cluster,
+        attempt,
+        job,
+        `${d.cause}; but the planner refused the new attempt: ${msg}`,
+        { ...d.evidence, detail: { error: e instanceof NeoxctlError ? e.toJSON() : msg } },
+        d.cancel,
+        endAttempt
+      );
     }
     if (d.cancel && job && jobAlive(job.state)) attempt.cancelRequested = true;
     endAttempt();
@@ -245,8 +439,22 @@ export class Stepper {
       this.store.putAttempt(run.id, attempt),
       this.store.putAttempt(run.id, next)
     ];
-    const type = d.rollback ? "rollback" : d.class === "planned" ? "planned_continuation" : `recover_${d.class}`;
-    const evidence: Evidence = { ...d.evidence, configDiff: next.diff, detail: { ...d.evidence.detail, class: d.class, nextAttempt: next.index, budgetsUsed: { ...run.budgetsUsed }, tradeoffs: d.tradeoffs } };
+    const type = d.rollback
+      ? "rollback"
+      : d.class === "planned"
+        ? "planned_continuation"
+        : `recover_${d.class}`;
+    const evidence: Evidence = {
+      ...d.evidence,
+      configDiff: next.diff,
+      detail: {
+        ...d.evidence.detail,
+        class: d.class,
+        nextAttempt: next.index,
+        budgetsUsed: { ...run.budgetsUsed },
+        tradeoffs: d.tradeoffs
+      }
+    };
     ops.push(...transitionOps(this.store, run, "recovering", type, d.cause, evidence, now, attempt.index));
     await this.commit(run, lease, ops);
     // The old job has already ended (NODE_FAIL, TIMEOUT, FAILED, gone…), so nothing can overlap with
@@ -258,7 +466,13 @@ export class Stepper {
   }
 
   /** A run that must not run (needs_attention, terminal): re-send a cancel that a crash may have lost. */
-  private async ensureStopped(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt, jobs: Map<string, JobView>): Promise<void> {
+  private async ensureStopped(
+    run: Run,
+    lease: Lease,
+    cluster: ClusterHandle,
+    attempt: Attempt,
+    jobs: Map<string, JobView>
+  ): Promise<void> {
     if (!attempt.jobId || attempt.phase === "ended" || !attempt.cancelRequested) return;
     const st = jobs.get(attempt.jobId);
     if (st && jobAlive(st.state)) {
@@ -274,5 +488,7 @@ export class Stepper {
 
 function describeDiff(a: Attempt): string {
   if (!a.diff.length) return "";
-  return ": " + a.diff.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(", ");
+  return (
+    ": " + a.diff.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(", ")
+  );
 }

@@ -63,16 +63,19 @@ export class Supervisor {
    */
   private startHeartbeat(): void {
     if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => {
-      for (const [id, lease] of this.leases) {
-        this.leaseManager.renew(lease).then(
-          (ok) => {
-            if (!ok && this.leases.get(id) === lease) this.drop(id);
-          },
-          () => {}
-        );
-      }
-    }, Math.max(50, Math.floor(this.leaseManager.ttlMs / 3)));
+    this.heartbeat = setInterval(
+      () => {
+        for (const [id, lease] of this.leases) {
+          this.leaseManager.renew(lease).then(
+            (ok) => {
+              if (!ok && this.leases.get(id) === lease) this.drop(id);
+            },
+            () => {}
+          );
+        }
+      },
+      Math.max(50, Math.floor(this.leaseManager.ttlMs / 3))
+    );
     this.heartbeat.unref();
   }
 
@@ -99,7 +102,10 @@ export class Supervisor {
       this.leases.set(id, lease);
       const run = await this.store.getRun(id);
       if (!run) continue;
-      const cluster = await this.clusters(run.cluster, (run.planInput as { profile?: { access?: unknown } }).profile?.access);
+      const cluster = await this.clusters(
+        run.cluster,
+        (run.planInput as { profile?: { access?: unknown } }).profile?.access
+      );
       mine.push({ run, lease, cluster, attempt: await this.store.getAttempt(id, run.attempts) });
     }
     report.leased = mine.length;
@@ -122,7 +128,13 @@ export class Supervisor {
         // one field per cluster, overwritten each cycle: the dashboard's poll-latency gauge reads it
         const seconds = (performance.now() - started) / 1000;
         // not awaited: a failed write must not pass for an unreachable Slurm
-        this.store.redis.hset(this.store.keys.slurmPoll(), name, JSON.stringify({ seconds, at: new Date(this.now()).toISOString() })).catch(() => undefined);
+        this.store.redis
+          .hset(
+            this.store.keys.slurmPoll(),
+            name,
+            JSON.stringify({ seconds, at: new Date(this.now()).toISOString() })
+          )
+          .catch(() => undefined);
       } catch (e) {
         statuses.set(name, null);
         if (e instanceof SlurmError && e.code === "SLURM_UNAVAILABLE") report.slurmUnavailable = true;
@@ -141,7 +153,8 @@ export class Supervisor {
         const err = toNeoxctlError(e);
         if (err instanceof StateError && err.code === "LOCK_HELD") this.drop(m.run.id);
         report.errors.push(`${m.run.id}: ${err.code}: ${err.message}`);
-        if (!(err instanceof NeoxctlError) || err.code === "INTERNAL") this.options.log?.(`run ${m.run.id}: ${err.message}`);
+        if (!(err instanceof NeoxctlError) || err.code === "INTERNAL")
+          this.options.log?.(`run ${m.run.id}: ${err.message}`);
       }
     }
     return report;
