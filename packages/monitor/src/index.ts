@@ -6,11 +6,11 @@ export type {
   BadNodeSource,
   StorageFault
 } from "./parse/events.ts";
-export { parseLine, LineParser } from "./parse/parse-line.ts";
-export { ChunkParser } from "./parse/chunk-parser.ts";
-export type { ChunkParserOptions, LocatedEvent } from "./parse/chunk-parser.ts";
-export type { ParseFormat } from "./parse/parse-line.ts";
-export { parsePyFloat } from "./parse/numbers.ts";
+export { parseLine, LineParser } from "./parse/text/parse-line.ts";
+export { ChunkParser } from "./parse/bytes/chunk-parser.ts";
+export type { ChunkParserOptions, LocatedEvent } from "./parse/bytes/chunk-parser.ts";
+export type { ParseFormat } from "./parse/text/parse-line.ts";
+export { parsePyFloat } from "./parse/text/numbers.ts";
 export type { LossPoint, AlarmKind, Alarm, DetectorEvent, LossDetector } from "./spike/types.ts";
 export { RobustSpikeDetector, ROBUST_DEFAULTS } from "./spike/robust-detector.ts";
 export type { RobustDetectorOptions } from "./spike/robust-detector.ts";

@@ -1,7 +1,7 @@
 import type { Executor } from "@neoxctl/exec";
-import { ChunkParser } from "../parse/chunk-parser.ts";
-import type { LocatedEvent } from "../parse/chunk-parser.ts";
-import type { ParseFormat } from "../parse/parse-line.ts";
+import { ChunkParser } from "../parse/bytes/chunk-parser.ts";
+import type { LocatedEvent } from "../parse/bytes/chunk-parser.ts";
+import type { ParseFormat } from "../parse/text/parse-line.ts";
 import { ByteFollower } from "./byte-follower.ts";
 import type { FollowNote, FollowerOptions } from "./byte-follower.ts";
 

@@ -1,6 +1,6 @@
-import type { ParseFormat } from "../parse/parse-line.ts";
-import { LineParser } from "../parse/parse-line.ts";
-import { parsePyFloat } from "../parse/numbers.ts";
+import type { ParseFormat } from "../parse/text/parse-line.ts";
+import { LineParser } from "../parse/text/parse-line.ts";
+import { parsePyFloat } from "../parse/text/numbers.ts";
 import type { LossPoint } from "./types.ts";
 
 export interface LossSeries {

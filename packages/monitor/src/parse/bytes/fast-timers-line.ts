@@ -1,9 +1,9 @@
-import type { LogEvent } from "./events.ts";
+import type { LogEvent } from "../events.ts";
 import { Literal, literalAt } from "./byte-strings.ts";
 import { TimersEventObject, TimersMap } from "./fast-events.ts";
 import type { FastLineState } from "./fast-line-state.ts";
 import { LineShape } from "./line-shape.ts";
-import { afterRankPrefix } from "./fast-train-line.ts";
+import { afterRankPrefix } from "./rank-prefix.ts";
 
 /**
  * NeoX's `time (ms) | forward: 5123.45 | …` line read from bytes, giving what the full parser gives

@@ -1,4 +1,4 @@
-import type { LogEvent, TrainEvent } from "./events.ts";
+import type { LogEvent, TrainEvent } from "../events.ts";
 
 /**
  * The fast paths' events, made by constructors whose prototype is Object.prototype: to any

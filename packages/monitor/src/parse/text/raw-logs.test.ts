@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FIXTURES_DIR, referenceDir } from "../__fixtures__/paths.ts";
+import { FIXTURES_DIR, referenceDir } from "../../__fixtures__/paths.ts";
 import { LineParser, parseLine } from "./parse-line.ts";
 
 function trainLines(text: string): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ChunkParser } from "./chunk-parser.ts";
+import { ChunkParser } from "../bytes/chunk-parser.ts";
 import { parseLine } from "./parse-line.ts";
 
 // the lines NeoX's save path prints when storage refuses a write (see storage-errors.ts for which call prints which)

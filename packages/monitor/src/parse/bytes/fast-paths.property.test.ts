@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bytesToPyFloat, NumberScan } from "./byte-numbers.ts";
-import { canon } from "./canonical-json.ts";
+import { canon } from "../canonical-json.test-helpers.ts";
 import { FastLineState } from "./fast-line-state.ts";
 import { fastNeoxTrainLine } from "./fast-train-line.ts";
 import { fastTimersLine } from "./fast-timers-line.ts";
-import { parsePyFloat } from "./numbers.ts";
-import { parseLine } from "./parse-line.ts";
-import type { ParseFormat } from "./parse-line.ts";
+import { parsePyFloat } from "../text/numbers.ts";
+import { parseLine } from "../text/parse-line.ts";
+import type { ParseFormat } from "../text/parse-line.ts";
 
 const FORMATS: readonly ParseFormat[] = ["auto", "neox", "megatron", "llmc"];
 

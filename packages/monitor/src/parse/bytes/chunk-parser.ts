@@ -1,10 +1,10 @@
-import type { LogEvent } from "./events.ts";
+import type { LogEvent } from "../events.ts";
 import { FastLineState } from "./fast-line-state.ts";
 import { trainByField, trainByShape } from "./fast-train-line.ts";
 import { timersByField, timersByShape } from "./fast-timers-line.ts";
-import { prefilterLine } from "./line-prefilter.ts";
-import { LineParser } from "./parse-line.ts";
-import type { ParseFormat } from "./parse-line.ts";
+import { prefilterLine } from "../line-prefilter.ts";
+import { LineParser } from "../text/parse-line.ts";
+import type { ParseFormat } from "../text/parse-line.ts";
 
 /** An event with where its line ends in the stream, and its text on demand (decoded only if asked for). */
 export interface LocatedEvent {

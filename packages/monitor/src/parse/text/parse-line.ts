@@ -1,4 +1,4 @@
-import type { LogEvent, LogFormat } from "./events.ts";
+import type { LogEvent, LogFormat } from "../events.ts";
 import { parseLlmcLine } from "./llmc-line.ts";
 import { parseNodeErrorLine } from "./node-errors.ts";
 import { parseRuntimeLine } from "./runtime-lines.ts";

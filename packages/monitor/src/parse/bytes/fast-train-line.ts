@@ -1,9 +1,10 @@
-import type { TrainEvent } from "./events.ts";
-import { equalsAscii, Literal, literalAt, startsWithAscii } from "./byte-strings.ts";
+import type { TrainEvent } from "../events.ts";
+import { equalsAscii, Literal, literalAt } from "./byte-strings.ts";
 import { LossesMap, TrainEventObject } from "./fast-events.ts";
 import type { FastLineState } from "./fast-line-state.ts";
 import { LineShape } from "./line-shape.ts";
-import { NON_LOSS_KEYS } from "./train-line.ts";
+import { afterRankPrefix, isDigit } from "./rank-prefix.ts";
+import { NON_LOSS_KEYS } from "../field-names.ts";
 
 /**
  * The NeoX training line read straight from bytes. It accepts only what it can read with
@@ -36,23 +37,8 @@ const KEYS = [
 const KEY_LITERALS: readonly Literal[] = KEYS.map((k) => Literal.ascii(k));
 const ITERATION = Literal.ascii("iteration");
 
-const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
 const isKeyStart = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 const isKeyByte = (c: number): boolean => isKeyStart(c) || isDigit(c);
-
-/** where the line starts once a `[defaultN]:` or `N: ` rank prefix (spaces before it allowed) is skipped */
-export function afterRankPrefix(buf: Buffer, start: number, end: number): number {
-  let q = start;
-  while (q < end && buf[q] === SP) q++;
-  if (startsWithAscii(buf, q, end, "[default")) {
-    let d = q + 8;
-    while (d < end && isDigit(buf[d])) d++;
-    return d > q + 8 && startsWithAscii(buf, d, end, "]:") ? d + 2 : start;
-  }
-  let d = q;
-  while (d < end && isDigit(buf[d])) d++;
-  return d > q && buf[d] === COLON && d + 1 < end && buf[d + 1] === SP ? d + 2 : start;
-}
 
 /** the known key starting at `a` and followed by spaces and a colon (one or two candidates by first byte), or -1 */
 function keyAt(st: FastLineState, dv: DataView, buf: Buffer, a: number, end: number): number {

@@ -1,4 +1,4 @@
-import type { LogEvent } from "./events.ts";
+import type { LogEvent } from "../events.ts";
 
 /**
  * Lines that point at a broken node or GPU rather than at the training code. The node is taken

@@ -1,6 +1,6 @@
-import type { LogEvent } from "./events.ts";
+import type { LogEvent } from "../events.ts";
 import { parsePyFloat } from "./numbers.ts";
-import { stripRankPrefix } from "./train-line.ts";
+import { stripRankPrefix } from "./rank-prefix.ts";
 
 /**
  * Rank-0 lines around the training line: eval results, timers, checkpoint load/save, voluntary

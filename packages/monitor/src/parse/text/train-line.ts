@@ -1,5 +1,7 @@
-import type { LogFormat, TrainEvent } from "./events.ts";
+import type { LogFormat, TrainEvent } from "../events.ts";
 import { parseIntStrict, parsePyFloat } from "./numbers.ts";
+import { stripRankPrefix } from "./rank-prefix.ts";
+import { NON_LOSS_KEYS } from "../field-names.ts";
 
 /**
  * NeoX (`samples/sec: … | iteration N/ M | …`) and Megatron-DeepSpeed (`iteration N/ M | consumed
@@ -8,39 +10,8 @@ import { parseIntStrict, parsePyFloat } from "./numbers.ts";
  * grad norm, TFLOPs) and unknown extra loss keys from breaking the match.
  */
 
-/** keys that are not losses; any other numeric field is taken as a loss key (NeoX prints one per train_impl loss) */
-export const NON_LOSS_KEYS: ReadonlySet<string> = new Set([
-  "samples/sec",
-  "iteration",
-  "elapsed time per iteration (ms)",
-  "elapsed time per iteration (s)",
-  "learning rate",
-  "approx flops per GPU",
-  "MFU",
-  "HFU",
-  "loss scale",
-  "number of skipped iterations",
-  "number of nan iterations",
-  "grad norm",
-  "num zeros",
-  "params norm",
-  "consumed samples",
-  "consumed tokens",
-  "global batch size",
-  "samples per second",
-  "TFLOPs",
-  "curriculum seqlen"
-]);
-
 /** the loss the detector watches, in order of preference */
 const PRIMARY_LOSS_KEYS = ["lm_loss", "lm loss", "loss"] as const;
-
-/** `[default7]:` (torch elastic rank prefixes) and `0: ` (srun --label) are stripped before matching */
-const RANK_PREFIX = /^\s*(?:\[default\d+\]:|\d+:\s)/;
-
-export function stripRankPrefix(line: string): string {
-  return line.replace(RANK_PREFIX, "");
-}
 
 const ITERATION_FIELD = /^iteration\s+(\d+)\s*\/\s*(\d+)$/;
 

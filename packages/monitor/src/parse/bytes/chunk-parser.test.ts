@@ -2,13 +2,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FIXTURES_DIR, referenceDir } from "../__fixtures__/paths.ts";
-import { LineBuffer } from "../follow/line-buffer.ts";
+import { FIXTURES_DIR, referenceDir } from "../../__fixtures__/paths.ts";
+import { LineBuffer } from "../../follow/line-buffer.ts";
 import { ChunkParser } from "./chunk-parser.ts";
-import { canon } from "./canonical-json.ts";
-import { prefilterLine } from "./line-prefilter.ts";
-import { LineParser, parseLine } from "./parse-line.ts";
-import type { ParseFormat } from "./parse-line.ts";
+import { canon } from "../canonical-json.test-helpers.ts";
+import { prefilterLine } from "../line-prefilter.ts";
+import { LineParser, parseLine } from "../text/parse-line.ts";
+import type { ParseFormat } from "../text/parse-line.ts";
 
 const FORMATS: readonly ParseFormat[] = ["auto", "neox", "megatron", "llmc"];
 

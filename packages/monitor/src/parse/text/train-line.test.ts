@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseLine } from "./parse-line.ts";
-import type { TrainEvent } from "./events.ts";
+import type { TrainEvent } from "../events.ts";
 
 const HEAD =
   " samples/sec: 83.252 | iteration      100/   40000 | elapsed time per iteration (ms): 24600.0 | learning rate: 2.500E-05 | approx flops per GPU: 95.7TFLOPS |";

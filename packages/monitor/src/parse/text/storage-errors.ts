@@ -1,5 +1,5 @@
-import type { LogEvent, StorageFault } from "./events.ts";
-import { stripRankPrefix } from "./train-line.ts";
+import type { LogEvent, StorageFault } from "../events.ts";
+import { stripRankPrefix } from "./rank-prefix.ts";
 
 /**
  * Lines saying storage refused a write, in the forms NeoX's save path produces them:

@@ -1,4 +1,4 @@
-import type { LogEvent } from "./events.ts";
+import type { LogEvent } from "../events.ts";
 import { parsePyFloat } from "./numbers.ts";
 
 /** llm.c's compact log: `s:N trl:LOSS lr:LR norm:GNORM` for training, `s:N tel:LOSS` for eval. */
