@@ -11,3 +11,4 @@ export { samplingWeights } from "./mix-weights.ts";
 export type { Plan, PlanInput, Attempt, AttemptLoad, RenderedAttempt, CheckpointPlan } from "./types.ts";
 export type { Layout } from "./layout.ts";
 export type { DataMix, BlendEntry, DatasetUse, ShareRow, GroupingLevel } from "./data-mix.ts";
+export { fillTemplate, placeholdersOf, resolveTemplateValues } from "./templates/fill-template.ts";

@@ -11,6 +11,7 @@ import { register as registerEvents } from "./events.ts";
 import { register as registerLogs } from "./logs.ts";
 import { register as registerRollback } from "./rollback.ts";
 import { register as registerControls } from "./controls.ts";
+import { register as registerInit } from "./init.ts";
 
 /**
  * Each command lives in its own module and registers itself here. Keep one line per command so
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerLogs(program);
   registerRollback(program);
   registerControls(program);
+  registerInit(program);
 }

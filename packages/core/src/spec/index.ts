@@ -18,3 +18,5 @@ export type { ClusterSize } from "./cluster-size.ts";
 export { slurmTimeMinutes } from "./slurm-time.ts";
 export { renderValue } from "./zod-issues.ts";
 export { specJsonSchemas } from "./json-schema.ts";
+export { parseSpecTemplate, SpecTemplateSchema, BUILTIN_TEMPLATE_KEYS } from "./spec-template.ts";
+export type { SpecTemplate } from "./spec-template.ts";

@@ -9,7 +9,7 @@ import type { ClusterProfile } from "./cluster-profile.ts";
 import { DataManifestSchema } from "./data.ts";
 import type { DataManifest } from "./data.ts";
 
-function parseWith<T>(schema: z.ZodType<T>, yamlText: string, sourceName: string): T {
+export function parseWith<T>(schema: z.ZodType<T>, yamlText: string, sourceName: string): T {
   const source = loadYaml(yamlText, sourceName);
   const result = schema.safeParse(source.data);
   if (result.success) return result.data;
