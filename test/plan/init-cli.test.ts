@@ -49,9 +49,7 @@ describe("neoxctl init", () => {
 
     const plan = neoxctl(["plan", join(out, "spec.yaml"), "--out", join(out, "plan"), "--json"]);
     expect(plan.status, plan.stdout + plan.stderr).toBe(0);
-    expect((JSON.parse(plan.stdout) as { name?: string; spec?: { name: string } }).spec?.name ?? "").toBe(
-      "scaffolded"
-    );
+    expect((JSON.parse(plan.stdout) as { run: { name: string } }).run.name).toBe("scaffolded");
   });
 
   it("refuses a relative root, an unknown template and a value the template does not take, writing nothing", () => {
