@@ -119,6 +119,8 @@ function checkEvent(ev: LogEvent): void {
     case "overflow":
     case "node_error":
     case "task_exit":
+    case "checkpoint_save_error":
+    case "storage_error":
       return;
   }
 }

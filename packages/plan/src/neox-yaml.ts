@@ -30,7 +30,11 @@ function scalar(value: NeoxValue, where: string): string | undefined {
       if (!Number.isSafeInteger(value))
         throw new TypeError(`${where}: ${value} is not an integer; wrap floats in pyFloat()`);
       return String(value);
-    default:
+    case "object":
+    case "bigint":
+    case "function":
+    case "symbol":
+    case "undefined":
       return undefined;
   }
 }

@@ -68,6 +68,7 @@ function keyAt(st: FastLineState, dv: DataView, buf: Buffer, a: number, end: num
       i = 7;
       j = 8;
       break;
+    case undefined:
     default:
       return -1;
   }
