@@ -149,7 +149,7 @@ export async function runNodefailResubmit(opts: BenchOptions): Promise<FigureRes
     ],
     notes: [
       `the decision's commit came ${stat(results.map((r) => r.decision))} after the node went DOWN, the attempt_submitted commit ${stat(results.map((r) => r.recorded))}`,
-      "the first attempt starts from the initial checkpoint, which the supervisor submits --no-requeue (a Slurm requeue would train from scratch over newer checkpoints), so NODE_FAIL ends the job and the timed path is the supervisor's own resubmission. A resume attempt is submitted requeueable: with the cluster's JobRequeue=1 Slurm requeues it itself and the supervisor only records slurm_requeued (no resubmission to time)",
+      "every attempt is submitted --no-requeue (a Slurm requeue would rerun the script from the checkpoint it was rendered with, on nodes nobody excluded), so NODE_FAIL ends the job and the timed path is the supervisor's own resubmission; the figure times a first attempt",
       "each trial starts a new Supervisor (same Redis, new key prefix), so no trial starts with the node-state cache of the one before (a first version with one long-lived supervisor found that a cached DOWN entry outlived the node's resume and cancelled a healthy job; the supervisor now asks Slurm again when a cached DOWN node runs a job)",
       "the replacement resubmits in the cycle that decides the recovery because the job has already ended; a recovery that must first cancel a live job (hang, spike) submits on a later cycle that shows the job gone"
     ],

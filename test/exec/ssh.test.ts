@@ -168,6 +168,14 @@ describe("one reused connection", () => {
     await ex.close();
   });
 
+  it("keeps the exit status of many quick commands (statuses arrive right after the exec reply)", async () => {
+    const ex = await SshExecutor.fromTarget(base);
+    const codes = Array.from({ length: 30 }, (_, i) => i % 4);
+    const results = await Promise.all(codes.map((c) => ex.run(["sh", "-c", `exit ${c}`])));
+    expect(results.map((r) => r.exitCode)).toEqual(codes);
+    await ex.close();
+  });
+
   it("reconnects on the next run after the server drops the connection", async () => {
     const ex = await SshExecutor.fromTarget(base);
     const sessionPid = Number((await ex.run(["sh", "-c", 'echo "$PPID"'], { check: true })).stdout.trim());

@@ -91,6 +91,9 @@ describe("renderAttempt", () => {
     expect(sbatch).toContain("#SBATCH --time=12:00:00\n");
     expect(sbatch).toContain("#SBATCH --job-name=neoxctl-emma500-llama3-8b\n");
     expect(sbatch).toContain("#SBATCH --output=logs/attempt-3.out\n");
+    // a resume attempt too: a Slurm requeue would rerun it from checkpoint 12000 whatever is newer
+    expect(sbatch).toContain("#SBATCH --no-requeue\n");
+    expect(sbatch).toContain("#SBATCH --open-mode=append\n");
     expect(sbatch).toContain("export NCCL_DEBUG=INFO\n");
     const planJson = JSON.parse(files["plan.json"]!) as { attempt: { logPath: string; comment: string } };
     expect(planJson.attempt.logPath).toBe("logs/attempt-3.out");

@@ -41,6 +41,14 @@ function directives(plan: Plan, attempt: Attempt): string[] {
     ...(c.time_min !== undefined ? [`--time-min=${c.time_min}`] : []),
     ...(plan.runDir !== null ? [`--chdir=${plan.runDir}`] : []),
     `--output=${attemptLogPath(attempt)}`,
+    // Recovery belongs to the supervisor: Slurm's own requeue (JobRequeue=1 after a node failure)
+    // reruns this script unchanged, so it would load the checkpoint the attempt was rendered with,
+    // not the newest one, and land on whatever nodes are up, with no exclusion recorded. With
+    // --no-requeue the job ends NODE_FAIL and the supervisor resubmits from the newest complete
+    // checkpoint without the node; `scontrol requeue` is refused too. Should a job be requeued
+    // anyway (an admin re-enabling it), append keeps the first run's log instead of truncating it.
+    "--no-requeue",
+    "--open-mode=append",
     ...(attempt.excludeNodes.length > 0 ? [`--exclude=${[...attempt.excludeNodes].sort().join(",")}`] : []),
     ...(attempt.dependency !== undefined ? [`--dependency=${attempt.dependency}`] : []),
     ...s.extra_directives

@@ -47,11 +47,6 @@ export interface SubmitInput {
   attempt: number;
   /** submit held (`sbatch --hold`): it waits until released, e.g. while it replaces a queued continuation */
   hold?: boolean;
-  /**
-   * keep Slurm from requeueing this job by itself: an attempt that starts from the initial
-   * checkpoint would, when requeued, train from scratch again and overwrite newer checkpoints
-   */
-  noRequeue?: boolean;
 }
 
 export interface SlurmPort {

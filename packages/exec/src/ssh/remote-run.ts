@@ -24,10 +24,48 @@ export function channelOpenError(err: Error): ChannelOpenError {
   return new ChannelOpenError(err.message, typeof reason === "number");
 }
 
-function openExec(client: Client, line: string): Promise<ClientChannel> {
+/** What a channel has delivered; filled by listeners attached the moment the channel exists. */
+interface Collected {
+  stream: ClientChannel;
+  out: Buffer[];
+  err: Buffer[];
+  exitCode: number | null;
+  signal: string | null;
+  exited: boolean;
+  /** settles on the channel's close */
+  closed: Promise<void>;
+}
+
+function collect(stream: ClientChannel): Collected {
+  const c: Collected = {
+    stream,
+    out: [],
+    err: [],
+    exitCode: null,
+    signal: null,
+    exited: false,
+    closed: new Promise<void>((resolve) => stream.once("close", () => resolve()))
+  };
+  stream.on("data", (chunk: Buffer) => c.out.push(chunk));
+  stream.stderr.on("data", (chunk: Buffer) => c.err.push(chunk));
+  stream.on("exit", (code: number | null, sig?: string) => {
+    c.exited = true;
+    c.exitCode = typeof code === "number" ? code : null;
+    c.signal = normaliseSignal(sig);
+  });
+  return c;
+}
+
+/**
+ * Opens the exec channel with its listeners already attached. They are attached inside ssh2's
+ * callback, not after awaiting it: a server that answers at once sends the exec reply, the exit
+ * status and the close in one packet burst, and ssh2 emits `exit` while parsing that same read —
+ * before any continuation of an `await` runs — so a listener attached later never sees it.
+ */
+function openExec(client: Client, line: string): Promise<Collected> {
   return new Promise((resolve, reject) => {
     try {
-      client.exec(line, (err, stream) => (err ? reject(channelOpenError(err)) : resolve(stream)));
+      client.exec(line, (err, stream) => (err ? reject(channelOpenError(err)) : resolve(collect(stream))));
     } catch (err) {
       // ssh2 throws synchronously when the connection is already gone
       reject(new ChannelOpenError((err as Error).message, false));
@@ -44,12 +82,8 @@ export async function runRemote(
 ): Promise<ExecResult> {
   const line = remoteCommandLine(argv, options ?? {});
   const started = performance.now();
-  const stream = await openExec(client, line);
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  let exitCode: number | null = null;
-  let signal: string | null = null;
-  let exited = false;
+  const c = await openExec(client, line);
+  const { stream } = c;
   let killedByTimeout = false;
 
   await new Promise<void>((resolve) => {
@@ -64,14 +98,7 @@ export async function runRemote(
             resolve();
           }, options.timeoutMs)
         : undefined;
-    stream.on("data", (chunk: Buffer) => out.push(chunk));
-    stream.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    stream.on("exit", (code: number | null, sig?: string) => {
-      exited = true;
-      exitCode = typeof code === "number" ? code : null;
-      signal = normaliseSignal(sig);
-    });
-    stream.on("close", () => {
+    void c.closed.then(() => {
       if (timer) clearTimeout(timer);
       resolve();
     });
@@ -81,14 +108,14 @@ export async function runRemote(
 
   const result: ExecResult = {
     command: [...argv],
-    exitCode,
-    signal: killedByTimeout && !exited ? "SIGKILL" : signal,
-    stdout: Buffer.concat(out).toString("utf8"),
-    stderr: Buffer.concat(err).toString("utf8"),
+    exitCode: c.exitCode,
+    signal: killedByTimeout && !c.exited ? "SIGKILL" : c.signal,
+    stdout: Buffer.concat(c.out).toString("utf8"),
+    stderr: Buffer.concat(c.err).toString("utf8"),
     durationMs: performance.now() - started
   };
   if (killedByTimeout && options?.timeoutMs !== undefined) throw timedOut(result, options.timeoutMs, target);
-  if (!exited) {
+  if (!c.exited) {
     throw new ExecError(
       "SSH_CONNECT",
       `connection to ${target} was lost while ${argv[0] ?? "a command"} ran; it may or may not have completed`,

@@ -42,13 +42,15 @@ export class SlurmAdapter implements SlurmPort {
   }
 
   submit(req: SubmitInput): Promise<string> {
-    const extraArgs = [...(req.hold ? ["--hold"] : []), ...(req.noRequeue ? ["--no-requeue"] : [])];
+    // --no-requeue is in the rendered script too; on the command line it also wins over an
+    // `extra_directives` entry that asks for --requeue: the supervisor's recovery relies on it
+    const extraArgs = [...(req.hold ? ["--hold"] : []), "--no-requeue"];
     return this.client.submit({
       scriptPath: req.scriptPath,
       cwd: req.cwd,
       runId: req.runId,
       attempt: req.attempt,
-      ...(extraArgs.length ? { extraArgs } : {})
+      extraArgs
     });
   }
 

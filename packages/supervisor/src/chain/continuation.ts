@@ -305,14 +305,12 @@ export class ChainManager {
     for (const [rel, content] of Object.entries(r.files))
       await cluster.exec.writeFile(`${r.configDir}/${rel}`, content);
     await cluster.exec.writeFile(`${run.runDir}/logs/.keep`, "");
-    // as in the stepper's own submit: a requeued job that starts from the initial checkpoint would train from scratch over newer checkpoints
     return cluster.slurm.submit({
       scriptPath: `${r.configDir}/job.sbatch`,
       cwd: run.runDir,
       runId: run.id,
       attempt: index,
-      ...(hold ? { hold: true } : {}),
-      ...(params.load.kind === "init" ? { noRequeue: true } : {})
+      ...(hold ? { hold: true } : {})
     });
   }
 }

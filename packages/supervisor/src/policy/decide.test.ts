@@ -124,16 +124,49 @@ describe("decide: timeouts, preemption and Slurm's own requeue", () => {
   it("timeout budget spent → needs_attention", () => {
     expect(decide(ctx({ job: { state: "TIMEOUT" }, budgetsUsed: { timeout: 100 } })).kind).toBe("attention");
   });
-  it("same job id back to PENDING with restarts incremented → recognised, not fought", () => {
-    const d = decide(
-      ctx({
-        job: { state: "PENDING", restarts: 1 },
-        attemptParams: { load: { kind: "resume", iteration: 100 } },
-        checkpoints: [100],
-        downNodes: ["nid002"]
-      })
+  // every attempt is submitted --no-requeue; a requeue that happens anyway (requeue re-enabled by
+  // an admin) must not rerun the script from the checkpoint it was rendered with
+  it("a requeued resume attempt with newer checkpoints is taken over: newest checkpoint, node excluded", () => {
+    const d = asRecover(
+      decide(
+        ctx({
+          job: { state: "PENDING", restarts: 1 },
+          attemptParams: { load: { kind: "resume", iteration: 20 } },
+          checkpoints: [20, 30, 40],
+          downNodes: ["nid002"]
+        })
+      )
     );
-    expect(d).toMatchObject({ kind: "note", note: "slurm_requeued", blame: ["nid002"] });
+    expect(d).toMatchObject({ class: "node", cancel: true, blame: ["nid002"] });
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 40 });
+    expect(d.next.excludeNodes).toEqual(["nid002"]);
+  });
+  it("a requeue blames the nodes Slurm saw fail when none is DOWN any more", () => {
+    const d = asRecover(
+      decide(
+        ctx({
+          job: { state: "REQUEUED", restarts: 1, failedNodes: ["nid003"] },
+          attemptParams: { load: { kind: "resume", iteration: 100 } },
+          checkpoints: [100]
+        })
+      )
+    );
+    expect(d).toMatchObject({ class: "node", cancel: true, blame: ["nid003"] });
+    expect(d.next.excludeNodes).toEqual(["nid003"]);
+  });
+  it("a requeue with no node named (an admin's) is an interruption like preemption, nobody blamed", () => {
+    const d = asRecover(
+      decide(
+        ctx({
+          job: { state: "PENDING", restarts: 2 },
+          restartsSeen: 1,
+          attemptParams: { load: { kind: "resume", iteration: 100 } },
+          checkpoints: [100, 200]
+        })
+      )
+    );
+    expect(d).toMatchObject({ class: "timeout", cancel: true, blame: [] });
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 200 });
   });
   it("a requeue already seen is just waiting", () => {
     expect(decide(ctx({ job: { state: "PENDING", restarts: 1 }, restartsSeen: 1 })).kind).toBe("wait");

@@ -87,26 +87,24 @@ function silentRestartGuard(ctx: DecisionContext): Decision | undefined {
   };
 }
 
+/**
+ * Every attempt is submitted --no-requeue, so a requeue means someone turned requeue back on for the
+ * job (`scontrol update … requeue=1`) or it predates that rule. The rerun would repeat the script as
+ * rendered: load the checkpoint the attempt started from, however many newer ones exist, on nodes
+ * Slurm picked without our exclusions. So the supervisor takes over as for any other interruption:
+ * cancel the requeued job, blame the nodes that the evidence names, resume from the newest complete
+ * checkpoint. With no node named it is an interruption like preemption (timeout budget).
+ */
 function slurmRequeue(ctx: DecisionContext, job: JobView): Decision {
   const blame = ctx.downNodes.length ? [...ctx.downNodes] : (job.failedNodes ?? []);
-  // a requeued job reruns the same script; if that script starts from scratch while checkpoints now
-  // exist, letting it run would silently discard the progress, so take over instead of waiting
-  if (ctx.attempt.params.load.kind === "init" && newestCheckpoint(ctx) !== undefined) {
-    return recover(
-      ctx,
-      "node",
-      true,
-      blame,
-      `Slurm requeued job ${job.jobId} (restart ${job.restarts}) but it would start from scratch; resubmitting from the newest checkpoint`
-    );
-  }
-  return {
-    kind: "note",
-    note: "slurm_requeued",
-    cause: `Slurm requeued job ${job.jobId} itself (restart ${job.restarts}); not resubmitting`,
-    evidence: ev(ctx, { nodes: blame }),
-    blame
-  };
+  const where = blame.length ? ` after a failure of ${blame.join(",")}` : "";
+  return recover(
+    ctx,
+    blame.length ? "node" : "timeout",
+    true,
+    blame,
+    `Slurm requeued job ${job.jobId} (restart ${job.restarts})${where}; cancelling it and resubmitting from the newest complete checkpoint`
+  );
 }
 
 function whileRunning(ctx: DecisionContext, job: JobView): Decision {

@@ -126,8 +126,7 @@ export class Stepper {
           scriptPath: r.scriptPath,
           cwd: run.runDir,
           runId: run.id,
-          attempt: attempt.index,
-          noRequeue: attempt.params.load.kind === "init"
+          attempt: attempt.index
         });
       } catch (e) {
         if (e instanceof SlurmError && e.code === "SLURM_REJECTED") {
@@ -315,26 +314,7 @@ export class Stepper {
           run.resilience.bad_node_expiry_h,
           now
         );
-        if (d.note === "slurm_requeued" && job) {
-          attempt.restartsSeen = job.restarts;
-          attempt.logOffset = 0;
-          ops.push(this.store.putAttempt(run.id, attempt));
-          if (run.state === "running")
-            ops.push(
-              ...transitionOps(
-                this.store,
-                run,
-                "queued",
-                "slurm_requeued",
-                d.cause,
-                d.evidence,
-                now,
-                attempt.index
-              )
-            );
-          else
-            ops.push(...noteOps(this.store, run, "slurm_requeued", d.cause, d.evidence, now, attempt.index));
-        } else ops.push(...noteOps(this.store, run, d.note, d.cause, d.evidence, now, attempt.index));
+        ops.push(...noteOps(this.store, run, d.note, d.cause, d.evidence, now, attempt.index));
         await this.commit(run, lease, ops);
         if (d.note === "spike_recovered") clearAlarm();
         return;
