@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { EventType } from "@neoxctl/core";
 import type { Run } from "../model.ts";
 import type { RunStore } from "../store/run-store.ts";
 import { noBudgetUsed } from "../model.ts";
@@ -143,7 +144,7 @@ async function startAttempt(
   prev: Awaited<ReturnType<Stepper["store"]["getAttempt"]>>,
   params: Run["params"],
   done: Op,
-  type: string,
+  type: EventType,
   cause: string,
   now: number
 ): Promise<true> {

@@ -1,5 +1,6 @@
 import { NeoxctlError, SlurmError } from "@neoxctl/core";
-import type { Attempt, Evidence, Run } from "../model.ts";
+import type { EventType } from "@neoxctl/core";
+import type { Attempt, Evidence, Run, RunEvent } from "../model.ts";
 import type { JobView } from "../ports.ts";
 import type { Op, RunStore } from "../store/run-store.ts";
 import { SeriesStore } from "../store/series-store.ts";
@@ -21,7 +22,7 @@ import type { ChainPriors } from "../chain/measure.ts";
 export interface StepperIo {
   log: (line: string) => void;
   now: () => number;
-  onEvent: (runId: string, type: string, cause: string) => void;
+  onEvent: (runId: string, type: EventType, cause: string) => void;
   /** step/save/startup estimates for attempts nothing was measured for yet (planned exits) */
   chainPriors?: ChainPriors;
 }
@@ -77,7 +78,7 @@ export class Stepper {
     await this.store.commit(lease, ops);
     for (const o of ops) {
       if (o.op === "xadd") {
-        const e = JSON.parse(o.value) as { type: string; cause: string };
+        const e = JSON.parse(o.value) as RunEvent;
         this.io.log(`${run.id}: ${e.type}: ${e.cause}`);
         this.io.onEvent(run.id, e.type, e.cause);
       }
@@ -439,11 +440,7 @@ export class Stepper {
       this.store.putAttempt(run.id, attempt),
       this.store.putAttempt(run.id, next)
     ];
-    const type = d.rollback
-      ? "rollback"
-      : d.class === "planned"
-        ? "planned_continuation"
-        : `recover_${d.class}`;
+    const type = recoveryEvent(d);
     const evidence: Evidence = {
       ...d.evidence,
       configDiff: next.diff,
@@ -491,4 +488,23 @@ function describeDiff(a: Attempt): string {
   return (
     ": " + a.diff.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(", ")
   );
+}
+
+/** The event recording a recovery; a spike's recovery is always a rollback. */
+function recoveryEvent(d: Recovery): EventType {
+  if (d.rollback) return "rollback";
+  switch (d.class) {
+    case "planned":
+      return "planned_continuation";
+    case "node":
+      return "recover_node";
+    case "timeout":
+      return "recover_timeout";
+    case "app":
+      return "recover_app";
+    case "hang":
+      return "recover_hang";
+    case "spike":
+      return "rollback";
+  }
 }

@@ -1,4 +1,5 @@
 import { NeoxctlError, SlurmError, StateError, toNeoxctlError } from "@neoxctl/core";
+import type { EventType } from "@neoxctl/core";
 import type { Attempt, Run } from "../model.ts";
 import type { JobView } from "../ports.ts";
 import type { RunStore } from "../store/run-store.ts";
@@ -13,7 +14,7 @@ export interface SupervisorOptions {
   log?: (line: string) => void;
   now?: () => number;
   /** called after every committed event (the notify queue hooks in here) */
-  onEvent?: (runId: string, type: string, cause: string) => void;
+  onEvent?: (runId: string, type: EventType, cause: string) => void;
   /** estimates for planned exits before a run has measured its own step time */
   chainPriors?: ChainPriors;
 }

@@ -1,3 +1,4 @@
+import type { EventType } from "@neoxctl/core";
 import type { Attempt, Evidence, Run, RunEvent } from "../model.ts";
 import type { RunState } from "../run-state.ts";
 import { assertTransition, isTerminal } from "../run-state.ts";
@@ -8,7 +9,7 @@ export function transitionOps(
   store: RunStore,
   run: Run,
   to: RunState,
-  type: string,
+  type: EventType,
   cause: string,
   evidence: Evidence,
   now: number,
@@ -35,7 +36,7 @@ export function transitionOps(
 export function noteOps(
   store: RunStore,
   run: Run,
-  type: string,
+  type: EventType,
   cause: string,
   evidence: Evidence,
   now: number,
