@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { rigFactory, startCurrent, trainLines } from "../testing/rig.test-support.ts";
-import type { Rig } from "../testing/rig.test-support.ts";
-import { requestControl } from "./controls.ts";
+import { rigFactory, startCurrent, trainLines } from "../../testing/rig.test-support.ts";
+import type { Rig } from "../../testing/rig.test-support.ts";
+import { requestControl } from "./command.ts";
 
 const rigs = rigFactory({ beforeAll, afterEach, afterAll });
 
