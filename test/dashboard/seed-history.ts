@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { ResilienceSchema } from "@neoxctl/core";
 import { Keys, noBudgetUsed, RunStore, SeriesStore } from "@neoxctl/supervisor";
 import type { Attempt, AttemptParams, Op, Run, RunEvent, RunState, StepPoint } from "@neoxctl/supervisor";
+import type { EventType } from "@neoxctl/core";
 
 /**
  * Writes run histories through the supervisor's own store API (RunStore.commit, SeriesStore),
@@ -90,7 +91,7 @@ function pythiaPoints(lastStep: number, lrOf: (attempt: number) => number): Step
   return out;
 }
 
-function ev(type: string, minute: number, cause: string, extra: Partial<RunEvent> = {}): RunEvent {
+function ev(type: EventType, minute: number, cause: string, extra: Partial<RunEvent> = {}): RunEvent {
   return { type, time: t(minute), cause, evidence: {}, ...extra };
 }
 
@@ -158,19 +159,19 @@ export async function seedHistory(redis: Redis, prefix: string, extraCompleted: 
   for (const a of attempts) ops.push(store.putAttempt(p.id, a));
   for (const e of [
     ev("run_created", 0, "run planned on lumi-g", { to: "planned", attempt: 1 }),
-    ev("submitted", 1, "attempt 1 submitted as job 7340001", {
+    ev("attempt_submitted", 1, "attempt 1 submitted as job 7340001", {
       from: "planned",
       to: "queued",
       attempt: 1,
       evidence: { jobId: "7340001" }
     }),
-    ev("running", 2, "job 7340001 started", {
+    ev("job_started", 2, "job 7340001 started", {
       from: "queued",
       to: "running",
       attempt: 1,
       evidence: { jobId: "7340001", nodes: ["nid005011", "nid005012"] }
     }),
-    ev("node_failure", 67, "job 7340001 ended NODE_FAIL on nid005012", {
+    ev("recover_node", 67, "job 7340001 ended NODE_FAIL on nid005012", {
       from: "running",
       to: "recovering",
       attempt: 1,
@@ -186,20 +187,20 @@ export async function seedHistory(redis: Redis, prefix: string, extraCompleted: 
         ]
       }
     }),
-    ev("submitted", 70, "attempt 2 submitted as job 7340019", {
+    ev("attempt_submitted", 70, "attempt 2 submitted as job 7340019", {
       from: "recovering",
       to: "queued",
       attempt: 2,
       evidence: { jobId: "7340019" }
     }),
-    ev("running", 71, "job 7340019 started", {
+    ev("job_started", 71, "job 7340019 started", {
       from: "queued",
       to: "running",
       attempt: 2,
       evidence: { jobId: "7340019", nodes: ["nid005011", "nid005013"] }
     }),
     ev(
-      "spike_rollback",
+      "rollback",
       168,
       "loss spike at step 1600 did not recover within 50 steps; rolling back to step 1000 with LR 3.000e-4 × 0.333 = 1.000e-4",
       {
@@ -222,31 +223,31 @@ export async function seedHistory(redis: Redis, prefix: string, extraCompleted: 
         }
       }
     ),
-    ev("submitted", 170, "attempt 3 submitted as job 7340044", {
+    ev("attempt_submitted", 170, "attempt 3 submitted as job 7340044", {
       from: "recovering",
       to: "queued",
       attempt: 3,
       evidence: { jobId: "7340044" }
     }),
-    ev("running", 171, "job 7340044 started", {
+    ev("job_started", 171, "job 7340044 started", {
       from: "queued",
       to: "running",
       attempt: 3,
       evidence: { jobId: "7340044", nodes: ["nid005011", "nid005013"] }
     }),
-    ev("timeout", 226, "job 7340044 ended TIMEOUT; resuming from the newest complete checkpoint", {
+    ev("recover_timeout", 226, "job 7340044 ended TIMEOUT; resuming from the newest complete checkpoint", {
       from: "running",
       to: "recovering",
       attempt: 3,
       evidence: { slurmState: "TIMEOUT", jobId: "7340044", checkpoint: 2000 }
     }),
-    ev("submitted", 230, "attempt 4 submitted as job 7340102", {
+    ev("attempt_submitted", 230, "attempt 4 submitted as job 7340102", {
       from: "recovering",
       to: "queued",
       attempt: 4,
       evidence: { jobId: "7340102" }
     }),
-    ev("running", 231, "job 7340102 started", {
+    ev("job_started", 231, "job 7340102 started", {
       from: "queued",
       to: "running",
       attempt: 4,
@@ -309,7 +310,7 @@ export async function seedHistory(redis: Redis, prefix: string, extraCompleted: 
   ops.push(
     store.event(
       x.id,
-      ev("failed", 20, `app error budget spent <i>${XSS_NAME}</i>`, {
+      ev("needs_attention", 20, `app error budget spent <i>${XSS_NAME}</i>`, {
         from: "running",
         to: "failed",
         attempt: 1,

@@ -71,7 +71,7 @@ describe("webhook alerts", () => {
     run.state = "needs_attention";
     run.attention = "crash loop: step 3001 failed 3 times in a row";
     await store.commit(null, [store.putRun(run)]);
-    const notice = { runId: run.id, type: "needs_attention", cause: run.attention };
+    const notice = { runId: run.id, type: "needs_attention" as const, cause: run.attention };
     await notifier.notify(notice);
     // the same event again (a flapping run) stays inside the rate window; completions are not paged
     await notifier.notify(notice);

@@ -49,13 +49,13 @@ describe("run store", () => {
     const store = new RunStore(redis, keys);
     const ids = await store.commit(null, [
       { op: "set", key: keys.run("r2"), value: "{}" },
-      store.event("r2", { type: "a", time: "t", cause: "one", evidence: {} }),
-      store.event("r2", { type: "b", time: "t", cause: "two", evidence: {} })
+      store.event("r2", { type: "job_started", time: "t", cause: "one", evidence: {} }),
+      store.event("r2", { type: "run_completed", time: "t", cause: "two", evidence: {} })
     ]);
     expect(ids).toHaveLength(2);
     const ev = await store.events("r2");
-    expect(ev.map((e) => e.type)).toEqual(["a", "b"]);
-    expect((await store.events("r2", ev[0]!.id)).map((e) => e.type)).toEqual(["b"]);
+    expect(ev.map((e) => e.type)).toEqual(["job_started", "run_completed"]);
+    expect((await store.events("r2", ev[0]!.id)).map((e) => e.type)).toEqual(["run_completed"]);
   });
 
   it("keeps a node blamed twice out for good and lets a once-blamed node expire", async () => {

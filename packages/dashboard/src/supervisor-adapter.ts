@@ -86,7 +86,7 @@ export function spikeMarks(events: readonly StoredEvent[]): SpikeMark[] {
     const kind = d?.["kind"];
     const onset = d?.["onsetStep"];
     if ((kind === "spike" || kind === "nan" || kind === "divergence") && typeof onset === "number") {
-      const recovered = /recovered/i.test(e.type) || /recovered/i.test(e.cause);
+      const recovered = e.type === "spike_recovered" || /recovered/i.test(e.cause);
       marks.set(`${kind}:${onset}`, { step: onset, kind, recovered });
     }
   }

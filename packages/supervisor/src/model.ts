@@ -1,4 +1,4 @@
-import type { Resilience } from "@neoxctl/core";
+import type { EventType, Resilience } from "@neoxctl/core";
 import type { RunState } from "./run-state.ts";
 
 /** Recovery classes that each have their own budget in `resilience.budgets`. */
@@ -111,7 +111,7 @@ export interface Evidence {
 }
 
 export interface RunEvent {
-  type: string;
+  type: EventType;
   time: string;
   cause: string;
   attempt?: number;

@@ -1,10 +1,11 @@
+import type { EventType } from "@neoxctl/core";
 import type { RunReadModel, RunSummary } from "../model/read-model.ts";
 import type { Alert } from "./alert.ts";
 
 /** An event the supervisor queued on its `notify` queue (structurally its NotifyRequest). */
 export interface SupervisorNotice {
   runId: string;
-  type: string;
+  type: EventType;
   cause: string;
 }
 
@@ -60,8 +61,28 @@ export async function alertForNotice(
         "excluded nodes": nodes.join(", ") || "none"
       });
     }
-    default:
-      // run_completed, cancelled_by_user, …: logged by the supervisor, not paged
+    case "run_completed":
+    case "cancelled_by_user":
+    // the supervisor queues only the events above; the rest are listed so that a new type is a
+    // compile error here until someone decides whether it pages
+    case "run_created":
+    case "attempt_submitted":
+    case "job_started":
+    case "slurm_requeued":
+    case "spike_recovered":
+    case "spike_watch":
+    case "recover_timeout":
+    case "recover_app":
+    case "recover_hang":
+    case "planned_continuation":
+    case "resumed_by_user":
+    case "acknowledged":
+    case "rollback_by_user":
+    case "control_rejected":
+    case "continuation_queued":
+    case "continuation_replaced":
+    case "continuation_cancelled":
+      // logged by the supervisor, not paged
       return undefined;
   }
 }

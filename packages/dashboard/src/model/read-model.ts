@@ -1,3 +1,4 @@
+import type { EventType } from "@neoxctl/core";
 /**
  * What the dashboard reads, in its own terms. The supervisor adapter (supervisor-adapter.ts) is the
  * only module that maps the supervisor's store onto these shapes, so pages, metrics and alerts do
@@ -78,7 +79,7 @@ export interface EvidenceView {
 /** One entry of the run's event stream; decisions are the events the supervisor acted on. */
 export interface EventView {
   id: string;
-  type: string;
+  type: EventType;
   time: string;
   cause: string;
   attempt?: number;

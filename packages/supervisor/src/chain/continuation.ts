@@ -1,10 +1,9 @@
 import type { Attempt, AttemptParams, Run } from "../model.ts";
 import type { JobView, SlurmPort } from "../ports.ts";
-import type { Op, RunStore } from "../store/run-store.ts";
-import type { Lease } from "../store/lease.ts";
+import type { RunStore } from "../store/run-store.ts";
 import { SeriesStore } from "../store/series-store.ts";
 import type { Decision } from "../policy/decision.ts";
-import type { ClusterHandle } from "../worker/cluster.ts";
+import type { Committer, RunCycle } from "../worker/cycle.ts";
 import { renderFor } from "../adapters/render-attempt.ts";
 import type { RenderExtras } from "../adapters/render-attempt.ts";
 import { noteOps } from "../worker/transition.ts";
@@ -12,12 +11,6 @@ import type { ChainRecord, ExitRecord, QueuedContinuation } from "./chain-record
 import { putChain, readChain, withExit } from "./chain-record.ts";
 import type { ChainPriors } from "./measure.ts";
 import { MIN_SAMPLES, exitRecordFor, samplesOf } from "./measure.ts";
-
-export interface ChainIo {
-  now: () => number;
-  /** commits ops under the lease and reports their events (the stepper's commit) */
-  commit: (run: Run, lease: Lease, ops: Op[]) => Promise<void>;
-}
 
 /** What `takeOver` tells the submit step: a job to record for the attempt, or how to render a fresh one. */
 export interface TakeOver {
@@ -38,13 +31,14 @@ export interface TakeOver {
  */
 export class ChainManager {
   private readonly series: SeriesStore;
+  private readonly store: RunStore;
 
   constructor(
-    private readonly store: RunStore,
-    private readonly io: ChainIo,
+    private readonly deps: Committer,
     private readonly priors: ChainPriors = {}
   ) {
-    this.series = new SeriesStore(store.redis, store.keys);
+    this.store = deps.store;
+    this.series = new SeriesStore(deps.store.redis, deps.store.keys);
   }
 
   private enabled(run: Run): boolean {
@@ -52,14 +46,8 @@ export class ChainManager {
   }
 
   /** While attempt N runs: queue N+1 behind it once N's step time is measured. */
-  async ensureQueued(
-    run: Run,
-    lease: Lease,
-    cluster: ClusterHandle,
-    attempt: Attempt,
-    job: JobView | undefined,
-    d: Decision
-  ): Promise<void> {
+  async ensureQueued(c: RunCycle, attempt: Attempt, job: JobView | undefined, d: Decision): Promise<void> {
+    const { run } = c;
     if (
       !this.enabled(run) ||
       !attempt.jobId ||
@@ -72,7 +60,7 @@ export class ChainManager {
     if (rec.replacing) return;
     if (rec.queued) {
       if (rec.queued.phase === "submitting" && rec.queued.predecessor.attempt === attempt.index)
-        await this.finishQueue(run, lease, cluster, rec, rec.queued);
+        await this.finishQueue(c, rec, rec.queued);
       return;
     }
     const mine = rec.exits.find((e) => e.attempt === attempt.index);
@@ -89,25 +77,19 @@ export class ChainManager {
       params,
       dependency: `afterok:${attempt.jobId},singleton`,
       exit,
-      createdAt: new Date(this.io.now()).toISOString()
+      createdAt: new Date(c.now).toISOString()
     };
     const next: ChainRecord = { ...rec, queued: q };
-    await this.store.commit(lease, [putChain(this.store, run.id, next)]);
-    await this.finishQueue(run, lease, cluster, next, q);
+    await this.store.commit(c.lease, [putChain(this.store, run.id, next)]);
+    await this.finishQueue(c, next, q);
   }
 
-  private async finishQueue(
-    run: Run,
-    lease: Lease,
-    cluster: ClusterHandle,
-    rec: ChainRecord,
-    q: QueuedContinuation
-  ): Promise<void> {
-    let jobId = await this.findTagged(cluster.slurm, run.id, q.attempt, rec.discarded);
+  private async finishQueue(c: RunCycle, rec: ChainRecord, q: QueuedContinuation): Promise<void> {
+    const { run } = c;
+    let jobId = await this.findTagged(c.cluster.slurm, run.id, q.attempt, rec.discarded);
     if (!jobId) {
       jobId = await this.submitSnapshot(
-        run,
-        cluster,
+        c,
         q.attempt,
         q.params,
         { ...extrasOf(q.attempt, q.exit), dependency: q.dependency },
@@ -116,17 +98,15 @@ export class ChainManager {
     }
     const done: QueuedContinuation = { ...q, phase: "queued", jobId };
     const cause = `attempt ${q.attempt} queued as job ${jobId} behind job ${q.predecessor.jobId} (${q.dependency}); it resumes from \`latest\` = iteration ${q.predecessor.exitAt} and ${describeExit(q.exit)}`;
-    await this.io.commit(run, lease, [
+    await this.deps.commit(c, [
       putChain(this.store, run.id, { ...rec, queued: done }),
-      ...noteOps(
-        this.store,
-        run,
-        "continuation_queued",
+      ...noteOps(this.store, run, {
+        type: "continuation_queued",
         cause,
-        { jobId, detail: { continuation: done } },
-        this.io.now(),
-        q.predecessor.attempt
-      )
+        evidence: { jobId, detail: { continuation: done } },
+        at: c.now,
+        attempt: q.predecessor.attempt
+      })
     ]);
   }
 
@@ -135,14 +115,13 @@ export class ChainManager {
    * continuation when it is exactly what was decided (a planned ending), else replace it. Also
    * returns the exit plan to render when the supervisor submits the attempt itself.
    */
-  async takeOver(run: Run, lease: Lease, cluster: ClusterHandle, attempt: Attempt): Promise<TakeOver> {
+  async takeOver(c: RunCycle, attempt: Attempt): Promise<TakeOver> {
+    const { run, lease } = c;
     let rec = await readChain(this.store, run.id);
     if (rec.replacing?.attempt === attempt.index) {
       const exit = rec.exits.find((e) => e.attempt === attempt.index);
       const jobId = await this.replace(
-        run,
-        lease,
-        cluster,
+        c,
         attempt,
         rec,
         exit ? extrasOf(attempt.index, exit) : { configRoot: configRootOf(attempt.index) }
@@ -162,7 +141,7 @@ export class ChainManager {
       await this.store.commit(lease, [putChain(this.store, run.id, withExit(rec, exit))]);
       return { discarded: rec.discarded, extras };
     }
-    const jobId = q.jobId ?? (await this.findTagged(cluster.slurm, run.id, q.attempt, rec.discarded));
+    const jobId = q.jobId ?? (await this.findTagged(c.cluster.slurm, run.id, q.attempt, rec.discarded));
     rec = { ...rec, queued: undefined };
     if (!jobId) {
       await this.store.commit(lease, [putChain(this.store, run.id, withExit(rec, exit))]);
@@ -182,23 +161,22 @@ export class ChainManager {
         attempt: attempt.index,
         oldJobId: jobId,
         phase: "submitting",
-        createdAt: new Date(this.io.now()).toISOString()
+        createdAt: new Date(c.now).toISOString()
       }
     };
     await this.store.commit(lease, [putChain(this.store, run.id, rec)]);
-    const id = await this.replace(run, lease, cluster, attempt, rec, extras);
+    const id = await this.replace(c, attempt, rec, extras);
     return { jobId: id, how: "replaced", discarded: [...rec.discarded, jobId], extras };
   }
 
   /** Held submit of the decided attempt → cancel the stale continuation → release; resumable after a crash at any step. */
   private async replace(
-    run: Run,
-    lease: Lease,
-    cluster: ClusterHandle,
+    c: RunCycle,
     attempt: Attempt,
     rec: ChainRecord,
     extras: RenderExtras
   ): Promise<string> {
+    const { run, lease, cluster } = c;
     let r = rec.replacing!;
     for (;;) {
       switch (r.phase) {
@@ -210,8 +188,7 @@ export class ChainManager {
           const newJobId =
             found ??
             (await this.submitSnapshot(
-              run,
-              cluster,
+              c,
               attempt.index,
               attempt.params,
               { ...extras, dependency: "singleton" },
@@ -237,17 +214,15 @@ export class ChainManager {
             handovers: [...rec.handovers, { attempt: attempt.index, jobId: newJobId, how: "replaced" }]
           };
           const cause = `queued continuation job ${r.oldJobId} replaced by job ${newJobId} for attempt ${attempt.index} (${attempt.reason}): submitted held, old one cancelled, new one released`;
-          await this.io.commit(run, lease, [
+          await this.deps.commit(c, [
             putChain(this.store, run.id, rec),
-            ...noteOps(
-              this.store,
-              run,
-              "continuation_replaced",
+            ...noteOps(this.store, run, {
+              type: "continuation_replaced",
               cause,
-              { jobId: newJobId, configDiff: attempt.diff, detail: { oldJobId: r.oldJobId } },
-              this.io.now(),
-              attempt.index
-            )
+              evidence: { jobId: newJobId, configDiff: attempt.diff, detail: { oldJobId: r.oldJobId } },
+              at: c.now,
+              attempt: attempt.index
+            })
           ]);
           return newJobId;
         }
@@ -256,8 +231,9 @@ export class ChainManager {
   }
 
   /** The run stops (needs_attention, completed): a continuation must not start on its own. */
-  async afterDecision(run: Run, lease: Lease, cluster: ClusterHandle, d: Decision): Promise<void> {
+  async afterDecision(c: RunCycle, d: Decision): Promise<void> {
     if (d.kind !== "attention" && d.kind !== "complete") return;
+    const { run, cluster } = c;
     const rec = await readChain(this.store, run.id);
     const q = rec.queued;
     if (!q) return;
@@ -268,16 +244,14 @@ export class ChainManager {
       queued: undefined,
       discarded: jobId ? [...rec.discarded, jobId] : rec.discarded
     };
-    await this.io.commit(run, lease, [
+    await this.deps.commit(c, [
       putChain(this.store, run.id, next),
-      ...noteOps(
-        this.store,
-        run,
-        "continuation_cancelled",
-        `queued continuation ${jobId ?? "(never submitted)"} cancelled: the run ${d.kind === "complete" ? "completed" : "needs attention"}`,
-        { ...(jobId ? { jobId } : {}) },
-        this.io.now()
-      )
+      ...noteOps(this.store, run, {
+        type: "continuation_cancelled",
+        cause: `queued continuation ${jobId ?? "(never submitted)"} cancelled: the run ${d.kind === "complete" ? "completed" : "needs attention"}`,
+        evidence: { ...(jobId ? { jobId } : {}) },
+        at: c.now
+      })
     ]);
   }
 
@@ -294,13 +268,13 @@ export class ChainManager {
 
   /** Renders into attempts/<n>/ only: files a running predecessor (or its Slurm requeue) reads stay untouched. */
   private async submitSnapshot(
-    run: Run,
-    cluster: ClusterHandle,
+    c: RunCycle,
     index: number,
     params: AttemptParams,
     extras: RenderExtras,
     hold: boolean
   ): Promise<string> {
+    const { run, cluster } = c;
     const r = renderFor(run, index, params, extras);
     for (const [rel, content] of Object.entries(r.files))
       await cluster.exec.writeFile(`${r.configDir}/${rel}`, content);

@@ -2,27 +2,17 @@ import { hostname } from "node:os";
 import { Queue, Worker } from "bullmq";
 import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
+import type { EventType } from "@neoxctl/core";
 import { Keys } from "../store/keys.ts";
 import { RunStore } from "../store/run-store.ts";
 import { LeaseManager } from "../store/lease.ts";
 import { Supervisor } from "./supervisor.ts";
 import type { CycleReport } from "./supervisor.ts";
 import type { ClusterResolver } from "./cluster.ts";
+import { eventRoute } from "./event-routes.ts";
 
 export const QUEUE_NAMES = ["poll", "submit", "recover", "notify"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
-
-/** Events a human should hear about at once (the notifier decides which become alerts). */
-const NOTIFY_TYPES = new Set([
-  "needs_attention",
-  "run_completed",
-  "submit_rejected",
-  "cancelled_by_user",
-  "rollback",
-  "recover_node"
-]);
-/** Events after which the run has a new attempt waiting to be submitted. */
-const FOLLOW_UP = /^(recover_|rollback|planned_continuation|resumed_by_user|acknowledged|rollback_by_user)/;
 
 const JOB_OPTS = {
   attempts: 8,
@@ -45,7 +35,7 @@ export async function enqueueSubmit(connection: Redis, prefix: string, runId: st
 /** One event a human may need to hear about, as queued on `notify`. */
 export interface NotifyRequest {
   runId: string;
-  type: string;
+  type: EventType;
   cause: string;
 }
 
@@ -141,14 +131,14 @@ export class SupervisorWorker {
     for (const q of this.queues.values()) await q.close();
   }
 
-  private async followUp(runId: string, type: string, cause: string): Promise<void> {
+  private async followUp(runId: string, type: EventType, cause: string): Promise<void> {
+    const route = eventRoute(type);
     try {
-      if (FOLLOW_UP.test(type))
+      if (route.followUp)
         await this.queues
           .get("recover")
           ?.add("recover", { runId }, { ...JOB_OPTS, jobId: `recover-${runId}-${Date.now()}` });
-      if (NOTIFY_TYPES.has(type))
-        await this.queues.get("notify")?.add("notify", { runId, type, cause }, JOB_OPTS);
+      if (route.notify) await this.queues.get("notify")?.add("notify", { runId, type, cause }, JOB_OPTS);
     } catch (e) {
       // the poll job re-derives everything from Redis; a lost follow-up only costs one interval
       this.o.log(`follow-up for ${runId} not queued: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,19 +1,24 @@
 import { NeoxctlError, SlurmError, StateError, toNeoxctlError } from "@neoxctl/core";
+import type { EventType } from "@neoxctl/core";
 import type { Attempt, Run } from "../model.ts";
 import type { JobView } from "../ports.ts";
 import type { RunStore } from "../store/run-store.ts";
+import { SeriesStore } from "../store/series-store.ts";
 import type { Lease, LeaseManager } from "../store/lease.ts";
+import { ChainManager } from "../chain/continuation.ts";
+import type { ChainPriors } from "../chain/measure.ts";
 import type { ClusterHandle, ClusterResolver } from "./cluster.ts";
 import { LogReader } from "./log-reader.ts";
-import { Stepper } from "./stepper.ts";
-import type { ChainPriors } from "../chain/measure.ts";
+import { EventCommitter } from "./commit.ts";
+import type { LoopDeps } from "./loop-deps.ts";
+import { advance } from "./advance.ts";
 
 export interface SupervisorOptions {
   /** logs one human line per notable action */
   log?: (line: string) => void;
   now?: () => number;
   /** called after every committed event (the notify queue hooks in here) */
-  onEvent?: (runId: string, type: string, cause: string) => void;
+  onEvent?: (runId: string, type: EventType, cause: string) => void;
   /** estimates for planned exits before a run has measured its own step time */
   chainPriors?: ChainPriors;
 }
@@ -28,15 +33,15 @@ export interface CycleReport {
 
 /**
  * One supervisor instance. `cycle()` is the poll job: it takes the leases it can, asks each
- * cluster's Slurm ONCE for all tracked jobs, then advances every leased run by one step.
+ * cluster's Slurm ONCE for all tracked jobs, then advances every leased run by one step
+ * (`advance`: controls, then submit, or watch → decide → act, each decision committed then reported).
  * Everything it does is idempotent and driven by what is in Redis, so a kill -9 at any point is
  * followed by a restart that simply carries on.
  */
 export class Supervisor {
   private readonly leases = new Map<string, Lease>();
   private readonly logs = new LogReader();
-  private readonly runningSince = new Map<string, number>();
-  private readonly stepper: Stepper;
+  private readonly deps: LoopDeps;
   private readonly now: () => number;
 
   constructor(
@@ -46,12 +51,18 @@ export class Supervisor {
     private readonly options: SupervisorOptions = {}
   ) {
     this.now = options.now ?? Date.now;
-    this.stepper = new Stepper(store, this.logs, this.runningSince, {
+    const committer = new EventCommitter(store, {
       log: options.log ?? (() => {}),
-      now: this.now,
-      onEvent: options.onEvent ?? (() => {}),
-      ...(options.chainPriors ? { chainPriors: options.chainPriors } : {})
+      onEvent: options.onEvent ?? (() => {})
     });
+    this.deps = {
+      store,
+      commit: (c, ops) => committer.commit(c, ops),
+      logs: this.logs,
+      runningSince: new Map(),
+      series: new SeriesStore(store.redis, store.keys),
+      chain: new ChainManager(committer, options.chainPriors)
+    };
   }
 
   private serial: Promise<unknown> = Promise.resolve();
@@ -148,7 +159,14 @@ export class Supervisor {
       if (!st) continue;
       try {
         if (!down.has(m.run.cluster)) down.set(m.run.cluster, await m.cluster.slurm.downNodes([]));
-        await this.stepper.advance(m.run, m.lease, m.cluster, st, down.get(m.run.cluster) ?? []);
+        await advance(this.deps, {
+          run: m.run,
+          lease: m.lease,
+          cluster: m.cluster,
+          jobs: st,
+          down: down.get(m.run.cluster) ?? [],
+          now: this.now()
+        });
       } catch (e) {
         const err = toNeoxctlError(e);
         if (err instanceof StateError && err.code === "LOCK_HELD") this.drop(m.run.id);

@@ -1,0 +1,42 @@
+import { z } from "zod";
+
+/**
+ * Every event a supervised run's event stream can hold. Defined here, at the bottom of the package
+ * chain, because both the supervisor (which writes them and routes them to its queues) and the
+ * dashboard's alerting (which must not depend on the supervisor) switch over them exhaustively.
+ */
+export const EVENT_TYPES = [
+  // a run and its attempts
+  "run_created",
+  "attempt_submitted",
+  "submit_rejected",
+  "job_started",
+  "slurm_requeued",
+  // the loss watch
+  "spike_recovered",
+  "spike_watch",
+  // recoveries the supervisor decided (each starts a new attempt)
+  "recover_node",
+  "recover_timeout",
+  "recover_app",
+  "recover_hang",
+  "rollback",
+  "planned_continuation",
+  // where the run stops
+  "needs_attention",
+  "run_completed",
+  // a human's commands
+  "cancelled_by_user",
+  "resumed_by_user",
+  "acknowledged",
+  "rollback_by_user",
+  "control_rejected",
+  // wall-time chaining: the continuation queued behind the running attempt
+  "continuation_queued",
+  "continuation_replaced",
+  "continuation_cancelled"
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EventTypeSchema = z.enum(EVENT_TYPES).describe("the kind of a run event");

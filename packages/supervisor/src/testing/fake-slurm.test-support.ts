@@ -1,0 +1,144 @@
+import { SlurmError } from "@neoxctl/core";
+import type { JobState, JobView, SlurmPort, SubmitInput, SubmittedJob } from "../ports.ts";
+import { jobAlive } from "../worker/job-liveness.ts";
+
+/** One job as the fake controller keeps it. */
+export interface FakeJob extends JobView {
+  runId: string;
+  attempt: number;
+  held: boolean;
+  input: SubmitInput;
+}
+
+/**
+ * An in-memory Slurm behind `SlurmPort`, for unit tests of the worker: jobs change state only when
+ * the test says so (`start`, `end`, `requeue`), and every command the worker sends is recorded, so a
+ * test can say exactly which jobs were submitted, cancelled or released and with what options.
+ */
+export class FakeSlurm implements SlurmPort {
+  readonly jobs = new Map<string, FakeJob>();
+  readonly submits: SubmitInput[] = [];
+  readonly cancels: string[] = [];
+  readonly releases: string[] = [];
+  readonly polls: (readonly string[])[] = [];
+  private nextId = 1001;
+  private down: string[] = [];
+  private rejectNext: string | undefined;
+  /** when true, `poll` throws SLURM_UNAVAILABLE (slurmctld away) */
+  unavailable = false;
+
+  async submit(req: SubmitInput): Promise<string> {
+    this.submits.push(req);
+    if (this.rejectNext !== undefined) {
+      const why = this.rejectNext;
+      this.rejectNext = undefined;
+      throw new SlurmError("SLURM_REJECTED", `sbatch: error: ${why}`, { stderr: why });
+    }
+    const jobId = String(this.nextId++);
+    this.jobs.set(jobId, {
+      jobId,
+      state: "PENDING",
+      nodes: [],
+      restarts: 0,
+      runId: req.runId,
+      attempt: req.attempt,
+      held: req.hold === true,
+      input: req
+    });
+    return jobId;
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    this.cancels.push(jobId);
+    const j = this.jobs.get(jobId);
+    if (j && jobAlive(j.state)) j.state = "CANCELLED";
+  }
+
+  async release(jobId: string): Promise<void> {
+    this.releases.push(jobId);
+    const j = this.jobs.get(jobId);
+    if (j) j.held = false;
+  }
+
+  async poll(jobIds: readonly string[]): Promise<Map<string, JobView>> {
+    this.polls.push([...jobIds]);
+    if (this.unavailable) throw new SlurmError("SLURM_UNAVAILABLE", "slurmctld is not responding");
+    const out = new Map<string, JobView>();
+    for (const id of jobIds) {
+      const j = this.jobs.get(id);
+      if (j) out.set(id, view(j));
+    }
+    return out;
+  }
+
+  async findSubmissions(runId: string): Promise<SubmittedJob[]> {
+    return [...this.jobs.values()]
+      .filter((j) => j.runId === runId)
+      .sort((a, b) => a.attempt - b.attempt || Number(a.jobId) - Number(b.jobId))
+      .map((j) => ({ jobId: j.jobId, attempt: j.attempt }));
+  }
+
+  async downNodes(nodes: readonly string[]): Promise<string[]> {
+    return (nodes.length ? this.down.filter((n) => nodes.includes(n)) : [...this.down]).sort();
+  }
+
+  // ---- what the test makes Slurm do ----
+
+  job(jobId: string): FakeJob {
+    const j = this.jobs.get(jobId);
+    if (!j) throw new Error(`fake Slurm: no job ${jobId}`);
+    return j;
+  }
+
+  /** the newest job submitted for `attempt` of `runId` */
+  jobOf(runId: string, attempt: number): FakeJob {
+    const j = [...this.jobs.values()].filter((x) => x.runId === runId && x.attempt === attempt).at(-1);
+    if (!j) throw new Error(`fake Slurm: no job for ${runId} attempt ${attempt}`);
+    return j;
+  }
+
+  start(jobId: string, nodes: readonly string[]): void {
+    const j = this.job(jobId);
+    j.state = "RUNNING";
+    j.nodes = [...nodes];
+  }
+
+  end(jobId: string, state: JobState, extra: Partial<Pick<JobView, "exitCode" | "failedNodes">> = {}): void {
+    const j = this.job(jobId);
+    j.state = state;
+    Object.assign(j, extra);
+  }
+
+  /** Slurm's own requeue of the same job id (after a node failure): pending again, no nodes */
+  requeue(jobId: string): void {
+    const j = this.job(jobId);
+    j.state = "PENDING";
+    j.restarts += 1;
+    j.nodes = [];
+  }
+
+  /** the job leaves Slurm's memory (purged from the queue, no accounting) */
+  forget(jobId: string): void {
+    this.jobs.delete(jobId);
+  }
+
+  setDown(nodes: readonly string[]): void {
+    this.down = [...nodes];
+  }
+
+  /** the next sbatch is refused with this message */
+  rejectNextSubmit(why: string): void {
+    this.rejectNext = why;
+  }
+}
+
+function view(j: FakeJob): JobView {
+  return {
+    jobId: j.jobId,
+    state: j.state,
+    nodes: [...j.nodes],
+    restarts: j.restarts,
+    ...(j.exitCode !== undefined ? { exitCode: j.exitCode } : {}),
+    ...(j.failedNodes ? { failedNodes: [...j.failedNodes] } : {})
+  };
+}

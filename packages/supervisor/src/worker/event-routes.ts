@@ -1,0 +1,46 @@
+import type { EventType } from "@neoxctl/core";
+
+/** Which of the worker's queues an event feeds once it is committed. */
+export interface EventRoute {
+  /** the run has a new attempt waiting to be submitted: queue `recover` instead of waiting for a poll */
+  followUp: boolean;
+  /** a human should hear about it at once: queue `notify` (the notifier decides which become alerts) */
+  notify: boolean;
+}
+
+const NONE: EventRoute = { followUp: false, notify: false };
+const FOLLOW_UP: EventRoute = { followUp: true, notify: false };
+const NOTIFY: EventRoute = { followUp: false, notify: true };
+const BOTH: EventRoute = { followUp: true, notify: true };
+
+export function eventRoute(type: EventType): EventRoute {
+  switch (type) {
+    case "recover_node":
+    case "rollback":
+      return BOTH;
+    case "recover_timeout":
+    case "recover_app":
+    case "recover_hang":
+    case "planned_continuation":
+    case "resumed_by_user":
+    case "acknowledged":
+    case "rollback_by_user":
+      return FOLLOW_UP;
+    case "needs_attention":
+    case "run_completed":
+    case "submit_rejected":
+    case "cancelled_by_user":
+      return NOTIFY;
+    case "run_created":
+    case "attempt_submitted":
+    case "job_started":
+    case "slurm_requeued":
+    case "spike_recovered":
+    case "spike_watch":
+    case "control_rejected":
+    case "continuation_queued":
+    case "continuation_replaced":
+    case "continuation_cancelled":
+      return NONE;
+  }
+}

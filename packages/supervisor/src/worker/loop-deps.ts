@@ -1,0 +1,15 @@
+import type { SeriesStore } from "../store/series-store.ts";
+import type { ChainManager } from "../chain/continuation.ts";
+import type { Committer } from "./cycle.ts";
+import type { LogReader } from "./log-reader.ts";
+
+/** What the supervisor keeps between cycles and hands to every step of the loop. */
+export interface LoopDeps extends Committer {
+  /** one log follower and observer per attempt run */
+  readonly logs: LogReader;
+  /** when this process first saw each attempt run RUNNING (the hang judgement's start) */
+  readonly runningSince: Map<string, number>;
+  readonly series: SeriesStore;
+  /** pre-queued continuations and planned exits */
+  readonly chain: ChainManager;
+}
