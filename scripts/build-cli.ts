@@ -13,7 +13,7 @@
 import { cp, readFile, rm } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import type { BuildOptions, Metafile, Plugin } from "esbuild";
 
@@ -68,7 +68,8 @@ function undeclaredImports(metas: readonly Metafile[], declared: ReadonlySet<str
   return [...missing].sort();
 }
 
-async function main(): Promise<void> {
+/** Builds dist/ from scratch and returns how many command bundles it holds. */
+export async function buildCli(): Promise<number> {
   const pkg = JSON.parse(await readFile(join(CLI_DIR, "package.json"), "utf8")) as {
     dependencies?: Record<string, string>;
   };
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   };
   await rm(DIST, { recursive: true, force: true });
   const commandEntries = new Set<string>();
-  const main = await build({
+  const entry = await build({
     ...common,
     entryPoints: [join(CLI_DIR, "src", "main.ts")],
     outdir: DIST,
@@ -97,14 +98,17 @@ async function main(): Promise<void> {
     outdir: COMMANDS_OUT,
     plugins: [externalPackages]
   });
-  const metas = [main.metafile!, commands.metafile!];
+  const metas = [entry.metafile!, commands.metafile!];
   const missing = undeclaredImports(metas, new Set(Object.keys(pkg.dependencies ?? {})));
   if (missing.length > 0)
     throw new Error(`packages/cli/package.json does not list these imports: ${missing.join(", ")}`);
   // files read at run time next to the code: the dashboard's page scripts and the cluster profiles
   await cp(join(REPO_ROOT, "packages", "dashboard", "client"), join(DIST, "client"), { recursive: true });
   await cp(join(REPO_ROOT, "clusters"), join(DIST, "clusters"), { recursive: true });
-  console.log(`built dist/main.js and ${commandEntries.size} command bundles in ${DIST}`);
+  return commandEntries.size;
 }
 
-await main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const bundles = await buildCli();
+  console.log(`built dist/main.js and ${bundles} command bundles in ${DIST}`);
+}

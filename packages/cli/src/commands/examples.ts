@@ -24,7 +24,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   dashboard: [
     "neoxctl dashboard",
-    "NEOXCTL_REDIS_URL=redis://10.0.0.5:6379 neoxctl dashboard --host 0.0.0.0 --port 8080 --token-file ~/.neoxctl-token"
+    "neoxctl dashboard --host 0.0.0.0 --port 8080 --token-file /etc/neoxctl/dashboard-token"
   ],
   cluster: [
     "neoxctl cluster check --cluster lumi",
@@ -67,7 +67,7 @@ export function addExamples(program: Command): void {
   const visit = (cmd: Command): void => {
     const lines = EXAMPLES[commandPath(cmd)];
     if (lines !== undefined)
-      cmd.addHelpText("after", `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`);
+      cmd.addHelpText("after", `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}`);
     for (const sub of cmd.commands) visit(sub);
   };
   visit(program);
