@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -22,9 +22,11 @@ function cliPackageDir(): string {
 export const CLI_DIR = cliPackageDir();
 
 /** The neoxctl repository the CLI runs from, or null when it runs from an installed package. */
-export const CHECKOUT_ROOT: string | null = existsSync(join(CLI_DIR, "..", "emulator", "package.json"))
-  ? resolve(CLI_DIR, "..", "..")
-  : null;
+export const CHECKOUT_ROOT: string | null =
+  basename(dirname(CLI_DIR)) === "packages" &&
+  existsSync(join(CLI_DIR, "..", "emulator", "bin", "neox-emulator.js"))
+    ? resolve(CLI_DIR, "..", "..")
+    : null;
 
 /** Where bare cluster names are looked up: the checkout's clusters/, else the copies in dist/. */
 export const CLUSTERS_DIR =
