@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
+    globalSetup: ["test/cli/build-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     fileParallelism: false,

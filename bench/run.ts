@@ -15,6 +15,7 @@ import { runFollowRuns } from "./figures/follow-runs.ts";
 import { runSpikeDecision } from "./figures/spike-decision.ts";
 import { runNodefailResubmit } from "./figures/nodefail-resubmit.ts";
 import { runQueueGapsFigure } from "./figures/queue-gaps.ts";
+import { runCliStartup } from "./figures/cli-startup.ts";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -34,6 +35,8 @@ function figureRunner(name: FigureName): (o: BenchOptions) => Promise<FigureResu
       return runFollowRuns;
     case "gaps":
       return runQueueGapsFigure;
+    case "startup":
+      return runCliStartup;
   }
 }
 

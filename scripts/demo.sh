@@ -12,6 +12,9 @@ if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund
 fi
 
+step "compiling the CLI (packages/cli/dist)"
+npm run --silent build
+
 step "bringing up the local stack (Redis, Slurm nid001-nid004, sshd on 127.0.0.1:2222)"
 bash scripts/stack-up.sh
 

@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules/.bin ] || npm ci --no-audit --no-fund
+npm run --silent build
 bash scripts/stack-up.sh

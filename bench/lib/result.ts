@@ -34,11 +34,28 @@ export interface FigureResult {
   durationMs: number;
 }
 
-export const FIGURE_NAMES = ["spike", "nodefail", "rpcs", "parse", "follow", "plan", "gaps"] as const;
+export const FIGURE_NAMES = [
+  "spike",
+  "nodefail",
+  "rpcs",
+  "parse",
+  "follow",
+  "plan",
+  "gaps",
+  "startup"
+] as const;
 export type FigureName = (typeof FIGURE_NAMES)[number];
 
-/** `--quick` without `--only` runs issue 7's six figures; the queue-gap runs take minutes of real jobs. */
-export const QUICK_FIGURES: readonly FigureName[] = ["spike", "nodefail", "rpcs", "parse", "follow", "plan"];
+/** `--quick` without `--only` runs every figure but the queue gaps, whose runs take minutes of real jobs. */
+export const QUICK_FIGURES: readonly FigureName[] = [
+  "spike",
+  "nodefail",
+  "rpcs",
+  "parse",
+  "follow",
+  "plan",
+  "startup"
+];
 
 export interface BenchOptions {
   quick: boolean;

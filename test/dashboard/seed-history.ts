@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Redis } from "ioredis";
 import { ResilienceSchema } from "@neoxctl/core";
 import { Keys, noBudgetUsed, RunStore, SeriesStore } from "@neoxctl/supervisor";
@@ -10,7 +11,8 @@ import type { EventType } from "@neoxctl/core";
  * from recorded real curves: the Pythia-410M seed-8 log (restarts that rewind the step counter and
  * a rollback), and the BigScience tr1-13B spike excerpt with its log lines.
  */
-const REF = "/work/shared/reference/losslogs";
+// The recorded curves committed with the monitor's tests (sources and licences in their README).
+const LOSSLOGS = resolve(import.meta.dirname, "../../packages/monitor/src/__fixtures__");
 export const XSS_NAME = `<img src=x onerror="window.__xss=1">run`;
 export const XSS_LOG = `</pre><script>window.__xss=2</script><b>bold</b>`;
 
@@ -71,7 +73,7 @@ function attempt(
 
 /** Pythia rows up to `lastStep` of the fourth segment: attempt = segment index + 1. */
 function pythiaPoints(lastStep: number, lrOf: (attempt: number) => number): StepPoint[] {
-  const rows = readFileSync(`${REF}/csv/pythia410m_seed8.csv`, "utf8").split("\n").slice(1);
+  const rows = readFileSync(`${LOSSLOGS}/full/csv/pythia410m_seed8.csv`, "utf8").split("\n").slice(1);
   const out: StepPoint[] = [];
   for (const row of rows) {
     const [step, loss, , seg] = row.split(",");
@@ -258,7 +260,7 @@ export async function seedHistory(redis: Redis, prefix: string, extraCompleted: 
   for (let i = 0; i < points.length; i += 200) ops.push(...series.appendOps(p.id, points.slice(i, i + 200)));
 
   // BigScience tr1-13B: an unrecovered spike left for a human
-  const rawLines = readFileSync(`${REF}/raw/bs_tr1_13B_spike29050.txt`, "utf8")
+  const rawLines = readFileSync(`${LOSSLOGS}/raw/bs_tr1_13B_spike29050.txt`, "utf8")
     .split("\n")
     .filter((l) => l.includes("iteration"));
   const b = baseRun("bs-tr1-13b-c3d4", "bigscience-tr1-13B", "needs_attention", 311541, 9.85e-5);
@@ -283,7 +285,7 @@ export async function seedHistory(redis: Redis, prefix: string, extraCompleted: 
       })
     )
   );
-  const csv = readFileSync(`${REF}/csv/bs_tr1_13B_spike29050.csv`, "utf8").trim().split("\n").slice(1);
+  const csv = readFileSync(`${LOSSLOGS}/csv/bs_tr1_13B_spike29050.csv`, "utf8").trim().split("\n").slice(1);
   ops.push(
     ...series.appendOps(
       b.id,

@@ -5,7 +5,8 @@ import { join, resolve } from "node:path";
 
 export const EMULATOR_BIN = resolve(import.meta.dirname, "../../packages/emulator/bin/neox-emulator.js");
 
-// The regex published in shared/reference/neox/runtime.md for NeoX's training line.
+// NeoX's training line as a regex, derived from the format strings of training_log() in
+// EleutherAI/gpt-neox@ea7aefd8f8e183256992d9fede4d7c71a46d67a5 megatron/logging.py (the MFU/HFU fields are optional, added in #1331).
 export const NEOX_LINE =
   /^\s*samples\/sec: (?<sps>[\d.]+) \| iteration\s+(?<it>\d+)\/\s*(?<total>\d+) \| elapsed time per iteration \(ms\): (?<ms>[\d.]+) \| learning rate: (?<lr>[-+\dE.]+|NAN|INF) \| approx flops per GPU: (?<flops>[^|]+) \|(?: MFU: (?<mfu>[\d.]+)% \| HFU: (?<hfu>[\d.]+)% \|)?(?<losses>(?: [\w ]+: (?:[-+\dE.]+|NAN|-?INF) \|)*?)(?: loss scale: (?<scale>[\d.]+) \|)? number of skipped iterations:\s*(?<skipped>\d+) \| number of nan iterations:\s*(?<nan>\d+) \|/;
 

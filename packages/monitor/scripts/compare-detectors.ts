@@ -1,11 +1,12 @@
 /**
  * Scores every detector on every real curve and writes docs/spike-detector.md (table + method) and
  * docs/spike-detector.json. Run: `npx tsx packages/monitor/scripts/compare-detectors.ts`.
- * Uses the full curves from the reference checkout when present, otherwise the committed fixtures.
+ * Scores the labelled BigScience excerpts and the two clean curves at full length (all committed
+ * under packages/monitor/src/__fixtures__, sources in its README).
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { FIXTURES_DIR, REPO_ROOT, referenceDir } from "../src/__fixtures__/paths.ts";
+import { FIXTURES_DIR, FULL_DIR, REPO_ROOT } from "../src/__fixtures__/paths.ts";
 import { createDetector, DETECTOR_NAMES } from "../src/spike/detector-registry.ts";
 import { lossSeriesFromCsv } from "../src/spike/loss-series.ts";
 import type { Alarm } from "../src/spike/types.ts";
@@ -24,13 +25,15 @@ interface Row {
   recovered: { onsetStep: number; stepsToRecover: number }[];
 }
 
-const ref = referenceDir();
-const csvDir = ref ? join(ref, "losslogs", "csv") : join(FIXTURES_DIR, "csv");
+const curveDirs = [join(FIXTURES_DIR, "csv"), join(FULL_DIR, "csv")];
+// the excerpts from csv/ (the reduced clean curves there are replaced by their full versions)
+const curves = curveDirs
+  .flatMap((dir) => readdirSync(dir).map((f) => ({ dir, file: f })))
+  .filter(({ dir, file }) => file.endsWith(".csv") && (dir !== curveDirs[0] || file.startsWith("bs_")))
+  .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 const rows: Row[] = [];
-for (const file of readdirSync(csvDir)
-  .filter((f) => f.endsWith(".csv"))
-  .sort()) {
-  const { points } = lossSeriesFromCsv(readFileSync(join(csvDir, file), "utf8"));
+for (const { dir, file } of curves) {
+  const { points } = lossSeriesFromCsv(readFileSync(join(dir, file), "utf8"));
   const label = /_spike(\d+)\.csv$/.exec(file);
   const labelledStep = label ? Number(label[1]) : null;
   for (const name of DETECTOR_NAMES) {
@@ -58,9 +61,8 @@ for (const file of readdirSync(csvDir)
   }
 }
 
-const source = ref
-  ? "full curves from shared/reference/losslogs/csv"
-  : "committed fixtures (reduced clean curves)";
+const source =
+  "the BigScience excerpts and the full clean curves committed in packages/monitor/src/__fixtures__ (sources in its README)";
 const cell = (v: number | null): string => (v === null ? "–" : String(v));
 const table = [
   "| curve | points | rewinds | labelled spike | detector | alarms | first alarm | delay (points / steps) | recovered |",

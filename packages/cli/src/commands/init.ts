@@ -137,14 +137,6 @@ export function register(program: Command): void {
     .option("--force", "overwrite existing files")
     .option("--list", "list the templates and the values each takes")
     .option("--json", "print the result as JSON")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ neoxctl init --list
-  $ neoxctl init llama3-8b-lumi --account project_465000123 --out runs/emma
-  $ neoxctl init local-demo --name my-demo --root /tmp/my-demo --out /tmp/my-demo/spec`
-    )
     .action(async (name: string | undefined, opts: InitOptions) =>
       runAction(opts.json === true, async () => {
         const templates = await listTemplates();

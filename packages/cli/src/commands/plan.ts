@@ -1,14 +1,14 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { SpecError, parseClusterProfile, parseDataManifest, parseRunSpec } from "@neoxctl/core";
 import type { ClusterProfile, DataManifest, RunSpec } from "@neoxctl/core";
 import { planRun, renderAttempt, renderSummary } from "@neoxctl/plan";
+import { CHECKOUT_ROOT, CLI_DIR, CLUSTERS_DIR } from "../install-paths.ts";
 import { printJson, runAction } from "../output.ts";
 
-/** The neoxctl checkout this CLI runs from (clusters/ and the emulator live there). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+/** The neoxctl checkout this CLI runs from (the emulator lives there), else the installed package. */
+export const REPO_ROOT = CHECKOUT_ROOT ?? CLI_DIR;
 
 async function readSource(path: string, what: string): Promise<string> {
   try {
@@ -21,7 +21,7 @@ async function readSource(path: string, what: string): Promise<string> {
 
 /** A bare name means clusters/<name>.yaml in the checkout; anything path-like is a file. */
 export function clusterProfilePath(ref: string): string {
-  return /[/\\]|\.ya?ml$/.test(ref) ? resolve(ref) : join(REPO_ROOT, "clusters", `${ref}.yaml`);
+  return /[/\\]|\.ya?ml$/.test(ref) ? resolve(ref) : join(CLUSTERS_DIR, `${ref}.yaml`);
 }
 
 export interface LoadedInputs {
@@ -80,7 +80,7 @@ export function register(program: Command): void {
           spec,
           profile,
           manifest,
-          repoRoot: REPO_ROOT,
+          ...(CHECKOUT_ROOT !== null ? { repoRoot: CHECKOUT_ROOT } : {}),
           ...(runDir !== undefined ? { runDir } : {})
         });
         const { files } = renderAttempt(plan, {

@@ -4,7 +4,8 @@ import type { PyFrame } from "../config/python-error.ts";
  * Traceback frames of an exception raised inside NeoX's save path, outermost first (below
  * train.py's `<module>` frame, which main.ts prints). Paths are those of a NeoX checkout at
  * /gpt-neox and a conda Python 3.10; line numbers are representative, not tied to one release.
- * The order of calls is the one shared/reference/neox/runtime.md describes.
+ * The order of calls follows EleutherAI/gpt-neox@ea7aefd8f8e183256992d9fede4d7c71a46d67a5 megatron/checkpointing.py (save_checkpoint)
+ * and EleutherAI/DeeperSpeed@91d1c55 deepspeed/runtime/engine.py (save_checkpoint).
  */
 const NEOX = "/gpt-neox";
 const PY = "/opt/conda/lib/python3.10";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { evalBlock, timersLine, trainingLine } from "./log-lines.ts";
 
-// The regex published in the NeoX runtime reference (shared/reference/neox/runtime.md).
+// NeoX's training line as a regex, derived from the format strings of training_log() in
+// EleutherAI/gpt-neox@ea7aefd8f8e183256992d9fede4d7c71a46d67a5 megatron/logging.py (the MFU/HFU fields are optional, added in #1331).
 const NEOX_LINE =
   /^\s*samples\/sec: (?<sps>[\d.]+) \| iteration\s+(?<it>\d+)\/\s*(?<total>\d+) \| elapsed time per iteration \(ms\): (?<ms>[\d.]+) \| learning rate: (?<lr>[-+\dE.]+|NAN|INF) \| approx flops per GPU: (?<flops>[^|]+) \|(?: MFU: (?<mfu>[\d.]+)% \| HFU: (?<hfu>[\d.]+)% \|)?(?<losses>(?: [\w ]+: (?:[-+\dE.]+|NAN|-?INF) \|)*?)(?: loss scale: (?<scale>[\d.]+) \|)? number of skipped iterations:\s*(?<skipped>\d+) \| number of nan iterations:\s*(?<nan>\d+) \|/;
 

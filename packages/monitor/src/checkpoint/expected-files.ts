@@ -1,6 +1,8 @@
 /**
- * The file set one `global_stepN/` directory must hold, derived from the run's parallelism (see
- * shared/reference/neox/runtime.md, "Layout"). Kept independent of the emulator on purpose: the
+ * The file set one `global_stepN/` directory must hold, derived from the run's parallelism (file
+ * names from EleutherAI/DeeperSpeed@91d1c55 deepspeed/runtime/engine.py `_get_ckpt_name` and the ZeRO
+ * shard names, per-layer files from deepspeed/runtime/pipe/module.py; the tag and `configs/` from
+ * EleutherAI/gpt-neox@ea7aefd8f8e183256992d9fede4d7c71a46d67a5 megatron/checkpointing.py). Kept independent of the emulator on purpose: the
  * monitor checks real NeoX output, and the emulator test checks that both agree.
  */
 export interface CheckpointLayout {

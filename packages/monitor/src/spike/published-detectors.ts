@@ -2,9 +2,13 @@ import type { Alarm, DetectorEvent, LossDetector, LossPoint } from "./types.ts";
 import { NO_EVENTS } from "./types.ts";
 
 /**
- * The published in-trainer rules (see shared/reference/spike-policies.md), re-implemented from their
- * description so they can be scored on the same curves as ours. They live inside the training
- * process, so a restart clears their state: on a step rewind we reset them the same way.
+ * The published in-trainer rules, re-implemented from their description so they can be scored on
+ * the same curves as ours: allenai/OLMo-core src/olmo_core/train/callbacks/stability_monitor.py and
+ * src/olmo_core/optim/skip_step_optimizer.py; NVIDIA/Megatron-LM pretrain_gpt.py
+ * (`SPIKY_LOSS_FACTOR`) with megatron/core/rerun_state_machine.py; facebookresearch/metaseq
+ * metaseq/trainer.py (`ewm_ratio_to_skip_batch`); mosaicml/llm-foundry
+ * llmfoundry/callbacks/kill_loss_spike_callback.py. They live inside the training process, so a
+ * restart clears their state: on a step rewind we reset them the same way.
  */
 
 function alarm(kind: Alarm["kind"], step: number, loss: number, baseline: number): Alarm {

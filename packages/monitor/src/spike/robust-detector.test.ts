@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FIXTURES_DIR, referenceDir } from "../__fixtures__/paths.ts";
+import { FIXTURES_DIR, FULL_DIR } from "../__fixtures__/paths.ts";
 import { alarms, fixtureCsv, labelledSpikes, loadCsv, run } from "./curves.test-helpers.ts";
 import { RobustSpikeDetector } from "./robust-detector.ts";
 import type { LossPoint } from "./types.ts";
@@ -68,17 +68,11 @@ describe("RobustSpikeDetector on real curves", () => {
     expect(kinds).toEqual(["spike", "divergence"]);
   });
 
-  const ref = referenceDir();
-  it.skipIf(ref === null)(
-    "raises nothing on the full Pythia and llm.c curves (skipped: no reference dir; set NEOXCTL_REFERENCE_DIR)",
-    () => {
-      for (const f of ["pythia410m_seed8.csv", "llmc_gpt2_124M.csv"]) {
-        expect(
-          alarms(run(new RobustSpikeDetector(), loadCsv(join(ref ?? "", "losslogs", "csv", f))))
-        ).toEqual([]);
-      }
+  it("raises nothing on the full Pythia and llm.c curves", () => {
+    for (const f of ["pythia410m_seed8.csv", "llmc_gpt2_124M.csv"]) {
+      expect(alarms(run(new RobustSpikeDetector(), loadCsv(join(FULL_DIR, "csv", f))))).toEqual([]);
     }
-  );
+  });
 });
 
 describe("RobustSpikeDetector semantics", () => {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FIXTURES_DIR, referenceDir } from "../../__fixtures__/paths.ts";
+import { FIXTURES_DIR, FULL_DIR } from "../../__fixtures__/paths.ts";
 import { LineBuffer } from "../../follow/line-buffer.ts";
 import { ChunkParser } from "./chunk-parser.ts";
 import { canon } from "../canonical-json.test-helpers.ts";
@@ -142,9 +142,7 @@ describe("ChunkParser", () => {
   });
 
   const realLogs = (): string[] => {
-    const dirs = [join(FIXTURES_DIR, "raw")];
-    const ref = referenceDir();
-    if (ref !== null) dirs.push(join(ref, "losslogs", "raw"));
+    const dirs = [join(FIXTURES_DIR, "raw"), join(FULL_DIR, "raw")];
     return dirs.flatMap((d) => readdirSync(d).map((f) => join(d, f)));
   };
 
