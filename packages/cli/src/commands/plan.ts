@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { SpecError, parseClusterProfile, parseDataManifest, parseRunSpec } from "@neoxctl/core";
 import type { ClusterProfile, DataManifest, RunSpec } from "@neoxctl/core";
 import { planRun, renderAttempt, renderSummary } from "@neoxctl/plan";
-import { printJson, runAction } from "../output.ts";
+import { printJson, printText, runAction } from "../output.ts";
 
 /** The neoxctl checkout this CLI runs from (clusters/ and the emulator live there). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -96,10 +96,7 @@ export function register(program: Command): void {
           await writeFile(path, content);
         }
         if (opts.json === true) printJson(JSON.parse(files["plan.json"]!));
-        else
-          process.stdout.write(
-            renderSummary(plan) + `\nwrote ${Object.keys(files).length} files to ${outDir}\n`
-          );
+        else printText(renderSummary(plan) + `\nwrote ${Object.keys(files).length} files to ${outDir}\n`);
       })
     );
 }
