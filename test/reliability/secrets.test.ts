@@ -127,14 +127,18 @@ describe("hostile run records: every CLI output redacted and escaped", () => {
 
   // Finding 8: an id that names another record (`<id>:attempt:1`) is refused before Redis is read
   it("refuses run ids that are not run ids, without echoing them", () => {
-    for (const id of ["hostile-0a0b0c:attempt:1", "hostile-0a0b0c:events", "../x", "X\u001b[2J"]) {
-      for (const cmd of ["events", "status", "logs", "cancel"]) {
-        const r = neoxctl([cmd, id], redis.url);
-        expect(r.status, `${cmd} ${id}: ${r.out}`).toBe(2);
-        expect(r.out).toContain("a run id: 1-80 characters");
-        expect(r.out).not.toContain(id);
-        expect(RAW_CONTROL.test(r.out)).toBe(false);
-      }
+    const cases: [string, string][] = [
+      ["events", "hostile-0a0b0c:attempt:1"],
+      ["status", "hostile-0a0b0c:events"],
+      ["logs", "../x"],
+      ["cancel", "X\u001b[2J"]
+    ];
+    for (const [cmd, id] of cases) {
+      const r = neoxctl([cmd, id], redis.url);
+      expect(r.status, `${cmd} ${id}: ${r.out}`).toBe(2);
+      expect(r.out).toContain("a run id: 1-80 characters");
+      expect(r.out).not.toContain(id);
+      expect(RAW_CONTROL.test(r.out)).toBe(false);
     }
   });
 });
