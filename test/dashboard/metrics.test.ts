@@ -69,6 +69,42 @@ describe("/metrics", () => {
     expect(value("neoxctl_slurm_poll_latency_seconds", { cluster: "lumi-g" })).toBe(0.42);
   });
 
+  // issue 13, finding 5: after a failed read the last gauges stayed, progress age frozen, answered 200
+  it("answers 503 without run series when the store cannot be read, and recovers", async () => {
+    const own = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 0 });
+    const d = await buildDashboard({ model: new SupervisorReadModel({ redis: own, prefix }) });
+    try {
+      const url = `${await d.app.listen({ host: "127.0.0.1", port: 0 })}/metrics`;
+      const age = (text: string): number | undefined =>
+        parsePromText(text)
+          .get("neoxctl_run_last_progress_age_seconds")
+          ?.samples.find((x) => x.labels["run"] === seeded.pythiaId)?.value;
+      const errors = (text: string): number | undefined =>
+        parsePromText(text).get("neoxctl_dashboard_scrape_errors_total")?.samples[0]?.value;
+      const good = await fetch(url);
+      const goodText = await good.text();
+      expect(good.status).toBe(200);
+      expect(age(goodText)).toBeGreaterThan(0);
+      expect(errors(goodText)).toBe(0);
+
+      own.disconnect(); // the store goes away
+      const bad = await fetch(url);
+      const badText = await bad.text();
+      expect(bad.status).toBe(503);
+      expect(age(badText)).toBeUndefined();
+      expect(parsePromText(badText).get("neoxctl_run_step")?.samples ?? []).toEqual([]);
+      expect(errors(badText)).toBe(1);
+
+      await own.connect();
+      const back = await fetch(url);
+      expect(back.status).toBe(200);
+      expect(age(await back.text())).toBeGreaterThan(0);
+    } finally {
+      await d.close();
+      own.disconnect();
+    }
+  });
+
   it("rejects malformed exposition text (the parser can fail)", () => {
     expect(() => parsePromText('a{b="c} 1\n')).toThrow();
     expect(() => parsePromText("a 1 2 3\n")).toThrow();

@@ -160,6 +160,10 @@ export class SupervisorReadModel implements RunReadModel {
     return Promise.all(runs.filter((r): r is Run => r !== undefined).map((r) => this.summary(r)));
   }
 
+  async hasRun(runId: string): Promise<boolean> {
+    return (await this.opts.redis.sismember(this.store.keys.runs(), runId)) === 1;
+  }
+
   async getRun(runId: string): Promise<RunSummary | undefined> {
     const run = await this.store.getRun(runId);
     return run ? this.summary(run) : undefined;

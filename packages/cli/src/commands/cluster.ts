@@ -5,7 +5,7 @@ import type { ClusterProfile } from "@neoxctl/core";
 import { createExecutor, execTargetFromAccess, SshExecutor } from "@neoxctl/exec";
 import { clusterReport, compressHostlist, SlurmClient } from "@neoxctl/slurm";
 import type { ClusterReport } from "@neoxctl/slurm";
-import { printJson, runAction } from "../output.ts";
+import { printJson, printText, runAction } from "../output.ts";
 import { clusterProfilePath } from "./plan.ts";
 
 async function loadProfile(ref: string): Promise<ClusterProfile> {
@@ -88,7 +88,7 @@ export function register(program: Command): void {
       await runAction(opts.json ?? false, async () => {
         const result = await checkCluster(opts.cluster);
         if (opts.json) printJson(result);
-        else process.stdout.write(formatCheck(result) + "\n");
+        else printText(formatCheck(result) + "\n");
       });
     });
 }

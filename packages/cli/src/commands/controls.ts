@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { openStore, requestControl } from "@neoxctl/supervisor";
-import { printJson, runAction } from "../output.ts";
+import { printJson, printLine, runAction } from "../output.ts";
+import { checkRunId } from "../run-arg.ts";
 
 type SimpleControl = "ack" | "cancel" | "resume";
 
@@ -23,13 +24,14 @@ export function register(program: Command): void {
       .option("--json", "print the queued request as JSON")
       .action(async (runId: string, opts: { json?: boolean }) =>
         runAction(opts.json === true, async () => {
+          checkRunId(runId);
           const { store, close } = await openStore();
           try {
             const cmd = await requestControl(store, runId, { kind });
             if (opts.json === true) printJson(cmd);
             else
-              process.stdout.write(
-                `${kind} requested for ${runId} (request ${cmd.id}); see \`neoxctl events ${runId}\`\n`
+              printLine(
+                `${kind} requested for ${runId} (request ${cmd.id}); see \`neoxctl events ${runId}\``
               );
           } finally {
             close();

@@ -1,13 +1,21 @@
 import { readFile } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import type { Command } from "commander";
 import { SpecError } from "@neoxctl/core";
 import { serveDashboard } from "@neoxctl/dashboard";
-import { runAction } from "../output.ts";
+import { printLine, runAction } from "../output.ts";
 
 interface DashboardOptions {
   port: string;
   host: string;
   tokenFile?: string;
+  readTokenFile?: string;
+  allowRemote?: boolean;
+  allowedHost: string[];
+  tlsCert?: string;
+  tlsKey?: string;
+  sseMax: string;
+  sseMaxPerClient: string;
   prefix: string;
 }
 
@@ -16,12 +24,35 @@ function invalid(path: string, rule: string): SpecError {
 }
 
 /** Secrets come from files or the environment, never from argv (visible in `ps`). */
-async function readToken(file: string | undefined): Promise<string | undefined> {
-  const raw = file ? await readFile(file, "utf8") : process.env.NEOXCTL_DASHBOARD_TOKEN;
+async function readToken(
+  file: string | undefined,
+  envValue: string | undefined,
+  option: string
+): Promise<string | undefined> {
+  if (file !== undefined && !isAbsolute(file)) throw invalid(option, "must be an absolute path");
+  const raw = file ? await readFile(file, "utf8") : envValue;
   const token = raw?.trim();
   if (token !== undefined && token !== "" && token.length < 16)
-    throw invalid("--token-file", "the dashboard token must be at least 16 characters");
+    throw invalid(option, "a dashboard token must be at least 16 characters");
   return token || undefined;
+}
+
+function count(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw invalid(option, "must be a positive integer");
+  return n;
+}
+
+async function readTls(opts: DashboardOptions): Promise<{ key: string; cert: string } | undefined> {
+  if (opts.tlsCert === undefined && opts.tlsKey === undefined) return undefined;
+  if (opts.tlsCert === undefined || opts.tlsKey === undefined)
+    throw invalid("--tls-cert", "--tls-cert and --tls-key go together");
+  for (const [path, file] of [
+    ["--tls-cert", opts.tlsCert],
+    ["--tls-key", opts.tlsKey]
+  ] as const)
+    if (!isAbsolute(file)) throw invalid(path, "must be an absolute path");
+  return { cert: await readFile(opts.tlsCert, "utf8"), key: await readFile(opts.tlsKey, "utf8") };
 }
 
 export function register(program: Command): void {
@@ -32,10 +63,25 @@ export function register(program: Command): void {
     )
     .option("--port <port>", "port to listen on", "8080")
     .option("--host <host>", "address to bind (127.0.0.1 keeps it local)", "127.0.0.1")
+    .option("--allow-remote", "allow binding to a non-loopback address (warns without TLS or a read token)")
+    .option(
+      "--allowed-host <name>",
+      "a Host name the dashboard answers besides localhost and the bind address (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[]
+    )
     .option(
       "--token-file <file>",
       "file holding the action token (else $NEOXCTL_DASHBOARD_TOKEN); without one the dashboard is read-only"
     )
+    .option(
+      "--read-token-file <file>",
+      "file holding the read token (else $NEOXCTL_DASHBOARD_READ_TOKEN); with one, pages, API, SSE and /metrics need it"
+    )
+    .option("--tls-cert <file>", "PEM certificate to serve HTTPS (with --tls-key)")
+    .option("--tls-key <file>", "PEM private key to serve HTTPS (with --tls-cert)")
+    .option("--sse-max <n>", "live (SSE) connections at most, over all clients", "200")
+    .option("--sse-max-per-client <n>", "live (SSE) connections at most from one address", "8")
     .option(
       "--prefix <prefix>",
       "Redis key prefix of the supervisor",
@@ -46,16 +92,32 @@ export function register(program: Command): void {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw invalid("--port", "port must be an integer 0-65535");
-        const token = await readToken(opts.tokenFile);
+        const token = await readToken(opts.tokenFile, process.env.NEOXCTL_DASHBOARD_TOKEN, "--token-file");
+        const readTokenValue = await readToken(
+          opts.readTokenFile,
+          process.env.NEOXCTL_DASHBOARD_READ_TOKEN,
+          "--read-token-file"
+        );
+        const https = await readTls(opts);
         const running = await serveDashboard({
           host: opts.host,
           port,
           redisUrl: process.env.NEOXCTL_REDIS_URL ?? "redis://127.0.0.1:6379",
           prefix: opts.prefix,
-          ...(token ? { token } : {})
+          allowRemote: opts.allowRemote === true,
+          allowedHosts: opts.allowedHost,
+          sseLimits: {
+            maxClients: count(opts.sseMax, "--sse-max"),
+            maxPerClient: count(opts.sseMaxPerClient, "--sse-max-per-client")
+          },
+          ...(https ? { https } : {}),
+          ...(token ? { token } : {}),
+          ...(readTokenValue ? { readToken: readTokenValue } : {})
         });
-        process.stderr.write(
-          `neoxctl dashboard on ${running.url} (${token ? "actions enabled" : "read-only"})\n`
+        for (const w of running.warnings) printLine(`neoxctl dashboard: warning: ${w}`, process.stderr);
+        printLine(
+          `neoxctl dashboard on ${running.url} (${token ? "actions enabled" : "read-only"}${readTokenValue ? ", read token required" : ""})`,
+          process.stderr
         );
         const stop = (): void => void running.close().then(() => process.exit(0));
         process.once("SIGINT", stop);

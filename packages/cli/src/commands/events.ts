@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { openStore } from "@neoxctl/supervisor";
-import { printJson, runAction } from "../output.ts";
+import { printJson, printLine, runAction } from "../output.ts";
+import { checkRunId } from "../run-arg.ts";
 
 export function register(program: Command): void {
   program
@@ -10,6 +11,7 @@ export function register(program: Command): void {
     .option("--json", "print JSON")
     .action(async (runId: string, opts: { json?: boolean }) =>
       runAction(opts.json === true, async () => {
+        checkRunId(runId);
         const { store, close } = await openStore();
         try {
           await store.mustGetRun(runId);
@@ -17,12 +19,12 @@ export function register(program: Command): void {
           if (opts.json === true) return printJson(events);
           for (const e of events) {
             const move = e.from || e.to ? ` [${e.from ?? ""}→${e.to ?? ""}]` : "";
-            process.stdout.write(
-              `${e.time}  ${e.type}${move}${e.attempt !== undefined ? ` attempt ${e.attempt}` : ""}: ${e.cause}\n`
+            printLine(
+              `${e.time}  ${e.type}${move}${e.attempt !== undefined ? ` attempt ${e.attempt}` : ""}: ${e.cause}`
             );
             for (const c of e.evidence.configDiff ?? [])
-              process.stdout.write(`    ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}\n`);
-            for (const l of e.evidence.logLines ?? []) process.stdout.write(`    | ${l.trim()}\n`);
+              printLine(`    ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+            for (const l of e.evidence.logLines ?? []) printLine(`    | ${l.trim()}`);
           }
         } finally {
           close();

@@ -2,7 +2,9 @@ import type { Command } from "commander";
 import { createExecutor } from "@neoxctl/exec";
 import type { Executor } from "@neoxctl/exec";
 import { execTargetOf, openStore } from "@neoxctl/supervisor";
-import { runAction } from "../output.ts";
+import { printLine, runAction } from "../output.ts";
+import { LogPrinter } from "../log-printer.ts";
+import { checkRunId } from "../run-arg.ts";
 
 export function register(program: Command): void {
   program
@@ -12,7 +14,9 @@ export function register(program: Command): void {
     .option("-f, --follow", "keep printing new output, moving on to new attempts")
     .action(async (runId: string, opts: { follow?: boolean }) =>
       runAction(false, async () => {
+        checkRunId(runId);
         const { store, close } = await openStore();
+        const printer = new LogPrinter();
         let exec: Executor | undefined;
         try {
           let run = await store.mustGetRun(runId);
@@ -26,16 +30,17 @@ export function register(program: Command): void {
             if (a) {
               const { data } = await exec.readFrom(a.logPath, offset);
               offset += data.length;
-              process.stdout.write(data);
+              printer.push(data);
             }
-            if (opts.follow !== true) return;
+            if (opts.follow !== true) return printer.flush();
             run = await store.mustGetRun(runId);
             if (run.attempts > index) {
               index = run.attempts;
               offset = 0;
-              process.stdout.write(`\n--- attempt ${index} ---\n`);
+              printer.flush();
+              printLine(`\n--- attempt ${index} ---`);
             } else if (run.state === "completed" || run.state === "failed" || run.state === "cancelled")
-              return;
+              return printer.flush();
             await new Promise((r) => setTimeout(r, 1000));
           }
         } finally {

@@ -5,7 +5,7 @@ import { SpecError, parseClusterProfile, parseDataManifest, parseRunSpec } from 
 import type { ClusterProfile, DataManifest, RunSpec } from "@neoxctl/core";
 import { planRun, renderAttempt, renderSummary } from "@neoxctl/plan";
 import { CHECKOUT_ROOT, CLI_DIR, CLUSTERS_DIR } from "../install-paths.ts";
-import { printJson, runAction } from "../output.ts";
+import { printJson, printText, runAction } from "../output.ts";
 
 /** The neoxctl checkout this CLI runs from (the emulator lives there), else the installed package. */
 export const REPO_ROOT = CHECKOUT_ROOT ?? CLI_DIR;
@@ -96,10 +96,7 @@ export function register(program: Command): void {
           await writeFile(path, content);
         }
         if (opts.json === true) printJson(JSON.parse(files["plan.json"]!));
-        else
-          process.stdout.write(
-            renderSummary(plan) + `\nwrote ${Object.keys(files).length} files to ${outDir}\n`
-          );
+        else printText(renderSummary(plan) + `\nwrote ${Object.keys(files).length} files to ${outDir}\n`);
       })
     );
 }

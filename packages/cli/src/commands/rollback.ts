@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { SpecError } from "@neoxctl/core";
 import { openStore, requestControl } from "@neoxctl/supervisor";
-import { printJson, runAction } from "../output.ts";
+import { printJson, printLine, runAction } from "../output.ts";
+import { checkRunId } from "../run-arg.ts";
 
 interface RollbackOptions {
   toStep: string;
@@ -21,6 +22,7 @@ export function register(program: Command): void {
     .option("--json", "print the queued request as JSON")
     .action(async (runId: string, opts: RollbackOptions) =>
       runAction(opts.json === true, async () => {
+        checkRunId(runId);
         const toStep = Number(opts.toStep);
         if (!Number.isInteger(toStep) || toStep < 0)
           throw new SpecError("SPEC_INVALID", [
@@ -39,8 +41,7 @@ export function register(program: Command): void {
             ...(lrFactor !== undefined ? { lrFactor } : {})
           });
           if (opts.json === true) printJson(cmd);
-          else
-            process.stdout.write(`rollback to step ${toStep} requested for ${runId} (request ${cmd.id})\n`);
+          else printLine(`rollback to step ${toStep} requested for ${runId} (request ${cmd.id})`);
         } finally {
           close();
         }

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { specJsonSchemas } from "@neoxctl/core";
-import { runAction } from "../output.ts";
+import { printLine, runAction } from "../output.ts";
 
 export function register(program: Command): void {
   program
@@ -17,7 +17,7 @@ export function register(program: Command): void {
         await mkdir(dir, { recursive: true });
         for (const [name, text] of Object.entries(specJsonSchemas())) {
           await writeFile(join(dir, name), text);
-          process.stdout.write(`wrote ${join(dir, name)}\n`);
+          printLine(`wrote ${join(dir, name)}`);
         }
       })
     );

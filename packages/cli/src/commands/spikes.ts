@@ -4,7 +4,7 @@ import { Option } from "commander";
 import { NeoxctlError } from "@neoxctl/core";
 import type { Alarm, DetectorEvent, LossSeries } from "@neoxctl/monitor";
 import { lossSeriesFromCsv, lossSeriesFromLog, RobustSpikeDetector } from "@neoxctl/monitor";
-import { runAction } from "../output.ts";
+import { printLine, printText, runAction } from "../output.ts";
 
 type SpikesFormat = "neox" | "megatron" | "llmc" | "csv" | "auto";
 
@@ -90,7 +90,7 @@ export function register(program: Command): void {
         };
         if (opts.json) {
           for (const a of alarms) {
-            process.stdout.write(
+            printLine(
               JSON.stringify({
                 step: a.step,
                 kind: a.kind,
@@ -98,17 +98,17 @@ export function register(program: Command): void {
                 baseline: finite(a.baseline),
                 severity: finite(a.severity),
                 onsetStep: a.onsetStep
-              }) + "\n"
+              })
             );
           }
-          process.stdout.write(JSON.stringify({ summary }) + "\n");
+          printLine(JSON.stringify({ summary }));
           return;
         }
         const shown = events.filter((e) => e.type !== "rewind" || events.length < 200);
-        process.stdout.write(
+        printText(
           shown.length === 0 ? "no alarms\n" : `     step  event\n${shown.map(describeEvent).join("\n")}\n`
         );
-        process.stdout.write(
+        printText(
           `${summary.points} loss points, ${summary.alarms} alarm(s), ${summary.rewinds} rewind(s), ${summary.unparsedLines} unparsed line(s)${summary.missingLoss ? `, ${summary.missingLoss} without a loss` : ""}\n`
         );
       })

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { chainStatus, openStore, SeriesStore } from "@neoxctl/supervisor";
 import type { Run } from "@neoxctl/supervisor";
-import { printJson, runAction } from "../output.ts";
+import { printJson, printLine, runAction } from "../output.ts";
+import { checkRunId } from "../run-arg.ts";
 
 interface StatusOptions {
   json?: boolean;
@@ -15,6 +16,7 @@ export function register(program: Command): void {
     .option("--json", "print JSON")
     .action(async (runId: string | undefined, opts: StatusOptions) =>
       runAction(opts.json === true, async () => {
+        if (runId !== undefined) checkRunId(runId);
         const { store, close } = await openStore();
         try {
           const series = new SeriesStore(store.redis, store.keys);
@@ -39,34 +41,34 @@ export function register(program: Command): void {
             printJson(runId ? rows[0] : rows.map((r) => summary(r.run, r.lastStep, r.attempt?.jobId)));
             return;
           }
-          if (rows.length === 0) process.stdout.write("no runs\n");
+          if (rows.length === 0) printLine("no runs");
           for (const r of rows) {
-            process.stdout.write(
-              `${r.run.id}  ${r.run.state.padEnd(15)} attempt ${r.run.attempts}${r.attempt?.jobId ? ` (job ${r.attempt.jobId})` : ""}  step ${r.lastStep ?? "-"}/${r.run.trainIters}  lr ${r.run.params.lr.toExponential(3)}  exclude [${r.run.params.excludeNodes.join(",")}]\n`
+            printLine(
+              `${r.run.id}  ${r.run.state.padEnd(15)} attempt ${r.run.attempts}${r.attempt?.jobId ? ` (job ${r.attempt.jobId})` : ""}  step ${r.lastStep ?? "-"}/${r.run.trainIters}  lr ${r.run.params.lr.toExponential(3)}  exclude [${r.run.params.excludeNodes.join(",")}]`
             );
-            if (r.run.attention) process.stdout.write(`  needs attention: ${r.run.attention}\n`);
+            if (r.run.attention) printLine(`  needs attention: ${r.run.attention}`);
             if (runId) {
-              process.stdout.write(
+              printLine(
                 `  budgets used: ${Object.entries(r.run.budgetsUsed)
                   .map(
                     ([k, v]) => `${k} ${v}/${r.run.resilience.budgets[k as keyof typeof r.run.budgetsUsed]}`
                   )
-                  .join(", ")}\n`
+                  .join(", ")}`
               );
-              process.stdout.write(
-                `  rollbacks: ${r.run.rollbacks.map((b) => `${b.onsetStep}→${b.toStep} lr ${b.lrFrom.toExponential(2)}→${b.lrTo.toExponential(2)}`).join("; ") || "none"}\n`
+              printLine(
+                `  rollbacks: ${r.run.rollbacks.map((b) => `${b.onsetStep}→${b.toStep} lr ${b.lrFrom.toExponential(2)}→${b.lrTo.toExponential(2)}`).join("; ") || "none"}`
               );
-              process.stdout.write(
-                `  bad nodes: ${r.badNodes.map((b) => `${b.node} (×${b.blamed}${b.until === null ? ", kept out" : ""})`).join(", ") || "none"}\n`
+              printLine(
+                `  bad nodes: ${r.badNodes.map((b) => `${b.node} (×${b.blamed}${b.until === null ? ", kept out" : ""})`).join(", ") || "none"}`
               );
-              process.stdout.write(`  run dir: ${r.run.runDir}\n`);
+              printLine(`  run dir: ${r.run.runDir}`);
               const exit = r.chain?.exits.find((e) => e.attempt === r.run.attempts);
               if (exit)
-                process.stdout.write(
-                  `  planned exit: ${exit.exitAt === null ? "none (runs to train_iters)" : `iteration ${exit.exitAt}`}${r.chain?.queued?.jobId ? `; next attempt queued as job ${r.chain.queued.jobId}` : ""}\n`
+                printLine(
+                  `  planned exit: ${exit.exitAt === null ? "none (runs to train_iters)" : `iteration ${exit.exitAt}`}${r.chain?.queued?.jobId ? `; next attempt queued as job ${r.chain.queued.jobId}` : ""}`
                 );
-              process.stdout.write(
-                `  checkpoint interval: ${r.checkpointAdvice?.text ?? "no advice yet (needs a measured step and save time)"}\n`
+              printLine(
+                `  checkpoint interval: ${r.checkpointAdvice?.text ?? "no advice yet (needs a measured step and save time)"}`
               );
             }
           }

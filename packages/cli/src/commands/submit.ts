@@ -10,7 +10,7 @@ import {
   openStore,
   defaultPrefix
 } from "@neoxctl/supervisor";
-import { printJson, runAction } from "../output.ts";
+import { printJson, printLine, runAction } from "../output.ts";
 import { loadPlanInputs, REPO_ROOT } from "./plan.ts";
 
 interface SubmitOptions {
@@ -62,7 +62,7 @@ export function register(program: Command): void {
           await enqueueSubmit(store.redis, defaultPrefix(), run.id);
           if (opts.json === true)
             printJson({ runId: run.id, state: run.state, runDir: run.runDir, cluster: run.cluster });
-          else process.stdout.write(`${run.id}\n`);
+          else printLine(run.id);
         } finally {
           await exec.close();
           close();

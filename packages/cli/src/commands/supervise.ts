@@ -12,7 +12,7 @@ import {
 import { hostname } from "node:os";
 import { redactUrl } from "@neoxctl/core";
 import { SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
-import { printJson, runAction } from "../output.ts";
+import { printJson, printLine, runAction } from "../output.ts";
 import { readWebhooks } from "../alert-webhooks.ts";
 
 interface SuperviseOptions {
@@ -53,7 +53,7 @@ export function register(program: Command): void {
         const interval = Number(opts.pollIntervalMs);
         const leaseTtlMs =
           opts.leaseTtlMs !== undefined ? Number(opts.leaseTtlMs) : Math.max(5000, interval * 10);
-        const log = (line: string): void => void process.stdout.write(`${stamp()} ${line}\n`);
+        const log = (line: string): void => printLine(`${stamp()} ${line}`);
         let lastRedisError = 0;
         const redis = connectRedis(undefined, (e) => {
           // one line per 10 s while Redis is away, not one per reconnect attempt

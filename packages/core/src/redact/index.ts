@@ -1,1 +1,4 @@
-export { redactSecrets, redactUrl, REDACTED } from "./redact.ts";
+export { redactSecrets, redactUrl, registerSecrets, REDACTED } from "./redact.ts";
+export { escapeControls } from "./escape-controls.ts";
+export type { EscapeOptions } from "./escape-controls.ts";
+export { safeText, safeJson, redactValue } from "./safe-output.ts";

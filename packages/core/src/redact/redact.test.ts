@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { REDACTED, redactSecrets, redactUrl } from "./redact.ts";
+import { REDACTED, redactSecrets, redactUrl, registerSecrets } from "./redact.ts";
 
 describe("redactUrl", () => {
   it("masks a Redis password and keeps host and db", () => {
@@ -55,5 +55,36 @@ describe("redactSecrets", () => {
       ),
       { numRuns: 1000 }
     );
+  });
+});
+
+describe("redactSecrets without a list", () => {
+  const cases: [string, string][] = [
+    ["POST https://hooks.slack.com/services/T0A/B0B/xyzSECRETxyz failed", "xyzSECRETxyz"],
+    ["hook https://discord.com/api/webhooks/123/SECRETdiscordTok", "SECRETdiscordTok"],
+    ["GET https://example.org/x?access_token=SECRETq1&page=2", "SECRETq1"],
+    ["Authorization: Bearer SECRETbearer123", "SECRETbearer123"],
+    ["export WANDB_API_KEY=SECRETwandb0", "SECRETwandb0"],
+    ['{"NEOXCTL_DASHBOARD_TOKEN": "SECRETdash99"}', "SECRETdash99"],
+    ["hf token hf_SECRETabcdefghijklmnopqrstuvwxyz0123", "hf_SECRET"],
+    ["slack xoxb-1234567890-SECRETslack", "SECRETslack"]
+  ];
+  it.each(cases)("masks %s", (text, secret) => {
+    const out = redactSecrets(text);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(REDACTED);
+  });
+
+  it("leaves training log lines alone", () => {
+    const line =
+      " iteration     3000/  143000 | consumed samples: 3072000 | elapsed time per iteration (ms): 843.1 | learning rate: 1.000E-04 | lm_loss: 2.751400E+00 | tokens_per_second: 2487000 | max_tokens: 2048";
+    expect(redactSecrets(line)).toBe(line);
+  });
+});
+
+describe("registerSecrets", () => {
+  it("masks a registered secret in every later call", () => {
+    registerSecrets(["registered-Secret-77"]);
+    expect(redactSecrets("value registered-Secret-77 here")).toBe(`value ${REDACTED} here`);
   });
 });

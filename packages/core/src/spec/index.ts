@@ -16,6 +16,7 @@ export type { ModelArchitecture, ModelPresetName } from "./model.ts";
 export { sizeInGcds } from "./cluster-size.ts";
 export type { ClusterSize } from "./cluster-size.ts";
 export { slurmTimeMinutes } from "./slurm-time.ts";
+export { RunIdSchema, isRunId } from "./run-id.ts";
 export { renderValue } from "./zod-issues.ts";
 export { specJsonSchemas } from "./json-schema.ts";
 export { parseSpecTemplate, SpecTemplateSchema, BUILTIN_TEMPLATE_KEYS } from "./spec-template.ts";

@@ -1,3 +1,4 @@
+import { safeText } from "@neoxctl/core";
 import type { Alert } from "./alert.ts";
 import { alertTitle } from "./alert.ts";
 
@@ -6,9 +7,12 @@ export interface SlackMessage {
   blocks: unknown[];
 }
 
-/** Slack mrkdwn treats &, < and > as control characters; user-controlled text must not form links. */
+/**
+ * Slack mrkdwn treats &, < and > as control characters; user-controlled text must not form links
+ * or mentions (`<!channel>`). Secrets and control characters go first, through the one redaction.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return safeText(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 export function runUrl(baseUrl: string, runId: string): string {
@@ -18,13 +22,14 @@ export function runUrl(baseUrl: string, runId: string): string {
 /** A Slack-compatible payload: `text` for notifications and plain webhooks, `blocks` for layout. */
 export function slackMessage(alert: Alert, baseUrl: string): SlackMessage {
   const url = runUrl(baseUrl, alert.runId);
-  const title = `neoxctl: run ${alert.runName} ${alertTitle(alert.kind)}`;
+  const title = `neoxctl: run ${safeText(alert.runName)} ${alertTitle(alert.kind)}`;
   const facts = Object.entries(alert.facts).map(([k, v]) => ({
     type: "mrkdwn",
     text: `*${escapeMrkdwn(k)}*\n${escapeMrkdwn(v)}`
   }));
   return {
-    text: `${title}: ${alert.summary} ${url}`,
+    // `text` is mrkdwn too (notifications, plain webhooks): escaped like the blocks
+    text: `${escapeMrkdwn(title)}: ${escapeMrkdwn(alert.summary)} ${url}`,
     blocks: [
       { type: "header", text: { type: "plain_text", text: title.slice(0, 150) } },
       { type: "section", text: { type: "mrkdwn", text: escapeMrkdwn(alert.summary) } },

@@ -1,12 +1,16 @@
 import { Counter, Gauge, Registry } from "prom-client";
+import { safeText } from "@neoxctl/core";
 import type { RunReadModel, RunStateView, RunSummary, SlurmPollView } from "../model/read-model.ts";
 import { RUN_STATE_VIEWS } from "../model/read-model.ts";
 import { tokensPerSecond } from "../render/format.ts";
 
 export interface DashboardMetrics {
   registry: Registry;
-  /** reads the model and returns the exposition text */
-  render(): Promise<string>;
+  /**
+   * Reads the model and returns the exposition text. `ok` is false when the read failed: the
+   * run series are then left out rather than repeated from the last good read.
+   */
+  scrape(): Promise<{ ok: boolean; text: string }>;
 }
 
 function isActive(state: RunStateView): boolean {
@@ -93,9 +97,12 @@ export function createDashboardMetrics(
     help: "Failed reads of the run store while scraping.",
     registers: [registry]
   });
-  function fill(list: readonly RunSummary[], polls: readonly SlurmPollView[]): void {
+  function clear(): void {
     for (const g of [runs, step, iters, loss, tps, age, attempt, poll]) g.reset();
     recoveries.reset();
+  }
+  function fill(list: readonly RunSummary[], polls: readonly SlurmPollView[]): void {
+    clear();
     for (const s of RUN_STATE_VIEWS) runs.set({ state: s }, 0);
     const causes = new Map<string, number>();
     const now = clock().getTime();
@@ -103,7 +110,7 @@ export function createDashboardMetrics(
       runs.inc({ state: r.state });
       for (const [cause, n] of Object.entries(r.recoveries)) causes.set(cause, (causes.get(cause) ?? 0) + n);
       if (!isActive(r.state)) continue;
-      const l = { run: r.id, name: r.name };
+      const l = { run: safeText(r.id), name: safeText(r.name) };
       step.set(l, r.step);
       iters.set(l, r.trainIters);
       attempt.set(l, r.attempt);
@@ -118,7 +125,8 @@ export function createDashboardMetrics(
 
   return {
     registry,
-    async render() {
+    async scrape() {
+      let ok = true;
       try {
         const [list, polls] = await Promise.all([
           model.listRuns(),
@@ -126,9 +134,11 @@ export function createDashboardMetrics(
         ]);
         fill(list, polls);
       } catch {
+        ok = false;
+        clear();
         scrapeErrors.inc();
       }
-      return registry.metrics();
+      return { ok, text: await registry.metrics() };
     }
   };
 }

@@ -138,6 +138,8 @@ export interface SlurmPollView {
 export interface RunReadModel {
   listRuns(): Promise<RunSummary[]>;
   getRun(runId: string): Promise<RunSummary | undefined>;
+  /** whether the id is in the store's set of runs (absent: getRun decides) */
+  hasRun?(runId: string): Promise<boolean>;
   attempts(runId: string): Promise<AttemptView[]>;
   /** events after `sinceId` (all when omitted), oldest first */
   eventsSince(runId: string, sinceId?: string): Promise<EventView[]>;

@@ -1,3 +1,5 @@
+import { safeJson, safeText } from "@neoxctl/core";
+
 /**
  * HTML built only through `html\`…\``: every interpolated value is escaped unless it is already a
  * SafeHtml produced by this module. Run names, log lines and causes come from Redis and may hold
@@ -29,7 +31,8 @@ function part(value: Interpolation): string {
   if (value === null || value === undefined || value === false) return "";
   if (value instanceof SafeHtml) return value.value;
   if (Array.isArray(value)) return value.map((v: Interpolation) => part(v)).join("");
-  return escapeHtml(String(value));
+  // redaction and the control escape first: the escaped text must not hide a secret or a bidi override
+  return escapeHtml(safeText(String(value), { keepLineBreaks: true }));
 }
 
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
@@ -41,6 +44,6 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
 /** JSON for a `<script type="application/json">` block: `<` is escaped so no value can close the tag. */
 export function jsonForScript(value: unknown): SafeHtml {
   return new SafeHtml(
-    JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026")
+    safeJson(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026")
   );
 }

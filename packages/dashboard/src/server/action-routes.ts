@@ -1,9 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import type { ActionRequest, RunActions } from "../model/actions.ts";
 import { isActionKind } from "../model/actions.ts";
+import type { RunReadModel } from "../model/read-model.ts";
 import { authFailure, checkBearer } from "./auth.ts";
+import { isKnownRun } from "./run-id.ts";
 
 export interface ActionDeps {
+  model: RunReadModel;
   actions: RunActions | undefined;
   token: string | undefined;
   onDone: (runId: string) => void;
@@ -15,7 +18,7 @@ type ActionRoute = {
 };
 
 function toRequest(kind: string, runId: string, body: ActionRoute["Body"]): ActionRequest | string {
-  if (!isActionKind(kind)) return `unknown action ${kind}`;
+  if (!isActionKind(kind)) return "unknown action";
   switch (kind) {
     case "cancel":
     case "resume":
@@ -40,6 +43,8 @@ export function registerActionRoutes(app: FastifyInstance, deps: ActionDeps): vo
       if (f.status === 401) reply.header("www-authenticate", 'Bearer realm="neoxctl"');
       return reply.code(f.status).send({ error: f.message });
     }
+    if (!(await isKnownRun(deps.model, req.params.id)))
+      return reply.code(404).send({ error: "run not found" });
     const request = toRequest(req.params.kind, req.params.id, req.body);
     if (typeof request === "string") return reply.code(400).send({ error: request });
     const result = await (deps.actions as RunActions).perform(request);

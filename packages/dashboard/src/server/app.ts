@@ -1,23 +1,33 @@
+import { STATUS_CODES } from "node:http";
 import Fastify from "fastify";
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { registerSecrets, safeJson } from "@neoxctl/core";
 import type { RunActions } from "../model/actions.ts";
 import type { RunReadModel } from "../model/read-model.ts";
 import type { DashboardMetrics } from "../metrics/registry.ts";
 import { createDashboardMetrics } from "../metrics/registry.ts";
-import { SseHub } from "./sse.ts";
+import { DEFAULT_SSE_LIMITS, SseHub } from "./sse.ts";
+import type { SseLimits } from "./sse.ts";
 import { loadStaticAssets } from "./static-assets.ts";
 import { registerPageRoutes } from "./page-routes.ts";
 import { registerActionRoutes } from "./action-routes.ts";
+import { registerGuards } from "./guards.ts";
+import type { GuardOptions } from "./guards.ts";
+import { loggerOption } from "./request-log.ts";
+import type { RequestLogOption } from "./request-log.ts";
 
-export interface DashboardOptions {
+export interface DashboardOptions extends GuardOptions {
   model: RunReadModel;
   /** without actions or without a token the dashboard is read-only */
   actions?: RunActions;
   token?: string;
-  /** request logging (pino); the Authorization header is always redacted */
-  logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
+  /** request logging (pino): no query strings, no credentials, messages redacted */
+  logger?: RequestLogOption;
   metrics?: DashboardMetrics;
   clock?: () => Date;
+  sseLimits?: Partial<SseLimits>;
+  /** key and certificate (PEM) to serve HTTPS */
+  https?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface Dashboard {
@@ -27,36 +37,44 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-const REDACT = ["req.headers.authorization", "req.headers.cookie", "headers.authorization"];
-
-function loggerOption(logger: DashboardOptions["logger"]): FastifyServerOptions["logger"] {
-  if (logger === undefined || logger === false) return false;
-  if (logger === true) return { level: "info", redact: REDACT };
-  return {
-    level: logger.level ?? "info",
-    redact: REDACT,
-    ...(logger.stream ? { stream: logger.stream } : {})
-  };
-}
-
 /** Builds the dashboard server; call `app.listen` to serve it. */
 export async function buildDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const app = Fastify({ logger: loggerOption(options.logger) });
-  const hub = new SseHub();
+  registerSecrets([options.token, options.readToken]);
+  // the https variant only changes the server's type parameter, which no route here depends on
+  const app = Fastify({
+    logger: loggerOption(options.logger),
+    ...(options.https ? { https: options.https } : {})
+  }) as unknown as FastifyInstance;
+  const hub = new SseHub(250, { ...DEFAULT_SSE_LIMITS, ...options.sseLimits });
   const metrics = options.metrics ?? createDashboardMetrics(options.model, options.clock);
   const assets = await loadStaticAssets();
   const actionsEnabled = Boolean(options.actions && options.token);
+
+  // every JSON answer (API, errors) passes the one redaction and control escape
+  app.setReplySerializer((payload) => safeJson(payload));
+  // internals (stack traces, Redis replies, key names) stay in the log, redacted; clients get the status text
+  app.setErrorHandler((err: { statusCode?: number }, req, reply) => {
+    const status =
+      typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500
+        ? err.statusCode
+        : 500;
+    if (status >= 500) req.log.error({ err }, "request failed");
+    return reply.code(status).send({ error: (STATUS_CODES[status] ?? "error").toLowerCase() });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: "not found" }));
 
   app.addHook("onSend", async (_req, reply, payload) => {
     // everything the page runs comes from this server; inline script is never needed
     reply.header(
       "content-security-policy",
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     );
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "no-referrer");
     return payload;
   });
+
+  registerGuards(app, { ...options, tls: options.tls ?? options.https !== undefined });
 
   app.get<{ Params: { name: string } }>("/static/*", async (req, reply) => {
     const name = (req.params as Record<string, string>)["*"] ?? "";
@@ -66,14 +84,32 @@ export async function buildDashboard(options: DashboardOptions): Promise<Dashboa
   });
 
   app.get("/events", (req, reply) => {
+    const admission = hub.admit(req.ip);
+    switch (admission) {
+      case "server_full":
+        return reply.code(503).header("retry-after", "30").send({ error: "too many live connections" });
+      case "client_full":
+        return reply
+          .code(429)
+          .header("retry-after", "30")
+          .send({ error: "too many live connections from you" });
+      case "ok":
+        break;
+    }
     reply.hijack();
-    hub.add(reply.raw);
+    hub.add(reply.raw, req.ip);
     req.raw.on("close", () => reply.raw.end());
+    return undefined;
   });
 
   app.get("/metrics", async (_req, reply) => {
-    const body = await metrics.render();
-    return reply.type(metrics.registry.contentType).send(body);
+    const scrape = await metrics.scrape();
+    // a failed read answers 503: Prometheus marks the target down and ends every series instead
+    // of keeping the last values (a frozen progress age would hide a hang)
+    return reply
+      .code(scrape.ok ? 200 : 503)
+      .type(metrics.registry.contentType)
+      .send(scrape.text);
   });
 
   app.get("/healthz", async () => ({ ok: true }));
@@ -84,6 +120,7 @@ export async function buildDashboard(options: DashboardOptions): Promise<Dashboa
     clock: options.clock ?? (() => new Date())
   });
   registerActionRoutes(app, {
+    model: options.model,
     actions: options.actions,
     token: options.token,
     onDone: (runId) => hub.publish({ kind: "run", runId })

@@ -6,6 +6,7 @@ import { renderRunDetails, renderRunPage } from "../render/run-page.ts";
 import type { RunPageInput } from "../render/run-page.ts";
 import { html } from "../render/html.ts";
 import { renderLayout } from "../render/layout.ts";
+import { isKnownRun } from "./run-id.ts";
 
 export interface PageDeps {
   model: RunReadModel;
@@ -16,6 +17,7 @@ export interface PageDeps {
 type IdParams = { Params: { id: string } };
 
 async function runInput(deps: PageDeps, id: string): Promise<RunPageInput | undefined> {
+  if (!(await isKnownRun(deps.model, id))) return undefined;
   const run = await deps.model.getRun(id);
   if (!run) return undefined;
   const [attempts, events, excluded] = await Promise.all([
@@ -26,10 +28,10 @@ async function runInput(deps: PageDeps, id: string): Promise<RunPageInput | unde
   return { run, attempts, events, excluded, now: deps.clock() };
 }
 
-function notFound(id: string): string {
+function notFound(): string {
   return renderLayout({
     title: "Run not found",
-    body: html`<p id="not-found">No run <code>${id}</code>. <a href="/">All runs</a></p>`,
+    body: html`<p id="not-found">No such run. <a href="/">All runs</a></p>`,
     scripts: []
   });
 }
@@ -48,7 +50,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
 
   app.get<IdParams>("/runs/:id", async (req, reply) => {
     const input = await runInput(deps, req.params.id);
-    if (!input) return reply.code(404).type("text/html; charset=utf-8").send(notFound(req.params.id));
+    if (!input) return reply.code(404).type("text/html; charset=utf-8").send(notFound());
     return reply.type("text/html; charset=utf-8").send(renderRunPage(input, deps.actionsEnabled));
   });
 
@@ -72,7 +74,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
 
   app.get<IdParams>("/api/runs/:id/chart", async (req, reply) => {
     const id = req.params.id;
-    if (!(await deps.model.getRun(id))) return reply.code(404).send({ error: "run not found" });
+    if (!(await isKnownRun(deps.model, id))) return reply.code(404).send({ error: "run not found" });
     const [series, attempts] = await Promise.all([deps.model.series(id), deps.model.attempts(id)]);
     return reply.header("cache-control", "no-store").send(buildChartData(series, attempts));
   });

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { MemoryRunModel } from "../model/memory-model.ts";
+import { createDashboardMetrics } from "./registry.ts";
+
+const run = {
+  id: "r1",
+  name: "r1",
+  state: "running" as const,
+  cluster: "c",
+  step: 10,
+  trainIters: 20,
+  attempt: 1,
+  recoveries: {},
+  rollbackCount: 0,
+  createdAt: "2026-01-01T00:00:00Z",
+  updatedAt: "2026-01-01T00:00:00Z",
+  lastProgressAt: "2026-01-01T00:00:00Z"
+};
+
+/** A model whose store answers until told to fail. */
+class FlakyModel extends MemoryRunModel {
+  failing = false;
+  override async listRuns() {
+    if (this.failing) throw new Error("store unavailable");
+    return super.listRuns();
+  }
+}
+
+describe("createDashboardMetrics", () => {
+  it("drops the run series and reports not-ok after a failed read, instead of repeating stale gauges", async () => {
+    const model = new FlakyModel();
+    model.put(run);
+    const m = createDashboardMetrics(model, () => new Date("2026-01-01T00:10:00Z"));
+    const good = await m.scrape();
+    expect(good.ok).toBe(true);
+    expect(good.text).toMatch(/neoxctl_run_last_progress_age_seconds\{run="r1",name="r1"\} 600/);
+    model.failing = true;
+    const bad = await m.scrape();
+    expect(bad.ok).toBe(false);
+    expect(bad.text).not.toContain('run="r1"');
+    expect(bad.text).toContain("neoxctl_dashboard_scrape_errors_total 1");
+  });
+});
