@@ -44,7 +44,7 @@ export class ChainManager {
     private readonly io: ChainIo,
     private readonly priors: ChainPriors = {}
   ) {
-    this.series = new SeriesStore(store.redis, store.keys);
+    this.series = new SeriesStore(store.redis, store.keys, store.corrupt);
   }
 
   private enabled(run: Run): boolean {

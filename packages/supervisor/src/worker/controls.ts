@@ -12,13 +12,11 @@ import { jobAlive } from "./job-liveness.ts";
 import { nextAttempt } from "./next-attempt.ts";
 import { noteOps, transitionOps } from "./transition.ts";
 import type { Stepper } from "./stepper.ts";
+import { decodeRecord } from "../store/decode.ts";
+import { ControlCommandSchema } from "./control-command.ts";
+import type { ControlCommand } from "./control-command.ts";
 
-/** A human's request, queued by the CLI and carried out by whichever supervisor holds the run. */
-export type ControlCommand =
-  | { kind: "cancel"; at: string; id: string }
-  | { kind: "resume"; at: string; id: string }
-  | { kind: "ack"; at: string; id: string }
-  | { kind: "rollback"; at: string; id: string; toStep: number; lrFactor?: number };
+export type { ControlCommand } from "./control-command.ts";
 
 /** Handles the oldest queued command, if any; true when one was handled (the run changed). */
 export async function applyControl(
@@ -28,13 +26,24 @@ export async function applyControl(
   cluster: ClusterHandle,
   jobs: Map<string, JobView>
 ): Promise<boolean> {
-  const raw = await s.store.redis.lindex(s.store.keys.control(run.id), 0);
+  const key = s.store.keys.control(run.id);
+  const raw = await s.store.redis.lindex(key, 0);
   if (!raw) return false;
-  const cmd = JSON.parse(raw) as ControlCommand;
   const now = s.io.now();
+  const done: Op = { op: "lrem", key, value: raw };
+  const decoded = decodeRecord(ControlCommandSchema, raw, { kind: "control", key, runId: run.id });
+  if (!decoded.ok) {
+    // an unreadable command is dropped with an event, so the commands behind it still run
+    s.store.corrupt.note(decoded.error);
+    await s.commit(run, lease, [
+      done,
+      ...noteOps(s.store, run, "control_rejected", decoded.error.message, {}, now)
+    ]);
+    return true;
+  }
+  const cmd = decoded.value;
   // expired blames drop out of the exclusions of any attempt a human starts
   const excludeNodes = (await s.store.badNodes(run.id, now)).map((b) => b.node);
-  const done: Op = { op: "lrem", key: s.store.keys.control(run.id), value: raw };
   const attempt = await s.store.getAttempt(run.id, run.attempts);
   const job = attempt?.jobId ? jobs.get(attempt.jobId) : undefined;
   const reject = async (why: string): Promise<true> => {

@@ -38,7 +38,7 @@ export class Stepper {
     private readonly runningSince: Map<string, number>,
     readonly io: StepperIo
   ) {
-    this.series = new SeriesStore(store.redis, store.keys);
+    this.series = new SeriesStore(store.redis, store.keys, store.corrupt);
     this.chain = new ChainManager(
       store,
       { now: () => this.io.now(), commit: (run, lease, ops) => this.commit(run, lease, ops) },

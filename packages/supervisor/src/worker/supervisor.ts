@@ -7,6 +7,8 @@ import type { ClusterHandle, ClusterResolver } from "./cluster.ts";
 import { LogReader } from "./log-reader.ts";
 import { Stepper } from "./stepper.ts";
 import type { ChainPriors } from "../chain/measure.ts";
+import { CorruptReporter } from "./corrupt-reporter.ts";
+import type { CorruptReport } from "./corrupt-reporter.ts";
 
 export interface SupervisorOptions {
   /** logs one human line per notable action */
@@ -24,6 +26,8 @@ export interface CycleReport {
   polled: number;
   slurmUnavailable: boolean;
   errors: string[];
+  /** records met this cycle that are not JSON or not of their schema (each run skipped, the rest went on) */
+  corrupt: CorruptReport[];
 }
 
 /**
@@ -38,6 +42,7 @@ export class Supervisor {
   private readonly runningSince = new Map<string, number>();
   private readonly stepper: Stepper;
   private readonly now: () => number;
+  private readonly corrupt: CorruptReporter;
 
   constructor(
     private readonly store: RunStore,
@@ -46,6 +51,7 @@ export class Supervisor {
     private readonly options: SupervisorOptions = {}
   ) {
     this.now = options.now ?? Date.now;
+    this.corrupt = new CorruptReporter(store, { log: options.log ?? (() => {}), now: this.now });
     this.stepper = new Stepper(store, this.logs, this.runningSince, {
       log: options.log ?? (() => {}),
       now: this.now,
@@ -88,7 +94,22 @@ export class Supervisor {
   }
 
   private async cycleNow(only?: readonly string[]): Promise<CycleReport> {
-    const report: CycleReport = { runs: 0, leased: 0, polled: 0, slurmUnavailable: false, errors: [] };
+    const report: CycleReport = {
+      runs: 0,
+      leased: 0,
+      polled: 0,
+      slurmUnavailable: false,
+      errors: [],
+      corrupt: []
+    };
+    // one run's failure (a corrupt record, an unreachable cluster) costs that run its turn, never the cycle
+    const failed = (id: string, e: unknown): void => {
+      const err = toNeoxctlError(e);
+      if (err instanceof StateError && err.code === "LOCK_HELD") this.drop(id);
+      report.errors.push(`${id}: ${err.code}: ${err.message}`);
+      if (!(err instanceof NeoxctlError) || err.code === "INTERNAL")
+        this.options.log?.(`run ${id}: ${err.message}`);
+    };
     const active = await this.store.runIds(true);
     const ids = only ? active.filter((id) => only.includes(id)) : active;
     report.runs = ids.length;
@@ -100,24 +121,35 @@ export class Supervisor {
         continue;
       }
       this.leases.set(id, lease);
-      const run = await this.store.getRun(id);
-      if (!run) continue;
-      const cluster = await this.clusters(
-        run.cluster,
-        (run.planInput as { profile?: { access?: unknown } }).profile?.access
-      );
-      mine.push({ run, lease, cluster, attempt: await this.store.getAttempt(id, run.attempts) });
+      report.leased++;
+      try {
+        const run = await this.store.getRun(id);
+        if (!run) continue;
+        const cluster = await this.clusters(
+          run.cluster,
+          (run.planInput as { profile?: { access?: unknown } }).profile?.access
+        );
+        mine.push({ run, lease, cluster, attempt: await this.store.getAttempt(id, run.attempts) });
+      } catch (e) {
+        failed(id, e);
+      }
     }
-    report.leased = mine.length;
 
     // one squeue per cluster per cycle, for every tracked job
     const statuses = new Map<string, Map<string, JobView> | null>();
     const byCluster = new Map<string, { handle: ClusterHandle; jobs: string[] }>();
+    const skip = new Set<string>();
     for (const m of mine) {
       const g = byCluster.get(m.run.cluster) ?? { handle: m.cluster, jobs: [] };
       if (m.attempt?.jobId) g.jobs.push(m.attempt.jobId);
-      const prev = m.run.attempts > 1 ? await this.store.getAttempt(m.run.id, m.run.attempts - 1) : undefined;
-      if (prev?.jobId && prev.phase !== "ended") g.jobs.push(prev.jobId);
+      try {
+        const prev =
+          m.run.attempts > 1 ? await this.store.getAttempt(m.run.id, m.run.attempts - 1) : undefined;
+        if (prev?.jobId && prev.phase !== "ended") g.jobs.push(prev.jobId);
+      } catch (e) {
+        failed(m.run.id, e);
+        skip.add(m.run.id);
+      }
       byCluster.set(m.run.cluster, g);
     }
     for (const [name, g] of byCluster) {
@@ -145,18 +177,15 @@ export class Supervisor {
     for (const m of mine) {
       const st = statuses.get(m.run.cluster);
       // Slurm unreachable: wait, never decide on missing information
-      if (!st) continue;
+      if (!st || skip.has(m.run.id)) continue;
       try {
         if (!down.has(m.run.cluster)) down.set(m.run.cluster, await m.cluster.slurm.downNodes([]));
         await this.stepper.advance(m.run, m.lease, m.cluster, st, down.get(m.run.cluster) ?? []);
       } catch (e) {
-        const err = toNeoxctlError(e);
-        if (err instanceof StateError && err.code === "LOCK_HELD") this.drop(m.run.id);
-        report.errors.push(`${m.run.id}: ${err.code}: ${err.message}`);
-        if (!(err instanceof NeoxctlError) || err.code === "INTERNAL")
-          this.options.log?.(`run ${m.run.id}: ${err.message}`);
+        failed(m.run.id, e);
       }
     }
+    report.corrupt = await this.corrupt.flush(this.leases);
     return report;
   }
 
