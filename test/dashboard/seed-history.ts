@@ -29,7 +29,13 @@ function baseRun(id: string, name: string, state: RunState, trainIters: number, 
     runDir: `/scratch/project/${id}`,
     trainIters,
     resilience: ResilienceSchema.parse({}),
-    planInput: { neox: { train_batch_size: 1024, seq_length: 2048 } },
+    // the stored shape the supervisor checks (spec, profile, manifest); the NeoX sizes give tokens/step
+    planInput: {
+      spec: { name },
+      profile: { name: "lumi-g" },
+      manifest: {},
+      neox: { train_batch_size: 1024, seq_length: 2048 }
+    },
     params: { load: { kind: "init" }, lr, seed: 1234, excludeNodes: [] },
     attempts: 0,
     budgetsUsed: noBudgetUsed(),

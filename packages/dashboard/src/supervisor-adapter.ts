@@ -1,8 +1,9 @@
 import type { Redis } from "ioredis";
-import { Keys, requestControl, RunStore, SeriesStore } from "@neoxctl/supervisor";
+import { CorruptRecordError, Keys, requestControl, RunStore, SeriesStore } from "@neoxctl/supervisor";
 import type { Attempt, BadNode, Run, RunState, StepPoint, StoredEvent } from "@neoxctl/supervisor";
 import type {
   AttemptView,
+  CorruptRecordCount,
   EventView,
   ExcludedNode,
   RunChange,
@@ -102,6 +103,34 @@ function excluded(b: BadNode): ExcludedNode {
   };
 }
 
+/** A run one of whose records could not be read: listed with its id, nothing else claimed. */
+export function unreadableSummary(id: string, error: CorruptRecordError): RunSummary {
+  return {
+    id,
+    name: id,
+    state: "unreadable",
+    cluster: "",
+    step: 0,
+    trainIters: 0,
+    attempt: 0,
+    recoveries: {},
+    rollbackCount: 0,
+    createdAt: "",
+    updatedAt: "",
+    unreadable: error.message
+  };
+}
+
+/** The value, or `fallback` when a record it needs is corrupt (the store has noted it). */
+async function unlessCorrupt<T>(read: Promise<T>, fallback: (e: CorruptRecordError) => T): Promise<T> {
+  try {
+    return await read;
+  } catch (e) {
+    if (e instanceof CorruptRecordError) return fallback(e);
+    throw e;
+  }
+}
+
 export interface SupervisorModelOptions {
   redis: Redis;
   /** the supervisor's key prefix (tests use their own) */
@@ -118,7 +147,7 @@ export class SupervisorReadModel implements RunReadModel {
   constructor(private readonly opts: SupervisorModelOptions) {
     const keys = new Keys(opts.prefix);
     this.store = new RunStore(opts.redis, keys);
-    this.seriesStore = new SeriesStore(opts.redis, keys);
+    this.seriesStore = new SeriesStore(opts.redis, keys, this.store.corrupt);
     this.poller = new ChangePoller(() => this.fingerprints(), opts.pollMs ?? 1000);
   }
 
@@ -156,8 +185,8 @@ export class SupervisorReadModel implements RunReadModel {
 
   async listRuns(): Promise<RunSummary[]> {
     const ids = await this.store.runIds(false);
-    const runs = await Promise.all(ids.map((id) => this.store.getRun(id)));
-    return Promise.all(runs.filter((r): r is Run => r !== undefined).map((r) => this.summary(r)));
+    const runs = await Promise.all(ids.map((id) => this.getRun(id)));
+    return runs.filter((r): r is RunSummary => r !== undefined);
   }
 
   async hasRun(runId: string): Promise<boolean> {
@@ -165,14 +194,20 @@ export class SupervisorReadModel implements RunReadModel {
   }
 
   async getRun(runId: string): Promise<RunSummary | undefined> {
-    const run = await this.store.getRun(runId);
-    return run ? this.summary(run) : undefined;
+    const read = async (): Promise<RunSummary | undefined> => {
+      const run = await this.store.getRun(runId);
+      return run ? this.summary(run) : undefined;
+    };
+    return unlessCorrupt(read(), (e) => unreadableSummary(runId, e));
   }
 
   async attempts(runId: string): Promise<AttemptView[]> {
-    const run = await this.store.getRun(runId);
+    const run = await unlessCorrupt(this.store.getRun(runId), () => undefined);
     if (!run) return [];
-    const [attempts, events] = await Promise.all([this.store.attempts(run), this.store.events(runId)]);
+    const [attempts, events] = await Promise.all([
+      unlessCorrupt(this.store.attempts(run), () => []),
+      this.store.events(runId)
+    ]);
     return attempts.map((a) => attemptView(a, events));
   }
 
@@ -182,7 +217,7 @@ export class SupervisorReadModel implements RunReadModel {
 
   async series(runId: string): Promise<RunSeries> {
     const [run, points, events] = await Promise.all([
-      this.store.getRun(runId),
+      unlessCorrupt(this.store.getRun(runId), () => undefined),
       this.seriesStore.read(runId),
       this.store.events(runId)
     ]);
@@ -220,6 +255,14 @@ export class SupervisorReadModel implements RunReadModel {
     return out;
   }
 
+  /** the supervisors count what they skip in one hash (Keys.corruptRecords) */
+  async corruptRecords(): Promise<CorruptRecordCount[]> {
+    const raw = await this.opts.redis.hgetall(this.store.keys.corruptRecords());
+    return Object.entries(raw)
+      .map(([kind, n]) => ({ kind, count: Number(n) }))
+      .filter((c) => Number.isSafeInteger(c.count) && c.count > 0);
+  }
+
   /** run id → what changes whenever the run, its events or its series change */
   private async fingerprints(): Promise<Map<string, string>> {
     const ids = await this.store.runIds(false);
@@ -251,7 +294,11 @@ export class SupervisorActions implements RunActions {
   constructor(private readonly store: RunStore) {}
 
   async perform(request: ActionRequest): Promise<ActionResult> {
-    const run = await this.store.getRun(request.runId);
+    const run = await unlessCorrupt<Run | CorruptRecordError | undefined>(
+      this.store.getRun(request.runId),
+      (e) => e
+    );
+    if (run instanceof CorruptRecordError) return { ok: false, message: run.message };
     if (!run) return { ok: false, message: `no run ${request.runId}` };
     const cmd = await requestControl(this.store, request.runId, controlOf(request));
     return {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { chainStatus, openStore, SeriesStore } from "@neoxctl/supervisor";
+import { chainStatus, CorruptRecordError, openStore, SeriesStore } from "@neoxctl/supervisor";
 import type { Run } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
@@ -19,29 +19,44 @@ export function register(program: Command): void {
         if (runId !== undefined) checkRunId(runId);
         const { store, close } = await openStore();
         try {
-          const series = new SeriesStore(store.redis, store.keys);
+          const series = new SeriesStore(store.redis, store.keys, store.corrupt);
           const ids = runId ? [runId] : await store.runIds(false);
           const rows = [];
+          // in the list, a run with a corrupt record is shown as unreadable and the others as usual
+          const unreadable: { id: string; error: CorruptRecordError }[] = [];
           for (const id of ids) {
-            const run = runId ? await store.mustGetRun(id) : await store.getRun(id);
-            if (!run) continue;
-            const last = (await series.lastBatch(id)).at(-1);
-            const attempt = await store.getAttempt(id, run.attempts);
-            const chain = runId ? await chainStatus(store, run) : undefined;
-            rows.push({
-              run,
-              attempt,
-              lastStep: last?.step ?? null,
-              lastLoss: last?.loss ?? null,
-              badNodes: await store.badNodes(id),
-              ...(chain ?? {})
-            });
+            try {
+              const run = runId ? await store.mustGetRun(id) : await store.getRun(id);
+              if (!run) continue;
+              const last = (await series.lastBatch(id)).at(-1);
+              const attempt = await store.getAttempt(id, run.attempts);
+              const chain = runId ? await chainStatus(store, run) : undefined;
+              rows.push({
+                run,
+                attempt,
+                lastStep: last?.step ?? null,
+                lastLoss: last?.loss ?? null,
+                badNodes: await store.badNodes(id),
+                ...(chain ?? {})
+              });
+            } catch (e) {
+              if (runId !== undefined || !(e instanceof CorruptRecordError)) throw e;
+              unreadable.push({ id, error: e });
+            }
           }
           if (opts.json === true) {
-            printJson(runId ? rows[0] : rows.map((r) => summary(r.run, r.lastStep, r.attempt?.jobId)));
+            printJson(
+              runId
+                ? rows[0]
+                : [
+                    ...rows.map((r) => summary(r.run, r.lastStep, r.attempt?.jobId)),
+                    ...unreadable.map((u) => ({ id: u.id, state: "unreadable", error: u.error.toJSON() }))
+                  ].sort((a, b) => a.id.localeCompare(b.id))
+            );
             return;
           }
-          if (rows.length === 0) printLine("no runs");
+          if (rows.length + unreadable.length === 0) printLine("no runs");
+          for (const u of unreadable) printLine(`${u.id}  ${"unreadable".padEnd(15)} ${u.error.message}`);
           for (const r of rows) {
             printLine(
               `${r.run.id}  ${r.run.state.padEnd(15)} attempt ${r.run.attempts}${r.attempt?.jobId ? ` (job ${r.attempt.jobId})` : ""}  step ${r.lastStep ?? "-"}/${r.run.trainIters}  lr ${r.run.params.lr.toExponential(3)}  exclude [${r.run.params.excludeNodes.join(",")}]`
@@ -79,7 +94,11 @@ export function register(program: Command): void {
     );
 }
 
-function summary(run: Run, lastStep: number | null, jobId: string | undefined): Record<string, unknown> {
+function summary(
+  run: Run,
+  lastStep: number | null,
+  jobId: string | undefined
+): { id: string } & Record<string, unknown> {
   return {
     id: run.id,
     state: run.state,

@@ -54,6 +54,8 @@ export function register(program: Command): void {
         const leaseTtlMs =
           opts.leaseTtlMs !== undefined ? Number(opts.leaseTtlMs) : Math.max(5000, interval * 10);
         const log = (line: string): void => printLine(`${stamp()} ${line}`);
+        // read before connecting: a bad file must not leave a connection holding the process open
+        const urls = opts.once === true ? [] : await readWebhooks(opts.webhookFile);
         let lastRedisError = 0;
         const redis = connectRedis(undefined, (e) => {
           // one line per 10 s while Redis is away, not one per reconnect attempt
@@ -69,18 +71,22 @@ export function register(program: Command): void {
             clusters,
             { log }
           );
-          const report = await sup.cycle();
-          await sup.release();
-          await clusters.closeAll();
-          redis.disconnect();
+          let report;
+          try {
+            report = await sup.cycle();
+          } finally {
+            // also when the cycle fails: open connections would keep the process from exiting
+            await sup.release().catch(() => undefined);
+            await clusters.closeAll();
+            redis.disconnect();
+          }
           if (opts.json === true) printJson(report);
           else
             log(
-              `cycle: ${report.leased}/${report.runs} runs, ${report.polled} jobs polled${report.errors.length ? `, errors: ${report.errors.join("; ")}` : ""}`
+              `cycle: ${report.leased}/${report.runs} runs, ${report.polled} jobs polled${report.corrupt.length ? `, ${report.corrupt.length} corrupt records skipped` : ""}${report.errors.length ? `, errors: ${report.errors.join("; ")}` : ""}`
             );
           return;
         }
-        const urls = await readWebhooks(opts.webhookFile);
         const line = (o: object, m: string): void => log(`alert: ${m} ${JSON.stringify(o)}`);
         const notifier = new WebhookNotifier({
           model: new SupervisorReadModel({ redis, prefix: defaultPrefix() }),
@@ -95,7 +101,14 @@ export function register(program: Command): void {
           log,
           notify: notifier.notify
         });
-        await worker.start();
+        try {
+          await worker.start();
+        } catch (e) {
+          await worker.stop().catch(() => undefined);
+          await clusters.closeAll();
+          redis.disconnect();
+          throw e;
+        }
         log(
           `supervising (poll every ${interval} ms, Redis prefix ${defaultPrefix()}, alerts to ${urls.map(redactUrl).join(", ") || "no webhook"})`
         );

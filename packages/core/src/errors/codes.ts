@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   "LOCK_HELD",
   "INVALID_TRANSITION",
   "CHECKPOINT_INVALID",
+  // a record read back from Redis is not valid JSON or not of its schema
+  "CORRUPT_RECORD",
   // a bug or an error we did not classify; converted at a boundary
   "INTERNAL"
 ] as const;
@@ -51,6 +53,7 @@ export function exitStatusFor(code: ErrorCode): number {
     case "LOCK_HELD":
     case "INVALID_TRANSITION":
     case "CHECKPOINT_INVALID":
+    case "CORRUPT_RECORD":
     case "INTERNAL":
       return 1;
   }

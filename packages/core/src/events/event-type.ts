@@ -31,6 +31,8 @@ export const EVENT_TYPES = [
   "acknowledged",
   "rollback_by_user",
   "control_rejected",
+  // a record of the run read back from Redis did not match its schema (skipped, reported once)
+  "record_corrupt",
   // wall-time chaining: the continuation queued behind the running attempt
   "continuation_queued",
   "continuation_replaced",

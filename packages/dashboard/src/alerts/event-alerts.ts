@@ -79,6 +79,7 @@ export async function alertForNotice(
     case "acknowledged":
     case "rollback_by_user":
     case "control_rejected":
+    case "record_corrupt":
     case "continuation_queued":
     case "continuation_replaced":
     case "continuation_cancelled":

@@ -1,6 +1,12 @@
 import { Counter, Gauge, Registry } from "prom-client";
 import { safeText } from "@neoxctl/core";
-import type { RunReadModel, RunStateView, RunSummary, SlurmPollView } from "../model/read-model.ts";
+import type {
+  CorruptRecordCount,
+  RunReadModel,
+  RunStateView,
+  RunSummary,
+  SlurmPollView
+} from "../model/read-model.ts";
 import { RUN_STATE_VIEWS } from "../model/read-model.ts";
 import { tokensPerSecond } from "../render/format.ts";
 
@@ -24,6 +30,8 @@ function isActive(state: RunStateView): boolean {
     case "completed":
     case "failed":
     case "cancelled":
+    // nothing about an unreadable run is known beyond its id; neoxctl_runs{state} counts it
+    case "unreadable":
       return false;
   }
 }
@@ -92,6 +100,12 @@ export function createDashboardMetrics(
     labelNames: ["cluster"],
     registers: [registry]
   });
+  const corrupt = new Counter({
+    name: "neoxctl_corrupt_records_total",
+    help: "Records in Redis the supervisors found unreadable (not JSON or not of their schema) and skipped, by kind.",
+    labelNames: ["kind"],
+    registers: [registry]
+  });
   const scrapeErrors = new Counter({
     name: "neoxctl_dashboard_scrape_errors_total",
     help: "Failed reads of the run store while scraping.",
@@ -100,9 +114,16 @@ export function createDashboardMetrics(
   function clear(): void {
     for (const g of [runs, step, iters, loss, tps, age, attempt, poll]) g.reset();
     recoveries.reset();
+    corrupt.reset();
   }
-  function fill(list: readonly RunSummary[], polls: readonly SlurmPollView[]): void {
+  function fill(
+    list: readonly RunSummary[],
+    polls: readonly SlurmPollView[],
+    corruptCounts: readonly CorruptRecordCount[]
+  ): void {
     clear();
+    // the supervisors keep the running count in Redis; each scrape copies it
+    for (const c of corruptCounts) if (c.count > 0) corrupt.inc({ kind: c.kind }, c.count);
     for (const s of RUN_STATE_VIEWS) runs.set({ state: s }, 0);
     const causes = new Map<string, number>();
     const now = clock().getTime();
@@ -128,11 +149,12 @@ export function createDashboardMetrics(
     async scrape() {
       let ok = true;
       try {
-        const [list, polls] = await Promise.all([
+        const [list, polls, corruptCounts] = await Promise.all([
           model.listRuns(),
-          model.slurmPolls?.() ?? Promise.resolve([])
+          model.slurmPolls?.() ?? Promise.resolve([]),
+          model.corruptRecords?.() ?? Promise.resolve([])
         ]);
-        fill(list, polls);
+        fill(list, polls, corruptCounts);
       } catch {
         ok = false;
         clear();

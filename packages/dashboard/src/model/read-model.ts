@@ -5,9 +5,13 @@ import type { EventType } from "@neoxctl/core";
  * not change when the supervisor's storage does.
  */
 
-/** Mirrors the supervisor's run states; the adapter's exhaustive switch catches drift. */
+/**
+ * Mirrors the supervisor's run states; the adapter's exhaustive switch catches drift. One more:
+ * `unreadable`, a run whose stored records could not be read (it needs a human like needs_attention).
+ */
 export const RUN_STATE_VIEWS = [
   "needs_attention",
+  "unreadable",
   "failed",
   "recovering",
   "running",
@@ -44,6 +48,8 @@ export interface RunSummary {
   updatedAt: string;
   /** time of the last training step seen, for the last-progress age */
   lastProgressAt?: string;
+  /** state `unreadable`: which record could not be read and why (the other fields are placeholders) */
+  unreadable?: string;
 }
 
 export interface AttemptView {
@@ -135,6 +141,11 @@ export interface SlurmPollView {
   at: string;
 }
 
+export interface CorruptRecordCount {
+  kind: string;
+  count: number;
+}
+
 export interface RunReadModel {
   listRuns(): Promise<RunSummary[]>;
   getRun(runId: string): Promise<RunSummary | undefined>;
@@ -147,6 +158,8 @@ export interface RunReadModel {
   excludedNodes(runId: string): Promise<ExcludedNode[]>;
   /** the supervisor's last Slurm poll per cluster (absent when the store does not record it) */
   slurmPolls?(): Promise<SlurmPollView[]>;
+  /** corrupt records the supervisors reported, by record kind (absent when the store does not count them) */
+  corruptRecords?(): Promise<CorruptRecordCount[]>;
   /** calls `listener` whenever a run changes; returns the unsubscribe function */
   subscribe(listener: (change: RunChange) => void): () => void;
 }

@@ -17,7 +17,22 @@ export function orderRuns(runs: readonly RunSummary[]): RunSummary[] {
   );
 }
 
+/** A run whose records could not be read: its id and what failed, no guesses at the rest. */
+function unreadableRow(run: RunSummary): SafeHtml {
+  return html`<tr class="state-unreadable" data-run-id="${run.id}" data-state="unreadable">
+    <td>
+      <a href="/runs/${encodeURIComponent(run.id)}">${run.id}</a>
+    </td>
+    <td>
+      <span class="badge unreadable">unreadable</span>
+      <div class="wrap muted">${run.unreadable ?? ""}</div>
+    </td>
+    <td colspan="7" class="muted">stored records could not be read; see the supervisor's log</td>
+  </tr>`;
+}
+
 function row(run: RunSummary): SafeHtml {
+  if (run.state === "unreadable") return unreadableRow(run);
   const tokens = tokensDone(run);
   const eta = etaSeconds(run);
   const pct = run.trainIters > 0 ? Math.min(100, (100 * run.step) / run.trainIters) : 0;
@@ -52,7 +67,7 @@ export function renderRunsRegion(runs: readonly RunSummary[]): SafeHtml {
     </div>`;
   }
   const ordered = orderRuns(runs);
-  const attention = ordered.filter((r) => r.state === "needs_attention").length;
+  const attention = ordered.filter((r) => r.state === "needs_attention" || r.state === "unreadable").length;
   return html`<p id="runs-count" data-count="${ordered.length}" data-attention="${attention}">
       ${ordered.length} runs, ${attention} need attention
     </p>

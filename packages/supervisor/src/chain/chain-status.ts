@@ -31,7 +31,7 @@ function trainingSeconds(points: readonly StepPoint[]): number {
 
 export async function chainStatus(store: RunStore, run: Run): Promise<ChainStatus> {
   const chain = await readChain(store, run.id);
-  const points = await new SeriesStore(store.redis, store.keys).read(run.id);
+  const points = await new SeriesStore(store.redis, store.keys, store.corrupt).read(run.id);
   const spec = (
     run.planInput as {
       spec: { training: { log_interval: number }; checkpointing: { checkpoint_factor: number } };

@@ -38,7 +38,7 @@ export class ChainManager {
     private readonly priors: ChainPriors = {}
   ) {
     this.store = deps.store;
-    this.series = new SeriesStore(deps.store.redis, deps.store.keys);
+    this.series = new SeriesStore(deps.store.redis, deps.store.keys, deps.store.corrupt);
   }
 
   private enabled(run: Run): boolean {

@@ -28,6 +28,10 @@ export class Keys {
   control(id: string): string {
     return `${this.prefix}run:${id}:control`;
   }
+  /** hash: record kind → corrupt records the supervisors reported (for the dashboard's metrics) */
+  corruptRecords(): string {
+    return `${this.prefix}corrupt`;
+  }
   /** hash: cluster → JSON {seconds, at} of the last status poll (for the dashboard's metrics) */
   slurmPoll(): string {
     return `${this.prefix}slurm:poll`;

@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
 import { StateError } from "@neoxctl/core";
-import type { Attempt, Run, RunEvent, StoredEvent } from "../model.ts";
+import type { Attempt, BadNode, Run, RunEvent, StoredEvent } from "../model.ts";
+import { AttemptSchema, BadNodeSchema, PlanInputRecordSchema, RunEventSchema, RunSchema } from "../model.ts";
 import type { Keys } from "./keys.ts";
+import { checkRecord, CorruptRecordError, CorruptTally, decodeRecord } from "./decode.ts";
 import type { Lease } from "./lease.ts";
 
 /** One write inside an atomic commit. */
@@ -31,18 +33,12 @@ end
 return ids
 `;
 
-export interface BadNode {
-  node: string;
-  blamed: number;
-  /** epoch ms after which the node may be used again; null = kept out for good (blamed twice) */
-  until: number | null;
-  lastCause: string;
-}
-
 export class RunStore {
   constructor(
     readonly redis: Redis,
-    readonly keys: Keys
+    readonly keys: Keys,
+    /** every corrupt record this store met; shared with the SeriesStore and chain reads of the same owner */
+    readonly corrupt: CorruptTally = new CorruptTally()
   ) {}
 
   /** Applies ops atomically; throws StateError LOCK_HELD if `lease` is no longer ours. */
@@ -78,9 +74,24 @@ export class RunStore {
     return { op: "xadd", key: this.keys.events(runId), value: JSON.stringify(e) };
   }
 
+  /** Throws CorruptRecordError (and notes it) when the run record or its plan input is unreadable. */
   async getRun(id: string): Promise<Run | undefined> {
-    const s = await this.redis.get(this.keys.run(id));
-    return s ? (JSON.parse(s) as Run) : undefined;
+    const key = this.keys.run(id);
+    const s = await this.redis.get(key);
+    if (s === null) return undefined;
+    const run = this.corrupt.must(decodeRecord(RunSchema, s, { kind: "run", key, runId: id }));
+    if (run.id !== id)
+      return this.corrupt.must({
+        ok: false,
+        error: new CorruptRecordError(
+          { kind: "run", key, runId: id },
+          `holds run id ${JSON.stringify(run.id)}`
+        )
+      });
+    this.corrupt.must(
+      checkRecord(PlanInputRecordSchema, run.planInput, { kind: "planInput", key, runId: id })
+    );
+    return run;
   }
 
   async mustGetRun(id: string): Promise<Run> {
@@ -89,9 +100,18 @@ export class RunStore {
     return run;
   }
 
+  /** Throws CorruptRecordError (and notes it) when the attempt record is unreadable. */
   async getAttempt(id: string, n: number): Promise<Attempt | undefined> {
-    const s = await this.redis.get(this.keys.attempt(id, n));
-    return s ? (JSON.parse(s) as Attempt) : undefined;
+    const key = this.keys.attempt(id, n);
+    const s = await this.redis.get(key);
+    if (s === null) return undefined;
+    const a = this.corrupt.must(decodeRecord(AttemptSchema, s, { kind: "attempt", key, runId: id }));
+    if (a.index !== n)
+      return this.corrupt.must({
+        ok: false,
+        error: new CorruptRecordError({ kind: "attempt", key, runId: id }, `holds attempt ${a.index}`)
+      });
+    return a;
   }
 
   async attempts(run: Run): Promise<Attempt[]> {
@@ -108,18 +128,39 @@ export class RunStore {
     return ids.sort();
   }
 
+  /** The run's events; an unreadable entry is noted and left out, the others still count. */
   async events(id: string, after = "-"): Promise<StoredEvent[]> {
     const start = after === "-" ? "-" : `(${after}`;
-    const rows = await this.redis.xrange(this.keys.events(id), start, "+");
-    return rows.map(([sid, fields]) => ({ id: sid, ...(JSON.parse(fields[1] ?? "{}") as RunEvent) }));
+    const key = this.keys.events(id);
+    const rows = await this.redis.xrange(key, start, "+");
+    const out: StoredEvent[] = [];
+    for (const [sid, fields] of rows) {
+      const e = this.corrupt.skip(
+        decodeRecord(RunEventSchema, fields[1] ?? "", { kind: "event", key, runId: id, entry: sid })
+      );
+      if (e) out.push({ id: sid, ...e });
+    }
+    return out;
   }
 
+  /** Nodes kept out of the run; an unreadable entry is noted and left out (the node is not excluded). */
   async badNodes(id: string, now = Date.now()): Promise<BadNode[]> {
     const all = await this.redis.hgetall(this.keys.badNodes(id));
-    return Object.values(all)
-      .map((v) => JSON.parse(v) as BadNode)
-      .filter((b) => b.until === null || b.until > now)
+    return Object.entries(all)
+      .map(([node, v]) => this.badNode(id, node, v))
+      .filter((b): b is BadNode => b !== undefined && (b.until === null || b.until > now))
       .sort((a, b) => a.node.localeCompare(b.node));
+  }
+
+  private badNode(id: string, node: string, raw: string): BadNode | undefined {
+    return this.corrupt.skip(
+      decodeRecord(BadNodeSchema, raw, {
+        kind: "badNode",
+        key: this.keys.badNodes(id),
+        runId: id,
+        entry: node
+      })
+    );
   }
 
   /** Blames nodes: the first blame expires after `expiryH`; a node blamed twice is kept out. */
@@ -133,7 +174,8 @@ export class RunStore {
     const ops: Op[] = [];
     for (const node of nodes) {
       const prev = await this.redis.hget(this.keys.badNodes(id), node);
-      const blamed = (prev ? (JSON.parse(prev) as BadNode).blamed : 0) + 1;
+      // an unreadable earlier blame still counts as one: the node was blamed before
+      const blamed = (prev === null ? 0 : (this.badNode(id, node, prev)?.blamed ?? 1)) + 1;
       const b: BadNode = {
         node,
         blamed,

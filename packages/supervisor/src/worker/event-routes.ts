@@ -38,6 +38,9 @@ export function eventRoute(type: EventType): EventRoute {
     case "spike_recovered":
     case "spike_watch":
     case "control_rejected":
+    // written by the corrupt-record reporter outside the committer; on-call sees it through
+    // neoxctl_corrupt_records_total and the overview's "unreadable" row
+    case "record_corrupt":
     case "continuation_queued":
     case "continuation_replaced":
     case "continuation_cancelled":

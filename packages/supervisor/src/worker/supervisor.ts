@@ -12,6 +12,8 @@ import { LogReader } from "./log-reader.ts";
 import { EventCommitter } from "./commit.ts";
 import type { LoopDeps } from "./loop-deps.ts";
 import { advance } from "./advance.ts";
+import { CorruptReporter } from "./corrupt-reporter.ts";
+import type { CorruptReport } from "./corrupt-reporter.ts";
 
 export interface SupervisorOptions {
   /** logs one human line per notable action */
@@ -29,6 +31,8 @@ export interface CycleReport {
   polled: number;
   slurmUnavailable: boolean;
   errors: string[];
+  /** records met this cycle that are not JSON or not of their schema (each run skipped, the rest went on) */
+  corrupt: CorruptReport[];
 }
 
 /**
@@ -43,6 +47,7 @@ export class Supervisor {
   private readonly logs = new LogReader();
   private readonly deps: LoopDeps;
   private readonly now: () => number;
+  private readonly corrupt: CorruptReporter;
 
   constructor(
     private readonly store: RunStore,
@@ -51,6 +56,7 @@ export class Supervisor {
     private readonly options: SupervisorOptions = {}
   ) {
     this.now = options.now ?? Date.now;
+    this.corrupt = new CorruptReporter(store, { log: options.log ?? (() => {}), now: this.now });
     const committer = new EventCommitter(store, {
       log: options.log ?? (() => {}),
       onEvent: options.onEvent ?? (() => {})
@@ -60,7 +66,7 @@ export class Supervisor {
       commit: (c, ops) => committer.commit(c, ops),
       logs: this.logs,
       runningSince: new Map(),
-      series: new SeriesStore(store.redis, store.keys),
+      series: new SeriesStore(store.redis, store.keys, store.corrupt),
       chain: new ChainManager(committer, options.chainPriors)
     };
   }
@@ -99,7 +105,22 @@ export class Supervisor {
   }
 
   private async cycleNow(only?: readonly string[]): Promise<CycleReport> {
-    const report: CycleReport = { runs: 0, leased: 0, polled: 0, slurmUnavailable: false, errors: [] };
+    const report: CycleReport = {
+      runs: 0,
+      leased: 0,
+      polled: 0,
+      slurmUnavailable: false,
+      errors: [],
+      corrupt: []
+    };
+    // one run's failure (a corrupt record, an unreachable cluster) costs that run its turn, never the cycle
+    const failed = (id: string, e: unknown): void => {
+      const err = toNeoxctlError(e);
+      if (err instanceof StateError && err.code === "LOCK_HELD") this.drop(id);
+      report.errors.push(`${id}: ${err.code}: ${err.message}`);
+      if (!(err instanceof NeoxctlError) || err.code === "INTERNAL")
+        this.options.log?.(`run ${id}: ${err.message}`);
+    };
     const active = await this.store.runIds(true);
     const ids = only ? active.filter((id) => only.includes(id)) : active;
     report.runs = ids.length;
@@ -111,24 +132,35 @@ export class Supervisor {
         continue;
       }
       this.leases.set(id, lease);
-      const run = await this.store.getRun(id);
-      if (!run) continue;
-      const cluster = await this.clusters(
-        run.cluster,
-        (run.planInput as { profile?: { access?: unknown } }).profile?.access
-      );
-      mine.push({ run, lease, cluster, attempt: await this.store.getAttempt(id, run.attempts) });
+      report.leased++;
+      try {
+        const run = await this.store.getRun(id);
+        if (!run) continue;
+        const cluster = await this.clusters(
+          run.cluster,
+          (run.planInput as { profile?: { access?: unknown } }).profile?.access
+        );
+        mine.push({ run, lease, cluster, attempt: await this.store.getAttempt(id, run.attempts) });
+      } catch (e) {
+        failed(id, e);
+      }
     }
-    report.leased = mine.length;
 
     // one squeue per cluster per cycle, for every tracked job
     const statuses = new Map<string, Map<string, JobView> | null>();
     const byCluster = new Map<string, { handle: ClusterHandle; jobs: string[] }>();
+    const skip = new Set<string>();
     for (const m of mine) {
       const g = byCluster.get(m.run.cluster) ?? { handle: m.cluster, jobs: [] };
       if (m.attempt?.jobId) g.jobs.push(m.attempt.jobId);
-      const prev = m.run.attempts > 1 ? await this.store.getAttempt(m.run.id, m.run.attempts - 1) : undefined;
-      if (prev?.jobId && prev.phase !== "ended") g.jobs.push(prev.jobId);
+      try {
+        const prev =
+          m.run.attempts > 1 ? await this.store.getAttempt(m.run.id, m.run.attempts - 1) : undefined;
+        if (prev?.jobId && prev.phase !== "ended") g.jobs.push(prev.jobId);
+      } catch (e) {
+        failed(m.run.id, e);
+        skip.add(m.run.id);
+      }
       byCluster.set(m.run.cluster, g);
     }
     for (const [name, g] of byCluster) {
@@ -156,7 +188,7 @@ export class Supervisor {
     for (const m of mine) {
       const st = statuses.get(m.run.cluster);
       // Slurm unreachable: wait, never decide on missing information
-      if (!st) continue;
+      if (!st || skip.has(m.run.id)) continue;
       try {
         if (!down.has(m.run.cluster)) down.set(m.run.cluster, await m.cluster.slurm.downNodes([]));
         await advance(this.deps, {
@@ -168,13 +200,10 @@ export class Supervisor {
           now: this.now()
         });
       } catch (e) {
-        const err = toNeoxctlError(e);
-        if (err instanceof StateError && err.code === "LOCK_HELD") this.drop(m.run.id);
-        report.errors.push(`${m.run.id}: ${err.code}: ${err.message}`);
-        if (!(err instanceof NeoxctlError) || err.code === "INTERNAL")
-          this.options.log?.(`run ${m.run.id}: ${err.message}`);
+        failed(m.run.id, e);
       }
     }
+    report.corrupt = await this.corrupt.flush(this.leases);
     return report;
   }
 

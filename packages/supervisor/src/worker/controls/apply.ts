@@ -1,6 +1,10 @@
 import { isTerminal } from "../../run-state.ts";
 import type { Committer, RunCycle } from "../cycle.ts";
 import type { ControlCommand } from "./command.ts";
+import { ControlCommandSchema } from "./command.ts";
+import { decodeRecord } from "../../store/decode.ts";
+import type { Op } from "../../store/run-store.ts";
+import { noteOps } from "../transition.ts";
 import type { ControlContext } from "./control-context.ts";
 import { reject } from "./control-context.ts";
 import { cancel } from "./cancel.ts";
@@ -11,15 +15,32 @@ import { rollback } from "./rollback.ts";
 /** Handles the oldest queued command, if any; true when one was handled (the run changed). */
 export async function applyControl(deps: Committer, c: RunCycle): Promise<boolean> {
   const { store } = deps;
-  const raw = await store.redis.lindex(store.keys.control(c.run.id), 0);
+  const key = store.keys.control(c.run.id);
+  const raw = await store.redis.lindex(key, 0);
   if (!raw) return false;
-  const cmd = JSON.parse(raw) as ControlCommand;
+  const done: Op = { op: "lrem", key, value: raw };
+  const decoded = decodeRecord(ControlCommandSchema, raw, { kind: "control", key, runId: c.run.id });
+  if (!decoded.ok) {
+    // an unreadable command is dropped with an event, so the commands behind it still run
+    store.corrupt.note(decoded.error);
+    await deps.commit(c, [
+      done,
+      ...noteOps(store, c.run, {
+        type: "control_rejected",
+        cause: decoded.error.message,
+        evidence: {},
+        at: c.now
+      })
+    ]);
+    return true;
+  }
+  const cmd: ControlCommand = decoded.value;
   const attempt = await store.getAttempt(c.run.id, c.run.attempts);
   const x: ControlContext = {
     deps,
     c,
     cmd,
-    done: { op: "lrem", key: store.keys.control(c.run.id), value: raw },
+    done,
     attempt,
     job: attempt?.jobId ? c.jobs.get(attempt.jobId) : undefined,
     excludeNodes: (await store.badNodes(c.run.id, c.now)).map((b) => b.node)

@@ -1,12 +1,22 @@
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import type { RunStore } from "../../store/run-store.ts";
 
+const Stamp = { at: z.string(), id: z.string().min(1) };
+
 /** A human's request, queued by the CLI and carried out by whichever supervisor holds the run. */
-export type ControlCommand =
-  | { kind: "cancel"; at: string; id: string }
-  | { kind: "resume"; at: string; id: string }
-  | { kind: "ack"; at: string; id: string }
-  | { kind: "rollback"; at: string; id: string; toStep: number; lrFactor?: number };
+export const ControlCommandSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("cancel"), ...Stamp }),
+  z.object({ kind: z.literal("resume"), ...Stamp }),
+  z.object({ kind: z.literal("ack"), ...Stamp }),
+  z.object({
+    kind: z.literal("rollback"),
+    ...Stamp,
+    toStep: z.number().int().nonnegative(),
+    lrFactor: z.number().positive().optional()
+  })
+]);
+export type ControlCommand = z.output<typeof ControlCommandSchema>;
 
 /** Queues a human's command for the supervisor holding the run (the CLI side of the controls). */
 export async function requestControl(
