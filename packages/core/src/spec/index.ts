@@ -18,3 +18,15 @@ export type { ClusterSize } from "./cluster-size.ts";
 export { slurmTimeMinutes } from "./slurm-time.ts";
 export { renderValue } from "./zod-issues.ts";
 export { specJsonSchemas } from "./json-schema.ts";
+export { PlanInputSchema, parsePlanInput } from "./plan-input.ts";
+export type { PlanInputData } from "./plan-input.ts";
+export {
+  AbsolutePathSchema,
+  AbsoluteOrRelativePathSchema,
+  ProgramSchema,
+  ContainerImageSchema,
+  BindSchema,
+  isAbsoluteNormalPath,
+  isRelativeNormalPath,
+  isBindSpec
+} from "./paths.ts";
