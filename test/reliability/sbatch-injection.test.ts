@@ -3,13 +3,15 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { SpecError, parseClusterProfile, parseRunSpec } from "@neoxctl/core";
 import { planRun, renderAttempt } from "@neoxctl/plan";
 import { REPO_ROOT } from "../support/targets.ts";
 import { injectingText, weirdText } from "./adversarial.ts";
 import { sbatchShapeProblems } from "./sbatch-check.ts";
+import { openRoundTrip, renderFromRedis } from "./redis-roundtrip.ts";
+import type { RoundTrip } from "./redis-roundtrip.ts";
 
 // Every rendered batch script is executed for real, with Slurm and the launchers replaced by stubs that
 // record what they were given. A payload that got executed creates the canary file.
@@ -37,7 +39,14 @@ for (const [name, body] of Object.entries({
 }
 const CD_STUB = join(sandbox, "cd-stub.sh");
 writeFileSync(CD_STUB, "cd() { :; }\n");
-afterAll(() => rmSync(sandbox, { recursive: true, force: true }));
+let rt: RoundTrip;
+beforeAll(async () => {
+  rt = await openRoundTrip("sbatch-injection");
+});
+afterAll(async () => {
+  rmSync(sandbox, { recursive: true, force: true });
+  await rt.cleanup();
+});
 
 /** What a value looks like after it went through a file and a process boundary. */
 function asDelivered(s: string): string {
@@ -49,13 +58,41 @@ const field = fc.oneof(
   { weight: 1, arbitrary: weirdText.filter((s) => s.length < 5000) }
 );
 
+/**
+ * The same text made an absolute, normalised path (the schemas take nothing else), now and then left
+ * raw: a case has a dozen path fields, and one raw value among them is enough to have it refused.
+ */
+const pathField = fc.oneof(
+  {
+    weight: 14,
+    arbitrary: field.map(
+      (s) =>
+        "/" +
+        s
+          .split("/")
+          .filter((seg) => seg !== "" && seg !== "." && seg !== "..")
+          .join("/")
+    )
+  },
+  { weight: 1, arbitrary: field }
+);
+
 const caseArb = fc.record({
-  image: field,
-  binds: fc.array(field, { minLength: 1, maxLength: 3 }),
-  neoxDir: field,
-  python: field,
-  nodeLocalTmp: field,
+  image: pathField,
+  binds: fc.array(pathField, { minLength: 1, maxLength: 3 }),
+  neoxDir: pathField,
+  python: fc.oneof(fc.constantFrom("python", "python3.12"), pathField),
+  nodeLocalTmp: pathField,
   envValue: field,
+  // written unquoted (`export NAME=`, `SLURM_CPU_BIND=mask_cpu:…`): refused whenever they carry a payload
+  envName: fc.oneof(
+    { weight: 19, arbitrary: fc.constant("NEOXCTL_FUZZ_VALUE") },
+    { weight: 1, arbitrary: field }
+  ),
+  cpuMask: fc.oneof(
+    { weight: 19, arbitrary: fc.constant("0x00fe000000000000") },
+    { weight: 1, arbitrary: field }
+  ),
   description: field,
   // these four are refused by the schema or the renderer whenever they hold a payload, so they carry one rarely
   partition: fc.oneof({ weight: 9, arbitrary: fc.constant("standard-g") }, { weight: 1, arbitrary: field }),
@@ -67,10 +104,10 @@ const caseArb = fc.record({
     { weight: 9, arbitrary: fc.constant(undefined) },
     { weight: 1, arbitrary: field.map((v) => `--comment=${v}`) }
   ),
-  save: field,
-  checkpoint: field,
-  dataRoot: field,
-  valid: field,
+  save: pathField,
+  checkpoint: pathField,
+  dataRoot: pathField,
+  valid: pathField,
   runDir: fc.oneof(
     { weight: 9, arbitrary: fc.constant("/scratch/p/runs/x") },
     { weight: 1, arbitrary: field }
@@ -107,112 +144,160 @@ const tally = {
   executed: 0,
   launcherReached: 0,
   canaries: 0,
-  refusedAt: {} as Record<string, number>
+  /** the same case rendered again from its planInput written to Redis and read back (identical script) */
+  redisRerendered: 0,
+  refusedAt: {} as Record<string, number>,
+  /** the raw values written straight into a stored planInput, skipping the YAML schemas */
+  stored: { cases: 0, refused: 0, executed: 0, canaries: 0, refusedAt: {} as Record<string, number> }
 };
+
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** The case's values put into the LUMI profile and the demo spec, as plain documents (no schema yet). */
+function documents(c: Case): { s: Record<string, Json>; p: Json } {
+  const p = structuredClone(baseProfile);
+  const scheduler = p["scheduler"] as Json;
+  p["description"] = c.description;
+  scheduler["partition"] = c.partition;
+  if (c.extraDirective !== undefined) scheduler["extra_directives"] = [c.extraDirective];
+  p["env"] = { ...(p["env"] as Json), [c.envName]: c.envValue };
+  p["cpu_bind_masks"] = [c.cpuMask, ...(p["cpu_bind_masks"] as string[]).slice(1)];
+  p["container"] = { kind: "singularity", image: c.image, binds: c.binds };
+  p["node_local_tmp"] = c.nodeLocalTmp;
+  p["launcher"] = { kind: "deepy", neox_dir: c.neoxDir, python: c.python };
+  const s = structuredClone(baseSpec) as Record<string, Json>;
+  s["cluster"]!["account"] = c.account;
+  (s["checkpointing"] as Json)["save"] = c.save;
+  (s["init"] as Json)["checkpoint"] = c.checkpoint;
+  ((s["data"] as Json)["inline"] as Json)["data_root"] = c.dataRoot;
+  (s["data"] as Json)["valid"] = [c.valid];
+  return { s, p };
+}
+
+function countRefusal(err: unknown, at: Record<string, number>): void {
+  if (!(err instanceof SpecError)) throw err;
+  for (const issue of err.issues) {
+    expect(issue.path).not.toBe("");
+    // env names are the payloads themselves: counted under one key
+    const key = issue.path.replace(/\[\d+\]/g, "[]").replace(/^(profile\.)?env[.[][^]*$/, "$1env.<name>");
+    at[key] = (at[key] ?? 0) + 1;
+  }
+}
+
+/**
+ * Runs the script as slurmd does (bash reading the file) and checks what reached the launcher. `cd`
+ * is a builtin, so a function from BASH_ENV stands in for it: the neox_dir does not exist here.
+ * Returns false when a payload ran.
+ */
+function executeAndCheck(c: Case, files: Record<string, string>): boolean {
+  const script = files["job.sbatch"]!;
+  expect(sbatchShapeProblems(script)).toEqual([]);
+  const dir = mkdtempSync(join(sandbox, "run-"));
+  const scriptPath = join(dir, "job.sbatch");
+  writeFileSync(scriptPath, script);
+  const argvLog = join(dir, "argv");
+  const envLog = join(dir, "env");
+  const r = spawnSync("bash", [scriptPath], {
+    cwd: dir,
+    encoding: "utf8",
+    env: {
+      BASH_ENV: CD_STUB,
+      PATH: `${BIN}:/usr/bin:/bin`,
+      SLURM_JOB_ID: "7",
+      SLURM_JOB_NODELIST: "nid001",
+      SLURM_JOB_NUM_NODES: "1",
+      USER: "fuzz",
+      ARGV_LOG: argvLog,
+      ENV_LOG: envLog,
+      HOME: dir
+    }
+  });
+  if (existsSync(CANARY)) {
+    rmSync(CANARY);
+    return false;
+  }
+  expect(r.status, r.stderr).toBe(0);
+  expect(existsSync(argvLog), r.stderr).toBe(true);
+  // each value reached the launcher as exactly one word, byte for byte
+  const argv = readFileSync(argvLog, "utf8").split("\0").slice(0, -1);
+  const neox = asDelivered(c.neoxDir).replace(/\/+$/, "");
+  expect(argv.slice(0, 6)).toEqual([
+    "singularity",
+    "exec",
+    asDelivered(c.image),
+    asDelivered(c.python),
+    `${neox}/deepy.py`,
+    `${neox}/train.py`
+  ]);
+  const env = new Map(
+    readFileSync(envLog, "utf8")
+      .split("\0")
+      .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])
+  );
+  expect(env.get(c.envName)).toBe(asDelivered(c.envValue));
+  expect(env.get("SINGULARITY_BIND")).toBe(asDelivered(c.binds.join(",")));
+  expect(env.get("MIOPEN_USER_DB_PATH")).toBe(
+    `${asDelivered(c.nodeLocalTmp).replace(/\/+$/, "")}/fuzz-miopen-7`
+  );
+  rmSync(dir, { recursive: true, force: true });
+  return true;
+}
 
 describe("nothing is executed from a user string", () => {
   it(
     `renders adversarial paths and names into job.sbatch and runs it in a sandbox (${RUNS} cases)`,
-    () => {
-      fc.assert(
-        fc.property(caseArb, (c) => {
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (c) => {
           tally.cases++;
-          const p = structuredClone(baseProfile);
-          const scheduler = p["scheduler"] as Json;
-          p["description"] = c.description;
-          scheduler["partition"] = c.partition;
-          if (c.extraDirective !== undefined) scheduler["extra_directives"] = [c.extraDirective];
-          p["env"] = { ...(p["env"] as Json), NEOXCTL_FUZZ_VALUE: c.envValue };
-          p["container"] = { kind: "singularity", image: c.image, binds: c.binds };
-          p["node_local_tmp"] = c.nodeLocalTmp;
-          p["launcher"] = { kind: "deepy", neox_dir: c.neoxDir, python: c.python };
-          const s = structuredClone(baseSpec) as Record<string, Json>;
-          s["cluster"]!["account"] = c.account;
-          (s["checkpointing"] as Json)["save"] = c.save;
-          (s["init"] as Json)["checkpoint"] = c.checkpoint;
-          ((s["data"] as Json)["inline"] as Json)["data_root"] = c.dataRoot;
-          (s["data"] as Json)["valid"] = [c.valid];
-
+          const { s, p } = documents(c);
           let files: Record<string, string>;
           let stage: "schema" | "renderer" = "schema";
+          let input: {
+            spec: ReturnType<typeof parseRunSpec>;
+            profile: ReturnType<typeof parseClusterProfile>;
+          };
+          const attempt = { index: 1, load: { kind: "init" as const }, excludeNodes: [] };
           try {
             const spec = parseRunSpec(stringify(s), "s.yaml");
-            const profile = parseClusterProfile(stringify(p), "p.yaml");
-            const plan = planRun({ spec, profile, manifest: spec.data.inline!, runDir: c.runDir });
+            input = { spec, profile: parseClusterProfile(stringify(p), "p.yaml") };
+            const plan = planRun({ ...input, manifest: spec.data.inline!, runDir: c.runDir });
             stage = "renderer";
+            // the attempt's fields in renderFor's order, so plan.json compares byte for byte too
             files = renderAttempt(plan, {
               index: 1,
               runId: spec.name,
-              load: { kind: "init" },
+              load: attempt.load,
+              seed: spec.training.seed,
               excludeNodes: []
             }).files;
           } catch (err) {
             if (!(err instanceof SpecError)) throw err;
             if (stage === "renderer") tally.refusedByRenderer++;
             else tally.refusedBySchema++;
-            for (const issue of err.issues) {
-              expect(issue.path).not.toBe("");
-              const at = issue.path.replace(/\[\d+\]/g, "[]");
-              tally.refusedAt[at] = (tally.refusedAt[at] ?? 0) + 1;
-            }
+            countRefusal(err, tally.refusedAt);
             return;
           }
-
-          const script = files["job.sbatch"]!;
-          expect(sbatchShapeProblems(script)).toEqual([]);
-          const dir = mkdtempSync(join(sandbox, "run-"));
-          const scriptPath = join(dir, "job.sbatch");
-          writeFileSync(scriptPath, script);
-          const argvLog = join(dir, "argv");
-          const envLog = join(dir, "env");
-          // run as slurmd does (bash reading the file); `cd` is a builtin, so a function from BASH_ENV
-          // stands in for it: the neox_dir does not exist here
-          const r = spawnSync("bash", [scriptPath], {
-            cwd: dir,
-            encoding: "utf8",
-            env: {
-              BASH_ENV: CD_STUB,
-              PATH: `${BIN}:/usr/bin:/bin`,
-              SLURM_JOB_ID: "7",
-              SLURM_JOB_NODELIST: "nid001",
-              SLURM_JOB_NUM_NODES: "1",
-              USER: "fuzz",
-              ARGV_LOG: argvLog,
-              ENV_LOG: envLog,
-              HOME: dir
+          // the supervisor renders later attempts from the planInput it reads back from Redis: same bytes
+          const again = await renderFromRedis(
+            rt,
+            { ...input, manifest: input.spec.data.inline },
+            {
+              runId: input.spec.name,
+              runDir: c.runDir,
+              index: 1,
+              params: { ...attempt, lr: input.spec.training.lr, seed: input.spec.training.seed }
             }
-          });
-          tally.executed++;
-          if (existsSync(CANARY)) {
-            tally.canaries++;
-            rmSync(CANARY);
-            throw new Error(`a payload ran: ${JSON.stringify(c)}\n${script}`);
-          }
-          expect(r.status, r.stderr).toBe(0);
-          expect(existsSync(argvLog), r.stderr).toBe(true);
-          tally.launcherReached++;
+          );
+          expect(again).toEqual(files);
+          tally.redisRerendered++;
 
-          // each value reached the launcher as exactly one word, byte for byte
-          const argv = readFileSync(argvLog, "utf8").split("\0").slice(0, -1);
-          const neox = asDelivered(c.neoxDir).replace(/\/+$/, "");
-          expect(argv.slice(0, 6)).toEqual([
-            "singularity",
-            "exec",
-            asDelivered(c.image),
-            asDelivered(c.python),
-            `${neox}/deepy.py`,
-            `${neox}/train.py`
-          ]);
-          const env = new Map(
-            readFileSync(envLog, "utf8")
-              .split("\0")
-              .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])
-          );
-          expect(env.get("NEOXCTL_FUZZ_VALUE")).toBe(asDelivered(c.envValue));
-          expect(env.get("SINGULARITY_BIND")).toBe(asDelivered(c.binds.join(",")));
-          expect(env.get("MIOPEN_USER_DB_PATH")).toBe(
-            `${asDelivered(c.nodeLocalTmp).replace(/\/+$/, "")}/fuzz-miopen-7`
-          );
+          tally.executed++;
+          if (!executeAndCheck(c, files)) {
+            tally.canaries++;
+            throw new Error(`a payload ran: ${JSON.stringify(c)}\n${files["job.sbatch"]}`);
+          }
+          tally.launcherReached++;
           // the NeoX configs: kept for one PyYAML pass at the end (NeoX reads them with PyYAML 1.1)
           const cfgDir = join(CONFIGS, String(tally.executed));
           mkdirSync(cfgDir);
@@ -220,7 +305,6 @@ describe("nothing is executed from a user string", () => {
             if (rel.startsWith("neox/")) writeFileSync(join(cfgDir, rel.slice(5)), text);
           // JSON carries lone surrogates and NULs as escapes, so the raw strings are what PyYAML must return
           expectedPaths.push({ dir: cfgDir, save: c.save, load: c.checkpoint, valid: c.valid });
-          rmSync(dir, { recursive: true, force: true });
         }),
         { numRuns: RUNS, seed: SEED }
       );
@@ -234,12 +318,6 @@ describe("nothing is executed from a user string", () => {
       const pyProblems = JSON.parse(check.stdout) as string[];
       tally.pyyamlChecked = expectedPaths.length;
       expect(pyProblems).toEqual([]);
-      const out = join(REPO_ROOT, "test-results", "reliability");
-      mkdirSync(out, { recursive: true });
-      writeFileSync(
-        join(out, "sbatch-injection.json"),
-        JSON.stringify({ seed: SEED, ...tally }, null, 2) + "\n"
-      );
       expect(tally.cases).toBe(RUNS);
       expect(tally.canaries).toBe(0);
       // the property is only meaningful if most adversarial cases got as far as running
@@ -248,6 +326,57 @@ describe("nothing is executed from a user string", () => {
     },
     60_000 + RUNS * 200
   );
+
+  // Redis is a trust boundary: the same values written straight into a stored planInput (no YAML, no
+  // schema on the way in) must be refused when the supervisor renders from it, or run harmlessly
+  it(
+    `renders from planInput records written to Redis with the raw values (${RUNS} cases)`,
+    async () => {
+      const t = tally.stored;
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (c) => {
+          t.cases++;
+          const { s, p } = documents(c);
+          const planInput = { spec: s, profile: p, manifest: (s["data"] as Json)["inline"] };
+          let files: Record<string, string>;
+          try {
+            files = await renderFromRedis(rt, planInput, {
+              runId: "stored-injection",
+              runDir: c.runDir,
+              index: 2,
+              params: { load: { kind: "resume" }, lr: 0.0001, seed: 1234, excludeNodes: [] }
+            });
+          } catch (err) {
+            t.refused++;
+            countRefusal(err, t.refusedAt);
+            return;
+          }
+          t.executed++;
+          if (!executeAndCheck(c, files)) {
+            t.canaries++;
+            throw new Error(
+              `a payload ran from a stored planInput: ${JSON.stringify(c)}\n${files["job.sbatch"]}`
+            );
+          }
+        }),
+        { numRuns: RUNS, seed: SEED + 1 }
+      );
+      expect(t.cases).toBe(RUNS);
+      expect(t.canaries).toBe(0);
+      expect(t.executed).toBeGreaterThan(0);
+    },
+    60_000 + RUNS * 200
+  );
+
+  it("records the counts", () => {
+    const out = join(REPO_ROOT, "test-results", "reliability");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, "sbatch-injection.json"),
+      JSON.stringify({ seed: SEED, ...tally }, null, 2) + "\n"
+    );
+    expect(tally.cases + tally.stored.cases).toBe(2 * RUNS);
+  });
 
   it("the canary works: an unquoted payload in a script does create it", () => {
     const r = spawnSync("bash", ["-c", `echo x${`$(touch ${CANARY})`}`], { encoding: "utf8" });

@@ -37,6 +37,7 @@ export { requiredFiles, requiredLayerPatterns } from "./checkpoint/expected-file
 export type { CheckpointLayout } from "./checkpoint/expected-files.ts";
 export {
   inspectCheckpoints,
+  listingCommand,
   evaluateCheckpoints,
   newestComplete,
   parseFindListing

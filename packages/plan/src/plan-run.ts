@@ -1,4 +1,4 @@
-import { SpecError } from "@neoxctl/core";
+import { SpecError, parsePlanInput } from "@neoxctl/core";
 import type { SpecIssue } from "@neoxctl/core";
 import { deriveLayout } from "./layout.ts";
 import { planDataMix } from "./data-mix.ts";
@@ -15,8 +15,11 @@ function checkpointPlan(trainIters: number, factor: number, keepLastN: number | 
 /**
  * Derives everything a run needs from its spec, cluster profile and data manifest. Pure. Throws one
  * SpecError listing every inconsistency, including anything NeoX itself would refuse in the config.
+ * The input goes through the schemas again whoever the caller is: the supervisor re-plans from a
+ * record it read back from Redis.
  */
-export function planRun(input: PlanInput): Plan {
+export function planRun(raw: PlanInput): Plan {
+  const input = parsePlanInput(raw);
   const { spec, profile, manifest } = input;
   const { layout, arch, issues } = deriveLayout(spec, profile);
   if (issues.length > 0) throw new SpecError("SPEC_INVALID", issues);

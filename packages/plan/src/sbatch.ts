@@ -70,7 +70,8 @@ function launchCommand(plan: Plan, configPaths: readonly string[]): string[] {
         ...(container.kind === "singularity" && container.binds.length > 0
           ? [`export SINGULARITY_BIND=${shellQuote(container.binds.join(","))}`]
           : []),
-        `cd ${shellQuote(neox)}`,
+        // `--` and the schemas' absolute paths: a directory is never read as an option
+        `cd -- ${shellQuote(neox)}`,
         `${prefix}${python} ${shellQuote(`${neox}/deepy.py`)} ${shellQuote(`${neox}/train.py`)} ${configs}`
       ];
     }
@@ -123,7 +124,7 @@ export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly
     "# MIOpen's default cache directory fails on Lustre; keep one per job on node-local storage, on every node",
     `export MIOPEN_USER_DB_PATH=${shellQuote(p.node_local_tmp.replace(/\/+$/, ""))}/"\${USER:-neoxctl}-miopen-\${SLURM_JOB_ID}"`,
     'export MIOPEN_CUSTOM_CACHE_DIR="${MIOPEN_USER_DB_PATH}"',
-    'srun --ntasks="${SLURM_JOB_NUM_NODES}" --ntasks-per-node=1 mkdir -p "${MIOPEN_USER_DB_PATH}"',
+    'srun --ntasks="${SLURM_JOB_NUM_NODES}" --ntasks-per-node=1 mkdir -p -- "${MIOPEN_USER_DB_PATH}"',
     "",
     ...(p.cpu_bind_masks !== undefined
       ? [

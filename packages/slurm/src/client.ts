@@ -83,7 +83,8 @@ export class SlurmClient {
     if (req.dependency !== undefined) argv.push(`--dependency=${req.dependency}`);
     if (req.time !== undefined) argv.push(`--time=${req.time}`);
     if (req.timeMin !== undefined) argv.push(`--time-min=${req.timeMin}`);
-    argv.push(...(req.extraArgs ?? []), req.scriptPath);
+    // the script path is a path like any other: after `--`, sbatch never reads it as an option
+    argv.push(...(req.extraArgs ?? []), "--", req.scriptPath);
     return argv;
   }
 

@@ -160,7 +160,17 @@ describe("StatusPoller call budget", () => {
       "--time=1:00:00",
       "--time-min=30",
       "--hold",
+      "--",
       "/runs/r1/attempt-2.sbatch"
     ]);
+  });
+
+  it("passes an option-looking script path after --, never as an option", () => {
+    const argv = new SlurmClient(new ReplayExecutor({})).submitArgv({
+      scriptPath: "--wrap=touch C",
+      runId: "r1",
+      attempt: 1
+    });
+    expect(argv.slice(-2)).toEqual(["--", "--wrap=touch C"]);
   });
 });

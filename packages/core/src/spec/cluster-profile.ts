@@ -2,6 +2,8 @@ import { z } from "zod";
 import { SafeIdSchema } from "./run-spec.ts";
 import { SlurmTimeSchema } from "./slurm-time.ts";
 import { SlurmWordSchema } from "./slurm-word.ts";
+import { AbsolutePathSchema, BindSchema, ContainerImageSchema, ProgramSchema } from "./paths.ts";
+import { refuseProtoKey } from "./proto-key.ts";
 
 const posInt = z.number().int().positive();
 
@@ -40,9 +42,9 @@ export const AccessSchema = z.discriminatedUnion("kind", [
       host: z.string().min(1),
       port: posInt.max(65535).optional(),
       user: z.string().min(1).optional(),
-      identity_file: z.string().min(1).optional(),
-      known_hosts_file: z.string().min(1).optional(),
-      ssh_config_file: z.string().min(1).optional()
+      identity_file: AbsolutePathSchema.optional(),
+      known_hosts_file: AbsolutePathSchema.optional(),
+      ssh_config_file: AbsolutePathSchema.optional()
     })
     .strict()
 ]);
@@ -51,8 +53,10 @@ const LauncherSchema = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("deepy"),
-      neox_dir: z.string().min(1).describe("GPT-NeoX checkout holding deepy.py and train.py"),
-      python: z.string().min(1).default("python")
+      neox_dir: AbsolutePathSchema.describe("GPT-NeoX checkout holding deepy.py and train.py (absolute)"),
+      python: ProgramSchema.default("python").describe(
+        "python program: a name found in PATH or an absolute path"
+      )
     })
     .strict(),
   z
@@ -66,8 +70,10 @@ const ContainerSchema = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("singularity"),
-      image: z.string().min(1),
-      binds: z.array(z.string().min(1)).default([])
+      image: ContainerImageSchema.describe(
+        "image file (absolute path) or a docker://, library://, oras:// … URI"
+      ),
+      binds: z.array(BindSchema).default([]).describe("bind mounts, each src[:dest[:ro|rw]]")
     })
     .strict()
 ]);
@@ -84,9 +90,11 @@ export const ClusterProfileSchema = z
       .array(z.string().regex(HEX_MASK, { error: "must be a hex CPU mask like 0x00fe000000000000" }))
       .optional()
       .describe("one CPU mask per local rank, in rank order (rank i → the CCD closest to GCD i)"),
-    env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).default({}),
+    env: refuseProtoKey(z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).default({})),
     container: ContainerSchema.default({ kind: "none" }),
-    node_local_tmp: z.string().min(1).default("/tmp").describe("node-local directory for the MIOpen caches"),
+    node_local_tmp: AbsolutePathSchema.default("/tmp").describe(
+      "node-local directory for the MIOpen caches (absolute)"
+    ),
     master_port: posInt.max(65535).default(29500),
     access: AccessSchema,
     launcher: LauncherSchema

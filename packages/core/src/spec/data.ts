@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AbsoluteOrRelativePathSchema, AbsolutePathSchema, isAbsoluteNormalPath } from "./paths.ts";
+import { refuseProtoKey } from "./proto-key.ts";
 
 /** Resource tiers, high to low. EMMA-500 style sampling gives each tier one oversampling factor. */
 export const TIERS = ["high", "medium-high", "medium", "medium-low", "low"] as const;
@@ -9,16 +11,18 @@ export const LanguageSchema = z
   .string()
   .regex(/^[a-z]{3}_[A-Z][a-z]{3}$/, { error: "must be an ISO 639-3 code and a script, e.g. swh_Latn" });
 
-const prefix = z
-  .string()
-  .min(1)
-  .refine((p) => !/\.(bin|idx)$/.test(p), {
-    error: "must be a data prefix without .bin/.idx (NeoX appends them)"
-  });
+const noSuffix = {
+  error: "must be a data prefix without .bin/.idx (NeoX appends them)"
+};
+const notBinIdx = (p: string): boolean => !/\.(bin|idx)$/.test(p);
+const prefix = AbsolutePathSchema.refine(notBinIdx, noSuffix);
+const datasetPrefix = AbsoluteOrRelativePathSchema.refine(notBinIdx, noSuffix);
 
 export const DatasetSchema = z
   .object({
-    path: prefix.describe("tokenized data prefix (…_text_document), absolute or relative to data_root"),
+    path: datasetPrefix.describe(
+      "tokenized data prefix (…_text_document), absolute or relative to data_root"
+    ),
     language: LanguageSchema,
     pair: LanguageSchema.optional().describe("second language of a bitext dataset"),
     tokens: z.number().int().positive().describe("tokens in the dataset (one epoch)"),
@@ -30,10 +34,25 @@ export type Dataset = z.infer<typeof DatasetSchema>;
 
 export const DataManifestSchema = z
   .object({
-    data_root: z.string().min(1).optional().describe("directory that relative dataset paths start from"),
+    data_root: AbsolutePathSchema.optional().describe(
+      "absolute directory that relative dataset paths start from"
+    ),
     datasets: z.array(DatasetSchema).min(1)
   })
   .strict()
+  .superRefine((m, ctx) => {
+    // without a root a relative prefix would be resolved by whichever process reads the config
+    if (m.data_root !== undefined) return;
+    m.datasets.forEach((d, i) => {
+      if (!isAbsoluteNormalPath(d.path))
+        ctx.addIssue({
+          code: "custom",
+          path: ["datasets", i, "path"],
+          input: d.path,
+          message: "must be absolute when the manifest has no data_root"
+        });
+    });
+  })
   .describe("The tokenized datasets of a run: one entry per language (or language pair) prefix.");
 
 export type DataManifest = z.infer<typeof DataManifestSchema>;
@@ -43,11 +62,9 @@ export const SamplingSchema = z
     z
       .object({
         strategy: z.literal("tier_factors"),
-        factors: z
-          .partialRecord(z.enum(TIERS), z.number().positive().max(1000))
-          .describe(
-            "per-tier oversampling factor: weight ∝ tokens × factor (EMMA-500 style); a tier left out keeps factor 1"
-          )
+        factors: refuseProtoKey(z.partialRecord(z.enum(TIERS), z.number().positive().max(1000))).describe(
+          "per-tier oversampling factor: weight ∝ tokens × factor (EMMA-500 style); a tier left out keeps factor 1"
+        )
       })
       .strict(),
     z
@@ -77,11 +94,9 @@ export const DataSchema = z
     sampling: SamplingSchema,
     valid: z.array(prefix).min(1).describe("validation data prefixes"),
     test: z.array(prefix).min(1).optional().describe("test data prefixes (default: the validation ones)"),
-    merged_root: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("where merged group datasets live when the blend exceeds NeoX's 254-dataset limit")
+    merged_root: AbsolutePathSchema.optional().describe(
+      "where merged group datasets live (absolute) when the blend exceeds NeoX's 254-dataset limit"
+    )
   })
   .strict()
   .refine((d) => (d.manifest === undefined) !== (d.inline === undefined), {

@@ -21,3 +21,15 @@ export { renderValue } from "./zod-issues.ts";
 export { specJsonSchemas } from "./json-schema.ts";
 export { parseSpecTemplate, SpecTemplateSchema, BUILTIN_TEMPLATE_KEYS } from "./spec-template.ts";
 export type { SpecTemplate } from "./spec-template.ts";
+export { PlanInputSchema, parsePlanInput } from "./plan-input.ts";
+export type { PlanInputData } from "./plan-input.ts";
+export {
+  AbsolutePathSchema,
+  AbsoluteOrRelativePathSchema,
+  ProgramSchema,
+  ContainerImageSchema,
+  BindSchema,
+  isAbsoluteNormalPath,
+  isRelativeNormalPath,
+  isBindSpec
+} from "./paths.ts";

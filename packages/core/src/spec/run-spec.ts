@@ -5,6 +5,7 @@ import { DataSchema } from "./data.ts";
 import { ClusterSizeSchema } from "./cluster-size.ts";
 import { SlurmTimeSchema } from "./slurm-time.ts";
 import { SlurmWordSchema } from "./slurm-word.ts";
+import { AbsolutePathSchema } from "./paths.ts";
 
 /** Lower-case id usable in job names, paths and Redis keys without quoting. */
 export const SafeIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
@@ -64,7 +65,7 @@ export const ParallelismSchema = z
 
 export const CheckpointingSchema = z
   .object({
-    save: z.string().min(1).describe("checkpoint directory; later attempts load from here"),
+    save: AbsolutePathSchema.describe("checkpoint directory (absolute); later attempts load from here"),
     checkpoint_factor: posInt.describe("save every this many iterations"),
     keep_last_n: posInt.optional().describe("delete all but the newest N checkpoints")
   })
@@ -72,11 +73,10 @@ export const CheckpointingSchema = z
 
 export const InitSchema = z
   .object({
-    checkpoint: z
-      .string()
-      .min(1)
-      .describe("NeoX checkpoint converted from Hugging Face (directory with `latest`)"),
-    tokenizer: z.string().min(1).describe("tokenizer.json of the model (HFTokenizer)"),
+    checkpoint: AbsolutePathSchema.describe(
+      "NeoX checkpoint converted from Hugging Face (absolute directory with `latest`)"
+    ),
+    tokenizer: AbsolutePathSchema.describe("tokenizer.json of the model (HFTokenizer), absolute"),
     tp: posInt
       .optional()
       .describe("tensor-parallel size the checkpoint was converted for (checked against parallelism.tp)")

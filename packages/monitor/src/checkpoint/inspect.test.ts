@@ -1,11 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalExecutor } from "@neoxctl/exec";
+import type { ExecOptions, Executor } from "@neoxctl/exec";
+import { SpecError } from "@neoxctl/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CheckpointLayout } from "./expected-files.ts";
 import { requiredFiles } from "./expected-files.ts";
-import { inspectCheckpoints, newestComplete, parseFindListing } from "./inspect.ts";
+import { inspectCheckpoints, listingCommand, newestComplete, parseFindListing } from "./inspect.ts";
 
 const layout: CheckpointLayout = { tp: 2, pp: 0, dp: 2, bf16: true };
 let save = "";
@@ -116,6 +118,46 @@ describe("inspectCheckpoints (real files through LocalExecutor)", () => {
     utimesSync(join(dir, "configs", "other.yml"), 2_000, 2_500);
     const r = await inspectCheckpoints(ex, save, layout);
     expect(r.checkpoints[0]?.savedAtMs).toBe(2_500_000);
+  });
+});
+
+// Regression (issue 13, finding 1): `checkpointing.save: "-delete"` became `find -delete -mindepth 1 …`,
+// run in whatever directory the supervisor was in, which find then emptied.
+describe("the find command never takes a save directory for an option", () => {
+  /** A local executor that, like the supervisor's, runs where its process is unless told otherwise. */
+  function executorIn(dir: string, calls: { argv: readonly string[]; cwd?: string }[]): Executor {
+    const local = new LocalExecutor();
+    return Object.assign(Object.create(local) as Executor, {
+      run: (argv: readonly string[], options?: ExecOptions) => {
+        calls.push({ argv, ...(options?.cwd !== undefined ? { cwd: options.cwd } : {}) });
+        return local.run(argv, { ...options, cwd: options?.cwd ?? dir });
+      }
+    });
+  }
+
+  it.each(["-delete", "--help", "-fprint0", "ckpt", "./ckpt", "../ckpt", "", "/a/../b", "/a/"])(
+    "refuses %j before running anything, and the working directory keeps its files",
+    async (bad) => {
+      const work = join(save, "supervisor-cwd");
+      mkdirSync(join(work, "runs"), { recursive: true });
+      writeFileSync(join(work, "runs", "keep.txt"), "x");
+      const calls: { argv: readonly string[]; cwd?: string }[] = [];
+      await expect(inspectCheckpoints(executorIn(work, calls), bad, layout)).rejects.toBeInstanceOf(
+        SpecError
+      );
+      expect(calls).toEqual([]);
+      expect(existsSync(join(work, "runs", "keep.txt"))).toBe(true);
+    }
+  );
+
+  it("passes an absolute directory as the starting point and runs in /", async () => {
+    writeStep(100, layout);
+    const calls: { argv: readonly string[]; cwd?: string }[] = [];
+    const r = await inspectCheckpoints(executorIn(save, calls), save, layout);
+    expect(r.checkpoints.map((c) => c.step)).toEqual([100]);
+    expect(calls).toEqual([listingCommand(save)].map(({ argv, cwd }) => ({ argv, cwd })));
+    expect(calls[0]?.argv[1]).toBe(save);
+    expect(calls[0]?.cwd).toBe("/");
   });
 });
 

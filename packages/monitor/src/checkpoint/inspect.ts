@@ -1,3 +1,4 @@
+import { SpecError, isAbsoluteNormalPath, renderValue } from "@neoxctl/core";
 import type { Executor } from "@neoxctl/exec";
 import type { CheckpointLayout } from "./expected-files.ts";
 import { requiredFiles, requiredLayerPatterns } from "./expected-files.ts";
@@ -137,6 +138,26 @@ export function newestComplete(report: CheckpointReport, atOrBefore?: number): C
 }
 
 /**
+ * The `find` that lists a save directory. find reads every argument that starts with `-` as part of
+ * its expression, `--` included, so a save "directory" `-delete` would delete the working directory's
+ * tree: only an absolute path is passed, and the command runs in `/`, not wherever the caller is.
+ */
+export function listingCommand(saveDir: string): { argv: string[]; cwd: string } {
+  if (!isAbsoluteNormalPath(saveDir))
+    throw new SpecError("SPEC_INVALID", [
+      {
+        path: "checkpointing.save",
+        received: renderValue(saveDir),
+        rule: "must be an absolute, normalised path (it is passed to find)"
+      }
+    ]);
+  return {
+    argv: ["find", saveDir, "-mindepth", "1", "-maxdepth", "3", "-printf", "%y\\t%s\\t%T@\\t%P\\n"],
+    cwd: "/"
+  };
+}
+
+/**
  * One `find` lists every name, size and modification time under the save directory (one round trip over SSH), and one
  * read fetches `latest`. A missing save directory is an empty report, not an error.
  */
@@ -145,21 +166,13 @@ export async function inspectCheckpoints(
   saveDir: string,
   layout: CheckpointLayout
 ): Promise<CheckpointReport> {
-  const r = await executor.run([
-    "find",
-    saveDir,
-    "-mindepth",
-    "1",
-    "-maxdepth",
-    "3",
-    "-printf",
-    "%y\\t%s\\t%T@\\t%P\\n"
-  ]);
+  const { argv, cwd } = listingCommand(saveDir);
+  const r = await executor.run(argv, { cwd });
   const listing = r.exitCode === 0 || r.stdout !== "" ? parseFindListing(r.stdout, true) : [];
   const hasLatest = listing.some((f) => f.path === "latest" && f.type === "file");
   let latestContent: string | null = null;
   if (hasLatest) {
-    const { data } = await executor.readFrom(`${saveDir.replace(/\/+$/, "")}/latest`, 0, 4096);
+    const { data } = await executor.readFrom(`${saveDir === "/" ? "" : saveDir}/latest`, 0, 4096);
     latestContent = data.toString("utf8");
   }
   return evaluateCheckpoints(saveDir, listing, latestContent, layout);

@@ -2,25 +2,40 @@ import type { Executor } from "@neoxctl/exec";
 import { inspectCheckpoints } from "@neoxctl/monitor";
 import type { CheckpointLayout, CheckpointStatus } from "@neoxctl/monitor";
 import { planRun } from "@neoxctl/plan";
-import type { PlanInput } from "@neoxctl/plan";
 import type { Run } from "../model.ts";
+import { planInputOf } from "./plan-input.ts";
 
-/** a run's spec never changes, nor does its layout: plan it once per run, not once per cycle */
-const layouts = new Map<string, CheckpointLayout>();
+interface Planned {
+  layout: CheckpointLayout;
+  saveDir: string;
+}
+
+/**
+ * A run's spec never changes, nor does its layout: plan it once per run, not once per cycle. Only
+ * values that passed the schemas are kept, so a record changed in Redis later is never used unchecked.
+ */
+const planned = new Map<string, Planned>();
+
+function plannedOf(run: Run): Planned {
+  const known = planned.get(run.id);
+  if (known) return known;
+  const plan = planRun(planInputOf(run));
+  const entry = {
+    layout: {
+      tp: plan.layout.tp,
+      pp: plan.layout.pp,
+      dp: plan.layout.dp,
+      bf16: plan.spec.precision === "bf16"
+    },
+    saveDir: plan.spec.checkpointing.save
+  };
+  planned.set(run.id, entry);
+  return entry;
+}
 
 /** The file set NeoX writes per checkpoint for this run's parallelism and precision. */
 export function layoutOf(run: Run): CheckpointLayout {
-  const known = layouts.get(run.id);
-  if (known) return known;
-  const plan = planRun({ ...(run.planInput as PlanInput), runDir: run.runDir });
-  const layout = {
-    tp: plan.layout.tp,
-    pp: plan.layout.pp,
-    dp: plan.layout.dp,
-    bf16: plan.spec.precision === "bf16"
-  };
-  layouts.set(run.id, layout);
-  return layout;
+  return plannedOf(run).layout;
 }
 
 /**
@@ -42,6 +57,7 @@ export function validForTimeline(
     .map((c) => c.step);
 }
 
+/** The checkpoint directory, validated (absolute and normalised: it is passed to `find`). */
 export function saveDirOf(run: Run): string {
-  return (run.planInput as { spec: { checkpointing: { save: string } } }).spec.checkpointing.save;
+  return plannedOf(run).saveDir;
 }

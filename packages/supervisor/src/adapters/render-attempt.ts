@@ -1,7 +1,8 @@
 import { planRun, renderAttempt } from "@neoxctl/plan";
-import type { Attempt as PlanAttempt, PlanInput } from "@neoxctl/plan";
+import type { Attempt as PlanAttempt } from "@neoxctl/plan";
 import type { Executor } from "@neoxctl/exec";
 import type { AttemptParams, Run } from "../model.ts";
+import { planInputOf } from "./plan-input.ts";
 
 export interface RenderedFiles {
   /** per-attempt snapshot of what was submitted (the job itself reads the run-dir copies) */
@@ -15,18 +16,18 @@ export function attemptDir(run: Run, index: number): string {
   return `${run.runDir}/attempts/${index}`;
 }
 
-/** Renders an attempt with the planner. Pure apart from reading `run.planInput`. */
 /** Per-attempt settings beyond the params: planned exit, dependency, the directory the job reads its configs from. */
 export type RenderExtras = Pick<PlanAttempt, "exitInterval" | "dependency" | "timeLimit" | "configRoot">;
 
+/** Renders an attempt with the planner. Pure apart from reading (and re-validating) `run.planInput`. */
 export function renderFor(
   run: Run,
   index: number,
   params: AttemptParams,
   extras: RenderExtras = {}
 ): RenderedFiles {
-  const input = run.planInput as PlanInput;
-  const plan = planRun({ ...input, runDir: run.runDir });
+  // re-validated on every render: the record came back from Redis
+  const plan = planRun(planInputOf(run));
   const { files } = renderAttempt(plan, {
     index,
     runId: run.id,

@@ -1,5 +1,6 @@
 import { slurmTimeMinutes } from "@neoxctl/core";
 import type { ClusterProfile, RunSpec } from "@neoxctl/core";
+import { planInputOf } from "../adapters/plan-input.ts";
 import type { Run } from "../model.ts";
 import type { StepPoint } from "../store/series-store.ts";
 import type { StepSample } from "./step-stats.ts";
@@ -21,7 +22,7 @@ export interface ChainPriors {
 export const MIN_SAMPLES = 3;
 
 function specOf(run: Run): { spec: RunSpec; profile: ClusterProfile } {
-  return run.planInput as { spec: RunSpec; profile: ClusterProfile };
+  return planInputOf(run);
 }
 
 export function samplesOf(points: readonly StepPoint[], attempt: number): StepSample[] {

@@ -17,7 +17,11 @@ describe("decodeRecord", () => {
   });
 
   it("names the fields that break the schema", () => {
-    const d = decodeRecord(RunEventSchema, JSON.stringify({ type: "run_created", time: "t", cause: 3 }), source);
+    const d = decodeRecord(
+      RunEventSchema,
+      JSON.stringify({ type: "run_created", time: "t", cause: 3 }),
+      source
+    );
     expect(d.ok).toBe(false);
     if (!d.ok) expect(d.error.message).toMatch(/cause: .*evidence: /);
   });
