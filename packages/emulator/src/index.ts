@@ -1,10 +1,4 @@
-export { expectedCheckpointFiles, pipelineLayerIndices, rankZeroFiles } from "./checkpoint/expected-files.ts";
-export type { CheckpointTopology } from "./checkpoint/expected-files.ts";
-export type { ModelStates } from "./checkpoint/state.ts";
-export { formatExp, formatFixed, pyFloatRepr, humanReadableFlops } from "./format/pyformat.ts";
-export { loadNeoxConfig } from "./config/load-config.ts";
-export type { EmuConfig } from "./config/emu-config.ts";
-export { PythonError } from "./config/python-error.ts";
+// The public API of @neoxctl/emulator: what other packages import, named one by one.
+export { expectedCheckpointFiles } from "./checkpoint/expected-files.ts";
+export { formatExp, formatFixed, humanReadableFlops } from "./format/pyformat.ts";
 export { writeConvertedCheckpoint } from "./tools/convert-hf.ts";
-export { parseFaultPlan } from "./faults/faults.ts";
-export type { FaultKind, FaultPlan } from "./faults/faults.ts";

@@ -1,11 +1,7 @@
-export type { Executor, ExecOptions, ExecResult, ExecutorKind, ExecTarget } from "./executor.ts";
-export { createExecutor } from "./create-executor.ts";
-export { LocalExecutor } from "./local-executor.ts";
-export { SshExecutor } from "./ssh/ssh-executor.ts";
-export { shellQuote, quoteArg, remoteCommandLine } from "./shell-quote.ts";
-export { fingerprintSha256 } from "./ssh/host-key.ts";
-export { parseKnownHosts, checkHostKey } from "./ssh/known-hosts.ts";
-export type { KnownHostEntry, HostKeyVerdict } from "./ssh/known-hosts.ts";
-export { resolvePlan } from "./ssh/plan.ts";
-export type { ConnectPlan, Endpoint, SshTarget } from "./ssh/plan.ts";
+// The public API of @neoxctl/exec: what other packages import, named one by one.
 export { execTargetFromAccess } from "./access-target.ts";
+export { createExecutor } from "./create-executor.ts";
+export type { ExecOptions, ExecResult, ExecTarget, Executor } from "./executor.ts";
+export { LocalExecutor } from "./local-executor.ts";
+export { remoteCommandLine } from "./shell-quote.ts";
+export { SshExecutor } from "./ssh/ssh-executor.ts";

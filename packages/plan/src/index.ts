@@ -1,14 +1,6 @@
+// The public API of @neoxctl/plan: what other packages import, named one by one.
 export { planRun } from "./plan-run.ts";
 export { renderAttempt } from "./render-attempt.ts";
 export { renderSummary } from "./summary.ts";
-export { validateNeoxConfig, MAX_BLEND_DATASETS } from "./neox-validate.ts";
-export { buildNeoxConfigs, mergeNeoxConfigs, NEOX_FILES } from "./neox-config.ts";
-export { renderNeoxYaml } from "./neox-yaml.ts";
-export type { NeoxConfig, NeoxValue } from "./neox-yaml.ts";
-export { PyFloat, pyFloat, formatPyFloat } from "./py-float.ts";
-export { jobName, jobComment, attemptLogPath, shellQuote } from "./sbatch.ts";
-export { samplingWeights } from "./mix-weights.ts";
-export type { Plan, PlanInput, Attempt, AttemptLoad, RenderedAttempt, CheckpointPlan } from "./types.ts";
-export type { Layout } from "./layout.ts";
-export type { DataMix, BlendEntry, DatasetUse, ShareRow, GroupingLevel } from "./data-mix.ts";
-export { fillTemplate, placeholdersOf, resolveTemplateValues } from "./templates/fill-template.ts";
+export { fillTemplate, resolveTemplateValues } from "./templates/fill-template.ts";
+export type { Attempt, Plan } from "./types.ts";

@@ -1,18 +1,11 @@
+// The public API of @neoxctl/slurm: what other packages import, named one by one.
 export { SlurmClient } from "./client.ts";
-export type { SubmitRequest, NodeStateChange, AccountingMode, SlurmClientOptions } from "./client.ts";
-export { StatusPoller } from "./poller.ts";
-export type { PollResult, RequeueEvent, NodeFailureEvent } from "./poller.ts";
-export { JOB_STATES, normalizeJobState, statePhase, isFinal } from "./job-state.ts";
-export type { JobState, StatePhase } from "./job-state.ts";
-export { formatSubmissionTag, parseSubmissionTag, jobNameForRun } from "./job-status.ts";
-export type { JobStatus, SubmissionTag, StatusSource, PriorAttempt } from "./job-status.ts";
-export { expandHostlist, compressHostlist } from "./hostlist.ts";
-export { parseSqueueJson } from "./parse-squeue.ts";
-export { parseSacctText, isAccountingDisabled, SACCT_FIELDS } from "./parse-sacct.ts";
-export type { SacctJob } from "./parse-sacct.ts";
-export { parseScontrolJobs } from "./parse-scontrol.ts";
-export { parseSinfoNodes, parsePartitions } from "./nodes.ts";
-export type { NodeInfo, NodeAvailability, PartitionInfo } from "./nodes.ts";
-export { looksUnavailable } from "./slurm-errors.ts";
 export { clusterReport } from "./cluster-report.ts";
 export type { ClusterReport } from "./cluster-report.ts";
+export { compressHostlist } from "./hostlist.ts";
+export { JOB_STATES, isFinal } from "./job-state.ts";
+export type { JobState } from "./job-state.ts";
+export { jobNameForRun } from "./job-status.ts";
+export type { JobStatus } from "./job-status.ts";
+export { StatusPoller } from "./poller.ts";
+export type { PollResult } from "./poller.ts";

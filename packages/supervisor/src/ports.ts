@@ -6,7 +6,11 @@ import type { StorageFault } from "@neoxctl/monitor";
  * the worker stay testable and independent of how those packages spell things.
  */
 
-export const JOB_STATES = [
+/**
+ * The job states the supervisor decides on: Slurm's own states (`JobState` in @neoxctl/slurm, 25 of
+ * them) folded by the adapter (`fold` in adapters/slurm-client.ts) into the ones that change a decision.
+ */
+export const JOB_VIEW_STATES = [
   "PENDING",
   "RUNNING",
   "REQUEUED",
@@ -20,11 +24,11 @@ export const JOB_STATES = [
   "OUT_OF_MEMORY",
   "UNKNOWN"
 ] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export type JobViewState = (typeof JOB_VIEW_STATES)[number];
 
 export interface JobView {
   jobId: string;
-  state: JobState;
+  state: JobViewState;
   exitCode?: number | null;
   /** nodes the job ran on (or was allocated) */
   nodes: string[];

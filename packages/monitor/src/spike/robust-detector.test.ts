@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES_DIR, FULL_DIR } from "../__fixtures__/paths.ts";
-import { alarms, fixtureCsv, labelledSpikes, loadCsv, run } from "./curves.test-helpers.ts";
+import { alarms, fixtureCsv, labelledSpikes, loadCsv, run } from "./curves.test-support.ts";
 import { RobustSpikeDetector } from "./robust-detector.ts";
 import type { LossPoint } from "./types.ts";
 

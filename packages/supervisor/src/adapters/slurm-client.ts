@@ -1,7 +1,7 @@
 import { StatusPoller } from "@neoxctl/slurm";
 import type { SlurmClient } from "@neoxctl/slurm";
 import type { JobStatus, JobState as SlurmJobState } from "@neoxctl/slurm";
-import type { JobState, JobView, SlurmPort, SubmitInput, SubmittedJob } from "../ports.ts";
+import type { JobViewState, JobView, SlurmPort, SubmitInput, SubmittedJob } from "../ports.ts";
 import { NodeStateCache } from "./node-states.ts";
 
 export interface SlurmAdapterOptions {
@@ -100,7 +100,7 @@ function toView(s: JobStatus, failedNodes: string[] | undefined): JobView {
 }
 
 /** Slurm's full state list folded onto the states the policy distinguishes. */
-export function fold(state: SlurmJobState): JobState {
+export function fold(state: SlurmJobState): JobViewState {
   switch (state) {
     case "PENDING":
     case "CONFIGURING":

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ResilienceSchema } from "@neoxctl/core";
 import { ChunkParser } from "@neoxctl/monitor";
 import { AttemptObserver } from "./attempt-observer.ts";
-import { neoxTrainLine as line } from "./neox-lines.test-helpers.ts";
+import { neoxTrainLine as line } from "./neox-lines.test-support.ts";
 
 const R = ResilienceSchema.parse({
   hang: { k: 10, floor_s: 2, startup_grace_s: 5 },

@@ -1,5 +1,5 @@
 import { SlurmError } from "@neoxctl/core";
-import type { JobState, JobView, SlurmPort, SubmitInput, SubmittedJob } from "../ports.ts";
+import type { JobViewState, JobView, SlurmPort, SubmitInput, SubmittedJob } from "../ports.ts";
 import { jobAlive } from "../worker/job-liveness.ts";
 
 /** One job as the fake controller keeps it. */
@@ -103,7 +103,11 @@ export class FakeSlurm implements SlurmPort {
     j.nodes = [...nodes];
   }
 
-  end(jobId: string, state: JobState, extra: Partial<Pick<JobView, "exitCode" | "failedNodes">> = {}): void {
+  end(
+    jobId: string,
+    state: JobViewState,
+    extra: Partial<Pick<JobView, "exitCode" | "failedNodes">> = {}
+  ): void {
     const j = this.job(jobId);
     j.state = state;
     Object.assign(j, extra);

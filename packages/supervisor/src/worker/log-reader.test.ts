@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ResilienceSchema } from "@neoxctl/core";
 import { LocalExecutor } from "@neoxctl/exec";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { neoxTrainLine } from "../observe/neox-lines.test-helpers.ts";
+import { neoxTrainLine } from "../observe/neox-lines.test-support.ts";
 import { LogReader } from "./log-reader.ts";
 
 const R = ResilienceSchema.parse({});

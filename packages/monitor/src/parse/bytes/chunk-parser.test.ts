@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES_DIR, FULL_DIR } from "../../__fixtures__/paths.ts";
 import { LineBuffer } from "../../follow/line-buffer.ts";
 import { ChunkParser } from "./chunk-parser.ts";
-import { canon } from "../canonical-json.test-helpers.ts";
+import { canon } from "../canonical-json.test-support.ts";
 import { prefilterLine } from "../line-prefilter.ts";
 import { LineParser, parseLine } from "../text/parse-line.ts";
 import type { ParseFormat } from "../text/parse-line.ts";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bytesToPyFloat, NumberScan } from "./byte-numbers.ts";
-import { canon } from "../canonical-json.test-helpers.ts";
+import { canon } from "../canonical-json.test-support.ts";
 import { FastLineState } from "./fast-line-state.ts";
 import { fastNeoxTrainLine } from "./fast-train-line.ts";
 import { fastTimersLine } from "./fast-timers-line.ts";
