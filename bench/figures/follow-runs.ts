@@ -13,7 +13,7 @@ const NEOX_STEP_MS = 24_600;
 const SPEEDUP = 100;
 const LINE_PERIOD_MS = NEOX_STEP_MS / SPEEDUP;
 /** the supervisor's log poll interval this figure follows at (MultiFollower intervalMs) */
-export const FOLLOW_INTERVAL_MS = 1000;
+const FOLLOW_INTERVAL_MS = 1000;
 
 interface ChildReport {
   files: number;

@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** Every job the benchmarks submit carries this name, so clean-up can never touch anyone else's. */
-export const BENCH_JOB_NAME = "neoxctl-bench-held";
+const BENCH_JOB_NAME = "neoxctl-bench-held";
 
 /** One held job; a controller that is briefly unreachable (restarted by someone else) is retried. */
 async function sbatchHeld(): Promise<string> {

@@ -1,7 +1,7 @@
 import type { Summary } from "./stats.ts";
 
 /** A target from the issue: `<=` for latencies and costs, `>=` for throughputs and ratios. */
-export interface Target {
+interface Target {
   op: "<=" | ">=";
   value: number;
   /** which statistic the target applies to */

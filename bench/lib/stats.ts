@@ -16,7 +16,7 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   if (s.length === 0) return Number.NaN;
   const mid = Math.floor(s.length / 2);

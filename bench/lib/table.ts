@@ -9,13 +9,13 @@ function fmt(x: number | undefined): string {
   return x.toFixed(3);
 }
 
-export function targetText(m: Measurement): string {
+function targetText(m: Measurement): string {
   if (!m.target) return "–";
   const on = m.target.on === "value" ? (m.anchor ? "ratio" : "") : m.target.on;
   return `${on} ${m.target.op} ${fmt(m.target.value)}`.trim();
 }
 
-export function metText(m: Measurement): string {
+function metText(m: Measurement): string {
   return m.met === undefined ? "–" : m.met ? "yes" : "MISSED";
 }
 

@@ -91,7 +91,7 @@ export function describeOutcome(out: ChainOutcome): string {
 }
 
 /** Iterations printed in one attempt's log (first, last). */
-export function iterationsIn(path: string): { first: number | null; last: number | null } {
+function iterationsIn(path: string): { first: number | null; last: number | null } {
   if (!existsSync(path)) return { first: null, last: null };
   let first: number | null = null;
   let last: number | null = null;

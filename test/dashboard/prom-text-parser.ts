@@ -3,7 +3,7 @@
  * names, label sets with escaped values, float samples (NaN, +Inf, -Inf), optional timestamps.
  * It throws on anything the format does not allow, so a test fails on malformed output.
  */
-export interface Sample {
+interface Sample {
   name: string;
   labels: Record<string, string>;
   value: number;

@@ -14,7 +14,7 @@ import type { EventType } from "@neoxctl/core";
 // The recorded curves committed with the monitor's tests (sources and licences in their README).
 const LOSSLOGS = resolve(import.meta.dirname, "../../packages/monitor/src/__fixtures__");
 export const XSS_NAME = `<img src=x onerror="window.__xss=1">run`;
-export const XSS_LOG = `</pre><script>window.__xss=2</script><b>bold</b>`;
+const XSS_LOG = `</pre><script>window.__xss=2</script><b>bold</b>`;
 
 function t(minutes: number): string {
   return new Date(Date.UTC(2026, 10, 20, 8, 0) + minutes * 60_000).toISOString();

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-export const EMULATOR_BIN = resolve(import.meta.dirname, "../../packages/emulator/bin/neox-emulator.js");
+const EMULATOR_BIN = resolve(import.meta.dirname, "../../packages/emulator/bin/neox-emulator.js");
 
 // NeoX's training line as a regex, derived from the format strings of training_log() in
 // EleutherAI/gpt-neox@ea7aefd8f8e183256992d9fede4d7c71a46d67a5 megatron/logging.py (the MFU/HFU fields are optional, added in #1331).

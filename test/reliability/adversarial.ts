@@ -1,7 +1,7 @@
 import fc from "fast-check";
 
 /** Characters that have bitten YAML, shells or terminals: RTL overrides, zero-width, BOM, NEL, line separators. */
-export const TRICKY_CHARS = [
+const TRICKY_CHARS = [
   "\u202e",
   "\u202d",
   "\u200b",
@@ -20,7 +20,7 @@ export const TRICKY_CHARS = [
 ];
 
 /** Shell payloads; each one, if executed, creates `canary`. */
-export function shellPayloads(canary: string): string[] {
+function shellPayloads(canary: string): string[] {
   return [
     `$(touch ${canary})`,
     `\`touch ${canary}\``,
@@ -68,7 +68,7 @@ export function injectingText(canary: string): fc.Arbitrary<string> {
 }
 
 /** Values of every wrong type and every extreme a YAML field can hold. */
-export const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
+const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   weirdText,
   fc.constantFrom(
     NaN,
@@ -98,7 +98,7 @@ export const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
 type Json = Record<string, unknown>;
 
 /** Every path into an object tree (objects, arrays and leaves), root excluded. */
-export function allPaths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+function allPaths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [];
   if (Array.isArray(value)) value.forEach((v, i) => out.push([...prefix, i], ...allPaths(v, [...prefix, i])));
   else if (value !== null && typeof value === "object") {

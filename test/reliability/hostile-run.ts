@@ -40,7 +40,7 @@ export function leakedSecrets(text: string): string[] {
 }
 
 const CAUSE = `alert delivery to https://hooks.slack.com/services/T0HOST/B0HOST/HostileHookSecret1 failed ${HOSTILE_CONTROLS[0]}${HOSTILE_CONTROLS[3]}`;
-export const HOSTILE_LOG_LINES = [
+const HOSTILE_LOG_LINES = [
   `export NEOXCTL_DASHBOARD_TOKEN=tok-HostileToken-abcdef123456 ${HOSTILE_CONTROLS[1]}`,
   `curl -H "Authorization: Bearer HostileBearer0123456789" ${HOSTILE_CONTROLS[2]}`,
   `redis error at redis://:HostilePw99@10.0.0.5:6379/0${HOSTILE_CONTROLS[4]}overwritten`,

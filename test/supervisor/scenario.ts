@@ -66,7 +66,7 @@ export function scenarioInputs(o: ScenarioOptions): ScenarioInputs {
  * The "converted Hugging Face checkpoint" attempt 1 starts from: the emulator trains one step of the
  * same model and saves it, so its architecture matches what later attempts load.
  */
-export function makeInitCheckpoint(i: ScenarioInputs): void {
+function makeInitCheckpoint(i: ScenarioInputs): void {
   const initDir = i.spec.init.checkpoint;
   if (existsSync(join(initDir, "latest"))) return;
   const work = join(i.root, "init-build");

@@ -1,7 +1,7 @@
 import { registerSecrets } from "@neoxctl/core";
 
 /** Secrets the CLI may hold through its environment; none of them may appear in what it prints. */
-export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
   return [
     env.NEOXCTL_REDIS_URL,
     env.NEOXCTL_DASHBOARD_TOKEN,

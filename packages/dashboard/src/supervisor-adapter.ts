@@ -23,7 +23,7 @@ import { ChangePoller } from "./model/change-poller.ts";
  * event streams, bad nodes) and SeriesStore (per-step loss/LR/step time) onto the dashboard's read
  * model. Nothing else in this package imports @neoxctl/supervisor.
  */
-export function stateView(state: RunState): RunStateView {
+function stateView(state: RunState): RunStateView {
   switch (state) {
     case "planned":
     case "queued":
@@ -58,7 +58,7 @@ function attemptView(a: Attempt, events: readonly StoredEvent[]): AttemptView {
   };
 }
 
-export function eventView(e: StoredEvent): EventView {
+function eventView(e: StoredEvent): EventView {
   const ev = e.evidence;
   return {
     id: e.id,
@@ -80,7 +80,7 @@ export function eventView(e: StoredEvent): EventView {
 }
 
 /** Spike, NaN and divergence alarms are events whose evidence detail names the kind and onset. */
-export function spikeMarks(events: readonly StoredEvent[]): SpikeMark[] {
+function spikeMarks(events: readonly StoredEvent[]): SpikeMark[] {
   const marks = new Map<string, SpikeMark>();
   for (const e of events) {
     const d = e.evidence.detail;
@@ -104,7 +104,7 @@ function excluded(b: BadNode): ExcludedNode {
 }
 
 /** A run one of whose records could not be read: listed with its id, nothing else claimed. */
-export function unreadableSummary(id: string, error: CorruptRecordError): RunSummary {
+function unreadableSummary(id: string, error: CorruptRecordError): RunSummary {
   return {
     id,
     name: id,

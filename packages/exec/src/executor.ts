@@ -33,7 +33,7 @@ export interface ExecResult {
   durationMs: number;
 }
 
-export type ExecutorKind = "local" | "ssh";
+type ExecutorKind = "local" | "ssh";
 
 export interface Executor {
   readonly kind: ExecutorKind;

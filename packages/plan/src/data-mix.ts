@@ -4,7 +4,7 @@ import { MAX_BLEND_DATASETS } from "./neox-validate.ts";
 import { samplingWeights } from "./mix-weights.ts";
 
 /** One dataset of the manifest with what the blend will do to it. */
-export interface DatasetUse {
+interface DatasetUse {
   path: string;
   language: string;
   pair: string | null;
@@ -17,7 +17,7 @@ export interface DatasetUse {
 }
 
 /** One prefix in train_data_paths: a dataset, or a group that must be merged into one prefix first. */
-export interface BlendEntry {
+interface BlendEntry {
   id: string;
   path: string;
   weight: number;
@@ -35,7 +35,7 @@ export interface ShareRow {
   epochs: number;
 }
 
-export type GroupingLevel = "none" | "kind+tier+script" | "kind+tier" | "tier";
+type GroupingLevel = "none" | "kind+tier+script" | "kind+tier" | "tier";
 
 export interface DataMix {
   strategy: DataSpec["sampling"]["strategy"];

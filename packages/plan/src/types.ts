@@ -31,7 +31,7 @@ export interface Plan {
   runDir: string | null;
 }
 
-export type AttemptLoad = { kind: "init" } | { kind: "resume"; iteration?: number };
+type AttemptLoad = { kind: "init" } | { kind: "resume"; iteration?: number };
 
 /** One submission of a run. Attempt 1 starts from the converted checkpoint; later ones resume. */
 export interface Attempt {

@@ -1,7 +1,7 @@
 import type { JobState } from "./job-state.ts";
 
 /** Which Slurm command a status came from (they differ in what they know). */
-export type StatusSource = "squeue" | "sacct" | "scontrol";
+type StatusSource = "squeue" | "sacct" | "scontrol";
 
 /** The tag neoxctl puts in every job's --comment so a submission can be found after a crash. */
 export interface SubmissionTag {

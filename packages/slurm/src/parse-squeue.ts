@@ -44,7 +44,7 @@ export function throwOnJsonErrors(doc: Record<string, unknown>, command: string)
 }
 
 /** One job object from `squeue --json` (22.05 `v0.0.38` and later data_parser shapes). */
-export function jobFromSqueue(j: Record<string, unknown>): JobStatus {
+function jobFromSqueue(j: Record<string, unknown>): JobStatus {
   const id = readSlurmNumber(j.job_id);
   if (typeof id !== "number") throw new SlurmError("SLURM_PARSE", "squeue job without job_id", { job: j });
   const ns = normalizeJobState(j.job_state);

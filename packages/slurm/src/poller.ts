@@ -13,7 +13,7 @@ export interface RequeueEvent {
 }
 
 /** A tracked job ended as NODE_FAIL (first seen this cycle). */
-export interface NodeFailureEvent {
+interface NodeFailureEvent {
   jobId: string;
   nodes: string[];
   /** those of nodes that are now DOWN/DRAIN */

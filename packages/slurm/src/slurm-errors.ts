@@ -15,7 +15,7 @@ const UNAVAILABLE_PATTERNS = [
   /could not establish a configuration source/i
 ];
 
-export function looksUnavailable(text: string): boolean {
+function looksUnavailable(text: string): boolean {
   return UNAVAILABLE_PATTERNS.some((re) => re.test(text));
 }
 

@@ -7,9 +7,9 @@ import { RUN_STATES } from "./run-state.ts";
 // record that is not of its shape is reported as corrupt instead of travelling on as a lie.
 
 /** Recovery classes that each have their own budget in `resilience.budgets`. */
-export const BUDGET_CLASSES = ["node", "timeout", "app", "spike", "hang"] as const;
+const BUDGET_CLASSES = ["node", "timeout", "app", "spike", "hang"] as const;
 export type BudgetClass = (typeof BUDGET_CLASSES)[number];
-export const BudgetsUsedSchema = z.record(z.enum(BUDGET_CLASSES), z.number().int().nonnegative());
+const BudgetsUsedSchema = z.record(z.enum(BUDGET_CLASSES), z.number().int().nonnegative());
 export type BudgetsUsed = z.output<typeof BudgetsUsedSchema>;
 
 export function noBudgetUsed(): BudgetsUsed {
@@ -20,14 +20,14 @@ const RunStateSchema = z.enum(RUN_STATES);
 const Step = z.number().int().nonnegative();
 
 /** How an attempt starts: fresh (or from the initial checkpoint) or resuming a saved step. */
-export const AttemptLoadSchema = z.discriminatedUnion("kind", [
+const AttemptLoadSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("init") }),
   z.object({ kind: z.literal("resume"), iteration: Step.optional() })
 ]);
 export type AttemptLoad = z.output<typeof AttemptLoadSchema>;
 
 /** Why a new attempt exists; `planned` is an exit at exit_interval and spends no budget. */
-export const AttemptReasonSchema = z.enum(["first", "planned", "manual", ...BUDGET_CLASSES]);
+const AttemptReasonSchema = z.enum(["first", "planned", "manual", ...BUDGET_CLASSES]);
 export type AttemptReason = z.output<typeof AttemptReasonSchema>;
 
 /** The parameters that change from one attempt to the next, recorded as a diff. */
@@ -43,10 +43,10 @@ export type AttemptParams = z.output<typeof AttemptParamsSchema>;
  * `submitting`: intent written; sbatch may or may not have happened (reconcile by tag before
  * submitting).
  */
-export const AttemptPhaseSchema = z.enum(["submitting", "submitted", "ended"]);
+const AttemptPhaseSchema = z.enum(["submitting", "submitted", "ended"]);
 export type AttemptPhase = z.output<typeof AttemptPhaseSchema>;
 
-export const ParamChangeSchema = z.object({
+const ParamChangeSchema = z.object({
   field: z.enum(["load", "lr", "seed", "excludeNodes"]),
   from: z.unknown(),
   to: z.unknown()
@@ -79,7 +79,7 @@ export const AttemptSchema = z.object({
 });
 export type Attempt = z.output<typeof AttemptSchema>;
 
-export const RollbackRecordSchema = z.object({
+const RollbackRecordSchema = z.object({
   /** the attempt that saw the spike; the rollback itself runs as attempt + 1 */
   attempt: z.number().int().positive(),
   onsetStep: Step,
@@ -139,7 +139,7 @@ export const RunSchema = z.object({
 export type Run = z.output<typeof RunSchema>;
 
 /** Facts attached to an event so a human can see why the supervisor acted. */
-export const EvidenceSchema = z.object({
+const EvidenceSchema = z.object({
   logLines: z.array(z.string()).optional(),
   slurmState: z.string().optional(),
   jobId: z.string().optional(),

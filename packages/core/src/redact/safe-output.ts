@@ -12,7 +12,7 @@ export function safeText(text: string, opts: EscapeOptions & { secrets?: readonl
  * that is serialized afterwards: redacting serialized JSON would miss a secret that serialization
  * escaped (a `"` or `\` in it).
  */
-export function redactValue(value: unknown, secrets: readonly string[] = []): unknown {
+function redactValue(value: unknown, secrets: readonly string[] = []): unknown {
   if (typeof value === "string") return redactSecrets(value, secrets);
   if (Array.isArray(value)) return value.map((v: unknown) => redactValue(v, secrets));
   if (value !== null && typeof value === "object") {

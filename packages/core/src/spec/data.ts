@@ -7,7 +7,7 @@ export const TIERS = ["high", "medium-high", "medium", "medium-low", "low"] as c
 export type Tier = (typeof TIERS)[number];
 
 /** ISO 639-3 language code plus ISO 15924 script, as in FLORES-200 / MaLA (`swh_Latn`). */
-export const LanguageSchema = z
+const LanguageSchema = z
   .string()
   .regex(/^[a-z]{3}_[A-Z][a-z]{3}$/, { error: "must be an ISO 639-3 code and a script, e.g. swh_Latn" });
 
@@ -18,7 +18,7 @@ const notBinIdx = (p: string): boolean => !/\.(bin|idx)$/.test(p);
 const prefix = AbsolutePathSchema.refine(notBinIdx, noSuffix);
 const datasetPrefix = AbsoluteOrRelativePathSchema.refine(notBinIdx, noSuffix);
 
-export const DatasetSchema = z
+const DatasetSchema = z
   .object({
     path: datasetPrefix.describe(
       "tokenized data prefix (…_text_document), absolute or relative to data_root"
@@ -57,7 +57,7 @@ export const DataManifestSchema = z
 
 export type DataManifest = z.infer<typeof DataManifestSchema>;
 
-export const SamplingSchema = z
+const SamplingSchema = z
   .discriminatedUnion("strategy", [
     z
       .object({

@@ -31,7 +31,7 @@ const LLAMA3_8B: ModelArchitecture = {
   rms_norm_epsilon: 0.00001
 };
 
-export const MODEL_PRESET_NAMES = ["llama3-8b", "llama3.1-8b"] as const;
+const MODEL_PRESET_NAMES = ["llama3-8b", "llama3.1-8b"] as const;
 export type ModelPresetName = (typeof MODEL_PRESET_NAMES)[number];
 
 export function architectureOf(preset: ModelPresetName): ModelArchitecture {
@@ -45,7 +45,7 @@ export function architectureOf(preset: ModelPresetName): ModelArchitecture {
   }
 }
 
-export const ATTENTION_KINDS = ["global", "flash"] as const;
+const ATTENTION_KINDS = ["global", "flash"] as const;
 
 export const ModelSchema = z
   .object({

@@ -11,7 +11,7 @@ import { AbsolutePathSchema } from "./paths.ts";
  * from Redis when the supervisor renders a later attempt: a record anyone with write access to Redis
  * can change, so it goes through the same schemas every time, never trusted because it once passed.
  */
-export const PlanInputSchema = z
+const PlanInputSchema = z
   .object({
     spec: RunSpecSchema,
     profile: ClusterProfileSchema,

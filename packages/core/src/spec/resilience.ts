@@ -5,7 +5,7 @@ import { z } from "zod";
  * Defaults are chosen for LUMI-G: 48 h jobs, nodes that fail a few times a week, spikes that
  * rarely recover by themselves (BigScience: "more often than not the training won't recover").
  */
-export const BudgetsSchema = z
+const BudgetsSchema = z
   .object({
     node: z
       .number()
@@ -31,7 +31,7 @@ export const BudgetsSchema = z
   .strict()
   .describe("How many recoveries of each class the supervisor may perform before it asks a human.");
 
-export const SpikePolicySchema = z
+const SpikePolicySchema = z
   .object({
     enabled: z.boolean().default(true),
     recover_window_steps: z
@@ -70,7 +70,7 @@ export const SpikePolicySchema = z
   })
   .strict();
 
-export const HangPolicySchema = z
+const HangPolicySchema = z
   .object({
     k: z
       .number()

@@ -5,7 +5,7 @@ import { z } from "zod";
  * dash with six hex digits. Ids name Redis keys (`run:<id>:attempt:<n>`), so an id from a URL or
  * argv must match before it is used: `:` in particular would reach another record.
  */
-export const RunIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, {
+const RunIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, {
   error: "must be 1-80 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
 });
 

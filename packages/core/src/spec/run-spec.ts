@@ -14,7 +14,7 @@ export const SafeIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
 
 const posInt = z.number().int().positive();
 
-export const GlobalBatchSchema = z
+const GlobalBatchSchema = z
   .union([
     z.object({ sequences: posInt.describe("sequences per optimizer step") }).strict(),
     z
@@ -23,7 +23,7 @@ export const GlobalBatchSchema = z
   ])
   .describe("global batch per optimizer step: {sequences: N} or {tokens: N}");
 
-export const TrainingSchema = z
+const TrainingSchema = z
   .object({
     train_iters: posInt,
     global_batch: GlobalBatchSchema,
@@ -50,7 +50,7 @@ export const TrainingSchema = z
   })
   .strict();
 
-export const ParallelismSchema = z
+const ParallelismSchema = z
   .object({
     tp: posInt.default(1).describe("tensor (model) parallel size"),
     pp: z
@@ -63,7 +63,7 @@ export const ParallelismSchema = z
   })
   .strict();
 
-export const CheckpointingSchema = z
+const CheckpointingSchema = z
   .object({
     save: AbsolutePathSchema.describe("checkpoint directory (absolute); later attempts load from here"),
     checkpoint_factor: posInt.describe("save every this many iterations"),
@@ -71,7 +71,7 @@ export const CheckpointingSchema = z
   })
   .strict();
 
-export const InitSchema = z
+const InitSchema = z
   .object({
     checkpoint: AbsolutePathSchema.describe(
       "NeoX checkpoint converted from Hugging Face (absolute directory with `latest`)"
@@ -83,7 +83,7 @@ export const InitSchema = z
   })
   .strict();
 
-export const ClusterRefSchema = z
+const ClusterRefSchema = z
   .object({
     profile: z.string().min(1).describe("cluster profile name (clusters/<name>.yaml) or path"),
     account: SlurmWordSchema.optional().describe("Slurm account (mandatory on LUMI)"),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseWith } from "./parse.ts";
 
 /** Keys every spec template may use without declaring them; `neoxctl init` always supplies them. */
-export const BUILTIN_TEMPLATE_KEYS = ["name", "spec_file", "manifest_file"] as const;
+const BUILTIN_TEMPLATE_KEYS = ["name", "spec_file", "manifest_file"] as const;
 
 const TemplateKeySchema = z
   .string()
@@ -11,7 +11,7 @@ const TemplateKeySchema = z
     error: "is supplied by neoxctl init and cannot be declared"
   });
 
-export const TemplateValueSchema = z
+const TemplateValueSchema = z
   .object({
     help: z.string().min(1).describe("what the value is, shown by `neoxctl init --list` and in errors"),
     default: z
@@ -22,7 +22,7 @@ export const TemplateValueSchema = z
   })
   .strict();
 
-export const SpecTemplateSchema = z
+const SpecTemplateSchema = z
   .object({
     description: z.string().min(1).describe("one line: what run the template scaffolds"),
     cluster: z.string().min(1).describe("cluster profile the spec is written for (clusters/<name>.yaml)"),

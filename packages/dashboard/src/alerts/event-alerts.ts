@@ -10,7 +10,7 @@ export interface SupervisorNotice {
 }
 
 /** Node-failure recoveries from which on each new one is announced. */
-export const REPEATED_NODE_FAILURES = 2;
+const REPEATED_NODE_FAILURES = 2;
 
 /**
  * Which supervisor events become alerts, and with what facts. The supervisor's cause text is the

@@ -11,11 +11,11 @@ export interface SlackMessage {
  * Slack mrkdwn treats &, < and > as control characters; user-controlled text must not form links
  * or mentions (`<!channel>`). Secrets and control characters go first, through the one redaction.
  */
-export function escapeMrkdwn(text: string): string {
+function escapeMrkdwn(text: string): string {
   return safeText(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-export function runUrl(baseUrl: string, runId: string): string {
+function runUrl(baseUrl: string, runId: string): string {
   return `${baseUrl.replace(/\/+$/, "")}/runs/${encodeURIComponent(runId)}`;
 }
 

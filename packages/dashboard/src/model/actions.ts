@@ -1,5 +1,5 @@
 /** The manual controls the dashboard offers, carried out by the supervisor. */
-export const ACTION_KINDS = ["cancel", "resume", "rollback", "ack"] as const;
+const ACTION_KINDS = ["cancel", "resume", "rollback", "ack"] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 export type ActionRequest =

@@ -67,13 +67,13 @@ export interface AttemptView {
   loadStep?: number;
 }
 
-export interface ConfigChange {
+interface ConfigChange {
   field: string;
   from: unknown;
   to: unknown;
 }
 
-export interface EvidenceView {
+interface EvidenceView {
   logLines: string[];
   slurmState?: string;
   jobId?: string;
@@ -109,7 +109,7 @@ export interface SpikeMark {
   recovered: boolean;
 }
 
-export interface RollbackMark {
+interface RollbackMark {
   /** the attempt that ran from the rollback */
   attempt: number;
   onsetStep: number;

@@ -1,8 +1,8 @@
 import type { AttemptView, RunSeries, SeriesPoint } from "../model/read-model.ts";
 
 /** Marker series drawn on the loss chart, in legend order. */
-export const MARKER_KINDS = ["spike", "rollback", "lr_change", "restart"] as const;
-export type MarkerKind = (typeof MARKER_KINDS)[number];
+const MARKER_KINDS = ["spike", "rollback", "lr_change", "restart"] as const;
+type MarkerKind = (typeof MARKER_KINDS)[number];
 
 type Column = (number | null)[];
 
@@ -21,13 +21,13 @@ export interface ChartData {
  * re-ran those steps (rollback, or resume from an older checkpoint), so the earlier values are no
  * longer the run's history.
  */
-export function isDiscarded(point: SeriesPoint, laterFirstStep: ReadonlyMap<number, number>): boolean {
+function isDiscarded(point: SeriesPoint, laterFirstStep: ReadonlyMap<number, number>): boolean {
   const first = laterFirstStep.get(point.attempt);
   return first !== undefined && point.step >= first;
 }
 
 /** For each attempt, the smallest first step among the attempts after it. */
-export function laterFirstSteps(points: readonly SeriesPoint[]): Map<number, number> {
+function laterFirstSteps(points: readonly SeriesPoint[]): Map<number, number> {
   const first = new Map<number, number>();
   for (const p of points) {
     const f = first.get(p.attempt);

@@ -8,7 +8,7 @@ import { renderLayout } from "./layout.ts";
 const RANK = new Map<RunStateView, number>(RUN_STATE_VIEWS.map((s, i) => [s, i]));
 
 /** Runs needing a human first, then by how alarming the state is, then most recently changed. */
-export function orderRuns(runs: readonly RunSummary[]): RunSummary[] {
+function orderRuns(runs: readonly RunSummary[]): RunSummary[] {
   return [...runs].sort(
     (a, b) =>
       (RANK.get(a.state) ?? 99) - (RANK.get(b.state) ?? 99) ||

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 
 /** Names every local browser may use to reach a loopback-bound dashboard. */
-export const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"] as const;
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"] as const;
 
 /** Addresses that mean "every interface": never a name a browser sends in `Host`. */
 const WILDCARDS = new Set(["0.0.0.0", "::", "0:0:0:0:0:0:0:0"]);
@@ -15,7 +15,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** Lower case, no brackets around an IPv6 literal, no trailing dot of a fully qualified name. */
-export function normalizeHost(host: string): string {
+function normalizeHost(host: string): string {
   const h = host.trim().toLowerCase();
   return (h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h).replace(/\.$/, "");
 }

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
-export const READ_COOKIE = "neoxctl_read";
+const READ_COOKIE = "neoxctl_read";
 
 function sameSecret(a: string, b: string): boolean {
   // hashed first, so the comparison takes the same time whatever the length or content of the guess

@@ -11,7 +11,7 @@ export interface LoadedFiles {
 }
 
 /** NeoX appends `.yml` to a config name that has neither suffix. */
-export function normaliseConfigPath(p: string): string {
+function normaliseConfigPath(p: string): string {
   return p.endsWith(".yml") || p.endsWith(".json") ? p : `${p}.yml`;
 }
 

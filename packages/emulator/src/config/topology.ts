@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { PythonError } from "./python-error.ts";
 
 /** DeepSpeed's hostfile: `host slots=N` lines, `#` comments, a repeated host is an error. */
-export function parseHostfile(text: string): Map<string, number> {
+function parseHostfile(text: string): Map<string, number> {
   const hosts = new Map<string, number>();
   for (const rawLine of text.split("\n")) {
     const line = rawLine.replace(/#.*/, "").trim();

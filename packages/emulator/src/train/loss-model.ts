@@ -14,7 +14,7 @@ export interface ModelHealth {
 export const HEALTHY: ModelHealth = { excess: 0, nan: false };
 
 /** Deterministic uniform in [0,1) from (seed, step, channel): a splitmix-style integer hash. */
-export function hashUniform(seed: number, step: number, channel: number): number {
+function hashUniform(seed: number, step: number, channel: number): number {
   let h =
     (Math.imul(seed | 0, 0x9e3779b1) ^
       Math.imul(step | 0, 0x85ebca77) ^

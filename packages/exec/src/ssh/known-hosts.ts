@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { keyBlobType } from "./host-key.ts";
 
-export type KnownHostMarker = "none" | "revoked" | "cert-authority";
+type KnownHostMarker = "none" | "revoked" | "cert-authority";
 
 export interface KnownHostEntry {
   marker: KnownHostMarker;

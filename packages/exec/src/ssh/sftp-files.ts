@@ -55,7 +55,7 @@ export async function readRemoteFrom(
 }
 
 /** `mkdir -p` over SFTP: creates each missing component. */
-export async function mkdirp(sftp: SFTPWrapper, dir: string, mode?: number): Promise<void> {
+async function mkdirp(sftp: SFTPWrapper, dir: string, mode?: number): Promise<void> {
   const parts = posix.normalize(dir).split("/");
   let current = dir.startsWith("/") ? "/" : "";
   for (const part of parts) {

@@ -59,7 +59,7 @@ function blockApplies(block: Block, host: string): boolean {
 }
 
 /** `~` and the common `%` tokens OpenSSH expands in file names. */
-export function expandPath(path: string, tokens: { host: string; user?: string; alias: string }): string {
+function expandPath(path: string, tokens: { host: string; user?: string; alias: string }): string {
   const home = homedir();
   const withHome = path === "~" ? home : path.startsWith("~/") ? `${home}${path.slice(1)}` : path;
   return withHome.replace(/%([%dhnru])/g, (_, t: string) => {

@@ -13,7 +13,7 @@ export interface CheckpointLayout {
   bf16: boolean;
 }
 
-export const pad2 = (n: number): string => String(n).padStart(2, "0");
+const pad2 = (n: number): string => String(n).padStart(2, "0");
 
 /** Exact names that must exist (non-empty) directly in the step directory. */
 export function requiredFiles(layout: CheckpointLayout): string[] {

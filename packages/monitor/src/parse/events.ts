@@ -29,7 +29,7 @@ export interface TrainEvent {
   flopsPerGpu: string | null;
 }
 
-export type BadNodeSource =
+type BadNodeSource =
   | "nccl" // NCCL/RCCL WARN or error lines
   | "hip" // HIP runtime errors
   | "gpu_fault" // "Memory access fault by GPU"

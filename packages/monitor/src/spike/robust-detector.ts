@@ -39,7 +39,7 @@ export interface RobustDetectorOptions {
   divergeJump: number;
 }
 
-export const ROBUST_DEFAULTS: RobustDetectorOptions = {
+const ROBUST_DEFAULTS: RobustDetectorOptions = {
   baselineSpan: 32,
   scaleSpan: 64,
   minJump: 0.2,

@@ -5,7 +5,7 @@ export interface LossPoint {
   loss: number;
 }
 
-export type AlarmKind = "spike" | "nan" | "divergence";
+type AlarmKind = "spike" | "nan" | "divergence";
 
 export interface Alarm {
   type: "alarm";

@@ -12,7 +12,7 @@ export interface RenderedFiles {
   files: Record<string, string>;
 }
 
-export function attemptDir(run: Run, index: number): string {
+function attemptDir(run: Run, index: number): string {
   return `${run.runDir}/attempts/${index}`;
 }
 

@@ -8,7 +8,7 @@ const Iteration = z.number().int().nonnegative();
 const Duration = z.number();
 
 /** How one attempt was planned to end, with the measurements the plan came from. */
-export const ExitRecordSchema = z.object({
+const ExitRecordSchema = z.object({
   attempt: z.number().int().positive(),
   startIteration: Iteration,
   /** null: no planned exit, the attempt runs to train_iters */
@@ -24,7 +24,7 @@ export const ExitRecordSchema = z.object({
 export type ExitRecord = z.output<typeof ExitRecordSchema>;
 
 /** The next attempt, already in Slurm's queue behind the running one. */
-export const QueuedContinuationSchema = z.object({
+const QueuedContinuationSchema = z.object({
   attempt: z.number().int().positive(),
   predecessor: z.object({ attempt: z.number().int().positive(), jobId: z.string(), exitAt: Iteration }),
   /** `submitting`: intent written, sbatch may or may not have happened (reconcile by tag) */
@@ -42,7 +42,7 @@ export type QueuedContinuation = z.output<typeof QueuedContinuationSchema>;
  * the old one, release the new one. Each phase is committed before its Slurm command runs, so a
  * restart resumes where it stopped and never leaves two runnable jobs, or none.
  */
-export const ReplacementSchema = z.object({
+const ReplacementSchema = z.object({
   attempt: z.number().int().positive(),
   oldJobId: z.string(),
   phase: z.enum(["submitting", "held", "old_cancelled"]),
@@ -52,7 +52,7 @@ export const ReplacementSchema = z.object({
 export type Replacement = z.output<typeof ReplacementSchema>;
 
 // lists default to empty: records written before a list existed read as "nothing yet"
-export const ChainRecordSchema = z.object({
+const ChainRecordSchema = z.object({
   queued: QueuedContinuationSchema.optional(),
   replacing: ReplacementSchema.optional(),
   /** continuation jobs the chain cancelled: never adopted by tag */
@@ -71,11 +71,11 @@ export const ChainRecordSchema = z.object({
 });
 export type ChainRecord = z.output<typeof ChainRecordSchema>;
 
-export function emptyChain(): ChainRecord {
+function emptyChain(): ChainRecord {
   return { discarded: [], exits: [], handovers: [] };
 }
 
-export function chainKey(store: RunStore, runId: string): string {
+function chainKey(store: RunStore, runId: string): string {
   return `${store.keys.run(runId)}:chain`;
 }
 

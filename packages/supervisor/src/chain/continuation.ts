@@ -293,7 +293,7 @@ function configRootOf(index: number): string {
   return `attempts/${index}`;
 }
 
-export function extrasOf(index: number, exit: ExitRecord): RenderExtras {
+function extrasOf(index: number, exit: ExitRecord): RenderExtras {
   return { configRoot: configRootOf(index), ...(exit.exitAt !== null ? { exitInterval: exit.exitAt } : {}) };
 }
 
@@ -307,7 +307,7 @@ function adoptable(q: QueuedContinuation, a: Attempt): boolean {
   return a.reason === "planned" && fromExit && p.lr === q.params.lr && p.seed === q.params.seed && sameNodes;
 }
 
-export function describeExit(e: ExitRecord): string {
+function describeExit(e: ExitRecord): string {
   if (e.exitAt === null)
     return e.stepMs === null ? "has no planned exit (no step time measured yet)" : "runs to train_iters";
   return `exits at iteration ${e.exitAt} (${e.basis}; ${e.stepMs?.toFixed(0)} ms/it ${e.stepSource}, save ${e.saveS?.toFixed(1)} s, limit ${(e.limitS / 60).toFixed(1)} min)`;

@@ -17,7 +17,7 @@ export interface ExitPlanInput {
 }
 
 export const EXIT_BASES = ["fits", "runs_to_end", "tight"] as const;
-export type ExitBasis = (typeof EXIT_BASES)[number];
+type ExitBasis = (typeof EXIT_BASES)[number];
 
 export interface ExitPlan {
   /** the iteration the attempt ends itself at (after saving it); null: it runs to train_iters */

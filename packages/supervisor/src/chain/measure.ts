@@ -32,7 +32,7 @@ export function samplesOf(points: readonly StepPoint[], attempt: number): StepSa
 }
 
 /** The time a job is sure to get: --time-min where the cluster honours it (backfill may grant no more), else --time. */
-export function guaranteedLimitS(run: Run): number {
+function guaranteedLimitS(run: Run): number {
   const { spec, profile } = specOf(run);
   const t =
     profile.scheduler.supports_time_min && spec.cluster.time_min !== undefined

@@ -56,7 +56,7 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function makeRig(redis: Redis, o: RigOptions = {}): Promise<Rig> {
+async function makeRig(redis: Redis, o: RigOptions = {}): Promise<Rig> {
   let now = T0;
   const clock = (): number => now;
   const prefix = `neoxctl-unit:${randomUUID()}:`;

@@ -11,7 +11,7 @@ import type { CycleReport } from "./supervisor.ts";
 import type { ClusterResolver } from "./cluster.ts";
 import { eventRoute } from "./event-routes.ts";
 
-export const QUEUE_NAMES = ["poll", "submit", "recover", "notify"] as const;
+const QUEUE_NAMES = ["poll", "submit", "recover", "notify"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const JOB_OPTS = {
@@ -21,7 +21,7 @@ const JOB_OPTS = {
   removeOnFail: 200
 } as const;
 
-export function bullPrefix(prefix: string): string {
+function bullPrefix(prefix: string): string {
   return `${prefix}bull`;
 }
 
