@@ -178,12 +178,21 @@ describe("one reused connection", () => {
 
   it("reconnects on the next run after the server drops the connection", async () => {
     const ex = await SshExecutor.fromTarget(base);
-    const sessionPid = Number((await ex.run(["sh", "-c", 'echo "$PPID"'], { check: true })).stdout.trim());
-    expect(sessionPid).toBeGreaterThan(1);
-    // the server-side process of this connection (same machine): killing it drops our TCP session
-    process.kill(sessionPid, "SIGKILL");
-    const after = await ex.run(["sh", "-c", 'echo "$PPID"'], { check: true });
-    expect(Number(after.stdout.trim())).not.toBe(sessionPid);
+    const clientPort = async (): Promise<string> =>
+      (await ex.run(["sh", "-c", 'echo "$SSH_CONNECTION"'], { check: true })).stdout.split(" ")[1] ?? "";
+    const before = await clientPort();
+    // the sshd processes serving this connection (same machine): killing them drops our TCP session
+    const owners = execFileSync(
+      "ss",
+      ["-Htnp", "state", "established", `( sport = :2222 and dport = :${before} )`],
+      {
+        encoding: "utf8"
+      }
+    );
+    const pids = [...owners.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, "SIGKILL");
+    expect(await clientPort()).not.toBe(before);
     expect(ex.connectionCount).toBe(2);
     // SFTP comes back on the new connection too
     await expect(ex.readFrom(SSH_FILES.knownHosts, 0)).resolves.toMatchObject({ size: expect.any(Number) });
