@@ -146,6 +146,15 @@ describe("commands through one long-lived shell", () => {
     expect(ex.connectionCount).toBe(1);
   });
 
+  it("reports a command killed by a signal as that signal, as an exec channel does", async () => {
+    ex = executorFor(fx);
+    await expect(ex.run(["sh", "-c", "kill -TERM $$"])).resolves.toMatchObject({
+      exitCode: null,
+      signal: "SIGTERM"
+    });
+    await expect(ex.run(["sh", "-c", "exit 7"])).resolves.toMatchObject({ exitCode: 7, signal: null });
+  });
+
   it("gives commands /dev/null as stdin, not the shell's command stream", async () => {
     ex = executorFor(fx);
     const cat = await ex.run(["cat"]);

@@ -31,7 +31,7 @@ interface Pending {
   /** the go was written: from here on, a dying shell leaves the outcome open */
   went: boolean;
   out?: Buffer;
-  status?: number | null;
+  status?: { exitCode: number | null; signal: string | null };
   err?: Buffer;
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
@@ -140,18 +140,18 @@ export class RemoteShell {
           // the command may still run (the remote `timeout` ends it); this shell is given up so that
           // its late output cannot be taken for the next command's
           this.close();
-          reject(timedOut(this.partial(p, null), timeoutMs, this.target));
+          reject(timedOut(this.partial(p), timeoutMs, this.target));
         }, timeoutMs);
       }
       this.stream.write(encodeCommand(p.marker, line));
     });
   }
 
-  private partial(p: Pending, status: number | null): ExecResult {
+  private partial(p: Pending): ExecResult {
     return {
       command: [...p.argv],
-      exitCode: status,
-      signal: null,
+      exitCode: p.status?.exitCode ?? null,
+      signal: p.status?.signal ?? null,
       stdout: (p.out ?? this.out.peek()).toString("utf8"),
       stderr: (p.err ?? this.err.peek()).toString("utf8"),
       durationMs: performance.now() - p.started
@@ -183,7 +183,7 @@ export class RemoteShell {
     if (p.out === undefined || p.err === undefined) return;
     clearTimeout(p.timer);
     this.pending = undefined;
-    p.resolve(this.partial(p, p.status ?? null));
+    p.resolve(this.partial(p));
   }
 
   private died(): void {
@@ -201,7 +201,7 @@ export class RemoteShell {
       );
     } else if (p) {
       clearTimeout(p.timer);
-      const result = this.partial(p, null);
+      const result = this.partial(p);
       p.reject(
         new ExecError(
           "SSH_CONNECT",

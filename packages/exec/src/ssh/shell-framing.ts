@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { normaliseSignal } from "../result.ts";
 
 /**
  * The wire protocol of the long-lived remote shell (see remote-shell.ts).
@@ -9,7 +10,7 @@ import { randomBytes } from "node:crypto";
  * `<marker>\n` (the go), which the client sends on the acknowledgement. So a shell that ends before
  * the client sent the go provably did not run the command (it can be retried elsewhere, as a channel
  * that never opened), and only a shell that ends after it leaves the outcome open.
- * Output: the command's own bytes, then on stdout `\n<marker> <status>\n` and on stderr
+ * Output: the command's own bytes, then on stdout `\n<marker> <status> [<signal>]\n` and on stderr
  * `\n<marker>\n`. The marker is 128 random bits chosen per command, so no output can contain it by
  * accident, and the leading `\n` makes it start a line even after output without a final newline;
  * stripping exactly that `\n` gives the command's bytes back unchanged.
@@ -48,7 +49,9 @@ export function serverScript(ready: string): string {
     '  [ "$__neoxctl_g" = "$__neoxctl_m" ] || break',
     '  ( eval "$__neoxctl_c" ) </dev/null',
     "  __neoxctl_s=$?",
-    '  printf \'\\n%s %s\\n\' "$__neoxctl_m" "$__neoxctl_s"',
+    "  __neoxctl_k=",
+    '  [ "$__neoxctl_s" -gt 128 ] && __neoxctl_k="$(kill -l "$__neoxctl_s" 2>/dev/null)"',
+    '  printf \'\\n%s %s %s\\n\' "$__neoxctl_m" "$__neoxctl_s" "$__neoxctl_k"',
     "  printf '\\n%s\\n' \"$__neoxctl_m\" >&2",
     "done"
   ].join("\n");
@@ -109,8 +112,14 @@ export class FramedStream {
   }
 }
 
-/** The status the server printed after the stdout marker (` <n>`). */
-export function parseStatus(trailer: string): number | null {
-  const m = /^ (\d+)$/.exec(trailer);
-  return m ? Number(m[1]) : null;
+/**
+ * The status the server printed after the stdout marker (` <n> [SIGNAME]`). A shell reports a
+ * command killed by signal n as status 128+n, and `kill -l` names it: that is read as a signal
+ * death, as an exec channel reports it (a program that exits 128+n by itself is read the same way).
+ */
+export function parseStatus(trailer: string): { exitCode: number | null; signal: string | null } {
+  const m = /^ (\d+) ?([A-Z][A-Z0-9+-]*)?$/.exec(trailer);
+  if (!m) return { exitCode: null, signal: null };
+  if (m[2] !== undefined) return { exitCode: null, signal: normaliseSignal(m[2]) };
+  return { exitCode: Number(m[1]), signal: null };
 }
