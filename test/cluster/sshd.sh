@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real OpenSSH server for the SSH executor tests, bound to 127.0.0.1:2222 only, with its own host
 # keys, an authorised client key for root, known_hosts files (good, wrong, empty, hashed) and an ssh
-# client config with a plain alias and a ProxyJump alias. Everything lives under
+# client config with a plain alias, a ProxyJump alias and a benchmark account whose start-up files
+# cost about a second (as module initialisation does on login nodes). Everything lives under
 # /var/lib/neoxctl-testcluster/ssh (next to the Slurm cluster's runtime files, outside any checkout, so
 # every clone on the machine shares one server and one key set). Idempotent: `start` on a running server only re-checks it.
 #
@@ -61,6 +62,8 @@ ensure_files() {
   echo "@revoked * $host_pub" >"$DIR/known_hosts.revoked"
   cat "$DIR/known_hosts" >>"$DIR/known_hosts.revoked"
 
+  ensure_bench_account
+
   cat >"$DIR/sshd_config.new" <<EOF
 Port $PORT
 ListenAddress $ADDR
@@ -100,6 +103,15 @@ Host lumi-test
   UserKnownHostsFile $DIR/known_hosts
   StrictHostKeyChecking yes
 
+# the benchmark account: its ~/.bashrc costs about a second, as module initialisation does on LUMI
+Host lumi-bench
+  HostName $ADDR
+  Port $PORT
+  User $BENCH_USER
+  IdentityFile $DIR/id_ed25519
+  UserKnownHostsFile $DIR/known_hosts
+  StrictHostKeyChecking yes
+
 # reaches the same server through a jump over itself
 Host lumi-jump
   HostName $ADDR
@@ -110,6 +122,31 @@ Host lumi-jump
   StrictHostKeyChecking yes
   ProxyJump lumi-test
 EOF
+}
+
+# `neoxbench`: a second name for uid 0 with a home of its own (under $DIR), so that only its
+# start-up file differs from root's: jobs it submits and files it writes behave exactly as root's in
+# the tests and benchmarks. It has no usable password (`*`: sshd refuses a `!`-locked account even for
+# keys when PAM is off) and the key that authorises it is the test
+# key in $DIR/authorized_keys, accepted only by this server, which listens on 127.0.0.1 only.
+BENCH_USER=neoxbench
+ensure_bench_account() {
+  local home="$DIR/$BENCH_USER-home"
+  if ! getent passwd "$BENCH_USER" >/dev/null; then
+    useradd -o -u 0 -g 0 -M -d "$home" -s /bin/bash -c 'neoxctl test sshd benchmark account' "$BENCH_USER" 2>/dev/null
+  fi
+  [[ "$(getent shadow "$BENCH_USER" | cut -d: -f2)" == '*' ]] || usermod -p '*' "$BENCH_USER"
+  mkdir -p "$home"
+  chmod 700 "$home"
+  local rc
+  rc="$(cat <<'RC'
+# neoxctl benchmark account: every shell's start-up costs about a second, as `module` initialisation
+# does on a login node. rc-runs counts start-ups (one line per shell) for the executor tests.
+printf '%s\n' "$$" >>"$HOME/rc-runs"
+sleep 1
+RC
+)"
+  [[ "$(cat "$home/.bashrc" 2>/dev/null)" == "$rc" ]] || printf '%s\n' "$rc" >"$home/.bashrc"
 }
 
 running_pid() {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecError } from "@neoxctl/core";
 import { SshExecutor } from "@neoxctl/exec";
 import type { ExecTarget } from "@neoxctl/exec";
-import { ensureSshd, SSH_FILES, sshTarget } from "../support/targets.ts";
+import { readFileSync } from "node:fs";
+import { ensureSshd, SSH_BENCH_RC_RUNS, SSH_BENCH_USER, SSH_FILES, sshTarget } from "../support/targets.ts";
 
 type SshTarget = Extract<ExecTarget, { kind: "ssh" }>;
 const base = sshTarget as SshTarget;
@@ -178,15 +179,40 @@ describe("one reused connection", () => {
 
   it("reconnects on the next run after the server drops the connection", async () => {
     const ex = await SshExecutor.fromTarget(base);
-    const sessionPid = Number((await ex.run(["sh", "-c", 'echo "$PPID"'], { check: true })).stdout.trim());
-    expect(sessionPid).toBeGreaterThan(1);
-    // the server-side process of this connection (same machine): killing it drops our TCP session
-    process.kill(sessionPid, "SIGKILL");
-    const after = await ex.run(["sh", "-c", 'echo "$PPID"'], { check: true });
-    expect(Number(after.stdout.trim())).not.toBe(sessionPid);
+    const clientPort = async (): Promise<string> =>
+      (await ex.run(["sh", "-c", 'echo "$SSH_CONNECTION"'], { check: true })).stdout.split(" ")[1] ?? "";
+    const before = await clientPort();
+    // the sshd processes serving this connection (same machine): killing them drops our TCP session
+    const owners = execFileSync(
+      "ss",
+      ["-Htnp", "state", "established", `( sport = :2222 and dport = :${before} )`],
+      {
+        encoding: "utf8"
+      }
+    );
+    const pids = [...owners.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, "SIGKILL");
+    expect(await clientPort()).not.toBe(before);
     expect(ex.connectionCount).toBe(2);
     // SFTP comes back on the new connection too
     await expect(ex.readFrom(SSH_FILES.knownHosts, 0)).resolves.toMatchObject({ size: expect.any(Number) });
+    await ex.close();
+  });
+
+  it("reads the account's start-up files once per shell, not once per command", async () => {
+    const ex = await SshExecutor.fromTarget({ ...base, user: SSH_BENCH_USER });
+    // the account's ~/.bashrc records the pid of each shell that reads it; a command and its ancestors tell
+    // which of those shells it ran under (other processes may use the account at the same time)
+    const ancestors = 'p=$$; while [ "$p" -gt 1 ]; do echo "$p"; p=$(ps -o ppid= -p "$p" | tr -d " "); done';
+    const servedBy: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const chain = (await ex.run(["sh", "-c", ancestors], { check: true })).stdout.split("\n");
+      const rcPids = new Set(readFileSync(SSH_BENCH_RC_RUNS, "utf8").split("\n").filter(Boolean));
+      servedBy.push(chain.filter((pid) => rcPids.has(pid)).join(","));
+    }
+    expect(servedBy[0]).toMatch(/^\d+$/);
+    expect(new Set(servedBy).size).toBe(1);
     await ex.close();
   });
 });

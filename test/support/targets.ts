@@ -34,6 +34,13 @@ export const SSH_FILES = {
   sshdLog: join(SSH_DIR, "sshd.log")
 } as const;
 
+/**
+ * An account on the test sshd whose ~/.bashrc costs about a second (as module initialisation does
+ * on a login node) and counts its runs in ~/rc-runs; uid 0 under another name (test/cluster/sshd.sh).
+ */
+export const SSH_BENCH_USER = "neoxbench";
+export const SSH_BENCH_RC_RUNS = join(SSH_DIR, `${SSH_BENCH_USER}-home`, "rc-runs");
+
 export const SSHD_HOST = "127.0.0.1";
 export const SSHD_PORT = 2222;
 

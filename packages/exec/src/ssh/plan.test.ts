@@ -1,5 +1,5 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { homedir, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolvePlan } from "./plan.ts";
@@ -75,5 +75,42 @@ describe("resolvePlan", () => {
       identityFile: "/k"
     });
     expect([plan.knownHostsFile, plan.keepaliveIntervalMs]).toEqual(["/kh", 1000]);
+  });
+
+  it("follows Include (absolute, wildcard, nested) and a hop's own ProxyJump", async () => {
+    const inc = join(dir, "conf.d");
+    await mkdir(inc, { recursive: true });
+    await writeFile(
+      join(inc, "10-site"),
+      [
+        "Host site",
+        "  HostName site.example.org",
+        "  ProxyJump inner",
+        `  Include ${join(dir, "nested")}`
+      ].join("\n")
+    );
+    await writeFile(
+      join(inc, "20-inner"),
+      ["Host inner", "  HostName inner.example.org", "  ProxyJump outer"].join("\n")
+    );
+    await writeFile(join(inc, "skipped.bak~"), "Host site\n  Port 1\n");
+    await writeFile(join(dir, "nested"), "  Port 2201\n");
+    const main = join(dir, "with-include");
+    await writeFile(
+      main,
+      [`Include ${join(inc, "[0-9]*")} ${join(dir, "absent")}`, "Host outer", "  User olga"].join("\n")
+    );
+    const plan = await resolvePlan({ kind: "ssh", host: "site", sshConfigFile: main, user: "u" });
+    expect([plan.final.host, plan.final.port]).toEqual(["site.example.org", 2201]);
+    expect(plan.hops.map((h) => `${h.user}@${h.host}`)).toEqual([
+      "olga@outer",
+      `${userInfo().username}@inner.example.org`
+    ]);
+  });
+
+  it("refuses a ProxyJump loop", async () => {
+    const loop = join(dir, "loop");
+    await writeFile(loop, ["Host a", "  ProxyJump b", "Host b", "  ProxyJump a"].join("\n"));
+    await expect(resolvePlan({ kind: "ssh", host: "a", sshConfigFile: loop })).rejects.toThrow(/loop/);
   });
 });

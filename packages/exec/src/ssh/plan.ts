@@ -1,8 +1,10 @@
-import { access, readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
+import { ExecError } from "@neoxctl/core";
 import type { ExecTarget } from "../executor.ts";
 import { parseProxyJump, resolveHostConfig } from "./ssh-config.ts";
+import { readSshConfig } from "./ssh-config-file.ts";
 
 export type SshTarget = Extract<ExecTarget, { kind: "ssh" }>;
 
@@ -36,14 +38,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function readOptional(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-
 async function firstExisting(paths: readonly string[]): Promise<string | undefined> {
   for (const p of paths) if (await exists(p)) return p;
   return undefined;
@@ -54,7 +48,7 @@ async function endpointFor(
   alias: string,
   overrides: { user?: string; port?: number; identityFile?: string }
 ): Promise<{ endpoint: Endpoint; proxyJump?: string; knownHosts?: string }> {
-  const cfg = resolveHostConfig(configText, alias);
+  const cfg = resolveHostConfig(configText, alias, overrides.user);
   const configured = await firstExisting(cfg.identityFiles);
   const fallback = await firstExisting(DEFAULT_IDENTITIES.map((n) => join(homedir(), ".ssh", n)));
   const identityFile = overrides.identityFile ?? configured ?? fallback;
@@ -71,26 +65,48 @@ async function endpointFor(
   };
 }
 
+/** OpenSSH gives up on ProxyJump chains past this many hops as well, in effect (loops). */
+const MAX_HOPS = 8;
+
+/**
+ * The hops in front of a host, first hop first: each hop named in `proxyJump` is resolved as an
+ * alias, and its own ProxyJump puts further hops in front of it, as `ssh -J` chains do.
+ */
+async function hopsFor(
+  configText: string,
+  proxyJump: string | undefined,
+  seen: string[]
+): Promise<Endpoint[]> {
+  const hops: Endpoint[] = [];
+  for (const hop of parseProxyJump(proxyJump ?? "")) {
+    if (seen.includes(hop.host) || seen.length >= MAX_HOPS) {
+      throw new ExecError(
+        "SSH_CONNECT",
+        `ProxyJump loop or chain too long at ${hop.host} (${[...seen, hop.host].join(" -> ")})`
+      );
+    }
+    const resolved = await endpointFor(configText, hop.host, {
+      ...(hop.user !== undefined ? { user: hop.user } : {}),
+      ...(hop.port !== undefined ? { port: hop.port } : {})
+    });
+    hops.push(...(await hopsFor(configText, resolved.proxyJump, [...seen, hop.host])), resolved.endpoint);
+  }
+  return hops;
+}
+
 /**
  * Resolves a target through the ssh config: explicit target fields win over the config, as
- * command-line options do for OpenSSH. Jump hops are resolved as aliases too; a hop's own
- * ProxyJump is not followed (one level of jumping covers login-node bastions).
+ * command-line options do for OpenSSH. Jump hops are resolved as aliases too, with their own
+ * ProxyJump followed.
  */
 export async function resolvePlan(target: SshTarget): Promise<ConnectPlan> {
-  const configText = await readOptional(target.sshConfigFile ?? join(homedir(), ".ssh", "config"));
+  const configText = await readSshConfig(target.sshConfigFile ?? join(homedir(), ".ssh", "config"));
   const main = await endpointFor(configText, target.host, {
     ...(target.user !== undefined ? { user: target.user } : {}),
     ...(target.port !== undefined ? { port: target.port } : {}),
     ...(target.identityFile !== undefined ? { identityFile: target.identityFile } : {})
   });
-  const hops: Endpoint[] = [];
-  for (const hop of parseProxyJump(main.proxyJump ?? "")) {
-    const { endpoint } = await endpointFor(configText, hop.host, {
-      ...(hop.user !== undefined ? { user: hop.user } : {}),
-      ...(hop.port !== undefined ? { port: hop.port } : {})
-    });
-    hops.push(endpoint);
-  }
+  const hops = await hopsFor(configText, main.proxyJump, [target.host]);
   const agentSocket = target.agentSocket ?? process.env.SSH_AUTH_SOCK;
   return {
     hops,

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { parseProxyJump, resolveHostConfig } from "./ssh-config.ts";
@@ -50,6 +51,37 @@ describe("resolveHostConfig", () => {
 
   it("leaves unknown hosts to the caller's defaults", () => {
     expect(resolveHostConfig("", "x")).toEqual({ alias: "x", identityFiles: [] });
+  });
+});
+
+describe("Match blocks", () => {
+  const MATCHING = `
+Host lumi
+  HostName lumi.csc.fi
+
+Match host *.csc.fi user alice
+  Port 2222
+
+Match originalhost lumi
+  IdentityFile ~/.ssh/id_match
+
+Match exec "touch /tmp/neoxctl-match-exec-ran"
+  User exec-user
+
+Match all
+  User everyone
+`;
+
+  it("applies Match host (after HostName), user, originalhost and all; never runs Match exec", () => {
+    expect(resolveHostConfig(MATCHING, "lumi", "alice")).toMatchObject({
+      hostName: "lumi.csc.fi",
+      port: 2222,
+      identityFiles: [`${homedir()}/.ssh/id_match`]
+    });
+    const other = resolveHostConfig(MATCHING, "lumi");
+    expect(other.port).toBeUndefined();
+    expect(other.user).toBe("everyone");
+    expect(existsSync("/tmp/neoxctl-match-exec-ran")).toBe(false);
   });
 });
 

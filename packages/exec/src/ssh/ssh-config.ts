@@ -1,4 +1,5 @@
 import { homedir, userInfo } from "node:os";
+import SSHConfig from "ssh-config";
 
 /** The subset of an OpenSSH client config Host block neoxctl honours. */
 export interface HostConfig {
@@ -10,52 +11,6 @@ export interface HostConfig {
   userKnownHostsFile?: string;
   /** the alias that selected this block (for token expansion) */
   alias: string;
-}
-
-interface Block {
-  patterns: string[];
-  /** `Match` blocks are not evaluated; their options never apply */
-  isMatch: boolean;
-  options: [keyword: string, value: string][];
-}
-
-function parseBlocks(text: string): Block[] {
-  const blocks: Block[] = [{ patterns: ["*"], isMatch: false, options: [] }];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    const m = /^(\S+?)(?:\s*=\s*|\s+)(.*)$/.exec(line);
-    if (!m) continue;
-    const keyword = (m[1] ?? "").toLowerCase();
-    const value = unquote((m[2] ?? "").trim());
-    if (keyword === "host") blocks.push({ patterns: value.split(/\s+/), isMatch: false, options: [] });
-    else if (keyword === "match") blocks.push({ patterns: [], isMatch: true, options: [] });
-    else blocks.at(-1)?.options.push([keyword, value]);
-  }
-  return blocks;
-}
-
-function unquote(value: string): string {
-  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-}
-
-function patternMatches(pattern: string, host: string): boolean {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replaceAll("*", ".*")
-    .replaceAll("?", ".");
-  return new RegExp(`^${body}$`, "i").test(host);
-}
-
-function blockApplies(block: Block, host: string): boolean {
-  if (block.isMatch) return false;
-  let matched = false;
-  for (const p of block.patterns) {
-    if (p.startsWith("!")) {
-      if (patternMatches(p.slice(1), host)) return false;
-    } else if (patternMatches(p, host)) matched = true;
-  }
-  return matched;
 }
 
 /** `~` and the common `%` tokens OpenSSH expands in file names. */
@@ -82,47 +37,44 @@ function expandPath(path: string, tokens: { host: string; user?: string; alias: 
   });
 }
 
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function all(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
 /**
- * Options for `alias`, OpenSSH's way: blocks are read top to bottom and the first value seen for a
- * keyword wins (IdentityFile accumulates).
+ * Options for `alias`, evaluated by the `ssh-config` package the OpenSSH way: Host and Match blocks
+ * top to bottom, first value per keyword wins, IdentityFile accumulates. Match supports host,
+ * originalhost, user, localuser, all and final; `Match exec` is never run (it would execute shell
+ * commands from the file while neoxctl merely resolves an alias) and so never matches. `user` is the
+ * login name given outside the file (it wins, and Match user tests it, as with `ssh -l`).
+ * Include is followed before parsing (ssh-config-file.ts). Known differences from OpenSSH, all the
+ * package's: Host patterns match case-sensitively and `?` also matches no character; Match
+ * canonical/localnetwork/tagged are not evaluated; CanonicalizeHostName with CanonicalDomains asks
+ * `nslookup`; only HostName, User, Port, IdentityFile, ProxyJump and UserKnownHostsFile are used.
  */
-export function resolveHostConfig(text: string, alias: string): HostConfig {
+export function resolveHostConfig(text: string, alias: string, user?: string): HostConfig {
+  const computed = SSHConfig.parse(text).compute(
+    { Host: alias, ...(user !== undefined ? { User: user } : {}) },
+    { ignoreCase: true, matchExec: false }
+  );
   const out: HostConfig = { identityFiles: [], alias };
-  const seen = new Set<string>();
-  for (const block of parseBlocks(text)) {
-    if (!blockApplies(block, alias)) continue;
-    for (const [keyword, value] of block.options) {
-      if (keyword === "identityfile") {
-        out.identityFiles.push(value);
-        continue;
-      }
-      if (seen.has(keyword)) continue;
-      seen.add(keyword);
-      switch (keyword) {
-        case "hostname":
-          out.hostName = value;
-          break;
-        case "user":
-          out.user = value;
-          break;
-        case "port":
-          out.port = Number.parseInt(value, 10);
-          break;
-        case "proxyjump":
-          if (value.toLowerCase() !== "none") out.proxyJump = value;
-          break;
-        case "userknownhostsfile":
-          out.userKnownHostsFile = value.split(/\s+/)[0];
-          break;
-      }
-    }
-  }
-  const host = out.hostName?.replaceAll("%h", alias) ?? alias;
-  if (out.hostName !== undefined) out.hostName = host;
-  const tokens = { host, user: out.user, alias };
-  out.identityFiles = out.identityFiles.map((f) => expandPath(f, tokens));
-  if (out.userKnownHostsFile !== undefined)
-    out.userKnownHostsFile = expandPath(out.userKnownHostsFile, tokens);
+  const hostName = first(computed["hostname"]);
+  const configuredUser = first(computed["user"]);
+  const port = first(computed["port"]);
+  const proxyJump = first(computed["proxyjump"]);
+  const knownHosts = first(computed["userknownhostsfile"]);
+  const host = hostName?.replaceAll("%h", alias) ?? alias;
+  if (hostName !== undefined) out.hostName = host;
+  if (configuredUser !== undefined && user === undefined) out.user = configuredUser;
+  if (port !== undefined) out.port = Number.parseInt(port, 10);
+  if (proxyJump !== undefined && proxyJump.toLowerCase() !== "none") out.proxyJump = proxyJump;
+  const tokens = { host, user: user ?? out.user, alias };
+  out.identityFiles = all(computed["identityfile"]).map((f) => expandPath(f, tokens));
+  if (knownHosts !== undefined) out.userKnownHostsFile = expandPath(knownHosts, tokens);
   return out;
 }
 
