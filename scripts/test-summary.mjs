@@ -1,18 +1,35 @@
 // Prints the plain closing line CI reads ("N passed, N failed[, N skipped]") from vitest's JSON
-// report. When the runner never wrote a report (typecheck or lint failed first) the run counts as
-// one failure, so a broken build can never look green.
-import { existsSync, readFileSync } from "node:fs";
+// reports: the root run's (integration and end-to-end) and each package's unit-test run (written by
+// turbo's `test` task, restored from its cache when the package did not change). When no report was
+// written (formatting, typecheck or lint failed first) the run counts as one failure, so a broken
+// build can never look green.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
-const [file, status] = process.argv.slice(2);
-if (!file || !existsSync(file)) {
-  console.log(`0 passed, ${status === "0" ? 0 : 1} failed`);
+const [rootReport, status] = process.argv.slice(2);
+const reports = [
+  rootReport,
+  ...readdirSync("packages").map((p) => join("packages", p, "test-results", "vitest.json"))
+].filter((f) => f && existsSync(f));
+if (reports.length === 0 || (rootReport && !existsSync(rootReport) && status !== "0")) {
+  const partial = reports.length ? summarise(reports) : { passed: 0, failed: 0, skipped: 0 };
+  console.log(`${partial.passed} passed, ${partial.failed + 1} failed`);
   process.exit(0);
 }
-const r = JSON.parse(readFileSync(file, "utf8"));
-const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-// a file that failed to load counts as a failure even though it ran no test
-const brokenSuites = (r.testResults ?? []).filter(
-  (s) => s.status === "failed" && (s.assertionResults ?? []).length === 0
-).length;
-const failed = (r.numFailedTests ?? 0) + brokenSuites;
-console.log(`${r.numPassedTests ?? 0} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+const t = summarise(reports);
+console.log(`${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ""}`);
+
+function summarise(files) {
+  const t = { passed: 0, failed: 0, skipped: 0 };
+  for (const f of files) {
+    const r = JSON.parse(readFileSync(f, "utf8"));
+    t.passed += r.numPassedTests ?? 0;
+    t.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    // a file that failed to load counts as a failure even though it ran no test
+    const broken = (r.testResults ?? []).filter(
+      (s) => s.status === "failed" && (s.assertionResults ?? []).length === 0
+    ).length;
+    t.failed += (r.numFailedTests ?? 0) + broken;
+  }
+  return t;
+}
