@@ -11,7 +11,7 @@ export { ChunkParser } from "./parse/bytes/chunk-parser.ts";
 export type { ChunkParserOptions, LocatedEvent } from "./parse/bytes/chunk-parser.ts";
 export type { ParseFormat } from "./parse/text/parse-line.ts";
 export { parsePyFloat } from "./parse/text/numbers.ts";
-export type { LossPoint, AlarmKind, Alarm, DetectorEvent, LossDetector } from "./spike/types.ts";
+export type { LossPoint, AlarmKind, Alarm, Notice, DetectorEvent, LossDetector } from "./spike/types.ts";
 export { RobustSpikeDetector, ROBUST_DEFAULTS } from "./spike/robust-detector.ts";
 export type { RobustDetectorOptions } from "./spike/robust-detector.ts";
 export {

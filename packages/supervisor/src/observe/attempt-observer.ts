@@ -111,15 +111,30 @@ export class AttemptObserver {
     switch (d.type) {
       case "alarm":
         // keep the first unrecovered episode: it is the one a rollback must go back before
-        if (!cur || cur.recovered)
+        if (!cur || cur.recovered || !cur.actionable)
           this.obs.alarm = {
             kind: d.kind,
+            actionable: true,
+            segment: d.segment,
             onsetStep: d.onsetStep,
             step: d.step,
             recovered: false,
             lines: [line]
           } satisfies LossAlarm;
         else if (cur.lines.length < 5) cur.lines.push(line);
+        return;
+      case "notice":
+        // shown as a note, never in the way of an alarm
+        if (!cur || cur.recovered)
+          this.obs.alarm = {
+            kind: d.kind,
+            actionable: false,
+            segment: d.segment,
+            onsetStep: d.step,
+            step: d.step,
+            recovered: false,
+            lines: [line]
+          } satisfies LossAlarm;
         return;
       case "recovered":
         if (cur && !cur.recovered && cur.kind === "spike") {
