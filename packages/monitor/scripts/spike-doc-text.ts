@@ -1,5 +1,5 @@
 /** The hand-written part of docs/spike-detector.md: the rules, ours and the published ones. */
-import { ROBUST_DEFAULTS } from "../src/spike/robust-detector.ts";
+import { ROBUST_DEFAULTS } from "../src/spike/robust-options.ts";
 
 const o = ROBUST_DEFAULTS;
 

@@ -12,8 +12,9 @@ export type { ChunkParserOptions, LocatedEvent } from "./parse/bytes/chunk-parse
 export type { ParseFormat } from "./parse/text/parse-line.ts";
 export { parsePyFloat } from "./parse/text/numbers.ts";
 export type { LossPoint, AlarmKind, Alarm, Notice, DetectorEvent, LossDetector } from "./spike/types.ts";
-export { RobustSpikeDetector, ROBUST_DEFAULTS } from "./spike/robust-detector.ts";
-export type { RobustDetectorOptions } from "./spike/robust-detector.ts";
+export { RobustSpikeDetector } from "./spike/robust-detector.ts";
+export { ROBUST_DEFAULTS } from "./spike/robust-options.ts";
+export type { RobustDetectorOptions } from "./spike/robust-options.ts";
 export {
   OlmoSigmaDetector,
   MegatronTenXDetector,

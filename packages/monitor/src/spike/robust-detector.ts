@@ -1,6 +1,23 @@
+import type { Level } from "./level-snapshots.ts";
+import { EMPTY_LEVEL, LevelSnapshots } from "./level-snapshots.ts";
 import { LogIntervalLearner } from "./log-interval.ts";
+import type { RobustDetectorOptions } from "./robust-options.ts";
+import { ROBUST_DEFAULTS } from "./robust-options.ts";
 import type { Alarm, DetectorEvent, LossDetector, LossPoint, Notice } from "./types.ts";
 import { NO_EVENTS } from "./types.ts";
+
+interface Pending {
+  step: number;
+  loss: number;
+  b: number;
+}
+
+interface OpenSpike {
+  onsetStep: number;
+  baseline: number;
+  peakStep: number;
+  peakLoss: number;
+}
 
 /**
  * The neoxctl rule. In log space (a spike is a ratio, whatever the loss level):
@@ -23,84 +40,6 @@ import { NO_EVENTS } from "./types.ts";
  * The minimum relative jump is what makes it robust on real curves: their point-to-point noise is
  * below 13 % (Pythia-410M, llm.c GPT-2), while the labelled BigScience spikes are 60–160 %.
  */
-export interface RobustDetectorOptions {
-  /** EWMA span of the baseline, in points */
-  baselineSpan: number;
-  /** EWMA span of the scale, in points */
-  scaleSpan: number;
-  /** minimum jump above baseline in ln units (0.2 ≈ +22 %) */
-  minJump: number;
-  /** jump in robust scales */
-  k: number;
-  /** lower bound on the scale, ln units */
-  scaleFloor: number;
-  /** no spike/divergence alarms before this many finite points since the last reset */
-  warmupPoints: number;
-  /** no spike/divergence alarms at steps below this (the LR warm-up, where the loss is steep and noisy) */
-  warmupSteps: number;
-  /** a spike counts as recovered if the loss is back near the pre-spike baseline within this many steps */
-  recoverWindowSteps: number;
-  /** "back near the baseline": within this ln distance */
-  recoverJump: number;
-  /** baseline rise above its minimum (ln units) that counts as divergence */
-  divergeJump: number;
-  /** baseline rise above its minimum (ln units) that counts as a slow-onset climb */
-  climbJump: number;
-  /** a logged point standing for at least this many steps is evidence enough on its own */
-  singlePointSteps: number;
-  /** the run's log_interval when known (the plan's training.log_interval); learned from step gaps otherwise */
-  logInterval?: number;
-}
-
-export const ROBUST_DEFAULTS: RobustDetectorOptions = {
-  baselineSpan: 32,
-  scaleSpan: 64,
-  minJump: 0.2,
-  k: 6,
-  scaleFloor: 0.005,
-  warmupPoints: 2,
-  warmupSteps: 0,
-  recoverWindowSteps: 50,
-  recoverJump: 0.06,
-  divergeJump: 0.3,
-  climbJump: 0.12,
-  singlePointSteps: 10
-};
-
-interface Level {
-  step: number;
-  n: number;
-  b: number;
-  s: number;
-  minB: number;
-  /** the last step at which the baseline was near minB: where a climb started */
-  floorStep: number;
-}
-
-interface Pending {
-  step: number;
-  loss: number;
-  b: number;
-}
-
-interface OpenSpike {
-  onsetStep: number;
-  baseline: number;
-  peakStep: number;
-  peakLoss: number;
-}
-
-const SNAPSHOT_EVERY = 64;
-const SNAPSHOT_SLOTS = 32;
-const EMPTY_LEVEL: Level = {
-  step: Number.NEGATIVE_INFINITY,
-  n: 0,
-  b: 0,
-  s: 0,
-  minB: Number.POSITIVE_INFINITY,
-  floorStep: Number.NEGATIVE_INFINITY
-};
-
 export class RobustSpikeDetector implements LossDetector {
   readonly name = "neoxctl-robust";
   private readonly o: RobustDetectorOptions;
@@ -113,8 +52,7 @@ export class RobustSpikeDetector implements LossDetector {
   private climbing = false;
   private segment = 0;
   private readonly interval: LogIntervalLearner;
-  private readonly snapshots: (Level | undefined)[] = new Array<Level | undefined>(SNAPSHOT_SLOTS);
-  private snapshotCount = 0;
+  private readonly snapshots = new LevelSnapshots();
 
   constructor(options: Partial<RobustDetectorOptions> = {}) {
     this.o = { ...ROBUST_DEFAULTS, ...options };
@@ -252,10 +190,7 @@ export class RobustSpikeDetector implements LossDetector {
     // "near": a quarter of a climb; on a flat noisy stretch that is the latest step, not the lowest
     const floorStep = b - minB <= this.o.climbJump / 4 ? step : lv.floorStep;
     this.level = { step, n, b, s, minB, floorStep };
-    if (n % SNAPSHOT_EVERY === 0) {
-      this.snapshots[this.snapshotCount % SNAPSHOT_SLOTS] = this.level;
-      this.snapshotCount++;
-    }
+    this.snapshots.offer(this.level);
   }
 
   /** The baseline's rise above its minimum: a climb first, a divergence when it goes on rising. */
@@ -284,16 +219,7 @@ export class RobustSpikeDetector implements LossDetector {
     this.diverged = false;
     this.climbing = false;
     this.segment++;
-    let best: Level | null = null;
-    for (const snap of this.snapshots) {
-      if (snap && snap.step < step && (best === null || snap.step > best.step)) best = snap;
-    }
-    // snapshots newer than the rewind target describe a future that no longer happened
-    for (let i = 0; i < SNAPSHOT_SLOTS; i++) {
-      const snap = this.snapshots[i];
-      if (snap && snap.step >= step) this.snapshots[i] = undefined;
-    }
-    this.level = best ? { ...best } : EMPTY_LEVEL;
+    this.level = this.snapshots.restoreBefore(step);
   }
 
   private baselineLoss(): number {
