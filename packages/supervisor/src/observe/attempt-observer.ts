@@ -106,6 +106,14 @@ export class AttemptObserver {
     }
   }
 
+  /**
+   * The job has ended: no next point will come to tell a last high point from a one-step outlier,
+   * so the detector settles it (a log that stops on a high point is a spike).
+   */
+  settle(): void {
+    for (const d of this.detector.end()) this.alarm(d, this.obs.tail.at(-1) ?? "");
+  }
+
   private alarm(d: DetectorEvent, line: string): void {
     const cur = this.obs.alarm;
     switch (d.type) {
