@@ -92,10 +92,11 @@ async function measure(
           5
         );
         await sleep(Math.random() * SUPERVISOR_POLL_MS);
-        appendFileSync(
-          logPath,
-          neoxIterationLines(last.step + 1, TRAIN_ITERS, (last.loss ?? 5) * 3, LR, last.stepTimeMs ?? STEP_MS)
-        );
+        // two spiked iterations in one write: at log_interval 1 the detector needs the next point
+        // to tell a spike from a one-step outlier (a notice, never a rollback)
+        const spiked = (step: number): string =>
+          neoxIterationLines(step, TRAIN_ITERS, (last.loss ?? 5) * 3, LR, last.stepTimeMs ?? STEP_MS);
+        appendFileSync(logPath, spiked(last.step + 1) + spiked(last.step + 2));
         const t0 = performance.now();
         const t1 = await rig.until(
           () => {
@@ -203,7 +204,7 @@ export async function runSpikeDecision(opts: BenchOptions): Promise<FigureResult
     name: "spike",
     title: "Loss spike → rollback decision recorded",
     scope:
-      `FULL SUPERVISOR PATH: from the spike line's append to the job's Slurm output file (appendFileSync returned) to the supervisor's rollback commit to Redis returning (its onEvent hook, called right after the lease-fenced commit of the rollback event, run and attempts). ` +
+      `FULL SUPERVISOR PATH: from the append of two spiked iteration lines in one write (at log_interval 1 a spike is confirmed by its second point; one point that comes straight back is a notice) to the job's Slurm output file (appendFileSync returned) to the supervisor's rollback commit to Redis returning (its onEvent hook, called right after the lease-fenced commit of the rollback event, run and attempts). ` +
       `Each trial is a fresh Redis-backed run (own key prefix on 127.0.0.1:6379) whose job is a real Slurm batch job running the NeoX emulator; it logs ${BASELINE_STEPS} healthy steps with checkpoints every 10, then stays alive and quiet. ` +
       `Supervisor.cycle() runs every ${SUPERVISOR_POLL_MS} ms on a fixed schedule, as the repeatable poll job does, advancing only the trial's run while it is measured; each cycle is one squeue, the log read to its end (local file, or SFTP through the SshExecutor to ${SSHD_HOST}:${SSHD_PORT}), parsing and the spike detector, the series commit, the checkpoint listing, decide() and the commit. ` +
       `The interval is ${SUPERVISOR_POLL_MS} ms, not \`neoxctl supervise\`'s default --poll-interval-ms 5000: the ≤ 1000/2000 ms targets need a poll of 1 s or less, so this is the interval they assume. ` +

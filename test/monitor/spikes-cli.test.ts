@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -35,14 +37,41 @@ describe("neoxctl spikes", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]).toMatchObject({ step: 11448, kind: "spike", loss: 7.71234 });
+    expect(lines[0]).toMatchObject({
+      step: 11448,
+      kind: "spike",
+      actionable: true,
+      segment: 0,
+      loss: 7.71234
+    });
     expect(lines.at(-1)).toMatchObject({ summary: { points: 3, alarms: 1 } });
     expect((lines.at(-1)?.["summary"] as { unparsedLines: number }).unparsedLines).toBeGreaterThan(0);
   });
 
+  it("says on every JSON line whether it needs action: a collapse is an alarm, a one-point outlier a notice", () => {
+    const dir = mkdtempSync(join(tmpdir(), "spikes-"));
+    const csv = join(dir, "curve.csv");
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const step = i + 1;
+      const loss = step === 80 ? 5 : step > 150 ? 6 : 2;
+      return `${step},${loss}`;
+    });
+    writeFileSync(csv, `step,loss\n${rows.join("\n")}\n`);
+    const { stdout } = neoxctl(["spikes", csv, "--json"]);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.slice(0, 2)).toMatchObject([
+      { step: 80, kind: "outlier", actionable: false, segment: 0 },
+      { step: 152, onsetStep: 151, kind: "spike", actionable: true, segment: 0 }
+    ]);
+    expect(lines.at(-1)).toMatchObject({ summary: { notices: 1 } });
+  });
+
   it("reads a step,loss CSV and prints a readable table", () => {
     const { stdout } = neoxctl(["spikes", resolve(FIX, "csv/bs_tr11_176B_spike31219.csv")]);
-    expect(stdout).toMatch(/31219\s+spike/);
+    expect(stdout).toMatch(/31220\s+spike .*\(onset 31219\)/);
     expect(stdout).toMatch(/recovered .* back in 31 steps/);
   });
 

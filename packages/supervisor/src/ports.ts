@@ -93,7 +93,12 @@ export interface Observations {
 }
 
 export interface LossAlarm {
-  kind: "spike" | "nan" | "divergence";
+  /** the detector's alarm kinds, and `outlier` for its notices */
+  kind: "spike" | "nan" | "divergence" | "climb" | "outlier";
+  /** false for a notice (a one-point outlier that came straight back): never a reason to act */
+  actionable: boolean;
+  /** rewinds the detector had seen: which pass over these steps this is */
+  segment: number;
   onsetStep: number;
   /** step where it was detected */
   step: number;

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { NeoxctlError } from "@neoxctl/core";
-import type { Alarm, DetectorEvent, LossSeries } from "@neoxctl/monitor";
+import type { Alarm, DetectorEvent, LossSeries, Notice } from "@neoxctl/monitor";
 import { lossSeriesFromCsv, lossSeriesFromLog, RobustSpikeDetector } from "@neoxctl/monitor";
 import { printLine, printText, runAction } from "../output.ts";
 
@@ -33,10 +33,43 @@ function readSeries(text: string, path: string, format: SpikesFormat): LossSerie
   }
 }
 
+/** which pass over these steps, once the log has rewound (a restart from a checkpoint) */
+const segmentNote = (segment: number): string => (segment > 0 ? ` [segment ${segment}]` : "");
+
+/** One `--json` line: `actionable` separates an alarm from a notice so neither is mistaken for the other. */
+function jsonLine(e: Alarm | Notice): string {
+  switch (e.type) {
+    case "alarm":
+      return JSON.stringify({
+        step: e.step,
+        kind: e.kind,
+        actionable: true,
+        segment: e.segment,
+        loss: finite(e.loss),
+        baseline: finite(e.baseline),
+        severity: finite(e.severity),
+        onsetStep: e.onsetStep
+      });
+    case "notice":
+      return JSON.stringify({
+        step: e.step,
+        kind: e.kind,
+        actionable: false,
+        segment: e.segment,
+        loss: finite(e.loss),
+        baseline: finite(e.baseline),
+        severity: finite(e.severity),
+        onsetStep: e.step
+      });
+  }
+}
+
 function describeEvent(e: DetectorEvent): string {
   switch (e.type) {
     case "alarm":
-      return `${String(e.step).padStart(9)}  ${e.kind.padEnd(10)} loss ${e.loss.toPrecision(5)} baseline ${e.baseline.toPrecision(5)} x${Number.isFinite(e.severity) ? e.severity.toFixed(2) : "inf"}${e.onsetStep !== e.step ? ` (onset ${e.onsetStep})` : ""}`;
+      return `${String(e.step).padStart(9)}  ${e.kind.padEnd(10)} loss ${e.loss.toPrecision(5)} baseline ${e.baseline.toPrecision(5)} x${Number.isFinite(e.severity) ? e.severity.toFixed(2) : "inf"}${e.onsetStep !== e.step ? ` (onset ${e.onsetStep})` : ""}${segmentNote(e.segment)}  ACTION`;
+    case "notice":
+      return `${String(e.step).padStart(9)}  ${e.kind.padEnd(10)} loss ${e.loss.toPrecision(5)} baseline ${e.baseline.toPrecision(5)} x${e.severity.toFixed(2)} one point, came straight back${segmentNote(e.segment)}  notice only`;
     case "recovered":
       return `${String(e.step).padStart(9)}  recovered  spike from ${e.onsetStep} (peak ${e.peakLoss.toPrecision(5)} at ${e.peakStep}) back in ${e.stepsToRecover} steps`;
     case "not_recovered":
@@ -79,28 +112,18 @@ export function register(program: Command): void {
           recoverWindowSteps: Number(opts.recoverWindow),
           warmupSteps: Number(opts.warmupSteps)
         });
-        const events = series.points.flatMap((p) => detector.push(p));
-        const alarms = events.filter((e): e is Alarm => e.type === "alarm");
+        const events = [...series.points.flatMap((p) => detector.push(p)), ...detector.end()];
+        const flagged = events.filter((e): e is Alarm | Notice => e.type === "alarm" || e.type === "notice");
         const summary = {
           points: series.points.length,
           unparsedLines: series.unparsed,
           missingLoss: series.missingLoss,
-          alarms: alarms.length,
+          alarms: flagged.filter((e) => e.type === "alarm").length,
+          notices: flagged.filter((e) => e.type === "notice").length,
           rewinds: events.filter((e) => e.type === "rewind").length
         };
         if (opts.json) {
-          for (const a of alarms) {
-            printLine(
-              JSON.stringify({
-                step: a.step,
-                kind: a.kind,
-                loss: finite(a.loss),
-                baseline: finite(a.baseline),
-                severity: finite(a.severity),
-                onsetStep: a.onsetStep
-              })
-            );
-          }
+          for (const e of flagged) printLine(jsonLine(e));
           printLine(JSON.stringify({ summary }));
           return;
         }
@@ -109,7 +132,7 @@ export function register(program: Command): void {
           shown.length === 0 ? "no alarms\n" : `     step  event\n${shown.map(describeEvent).join("\n")}\n`
         );
         printText(
-          `${summary.points} loss points, ${summary.alarms} alarm(s), ${summary.rewinds} rewind(s), ${summary.unparsedLines} unparsed line(s)${summary.missingLoss ? `, ${summary.missingLoss} without a loss` : ""}\n`
+          `${summary.points} loss points, ${summary.alarms} alarm(s), ${summary.notices} notice(s), ${summary.rewinds} rewind(s), ${summary.unparsedLines} unparsed line(s)${summary.missingLoss ? `, ${summary.missingLoss} without a loss` : ""}\n`
         );
       })
     );

@@ -31,7 +31,7 @@ export interface CheckpointStatus {
   savedAtMs: number | null;
 }
 
-type LatestVerdict =
+export type LatestVerdict =
   | "ok" // names a complete checkpoint
   | "absent" // no `latest` file: NeoX would start from iteration 0
   | "names_missing" // names a directory that does not exist
@@ -68,7 +68,7 @@ export function parseFindListing(stdout: string, withMtime = false): ListedFile[
 }
 
 /** Pure: judges every global_stepN directory in a listing, and what `latest` points at. */
-function evaluateCheckpoints(
+export function evaluateCheckpoints(
   saveDir: string,
   listing: readonly ListedFile[],
   latestContent: string | null,

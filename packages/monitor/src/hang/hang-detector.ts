@@ -15,7 +15,7 @@ export interface HangPolicy {
   recentSteps: number;
 }
 
-const HANG_DEFAULTS: HangPolicy = {
+export const HANG_DEFAULTS: HangPolicy = {
   k: 10,
   floorMs: 600_000,
   startupGraceMs: 1_800_000,

@@ -29,7 +29,7 @@ export interface TrainEvent {
   flopsPerGpu: string | null;
 }
 
-type BadNodeSource =
+export type BadNodeSource =
   | "nccl" // NCCL/RCCL WARN or error lines
   | "hip" // HIP runtime errors
   | "gpu_fault" // "Memory access fault by GPU"

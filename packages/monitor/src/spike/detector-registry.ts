@@ -4,7 +4,7 @@ import {
   MetaseqEwmDetector,
   OlmoSigmaDetector
 } from "./published-detectors.ts";
-import type { RobustDetectorOptions } from "./robust-detector.ts";
+import type { RobustDetectorOptions } from "./robust-options.ts";
 import { RobustSpikeDetector } from "./robust-detector.ts";
 import type { LossDetector } from "./types.ts";
 

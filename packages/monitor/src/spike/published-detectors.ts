@@ -11,7 +11,10 @@ import { NO_EVENTS } from "./types.ts";
  * restart clears their state: on a step rewind we reset them the same way.
  */
 
-function alarm(kind: Alarm["kind"], step: number, loss: number, baseline: number): Alarm {
+/** an alarm before the wrapper adds the segment index */
+type RuleAlarm = Omit<Alarm, "segment">;
+
+function alarm(kind: Alarm["kind"], step: number, loss: number, baseline: number): RuleAlarm {
   return {
     type: "alarm",
     kind,
@@ -59,18 +62,20 @@ class RollingWindow {
 abstract class RestartingDetector implements LossDetector {
   abstract readonly name: string;
   private lastStep = Number.NEGATIVE_INFINITY;
+  private segment = 0;
   protected abstract reset(): void;
-  protected abstract observe(step: number, loss: number): Alarm | null;
+  protected abstract observe(step: number, loss: number): RuleAlarm | null;
 
   push({ step, loss }: LossPoint): readonly DetectorEvent[] {
     const out: DetectorEvent[] = [];
     if (step <= this.lastStep) {
       out.push({ type: "rewind", fromStep: this.lastStep, toStep: step });
       this.reset();
+      this.segment++;
     }
     this.lastStep = step;
     const a = Number.isFinite(loss) ? this.observe(step, loss) : alarm("nan", step, loss, Number.NaN);
-    if (a) out.push(a);
+    if (a) out.push({ ...a, segment: this.segment });
     return out.length === 0 ? NO_EVENTS : out;
   }
 }
@@ -82,8 +87,8 @@ export class OlmoSigmaDetector extends RestartingDetector {
   protected reset(): void {
     this.w = new RollingWindow(128);
   }
-  protected observe(step: number, loss: number): Alarm | null {
-    let hit: Alarm | null = null;
+  protected observe(step: number, loss: number): RuleAlarm | null {
+    let hit: RuleAlarm | null = null;
     if (this.w.count >= 64) {
       const mean = this.w.mean();
       if (loss - mean > 6 * this.w.std()) hit = alarm("spike", step, loss, mean);
@@ -102,7 +107,7 @@ export class MegatronTenXDetector extends RestartingDetector {
     this.seen = 0;
     this.maxFirst = Number.NEGATIVE_INFINITY;
   }
-  protected observe(step: number, loss: number): Alarm | null {
+  protected observe(step: number, loss: number): RuleAlarm | null {
     if (this.seen < 100) {
       this.seen++;
       this.maxFirst = Math.max(this.maxFirst, Math.abs(loss));
@@ -127,7 +132,7 @@ export class MetaseqEwmDetector extends RestartingDetector {
   protected reset(): void {
     this.ewm = null;
   }
-  protected observe(step: number, loss: number): Alarm | null {
+  protected observe(step: number, loss: number): RuleAlarm | null {
     if (this.ewm === null) {
       this.ewm = loss;
       return null;
@@ -147,8 +152,8 @@ export class FoundryPatienceDetector extends RestartingDetector {
     this.w = new RollingWindow(100);
     this.streak = 0;
   }
-  protected observe(step: number, loss: number): Alarm | null {
-    let hit: Alarm | null = null;
+  protected observe(step: number, loss: number): RuleAlarm | null {
+    let hit: RuleAlarm | null = null;
     if (this.w.count === this.w.size) {
       const mean = this.w.mean();
       this.streak = loss >= 2 * mean ? this.streak + 1 : 0;

@@ -1,63 +1,15 @@
-import type { Alarm, DetectorEvent, LossDetector, LossPoint } from "./types.ts";
+import type { Level } from "./level-snapshots.ts";
+import { EMPTY_LEVEL, LevelSnapshots } from "./level-snapshots.ts";
+import { LogIntervalLearner } from "./log-interval.ts";
+import type { RobustDetectorOptions } from "./robust-options.ts";
+import { ROBUST_DEFAULTS } from "./robust-options.ts";
+import type { Alarm, DetectorEvent, LossDetector, LossPoint, Notice } from "./types.ts";
 import { NO_EVENTS } from "./types.ts";
 
-/**
- * The neoxctl rule. In log space (a spike is a ratio, whatever the loss level):
- * - baseline b: an EWMA whose per-point move is clipped to a few scales (one outlier cannot drag it);
- * - scale s: an EWMA of |x − b| with a floor, i.e. a robust mean absolute deviation;
- * - a point is high when x − b > max(minJump, k·s). A very high point (twice that) alarms at once,
- *   a merely high one only when the next point is high too (persistence);
- * - while a spike is open the baseline is frozen at its pre-spike value, so recovery means "back to
- *   where it was", and the recovery window is counted in steps;
- * - a spike that does not recover re-seeds the baseline at the new level; a baseline that has risen
- *   by more than `divergeJump` above its minimum is a divergence;
- * - a step that goes backwards restores the newest snapshot taken before that step (O(1) per point,
- *   bounded memory), so a restart is never itself an alarm.
- * The minimum relative jump is what makes it robust on real curves: their point-to-point noise is
- * below 13 % (Pythia-410M, llm.c GPT-2), while the labelled BigScience spikes are 60–160 %.
- */
-export interface RobustDetectorOptions {
-  /** EWMA span of the baseline, in points */
-  baselineSpan: number;
-  /** EWMA span of the scale, in points */
-  scaleSpan: number;
-  /** minimum jump above baseline in ln units (0.2 ≈ +22 %) */
-  minJump: number;
-  /** jump in robust scales */
-  k: number;
-  /** lower bound on the scale, ln units */
-  scaleFloor: number;
-  /** no spike/divergence alarms before this many finite points since the last reset */
-  warmupPoints: number;
-  /** no spike/divergence alarms at steps below this (the LR warm-up, where the loss is steep and noisy) */
-  warmupSteps: number;
-  /** a spike counts as recovered if the loss is back near the pre-spike baseline within this many steps */
-  recoverWindowSteps: number;
-  /** "back near the baseline": within this ln distance */
-  recoverJump: number;
-  /** baseline rise above its minimum (ln units) that counts as divergence */
-  divergeJump: number;
-}
-
-const ROBUST_DEFAULTS: RobustDetectorOptions = {
-  baselineSpan: 32,
-  scaleSpan: 64,
-  minJump: 0.2,
-  k: 6,
-  scaleFloor: 0.005,
-  warmupPoints: 2,
-  warmupSteps: 0,
-  recoverWindowSteps: 50,
-  recoverJump: 0.06,
-  divergeJump: 0.3
-};
-
-interface Level {
+interface Pending {
   step: number;
-  n: number;
+  loss: number;
   b: number;
-  s: number;
-  minB: number;
 }
 
 interface OpenSpike {
@@ -67,23 +19,56 @@ interface OpenSpike {
   peakLoss: number;
 }
 
-const SNAPSHOT_EVERY = 64;
-const SNAPSHOT_SLOTS = 32;
-
+/**
+ * The neoxctl rule. In log space (a spike is a ratio, whatever the loss level):
+ * - baseline b: an EWMA whose per-point move is clipped to a few scales (one outlier cannot drag it);
+ * - scale s: an EWMA of |x − b| with a floor, i.e. a robust mean absolute deviation;
+ * - a point is high when x − b > max(minJump, k·s). Whether one high point is enough depends on how
+ *   many steps it stands for: NeoX logs the mean over `log_interval` steps, so a point at an interval
+ *   of ≥ `singlePointSteps` is many bad steps and alarms at once; at a smaller interval (a per-step
+ *   log) the next point must be high too, and a point that came straight back is a notice, not an
+ *   alarm. The interval is learned from the step gaps (or told);
+ * - a baseline that keeps rising from its minimum by more than `climbJump` is a slow-onset
+ *   instability (`climb`), reported with the step the rise started from as its onset;
+ * - while a spike is open the baseline is frozen at its pre-spike value, so recovery means "back to
+ *   where it was", and the recovery window is counted in steps;
+ * - a spike that does not recover re-seeds the baseline at the new level; a baseline that has risen
+ *   by more than `divergeJump` above its minimum is a divergence;
+ * - a step that goes backwards restores the newest snapshot taken before that step (O(1) per point,
+ *   bounded memory), so a restart is never itself an alarm; every event then carries the segment
+ *   index (rewinds so far), so a collapse that repeats on the same steps says which pass it is.
+ * The minimum relative jump is what makes it robust on real curves: their point-to-point noise is
+ * below 13 % (Pythia-410M, llm.c GPT-2), while the labelled BigScience spikes are 60–160 %.
+ */
 export class RobustSpikeDetector implements LossDetector {
   readonly name = "neoxctl-robust";
   private readonly o: RobustDetectorOptions;
-  private level: Level = { step: Number.NEGATIVE_INFINITY, n: 0, b: 0, s: 0, minB: Number.POSITIVE_INFINITY };
+  private level: Level = EMPTY_LEVEL;
   private lastStep = Number.NEGATIVE_INFINITY;
-  private pendingOnset: number | null = null;
+  private pending: Pending | null = null;
   private spike: OpenSpike | null = null;
   private inNan = false;
   private diverged = false;
-  private readonly snapshots: (Level | undefined)[] = new Array<Level | undefined>(SNAPSHOT_SLOTS);
-  private snapshotCount = 0;
+  private climbing = false;
+  private segment = 0;
+  private readonly interval: LogIntervalLearner;
+  private readonly snapshots = new LevelSnapshots();
 
   constructor(options: Partial<RobustDetectorOptions> = {}) {
     this.o = { ...ROBUST_DEFAULTS, ...options };
+    this.interval = new LogIntervalLearner(this.o.logInterval);
+  }
+
+  /**
+   * The input ended on a high point that was waiting for the next one: a log that stops there (the
+   * job crashed or was killed on it) cannot call it an isolated outlier, so it is a spike.
+   */
+  end(): readonly DetectorEvent[] {
+    const p = this.pending;
+    if (!p) return NO_EVENTS;
+    this.pending = null;
+    this.spike = { onsetStep: p.step, baseline: p.b, peakStep: p.step, peakLoss: p.loss };
+    return [this.alarm("spike", p.step, p.step, p.loss, p.b)];
   }
 
   push({ step, loss }: LossPoint): readonly DetectorEvent[] {
@@ -93,6 +78,7 @@ export class RobustSpikeDetector implements LossDetector {
       this.rewindTo(step);
     }
     this.lastStep = step;
+    this.interval.observe(step);
 
     if (!Number.isFinite(loss)) {
       if (!this.inNan) {
@@ -104,7 +90,8 @@ export class RobustSpikeDetector implements LossDetector {
           onsetStep: step,
           loss,
           baseline: this.baselineLoss(),
-          severity: Number.POSITIVE_INFINITY
+          severity: Number.POSITIVE_INFINITY,
+          segment: this.segment
         });
       }
       return out;
@@ -115,7 +102,7 @@ export class RobustSpikeDetector implements LossDetector {
     const lv = this.level;
 
     if (lv.n === 0) {
-      this.level = { step, n: 1, b: x, s: this.o.scaleFloor * 4, minB: x };
+      this.level = { step, n: 1, b: x, s: this.o.scaleFloor * 4, minB: x, floorStep: step };
       return out.length === 0 ? NO_EVENTS : out;
     }
 
@@ -128,20 +115,27 @@ export class RobustSpikeDetector implements LossDetector {
       return out;
     }
 
-    if (armed && d > threshold) {
-      const onset = this.pendingOnset ?? step;
-      if (d > 2 * threshold || this.pendingOnset !== null) {
-        this.pendingOnset = null;
-        this.spike = { onsetStep: onset, baseline: lv.b, peakStep: step, peakLoss: loss };
+    const pending = this.pending;
+    // after a high point, "came straight back" means back in the lower half of the band: a point
+    // still well above the baseline is the same excursion going on
+    if (armed && (d > threshold || (pending !== null && d > threshold / 2))) {
+      if (pending !== null || this.interval.steps() >= this.o.singlePointSteps) {
+        const onset = pending?.step ?? step;
+        const peak = pending && pending.loss > loss ? pending : { step, loss };
+        this.pending = null;
+        this.spike = { onsetStep: onset, baseline: lv.b, peakStep: peak.step, peakLoss: peak.loss };
         out.push(this.alarm("spike", step, onset, loss, lv.b));
       } else {
-        this.pendingOnset = step;
+        this.pending = { step, loss, b: lv.b };
       }
       return out;
     }
-    this.pendingOnset = null;
+    if (pending !== null) {
+      this.pending = null;
+      out.push(this.notice(pending));
+    }
     this.update(step, x);
-    this.checkDivergence(step, loss, armed, out);
+    this.checkRise(step, loss, armed, out);
     return out.length === 0 ? NO_EVENTS : out;
   }
 
@@ -163,7 +157,9 @@ export class RobustSpikeDetector implements LossDetector {
       this.spike = null;
       // the loss lives at a new level now: follow it, and let the divergence rule judge the rise
       this.level = { ...this.level, step, b: x };
-      this.checkDivergence(step, loss, true, out);
+      // the spike was reported already: its new level is no slow onset (divergence still judges it)
+      this.climbing = true;
+      this.checkRise(step, loss, true, out);
       return;
     }
     if (x - sp.baseline <= this.o.recoverJump) {
@@ -190,16 +186,24 @@ export class RobustSpikeDetector implements LossDetector {
     const d = x - lv.b;
     const b = lv.b + a * Math.max(-cap, Math.min(cap, d));
     const s = Math.max(this.o.scaleFloor, lv.s + as * (Math.min(Math.abs(d), cap) - lv.s));
-    this.level = { step, n, b, s, minB: Math.min(lv.minB, b) };
-    if (n % SNAPSHOT_EVERY === 0) {
-      this.snapshots[this.snapshotCount % SNAPSHOT_SLOTS] = this.level;
-      this.snapshotCount++;
-    }
+    const minB = Math.min(lv.minB, b);
+    // "near": a quarter of a climb; on a flat noisy stretch that is the latest step, not the lowest
+    const floorStep = b - minB <= this.o.climbJump / 4 ? step : lv.floorStep;
+    this.level = { step, n, b, s, minB, floorStep };
+    this.snapshots.offer(this.level);
   }
 
-  private checkDivergence(step: number, loss: number, armed: boolean, out: DetectorEvent[]): void {
+  /** The baseline's rise above its minimum: a climb first, a divergence when it goes on rising. */
+  private checkRise(step: number, loss: number, armed: boolean, out: DetectorEvent[]): void {
     const lv = this.level;
     const rise = lv.b - lv.minB;
+    // a spike that did not come back is reported already: its new level is no slow onset
+    if (!this.climbing && !this.diverged && armed && rise > this.o.climbJump) {
+      this.climbing = true;
+      out.push(this.alarm("climb", step, lv.floorStep, loss, lv.minB));
+    } else if (this.climbing && rise < this.o.climbJump / 2) {
+      this.climbing = false;
+    }
     if (!this.diverged && armed && rise > this.o.divergeJump) {
       this.diverged = true;
       out.push(this.alarm("divergence", step, step, loss, lv.minB));
@@ -210,21 +214,12 @@ export class RobustSpikeDetector implements LossDetector {
 
   private rewindTo(step: number): void {
     this.spike = null;
-    this.pendingOnset = null;
+    this.pending = null;
     this.inNan = false;
     this.diverged = false;
-    let best: Level | null = null;
-    for (const snap of this.snapshots) {
-      if (snap && snap.step < step && (best === null || snap.step > best.step)) best = snap;
-    }
-    // snapshots newer than the rewind target describe a future that no longer happened
-    for (let i = 0; i < SNAPSHOT_SLOTS; i++) {
-      const snap = this.snapshots[i];
-      if (snap && snap.step >= step) this.snapshots[i] = undefined;
-    }
-    this.level = best
-      ? { ...best }
-      : { step: Number.NEGATIVE_INFINITY, n: 0, b: 0, s: 0, minB: Number.POSITIVE_INFINITY };
+    this.climbing = false;
+    this.segment++;
+    this.level = this.snapshots.restoreBefore(step);
   }
 
   private baselineLoss(): number {
@@ -239,7 +234,21 @@ export class RobustSpikeDetector implements LossDetector {
       onsetStep,
       loss,
       baseline: Math.exp(b),
-      severity: loss / Math.exp(b)
+      severity: loss / Math.exp(b),
+      segment: this.segment
+    };
+  }
+
+  private notice(p: Pending): Notice {
+    const baseline = Math.exp(p.b);
+    return {
+      type: "notice",
+      kind: "outlier",
+      step: p.step,
+      loss: p.loss,
+      baseline,
+      severity: p.loss / baseline,
+      segment: this.segment
     };
   }
 }

@@ -5,7 +5,12 @@ export interface LossPoint {
   loss: number;
 }
 
-type AlarmKind = "spike" | "nan" | "divergence";
+/**
+ * spike: a jump that held for more than one logged point, or one point that is the mean of many steps;
+ * nan: a non-finite loss; divergence: the baseline far above its minimum;
+ * climb: the baseline rising steadily from its minimum (a slow-onset instability, before any jump).
+ */
+export type AlarmKind = "spike" | "nan" | "divergence" | "climb";
 
 export interface Alarm {
   type: "alarm";
@@ -19,10 +24,27 @@ export interface Alarm {
   baseline: number;
   /** loss / baseline; Infinity for non-finite losses */
   severity: number;
+  /** rewinds seen before this point: 0 for the first pass over a step, 1 after the first restart, … */
+  segment: number;
+}
+
+/**
+ * Not an alarm and never a reason to act: a single high point in a log whose points are single (or
+ * few) steps, which came straight back down. Reported so a reader sees it, counted apart.
+ */
+export interface Notice {
+  type: "notice";
+  kind: "outlier";
+  step: number;
+  loss: number;
+  baseline: number;
+  severity: number;
+  segment: number;
 }
 
 export type DetectorEvent =
   | Alarm
+  | Notice
   | {
       type: "recovered";
       step: number;
@@ -39,6 +61,8 @@ export type DetectorEvent =
 export interface LossDetector {
   readonly name: string;
   push(point: LossPoint): readonly DetectorEvent[];
+  /** the input ended (end of a file, or of a job): settle what was waiting for the next point */
+  end?(): readonly DetectorEvent[];
 }
 
 export const NO_EVENTS: readonly DetectorEvent[] = Object.freeze([]);

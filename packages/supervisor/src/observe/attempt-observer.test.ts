@@ -66,6 +66,27 @@ describe("AttemptObserver", () => {
     expect(o.obs.alarm?.lines[0]).toContain("NAN");
   });
 
+  it("keeps a one-step outlier as a non-actionable notice, and lets a later alarm replace it", () => {
+    const o = new AttemptObserver(R, 1);
+    let text = "";
+    for (let i = 1; i <= 30; i++) text += line(i, "2.000000E+00");
+    text += line(31, "4.000000E+00") + line(32, "2.000000E+00");
+    feed(o, text, 0);
+    expect(o.obs.alarm).toMatchObject({ kind: "outlier", actionable: false, onsetStep: 31, segment: 0 });
+    feed(o, line(33, "5.000000E+00") + line(34, "5.000000E+00"), 0);
+    expect(o.obs.alarm).toMatchObject({ kind: "spike", actionable: true, onsetStep: 33, step: 34 });
+  });
+
+  it("settles a log that ended on one high point as a spike once the job has ended", () => {
+    const o = new AttemptObserver(R, 1);
+    let text = "";
+    for (let i = 1; i <= 30; i++) text += line(i, "2.000000E+00");
+    feed(o, text + line(31, "6.000000E+00"), 0);
+    expect(o.obs.alarm).toBeUndefined();
+    o.settle();
+    expect(o.obs.alarm).toMatchObject({ kind: "spike", actionable: true, onsetStep: 31 });
+  });
+
   it("judges a hang from wall time since the last new iteration, with a floor and a startup grace", () => {
     const o = new AttemptObserver(R, 1);
     expect(o.checkHang(4_000, 0)).toBe(false);

@@ -106,20 +106,43 @@ export class AttemptObserver {
     }
   }
 
+  /**
+   * The job has ended: no next point will come to tell a last high point from a one-step outlier,
+   * so the detector settles it (a log that stops on a high point is a spike).
+   */
+  settle(): void {
+    for (const d of this.detector.end()) this.alarm(d, this.obs.tail.at(-1) ?? "");
+  }
+
   private alarm(d: DetectorEvent, line: string): void {
     const cur = this.obs.alarm;
     switch (d.type) {
       case "alarm":
         // keep the first unrecovered episode: it is the one a rollback must go back before
-        if (!cur || cur.recovered)
+        if (!cur || cur.recovered || !cur.actionable)
           this.obs.alarm = {
             kind: d.kind,
+            actionable: true,
+            segment: d.segment,
             onsetStep: d.onsetStep,
             step: d.step,
             recovered: false,
             lines: [line]
           } satisfies LossAlarm;
         else if (cur.lines.length < 5) cur.lines.push(line);
+        return;
+      case "notice":
+        // shown as a note, never in the way of an alarm
+        if (!cur || cur.recovered)
+          this.obs.alarm = {
+            kind: d.kind,
+            actionable: false,
+            segment: d.segment,
+            onsetStep: d.step,
+            step: d.step,
+            recovered: false,
+            lines: [line]
+          } satisfies LossAlarm;
         return;
       case "recovered":
         if (cur && !cur.recovered && cur.kind === "spike") {

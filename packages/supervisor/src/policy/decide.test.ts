@@ -64,6 +64,8 @@ function asRecover(d: Decision): Extract<Decision, { kind: "recover" }> {
 
 const spike = (o: Partial<LossAlarm> = {}): LossAlarm => ({
   kind: "spike",
+  actionable: true,
+  segment: 0,
   onsetStep: 500,
   step: 505,
   recovered: false,
@@ -331,6 +333,30 @@ describe("decide: loss spikes and NaN", () => {
       decide(ctx({ obs: { alarm: spike({ kind: "nan" }), lastIteration: 505 }, checkpoints: ckpts }))
     );
     expect(d.class).toBe("spike");
+  });
+  it("a notice (one-point outlier that came straight back) is only recorded, even past the window and as the job ends", () => {
+    const notice = spike({ kind: "outlier", actionable: false, onsetStep: 500, step: 500 });
+    for (const job of [{}, { state: "COMPLETED" as const, exitCode: 0 }]) {
+      const d = decide(ctx({ job, obs: { alarm: notice, lastIteration: 1000 }, checkpoints: ckpts }));
+      expect(d.kind).not.toBe("recover");
+      expect(d.kind).not.toBe("attention");
+    }
+    expect(decide(ctx({ obs: { alarm: notice, lastIteration: 560 }, checkpoints: ckpts }))).toMatchObject({
+      kind: "note",
+      note: "spike_watch"
+    });
+  });
+  it("a slow-onset climb rolls back at once to before the climb started, naming its segment", () => {
+    const d = asRecover(
+      decide(
+        ctx({
+          obs: { alarm: spike({ kind: "climb", onsetStep: 450, step: 505, segment: 1 }), lastIteration: 505 },
+          checkpoints: ckpts
+        })
+      )
+    );
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 300 });
+    expect(d.cause).toContain("segment 1");
   });
   it("divergence rolls back at once", () => {
     expect(

@@ -1,7 +1,7 @@
 import type { AttemptParams, BudgetClass, Evidence } from "../model.ts";
 
 /** Notes are recorded as events; the run keeps going. */
-type NoteKind = "spike_recovered" | "spike_watch";
+export type NoteKind = "spike_recovered" | "spike_watch";
 
 export interface Recovery {
   kind: "recover";

@@ -12,8 +12,16 @@ export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm, jobEnded
   const policy = ctx.run.resilience.spike;
   const evidence = {
     logLines: alarm.lines,
-    detail: { kind: alarm.kind, onsetStep: alarm.onsetStep, step: alarm.step }
+    detail: { kind: alarm.kind, onsetStep: alarm.onsetStep, step: alarm.step, segment: alarm.segment }
   };
+  if (!alarm.actionable)
+    return {
+      kind: "note",
+      note: "spike_watch",
+      cause: `loss ${alarm.kind} at step ${alarm.onsetStep}${pass(alarm)}: one point that came straight back; notice only, no action`,
+      evidence,
+      blame: []
+    };
   if (alarm.recovered) {
     return {
       kind: "note",
@@ -40,11 +48,12 @@ export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm, jobEnded
     };
   }
   const why =
-    alarm.kind !== "spike"
+    (alarm.kind !== "spike"
       ? `loss ${alarm.kind} at step ${alarm.onsetStep}`
       : last - alarm.onsetStep < policy.recover_window_steps
         ? `loss spike at step ${alarm.onsetStep} not recovered when the job ended at step ${last}`
-        : `loss spike at step ${alarm.onsetStep} did not recover within ${policy.recover_window_steps} steps`;
+        : `loss spike at step ${alarm.onsetStep} did not recover within ${policy.recover_window_steps} steps`) +
+    pass(alarm);
 
   const recent = ctx.run.rollbacks.filter(
     (r) => r.onsetStep > alarm.onsetStep - policy.rollback_window_steps
@@ -100,6 +109,11 @@ export function decideLossAlarm(ctx: DecisionContext, alarm: LossAlarm, jobEnded
     rollback: { onsetStep: alarm.onsetStep, toStep: target, lrFrom, lrTo },
     tradeoffs
   };
+}
+
+/** which pass over the steps, when the run has rewound over them */
+function pass(alarm: LossAlarm): string {
+  return alarm.segment > 0 ? ` (segment ${alarm.segment}, after ${alarm.segment} rewind(s))` : "";
 }
 
 function attention(cause: string, evidence: Evidence): Decision {

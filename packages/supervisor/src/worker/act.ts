@@ -3,7 +3,7 @@ import type { EventType } from "@neoxctl/core";
 import type { Attempt, Evidence } from "../model.ts";
 import type { JobView } from "../ports.ts";
 import type { Op } from "../store/run-store.ts";
-import type { Decision, Recovery } from "../policy/decision.ts";
+import type { Decision, NoteKind, Recovery } from "../policy/decision.ts";
 import type { RunCycle } from "./cycle.ts";
 import type { LoopDeps } from "./loop-deps.ts";
 import { jobAlive } from "./job-liveness.ts";
@@ -67,7 +67,7 @@ async function note(
   const { attempt, job } = w;
   const noteKey = `${d.note}:${attempt.index}:${job?.restarts ?? 0}:${String(d.evidence.detail?.["onsetStep"] ?? "")}`;
   if (run.noted.includes(noteKey)) {
-    if (d.note === "spike_recovered") w.clearAlarm();
+    if (clearsAlarm(d.note)) w.clearAlarm();
     return;
   }
   run.noted.push(noteKey);
@@ -81,7 +81,19 @@ async function note(
   const event = { cause: d.cause, evidence: d.evidence, at: now, attempt: attempt.index };
   ops.push(...noteOps(deps.store, run, { type: d.note, ...event }));
   await deps.commit(c, ops);
-  if (d.note === "spike_recovered") w.clearAlarm();
+  if (clearsAlarm(d.note)) w.clearAlarm();
+}
+
+/**
+ * A recovered spike is over, and a watched one (a notice, or an alarm with the spike policy off) has
+ * been said: neither may stay in the observations, where it would answer every later cycle first.
+ */
+function clearsAlarm(note: NoteKind): boolean {
+  switch (note) {
+    case "spike_recovered":
+    case "spike_watch":
+      return true;
+  }
 }
 
 /** Stops the run for a human: recorded first, then the job (if the decision says so) is cancelled. */

@@ -6,6 +6,7 @@ import { timelineCheckpoints } from "../adapters/checkpoints.ts";
 import type { AttemptObserver } from "../observe/attempt-observer.ts";
 import type { RunCycle } from "./cycle.ts";
 import type { LoopDeps } from "./loop-deps.ts";
+import { jobAlive } from "./job-liveness.ts";
 import { ranUnseen } from "./ran-unseen.ts";
 import { transitionOps } from "./transition.ts";
 import { act } from "./act.ts";
@@ -79,6 +80,7 @@ async function observe(
     o.checkHang(now, deps.runningSince.get(key));
   } else {
     o.obs.hang = false;
+    if (job && !jobAlive(job.state)) o.settle();
     if (
       run.state === "queued" &&
       (job?.restarts ?? attempt.restartsSeen) === attempt.restartsSeen &&
