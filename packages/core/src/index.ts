@@ -6,4 +6,5 @@ export type { EventType } from "./events/event-type.ts";
 export { NEOX_KEYS } from "./neox/keys.ts";
 export type { NeoxKeyInfo } from "./neox/keys.ts";
 export * from "./spec/index.ts";
+export { youngDalyIntervalS, checkpointOverhead } from "./estimate/young-daly.ts";
 export * from "./redact/index.ts";

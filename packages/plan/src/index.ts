@@ -12,3 +12,6 @@ export type { Plan, PlanInput, Attempt, AttemptLoad, RenderedAttempt, Checkpoint
 export type { Layout } from "./layout.ts";
 export type { DataMix, BlendEntry, DatasetUse, ShareRow, GroupingLevel } from "./data-mix.ts";
 export { fillTemplate, placeholdersOf, resolveTemplateValues } from "./templates/fill-template.ts";
+export { estimateRun } from "./estimate/estimates.ts";
+export type { Estimates, TimingEstimates, Span } from "./estimate/estimates.ts";
+export { flopsPerToken, parameterCount } from "./estimate/model-flops.ts";

@@ -33,3 +33,5 @@ export {
   isRelativeNormalPath,
   isBindSpec
 } from "./paths.ts";
+export { EstimatesProfileSchema, MfuBandSchema } from "./estimates-profile.ts";
+export type { EstimatesProfile, MfuBand } from "./estimates-profile.ts";
