@@ -30,6 +30,8 @@ export { SupervisorWorker, enqueueSubmit, bullPrefix, QUEUE_NAMES } from "./work
 export type { WorkerOptions, QueueName, NotifyRequest } from "./worker/queues.ts";
 export { connectRedis, openStore, defaultPrefix, cachingResolver, execTargetOf } from "./worker/connect.ts";
 export { chainStatus } from "./chain/chain-status.ts";
+export { runSpeed, describeSpeed } from "./chain/speed.ts";
+export type { RunSpeed, SpeedEstimate } from "./chain/speed.ts";
 export type { ChainStatus } from "./chain/chain-status.ts";
 export type { ChainRecord, ExitRecord } from "./chain/chain-record.ts";
 export type { IntervalAdvice } from "./chain/interval-advice.ts";

@@ -39,6 +39,9 @@ export interface TimingEstimates {
 }
 
 export interface Estimates {
+  /** the allocation the hours are counted on */
+  nodes: number;
+  devices: number;
   parameters: number;
   flopsPerToken: FlopsPerToken;
   tokensPerStep: number;
@@ -151,6 +154,8 @@ export function estimateRun(p: EstimateBase): Estimates {
     );
   const flopsPerStep = fpt.model * l.tokensPerStep;
   return {
+    nodes: l.nodes,
+    devices: l.gcds,
     parameters,
     flopsPerToken: fpt,
     tokensPerStep: l.tokensPerStep,
