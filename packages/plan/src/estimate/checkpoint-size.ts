@@ -15,6 +15,17 @@ export interface CheckpointSize {
   optimizerWriterNodes: number;
 }
 
+/** Bytes per parameter of the saved weights and of the fp32 master copy mixed precision keeps. */
+function bytesPerParam(precision: RunSpec["precision"]): { weights: number; master: number } {
+  switch (precision) {
+    case "bf16":
+    case "fp16":
+      return { weights: 2, master: 4 };
+    case "fp32":
+      return { weights: 4, master: 0 };
+  }
+}
+
 /**
  * Size of one NeoX (DeepSpeed) checkpoint of `params` parameters with Adam: weights in the training
  * precision, plus an fp32 master copy under mixed precision, plus two fp32 moments (Rajbhandari et al.
@@ -27,9 +38,9 @@ export function checkpointSize(p: {
   zeroStage: number;
   layout: Layout;
 }): CheckpointSize {
-  const mixed = p.precision !== "fp32";
-  const weightsBytes = p.params * (mixed ? 2 : 4);
-  const masterBytes = mixed ? p.params * 4 : 0;
+  const { weights, master } = bytesPerParam(p.precision);
+  const weightsBytes = p.params * weights;
+  const masterBytes = p.params * master;
   const optimizerBytes = p.params * 8;
   const l = p.layout;
   const weightWriterNodes = Math.max(1, Math.ceil((l.tp * Math.max(l.pp, 1)) / l.gcdsPerNode));

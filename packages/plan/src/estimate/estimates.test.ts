@@ -153,3 +153,19 @@ describe("quotas", () => {
     expect(uses.map((u) => u.usedBytes)).toEqual([0, 5]);
   });
 });
+
+describe("checkpoint size by precision", () => {
+  it("keeps no master copy in fp32", async () => {
+    const { checkpointSize } = await import("./checkpoint-size.ts");
+    const layout = emma.layout;
+    const fp32 = checkpointSize({ params: 1000, precision: "fp32", zeroStage: 0, layout });
+    // 4 bytes of weights + 8 of Adam; ZeRO 0: the optimizer comes from the weights' node
+    expect(fp32).toMatchObject({
+      weightsBytes: 4000,
+      masterBytes: 0,
+      optimizerBytes: 8000,
+      totalBytes: 12000
+    });
+    expect(fp32.optimizerWriterNodes).toBe(1);
+  });
+});
