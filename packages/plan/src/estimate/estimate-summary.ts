@@ -45,7 +45,7 @@ function timingLines(e: Estimates, t: TimingEstimates, factor: number): string[]
     `  jobs        ${range(t.jobs, String)} at the partition's ${t.maxTime} limit`,
     `  GPU-hours   ${range(t.deviceHours, int)} device-hours, ${range(t.nodeHours, int)} node-hours${billed}`,
     `  cadence     checkpoint every ${factor} steps = ${range({ fast: c.intervalS.fast / 3600, slow: c.intervalS.slow / 3600 }, (n) => n.toFixed(2), " h")} (overhead ${range(c.overheadConfigured, pct)}); save ≈ ${duration(t.saveS)}`,
-    `  Young/Daly  √(2 × save × MTBF) = ${duration(c.youngDalyS)} ≈ ${range(c.youngDalySteps, int)} steps (overhead ${pct(c.overheadYoungDaly)}) for a job MTBF of ${duration(c.jobMtbfS)}`
+    `  Young/Daly  √(2 × save × MTBF) = ${duration(c.youngDalyS)} ≈ ${range(c.youngDalySteps, int)} steps (overhead ${pct(c.overheadYoungDaly)}) for a job MTBF of ${duration(c.jobMtbfS)}${c.youngDalyS > t.trainingS.slow ? " (longer than the whole run)" : ""}`
   ];
 }
 
