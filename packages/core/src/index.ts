@@ -10,6 +10,7 @@ export {
 } from "./errors/classes.ts";
 export type { SpecIssue } from "./errors/classes.ts";
 export { exitStatusFor } from "./errors/codes.ts";
+export { checkpointOverhead, youngDalyIntervalS } from "./estimate/young-daly.ts";
 export { EVENT_TYPES, EventTypeSchema } from "./events/event-type.ts";
 export type { EventType } from "./events/event-type.ts";
 export { NEOX_KEYS } from "./neox/keys.ts";
@@ -20,6 +21,7 @@ export type { ClusterAccess, ClusterProfile } from "./spec/cluster-profile.ts";
 export { sizeInGcds } from "./spec/cluster-size.ts";
 export { TIERS } from "./spec/data.ts";
 export type { DataManifest, DataSpec, Dataset, Sampling, Tier } from "./spec/data.ts";
+export type { EstimatesProfile, MfuBand } from "./spec/estimates-profile.ts";
 export { specJsonSchemas } from "./spec/json-schema.ts";
 export { architectureOf } from "./spec/model.ts";
 export type { ModelArchitecture } from "./spec/model.ts";

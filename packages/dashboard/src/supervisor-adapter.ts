@@ -1,6 +1,13 @@
 import type { Redis } from "ioredis";
-import { CorruptRecordError, Keys, requestControl, RunStore, SeriesStore } from "@neoxctl/supervisor";
-import type { Attempt, BadNode, Run, RunState, StepPoint, StoredEvent } from "@neoxctl/supervisor";
+import {
+  CorruptRecordError,
+  Keys,
+  requestControl,
+  RunStore,
+  runSpeed,
+  SeriesStore
+} from "@neoxctl/supervisor";
+import type { Attempt, BadNode, Run, RunSpeed, RunState, StepPoint, StoredEvent } from "@neoxctl/supervisor";
 import type {
   AttemptView,
   CorruptRecordCount,
@@ -139,6 +146,33 @@ export interface SupervisorModelOptions {
   pollMs?: number;
 }
 
+/** The supervisor's speed and estimate, in the read model's optional fields. */
+function speedFields(s: RunSpeed): Partial<RunSummary> {
+  const e = s.estimate;
+  return {
+    ...(s.mfuPct !== null ? { mfuPct: s.mfuPct } : {}),
+    ...(s.hfuPct !== null ? { hfuPct: s.hfuPct } : {}),
+    ...(s.spent.deviceHours !== null
+      ? {
+          spent: {
+            deviceHours: s.spent.deviceHours,
+            ...(s.spent.billed ? { billed: s.spent.billed } : {})
+          }
+        }
+      : {}),
+    ...(e
+      ? {
+          estimate: {
+            stepS: e.stepS,
+            deviceHours: e.deviceHours,
+            ...(e.billing ? { billed: e.billing } : {}),
+            mfuPct: e.mfuPct
+          }
+        }
+      : {})
+  };
+}
+
 export class SupervisorReadModel implements RunReadModel {
   readonly store: RunStore;
   readonly seriesStore: SeriesStore;
@@ -152,10 +186,12 @@ export class SupervisorReadModel implements RunReadModel {
   }
 
   private async summary(run: Run): Promise<RunSummary> {
-    const [batch, current] = await Promise.all([
+    const [batch, points, current] = await Promise.all([
       this.seriesStore.lastBatch(run.id),
+      this.seriesStore.read(run.id),
       run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined
     ]);
+    const speed = runSpeed({ run, points });
     const last: StepPoint | undefined = batch[batch.length - 1];
     const times = batch
       .filter((p) => p.attempt === last?.attempt && p.stepTimeMs !== undefined)
@@ -170,6 +206,7 @@ export class SupervisorReadModel implements RunReadModel {
       trainIters: run.trainIters,
       ...(tokensPerStep !== undefined ? { tokensPerStep } : {}),
       ...(times.length ? { stepTimeSeconds: times.reduce((a, b) => a + b, 0) / times.length } : {}),
+      ...speedFields(speed),
       attempt: run.attempts,
       ...(current?.jobId ? { jobId: current.jobId } : {}),
       ...(last?.loss !== undefined ? { lastLoss: last.loss } : {}),

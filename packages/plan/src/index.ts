@@ -1,4 +1,5 @@
 // The public API of @neoxctl/plan: what other packages import, named one by one.
+export type { Estimates, Span } from "./estimate/estimates.ts";
 export { planRun } from "./plan-run.ts";
 export { renderAttempt } from "./render-attempt.ts";
 export { renderSummary } from "./summary.ts";

@@ -89,6 +89,10 @@ function trainConfig(plan: Plan): NeoxConfig {
     checkpoint_factor: c.checkpoint_factor,
     ...(c.keep_last_n !== undefined ? { keep_last_n_checkpoints: c.keep_last_n } : {}),
     log_interval: t.log_interval,
+    // NeoX logs MFU and HFU only when it knows the device's peak (gpt-neox megatron/logging.py, #1331)
+    ...(plan.profile.estimates !== undefined
+      ? { peak_theoretical_tflops: pyFloat(plan.profile.estimates.peak_tflops_per_device) }
+      : {}),
     eval_interval: t.eval_interval,
     eval_iters: t.eval_iters,
     use_wandb: false,

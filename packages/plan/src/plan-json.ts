@@ -32,6 +32,7 @@ export function planJson(plan: Plan, attempt: Attempt, refs: AttemptRefs): Recor
       byTier: d.byTier,
       byLanguage: d.byLanguage
     },
-    resilience: plan.spec.resilience
+    resilience: plan.spec.resilience,
+    estimates: plan.estimates
   };
 }

@@ -2,6 +2,7 @@ import { SpecError, parsePlanInput } from "@neoxctl/core";
 import type { SpecIssue } from "@neoxctl/core";
 import { deriveLayout } from "./layout.ts";
 import { planDataMix } from "./data-mix.ts";
+import { estimateRun } from "./estimate/estimates.ts";
 import { buildNeoxConfigs, mergeNeoxConfigs } from "./neox-config.ts";
 import { validateNeoxConfig } from "./neox-validate.ts";
 import type { CheckpointPlan, Plan, PlanInput } from "./types.ts";
@@ -24,17 +25,20 @@ export function planRun(raw: PlanInput): Plan {
   const { layout, arch, issues } = deriveLayout(spec, profile);
   if (issues.length > 0) throw new SpecError("SPEC_INVALID", issues);
 
+  const checkpoints = checkpointPlan(
+    spec.training.train_iters,
+    spec.checkpointing.checkpoint_factor,
+    spec.checkpointing.keep_last_n
+  );
+  const data = planDataMix(spec.data, manifest, layout.totalTokens);
   const plan: Plan = {
     spec,
     profile,
     arch,
     layout,
-    checkpoints: checkpointPlan(
-      spec.training.train_iters,
-      spec.checkpointing.checkpoint_factor,
-      spec.checkpointing.keep_last_n
-    ),
-    data: planDataMix(spec.data, manifest, layout.totalTokens),
+    checkpoints,
+    data,
+    estimates: estimateRun({ spec, profile, arch, layout, checkpoints, data }),
     repoRoot: input.repoRoot ?? null,
     runDir: input.runDir ?? null
   };

@@ -1,5 +1,6 @@
 import type { ShareRow } from "./data-mix.ts";
 import type { Plan } from "./types.ts";
+import { estimateLines } from "./estimate/estimate-summary.ts";
 
 function int(n: number): string {
   return Math.round(n).toLocaleString("en-US");
@@ -45,6 +46,8 @@ export function renderSummary(plan: Plan): string {
     `  lr          ${s.training.lr} → ${s.training.min_lr} (${s.training.decay_style}, warmup ${s.training.warmup})`,
     `  checkpoints every ${plan.checkpoints.factor} steps: ${plan.checkpoints.expected} expected${plan.checkpoints.keepLastN !== null ? `, newest ${plan.checkpoints.keepLastN} kept` : ""}`,
     `  data        ${d.datasets.length} datasets, ${d.strategy} sampling, ${d.entries.length} blend entries`,
+    "",
+    ...estimateLines(plan.estimates, plan.checkpoints.factor),
     ""
   ];
   if (d.grouping !== "none") {

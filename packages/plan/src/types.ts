@@ -1,6 +1,7 @@
 import type { ClusterProfile, DataManifest, ModelArchitecture, RunSpec } from "@neoxctl/core";
 import type { Layout } from "./layout.ts";
 import type { DataMix } from "./data-mix.ts";
+import type { Estimates } from "./estimate/estimates.ts";
 
 export interface PlanInput {
   spec: RunSpec;
@@ -27,6 +28,8 @@ export interface Plan {
   layout: Layout;
   checkpoints: CheckpointPlan;
   data: DataMix;
+  /** cost, time and storage before submission (docs/estimates.md) */
+  estimates: Estimates;
   repoRoot: string | null;
   runDir: string | null;
 }

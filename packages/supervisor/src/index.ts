@@ -2,6 +2,8 @@
 export { renderFor } from "./adapters/render-attempt.ts";
 export { DEFAULT_NODE_STATE_MAX_AGE_MS, SlurmAdapter } from "./adapters/slurm-client.ts";
 export { chainStatus } from "./chain/chain-status.ts";
+export { describeSpeed, runSpeed } from "./chain/speed.ts";
+export type { RunSpeed } from "./chain/speed.ts";
 export { noBudgetUsed } from "./model.ts";
 export type { Attempt, AttemptParams, BadNode, Run, RunEvent, StoredEvent } from "./model.ts";
 export type { JobView, SlurmPort, SubmitInput, SubmittedJob } from "./ports.ts";

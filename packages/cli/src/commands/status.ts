@@ -1,5 +1,12 @@
 import type { Command } from "commander";
-import { chainStatus, CorruptRecordError, openStore, SeriesStore } from "@neoxctl/supervisor";
+import {
+  chainStatus,
+  CorruptRecordError,
+  describeSpeed,
+  openStore,
+  runSpeed,
+  SeriesStore
+} from "@neoxctl/supervisor";
 import type { Run } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
@@ -31,13 +38,15 @@ export function register(program: Command): void {
               const last = (await series.lastBatch(id)).at(-1);
               const attempt = await store.getAttempt(id, run.attempts);
               const chain = runId ? await chainStatus(store, run) : undefined;
+              const speed = runId ? runSpeed({ run, points: await series.read(id) }) : undefined;
               rows.push({
                 run,
                 attempt,
                 lastStep: last?.step ?? null,
                 lastLoss: last?.loss ?? null,
                 badNodes: await store.badNodes(id),
-                ...(chain ?? {})
+                ...(chain ?? {}),
+                ...(speed ? { speed } : {})
               });
             } catch (e) {
               if (runId !== undefined || !(e instanceof CorruptRecordError)) throw e;
@@ -82,6 +91,7 @@ export function register(program: Command): void {
                 printLine(
                   `  planned exit: ${exit.exitAt === null ? "none (runs to train_iters)" : `iteration ${exit.exitAt}`}${r.chain?.queued?.jobId ? `; next attempt queued as job ${r.chain.queued.jobId}` : ""}`
                 );
+              if (r.speed) printLine(`  speed: ${describeSpeed(r.speed)}`);
               printLine(
                 `  checkpoint interval: ${r.checkpointAdvice?.text ?? "no advice yet (needs a measured step and save time)"}`
               );

@@ -4,6 +4,7 @@ import { SlurmTimeSchema } from "./slurm-time.ts";
 import { SlurmWordSchema } from "./slurm-word.ts";
 import { AbsolutePathSchema, BindSchema, ContainerImageSchema, ProgramSchema } from "./paths.ts";
 import { refuseProtoKey } from "./proto-key.ts";
+import { EstimatesProfileSchema } from "./estimates-profile.ts";
 
 const posInt = z.number().int().positive();
 
@@ -97,7 +98,10 @@ export const ClusterProfileSchema = z
     ),
     master_port: posInt.max(65535).default(29500),
     access: AccessSchema,
-    launcher: LauncherSchema
+    launcher: LauncherSchema,
+    estimates: EstimatesProfileSchema.optional().describe(
+      "peak FLOPs, MFU band, billing rule, quotas and failure prior for the plan's estimates"
+    )
   })
   .strict()
   .refine((p) => p.cpu_bind_masks === undefined || p.cpu_bind_masks.length === p.scheduler.ntasks_per_node, {

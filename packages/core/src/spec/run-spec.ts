@@ -6,6 +6,7 @@ import { ClusterSizeSchema } from "./cluster-size.ts";
 import { SlurmTimeSchema } from "./slurm-time.ts";
 import { SlurmWordSchema } from "./slurm-word.ts";
 import { AbsolutePathSchema } from "./paths.ts";
+import { MfuBandSchema } from "./estimates-profile.ts";
 
 /** Lower-case id usable in job names, paths and Redis keys without quoting. */
 export const SafeIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
@@ -95,6 +96,12 @@ const ClusterRefSchema = z
   })
   .strict();
 
+export const RunEstimatesSchema = z
+  .object({
+    mfu: MfuBandSchema.optional().describe("MFU band for this run, instead of the cluster profile's")
+  })
+  .strict();
+
 export const RunSpecSchema = z
   .object({
     name: SafeIdSchema.describe("run name; used in job names and paths"),
@@ -106,7 +113,8 @@ export const RunSpecSchema = z
     precision: z.enum(["bf16", "fp16", "fp32"]).default("bf16"),
     checkpointing: CheckpointingSchema,
     resilience: ResilienceSchema.default(ResilienceSchema.parse({})),
-    cluster: ClusterRefSchema
+    cluster: ClusterRefSchema,
+    estimates: RunEstimatesSchema.optional().describe("overrides of the cluster profile's estimate inputs")
   })
   .strict()
   .describe("A neoxctl run spec: one continual pre-training run of GPT-NeoX on a Slurm cluster.");

@@ -8,7 +8,7 @@ import type {
   SlurmPollView
 } from "../model/read-model.ts";
 import { RUN_STATE_VIEWS } from "../model/read-model.ts";
-import { tokensPerSecond } from "../render/format.ts";
+import { etaSeconds, tokensPerSecond } from "../render/format.ts";
 
 export interface DashboardMetrics {
   registry: Registry;
@@ -76,6 +76,36 @@ export function createDashboardMetrics(
     labelNames: runLabels,
     registers: [registry]
   });
+  const mfu = new Gauge({
+    name: "neoxctl_run_mfu_percent",
+    help: "Model FLOPs utilisation NeoX logged last (needs peak_theoretical_tflops).",
+    labelNames: ["run", "name"],
+    registers: [registry]
+  });
+  const stepSeconds = new Gauge({
+    name: "neoxctl_run_step_seconds",
+    help: "Mean recent time per training step of the current attempt.",
+    labelNames: ["run", "name"],
+    registers: [registry]
+  });
+  const eta = new Gauge({
+    name: "neoxctl_run_eta_seconds",
+    help: "Remaining steps × recent step time (training only; queue waits are not predictable).",
+    labelNames: ["run", "name"],
+    registers: [registry]
+  });
+  const hoursSpent = new Gauge({
+    name: "neoxctl_run_device_hours_spent",
+    help: "Device-hours (GCD-hours) between the first and last logged step of each attempt.",
+    labelNames: ["run", "name"],
+    registers: [registry]
+  });
+  const hoursPlanned = new Gauge({
+    name: "neoxctl_run_device_hours_planned",
+    help: "The plan's device-hour estimate at the fast (high MFU) and slow (low MFU) end of its band.",
+    labelNames: ["run", "name", "bound"],
+    registers: [registry]
+  });
   const age = new Gauge({
     name: "neoxctl_run_last_progress_age_seconds",
     help: "Seconds since the last training step was logged.",
@@ -112,7 +142,22 @@ export function createDashboardMetrics(
     registers: [registry]
   });
   function clear(): void {
-    for (const g of [runs, step, iters, loss, tps, age, attempt, poll]) g.reset();
+    for (const g of [
+      runs,
+      step,
+      iters,
+      loss,
+      tps,
+      mfu,
+      stepSeconds,
+      eta,
+      hoursSpent,
+      hoursPlanned,
+      age,
+      attempt,
+      poll
+    ])
+      g.reset();
     recoveries.reset();
     corrupt.reset();
   }
@@ -138,6 +183,15 @@ export function createDashboardMetrics(
       if (r.lastLoss !== undefined) loss.set(l, r.lastLoss);
       const t = tokensPerSecond(r);
       if (t !== undefined) tps.set(l, t);
+      if (r.mfuPct !== undefined) mfu.set(l, r.mfuPct);
+      if (r.stepTimeSeconds !== undefined) stepSeconds.set(l, r.stepTimeSeconds);
+      const left = etaSeconds(r);
+      if (left !== undefined) eta.set(l, left);
+      if (r.spent) hoursSpent.set(l, r.spent.deviceHours);
+      if (r.estimate) {
+        hoursPlanned.set({ ...l, bound: "fast" }, r.estimate.deviceHours.fast);
+        hoursPlanned.set({ ...l, bound: "slow" }, r.estimate.deviceHours.slow);
+      }
       if (r.lastProgressAt) age.set(l, Math.max(0, (now - Date.parse(r.lastProgressAt)) / 1000));
     }
     for (const [cause, n] of causes) if (n > 0) recoveries.inc({ cause }, n);

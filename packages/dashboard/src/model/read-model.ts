@@ -33,6 +33,18 @@ export interface RunSummary {
   tokensPerStep?: number;
   /** mean over the recent series points of the current attempt */
   stepTimeSeconds?: number;
+  /** NeoX's logged MFU and HFU (percent), when the config set peak_theoretical_tflops */
+  mfuPct?: number;
+  hfuPct?: number;
+  /** device-hours (GCD-hours) trained so far, and in the site's billing unit when the profile has a rule */
+  spent?: { deviceHours: number; billed?: { unit: string; units: number } };
+  /** the plan's estimate (docs/estimates.md), fast and slow end of the MFU band */
+  estimate?: {
+    stepS: { fast: number; slow: number };
+    deviceHours: { fast: number; slow: number };
+    billed?: { unit: string; units: { fast: number; slow: number } };
+    mfuPct: { low: number; high: number };
+  };
   /** attempt index currently acting (1-based), 0 before the first */
   attempt: number;
   jobId?: string;

@@ -1,7 +1,15 @@
 import type { AttemptView, EventView, ExcludedNode, RunSummary } from "../model/read-model.ts";
 import type { SafeHtml } from "./html.ts";
 import { html } from "./html.ts";
-import { etaSeconds, formatCount, formatDuration, formatLoss, formatTime, tokensDone } from "./format.ts";
+import {
+  etaSeconds,
+  formatCount,
+  formatDuration,
+  formatLoss,
+  formatTime,
+  tokensDone,
+  tokensPerSecond
+} from "./format.ts";
 import { renderLayout } from "./layout.ts";
 import { renderAttempts } from "./attempts.ts";
 import { renderDecisions } from "./decisions.ts";
@@ -27,10 +35,43 @@ function summary(run: RunSummary): SafeHtml {
       ${formatLoss(run.lastLoss)} · LR ${run.currentLr === undefined ? "—" : run.currentLr.toExponential(2)} ·
       cluster ${run.cluster}
     </p>
+    ${speed(run)}
     <p class="muted">
       run id ${run.id} · created ${formatTime(run.createdAt)} · updated ${formatTime(run.updatedAt)}
     </p>
   </section>`;
+}
+
+function band(s: { fast: number; slow: number }, f: (n: number) => string): string {
+  return `${f(s.fast)}–${f(s.slow)}`;
+}
+
+/** Speed and use so far next to the plan's estimate (docs/estimates.md). */
+function speed(run: RunSummary): SafeHtml {
+  const e = run.estimate;
+  const tps = tokensPerSecond(run);
+  const hours = (n: number): string => Math.round(n).toLocaleString("en-US");
+  return html`<p id="speed">
+    step time
+    ${run.stepTimeSeconds === undefined ? "—" : `${run.stepTimeSeconds.toFixed(2)} s`}${
+      e ? html` <span class="muted">(plan ${band(e.stepS, (n) => n.toFixed(1))} s)</span>` : ""
+    }
+    · ${tps === undefined ? "—" : formatCount(Math.round(tps))} tokens/s · MFU
+    <span data-mfu>${run.mfuPct === undefined ? "—" : `${run.mfuPct.toFixed(2)}%`}</span>${
+      run.hfuPct !== undefined ? ` (HFU ${run.hfuPct.toFixed(2)}%)` : ""
+    }${e ? html` <span class="muted">(plan ${e.mfuPct.low.toFixed(0)}–${e.mfuPct.high.toFixed(0)}%)</span>` : ""}
+    · device-hours
+    <span data-device-hours>${run.spent === undefined ? "—" : hours(run.spent.deviceHours)}</span>${
+      e ? html` <span class="muted">of ${band(e.deviceHours, hours)} planned</span>` : ""
+    }${
+      run.spent?.billed
+        ? html` · ${hours(run.spent.billed.units)}
+          ${run.spent.billed.unit}${
+            e?.billed ? html` <span class="muted">of ${band(e.billed.units, hours)}</span>` : ""
+          }`
+        : ""
+    }
+  </p>`;
 }
 
 function excludedNodes(nodes: readonly ExcludedNode[]): SafeHtml {

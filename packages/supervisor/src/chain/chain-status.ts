@@ -1,32 +1,18 @@
 import type { Run } from "../model.ts";
 import type { RunStore } from "../store/run-store.ts";
 import { SeriesStore } from "../store/series-store.ts";
-import type { StepPoint } from "../store/series-store.ts";
 import type { ChainRecord } from "./chain-record.ts";
 import { readChain } from "./chain-record.ts";
 import type { IntervalAdvice } from "./interval-advice.ts";
 import { adviseInterval, describeAdvice } from "./interval-advice.ts";
 import { recentStepMs, saveSecondsFromWindows } from "./step-stats.ts";
+import { trainingSeconds } from "./training-time.ts";
 
 /** What `neoxctl status` and the dashboard show about chaining and the checkpoint interval. */
 export interface ChainStatus {
   chain: ChainRecord;
   /** Young/Daly advice next to the configured checkpoint_factor; null until a step and a save were measured */
   checkpointAdvice: (IntervalAdvice & { text: string }) | null;
-}
-
-/** Wall time spent training: per attempt, from its first to its last logged point. */
-function trainingSeconds(points: readonly StepPoint[]): number {
-  const span = new Map<number, [number, number]>();
-  for (const p of points) {
-    if (!p.time) continue;
-    const t = Date.parse(p.time) / 1000;
-    const s = span.get(p.attempt);
-    span.set(p.attempt, s ? [Math.min(s[0], t), Math.max(s[1], t)] : [t, t]);
-  }
-  let total = 0;
-  for (const [a, b] of span.values()) total += b - a;
-  return total;
 }
 
 export async function chainStatus(store: RunStore, run: Run): Promise<ChainStatus> {

@@ -1,3 +1,5 @@
+import { checkpointOverhead, youngDalyIntervalS } from "@neoxctl/core";
+
 /** Inputs of the checkpoint-interval advice; durations in seconds. */
 export interface IntervalAdviceInput {
   /** measured checkpoint save time */
@@ -25,17 +27,13 @@ export interface IntervalAdvice {
   overheadAtConfigured: number;
 }
 
-/**
- * Young's first-order optimum for the checkpoint interval, τ = √(2·C·M) (Daly's refinement
- * differs only when C is a sizeable part of M). Overhead per unit time is C/τ + τ/(2M): the saves
- * plus, on average, half an interval recomputed after each failure.
- */
+/** The Young/Daly advice from measured save and step times; the formulas live in core, shared with the plan. */
 export function adviseInterval(i: IntervalAdviceInput): IntervalAdvice | undefined {
   if (!(i.saveS > 0) || !(i.stepS > 0) || !(i.observedS > 0)) return undefined;
   const mtbfIsLowerBound = i.failures === 0;
   const mtbfS = i.observedS / Math.max(i.failures, 1);
-  const optimalS = Math.sqrt(2 * i.saveS * mtbfS);
-  const overhead = (tauS: number): number => i.saveS / tauS + tauS / (2 * mtbfS);
+  const optimalS = youngDalyIntervalS({ saveS: i.saveS, mtbfS });
+  const overhead = (intervalS: number): number => checkpointOverhead({ saveS: i.saveS, mtbfS, intervalS });
   const configuredS = i.configuredFactor * i.stepS;
   return {
     mtbfS,

@@ -54,6 +54,8 @@ export class AttemptObserver {
             ...(ev.loss !== null && Number.isFinite(ev.loss) ? { loss: ev.loss } : {}),
             ...(ev.lr !== null ? { lr: ev.lr } : {}),
             ...(ev.iterMs !== null ? { stepTimeMs: ev.iterMs } : {}),
+            ...(ev.mfuPct !== null ? { mfuPct: ev.mfuPct } : {}),
+            ...(ev.hfuPct !== null ? { hfuPct: ev.hfuPct } : {}),
             time: new Date(now).toISOString()
           });
         }

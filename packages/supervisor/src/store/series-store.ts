@@ -19,6 +19,9 @@ export const StepPointSchema = z.object({
   lr: loggedNumber,
   /** NeoX `elapsed time per iteration (ms)` */
   stepTimeMs: loggedNumber,
+  /** NeoX `MFU:` and `HFU:` in percent, logged only when peak_theoretical_tflops is set */
+  mfuPct: loggedNumber,
+  hfuPct: loggedNumber,
   /** when the supervisor read the line (ISO) */
   time: z.string().optional()
 });
