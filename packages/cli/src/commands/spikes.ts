@@ -52,7 +52,7 @@ function noPointsWarning(
   if (points > 0) return null;
   const logFormat = format === "csv" ? null : format;
   const survey = logFormat === null ? null : surveyTrainingLines(text.split(/\r?\n/), logFormat);
-  const notUnderstood = survey?.notUnderstood ?? {};
+  const notUnderstood: Record<string, number> = survey?.notUnderstood ?? {};
   const counts = Object.entries(notUnderstood)
     .filter(([, n]) => n > 0)
     .map(([f, n]) => `${n} ${f}-like`);
