@@ -4,7 +4,8 @@ export type {
   LogFormat,
   TrainEvent,
   BadNodeSource,
-  StorageFault
+  StorageFault,
+  OomSource
 } from "./parse/events.ts";
 export { parseLine, LineParser } from "./parse/text/parse-line.ts";
 export { ChunkParser } from "./parse/bytes/chunk-parser.ts";

@@ -1,5 +1,5 @@
 import type { BudgetClass, Evidence } from "../model.ts";
-import type { JobView, StorageFailure } from "../ports.ts";
+import type { CollectiveTimeout, JobView, OutOfMemory, StorageFailure } from "../ports.ts";
 import type { Decision } from "./decision.ts";
 import type { DecisionContext } from "./context.ts";
 import { newestCheckpoint, resumeParams } from "./context.ts";
@@ -113,6 +113,8 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
     const d = decideLossAlarm(ctx, obs.alarm);
     if (d.kind !== "wait" || obs.alarm.kind !== "spike") return d;
   }
+  // the other ranks would wait in their next collective until the watchdog fires: stop now
+  if (obs.outOfMemory) return outOfMemory(ctx, job, obs.outOfMemory, true);
   if (ctx.downNodes.length)
     return recover(
       ctx,
@@ -123,6 +125,7 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
     );
   if (obs.errorNodes.length)
     return recover(ctx, "node", true, [...obs.errorNodes], `RCCL/HIP error on ${obs.errorNodes.join(",")}`);
+  if (obs.collectiveTimeout) return collectiveHang(ctx, job, obs.collectiveTimeout, true);
   // a checkpoint save raised: the trainer is going down (or, on other ranks, waiting for it in a
   // collective until the timeout). Only checkpoint paths count here: a logging thread that dies on a
   // full disk prints the same exception while training goes on.
@@ -192,6 +195,8 @@ function completed(ctx: DecisionContext, job: JobView): Decision {
 }
 
 function failed(ctx: DecisionContext, job: JobView): Decision {
+  if (ctx.obs.outOfMemory || job.state === "OUT_OF_MEMORY")
+    return outOfMemory(ctx, job, ctx.obs.outOfMemory ?? null, false);
   if (ctx.obs.errorNodes.length)
     return recover(
       ctx,
@@ -208,13 +213,16 @@ function failed(ctx: DecisionContext, job: JobView): Decision {
       evidence: ev(ctx)
     };
   if (ctx.obs.storageError) return storageFailure(ctx, job, ctx.obs.storageError, false);
+  if (ctx.obs.collectiveTimeout) return collectiveHang(ctx, job, ctx.obs.collectiveTimeout, false);
   const step =
     ctx.obs.lastIteration ??
     (ctx.attempt.params.load.kind === "resume" ? (ctx.attempt.params.load.iteration ?? 0) : 0);
   const prev = ctx.run.crashLoop;
   const count = prev && prev.step === step ? prev.count + 1 : 1;
   const limit = ctx.run.resilience.crash_loop_limit;
-  const what = `job ${job.jobId} ${job.state}${job.exitCode != null ? ` (exit ${job.exitCode})` : ""} at step ${step}`;
+  const exc = ctx.obs.exception;
+  const raised = exc ? `: ${exc.type}${exc.frame ? ` in ${exc.frame}` : ""}` : "";
+  const what = `job ${job.jobId} ${job.state}${job.exitCode != null ? ` (exit ${job.exitCode})` : ""} at step ${step}${raised}`;
   if (count >= limit) {
     return {
       kind: "attention",
@@ -231,6 +239,53 @@ function failed(ctx: DecisionContext, job: JobView): Decision {
     `${what}: application error, retry ${count}/${limit - 1} at this step`
   );
   return d.kind === "recover" ? { ...d, crashLoop: { step, count } } : d;
+}
+
+/**
+ * An out-of-memory is the configuration's (micro-batch, parallelism, activation checkpointing,
+ * sequence length): the same job on other nodes runs out the same way. So no retry and no blame;
+ * the run stops with the lines that say so. (The plan carries no memory estimate yet; when it does,
+ * its figures belong in this evidence beside the lines.)
+ */
+function outOfMemory(ctx: DecisionContext, job: JobView, oom: OutOfMemory | null, cancel: boolean): Decision {
+  const where = oom?.node ? ` on ${oom.node}` : "";
+  const said = oom ? ` (${oom.source === "gpu" ? "GPU memory" : `${oom.source} reports host memory`})` : "";
+  const e = ev(ctx, { detail: { outOfMemory: { source: oom?.source ?? "slurm", node: oom?.node ?? null } } });
+  return {
+    kind: "attention",
+    cancel,
+    cause:
+      `job ${job.jobId} ran out of memory${where}${said}; ${cancel ? "cancelling the job and not retrying" : "not retrying"}: ` +
+      "a retry would run out the same way; lower the micro-batch or sequence length, or raise the parallelism or activation checkpointing, then resume",
+    evidence: { ...e, logLines: [...new Set([...(oom?.lines ?? []), ...(e.logLines ?? [])])] }
+  };
+}
+
+/**
+ * PyTorch's watchdog gave up on a collective: some rank never joined it. That is a hang (hang
+ * budget), with the rank that reported it and the operation in the evidence for whoever looks.
+ */
+function collectiveHang(ctx: DecisionContext, job: JobView, t: CollectiveTimeout, cancel: boolean): Decision {
+  const who = t.rank !== null ? `rank ${t.rank}` : "a rank";
+  const op = `${t.op ?? "collective"}${t.seq !== null ? ` #${t.seq}` : ""}`;
+  const d = recover(
+    ctx,
+    "hang",
+    cancel,
+    [],
+    `job ${job.jobId}: ${who} timed out in ${op}${t.ms !== null ? ` after ${t.ms} ms` : ""} (collective watchdog): hang; resuming`
+  );
+  const detail = { collectiveTimeout: { rank: t.rank, op: t.op, seq: t.seq, ms: t.ms } };
+  return d.kind === "recover" || d.kind === "attention"
+    ? {
+        ...d,
+        evidence: {
+          ...d.evidence,
+          detail: { ...d.evidence.detail, ...detail },
+          logLines: [...new Set([...t.lines, ...(d.evidence.logLines ?? [])])]
+        }
+      }
+    : d;
 }
 
 const STORAGE_FAULT: Readonly<Record<StorageFailure["fault"], string>> = {
