@@ -99,8 +99,24 @@ describe("emulator fault knobs", () => {
     const r = runEmulator(dir, cfgs, { NEOX_EMU_RCCL_ERROR_AT: "13", SLURMD_NODENAME: "nid007" });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/^nid007:\d+:\d+ \[0\] NCCL WARN NET\/OFI /m);
+    expect(r.stdout).toMatch(/^nid007:\d+:\d+ \[0\] transport\/net_ib\.cc:1295 NCCL WARN NET\/IB /m);
     expect(r.stderr).toContain("NCCL error in: ");
     expect(r.stderr).toContain("nid007: HIP error:");
+  });
+
+  it.each([
+    ["NEOX_EMU_GPU_FAULT_AT", /^nid007: Memory access fault by GPU node-4 /m],
+    ["NEOX_EMU_OOM_AT", /^torch\.OutOfMemoryError: HIP out of memory\. /m],
+    [
+      "NEOX_EMU_COLLECTIVE_TIMEOUT_AT",
+      /^\[rank5\]:\[E\d{4} [\d:.]+ ProcessGroupNCCL\.cpp:616\] \[Rank 5\] Watchdog caught collective operation timeout: WorkNCCL\(SeqNum=104, OpType=ALLREDUCE, /m
+    ]
+  ])("%s prints the failure's real lines on stderr and exits non-zero", (knob, line) => {
+    const { dir, cfgs } = setup();
+    const r = runEmulator(dir, cfgs, { [knob]: "13", SLURMD_NODENAME: "nid007", RANK: "5" });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(line);
+    expect(r.stdout).not.toContain("iteration       13/");
   });
 
   it("hang stops output without exiting; SIGTERM kills it without a save", async () => {

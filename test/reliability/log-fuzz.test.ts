@@ -121,6 +121,12 @@ function checkEvent(ev: LogEvent): void {
     case "task_exit":
     case "checkpoint_save_error":
     case "storage_error":
+    case "out_of_memory":
+    case "traceback_frame":
+    case "python_exception":
+      return;
+    case "collective_timeout":
+      for (const n of [ev.rank, ev.seq, ev.ms]) expect(n === null || Number.isSafeInteger(n)).toBe(true);
       return;
   }
 }

@@ -4,12 +4,15 @@ export type {
   LogFormat,
   TrainEvent,
   BadNodeSource,
-  StorageFault
+  StorageFault,
+  OomSource
 } from "./parse/events.ts";
 export { parseLine, LineParser } from "./parse/text/parse-line.ts";
 export { ChunkParser } from "./parse/bytes/chunk-parser.ts";
 export type { ChunkParserOptions, LocatedEvent } from "./parse/bytes/chunk-parser.ts";
 export type { ParseFormat } from "./parse/text/parse-line.ts";
+export { surveyTrainingLines } from "./parse/text/line-survey.ts";
+export type { LineSurvey } from "./parse/text/line-survey.ts";
 export { parsePyFloat } from "./parse/text/numbers.ts";
 export type { LossPoint, AlarmKind, Alarm, Notice, DetectorEvent, LossDetector } from "./spike/types.ts";
 export { RobustSpikeDetector } from "./spike/robust-detector.ts";

@@ -1,4 +1,4 @@
-import type { StorageFault } from "@neoxctl/monitor";
+import type { OomSource, StorageFault } from "@neoxctl/monitor";
 
 /**
  * What the supervisor needs from Slurm, the planner and the log monitor, in the supervisor's own
@@ -85,6 +85,12 @@ export interface Observations {
   errorNodes: string[];
   errorLines: string[];
   hang: boolean;
+  /** the first out-of-memory the job's output reports (allocator, srun, slurmstepd, kernel) */
+  outOfMemory?: OutOfMemory;
+  /** the first collective the PyTorch watchdog gave up on: a hang, with the rank that reported it */
+  collectiveTimeout?: CollectiveTimeout;
+  /** the first Python exception that ended a traceback, with the innermost NeoX/DeepSpeed frame above it */
+  exception?: PythonException;
   /** the first write the trainer raised on because storage refused it (see StorageFailure) */
   storageError?: StorageFailure;
   lastLr?: number;
@@ -117,6 +123,31 @@ export interface StorageFailure {
   /** the checkpoint being saved, when the lines name a `global_stepN` */
   step: number | null;
   /** DeepSpeed's "Failed saving model checkpoint" line, if any, then the exception line */
+  lines: string[];
+}
+
+/** An out-of-memory: a configuration problem (batch, parallelism, activation checkpointing) a retry does not fix. */
+export interface OutOfMemory {
+  source: OomSource;
+  /** the node srun names, if it does */
+  node: string | null;
+  /** the lines that say so (a few) */
+  lines: string[];
+}
+
+export interface CollectiveTimeout {
+  rank: number | null;
+  op: string | null;
+  seq: number | null;
+  ms: number | null;
+  lines: string[];
+}
+
+export interface PythonException {
+  type: string;
+  message: string;
+  /** `file:line in func` of the innermost trainer frame before it, if any */
+  frame: string | null;
   lines: string[];
 }
 

@@ -3,7 +3,12 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { NeoxctlError } from "@neoxctl/core";
 import type { Alarm, DetectorEvent, LossSeries, Notice } from "@neoxctl/monitor";
-import { lossSeriesFromCsv, lossSeriesFromLog, RobustSpikeDetector } from "@neoxctl/monitor";
+import {
+  lossSeriesFromCsv,
+  lossSeriesFromLog,
+  RobustSpikeDetector,
+  surveyTrainingLines
+} from "@neoxctl/monitor";
 import { printLine, printText, runAction } from "../output.ts";
 
 type SpikesFormat = "neox" | "megatron" | "llmc" | "csv" | "auto";
@@ -18,14 +23,15 @@ interface SpikesOptions {
 /** JSON cannot carry NaN/Infinity: a non-finite loss or severity prints as null */
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+const readsCsv = (text: string, path: string, format: SpikesFormat): boolean =>
+  format === "csv" || (format === "auto" && (path.endsWith(".csv") || /^\s*step\s*,/.test(text)));
+
 function readSeries(text: string, path: string, format: SpikesFormat): LossSeries {
   switch (format) {
     case "csv":
       return lossSeriesFromCsv(text);
     case "auto":
-      return path.endsWith(".csv") || /^\s*step\s*,/.test(text)
-        ? lossSeriesFromCsv(text)
-        : lossSeriesFromLog(text, "auto");
+      return readsCsv(text, path, format) ? lossSeriesFromCsv(text) : lossSeriesFromLog(text, "auto");
     case "neox":
     case "megatron":
     case "llmc":
@@ -62,6 +68,30 @@ function jsonLine(e: Alarm | Notice): string {
         onsetStep: e.step
       });
   }
+}
+
+/**
+ * Said out loud when a log gave no training point: "no alarms" over an empty series reads as a
+ * healthy run. The per-format counts tell a file of another program from lines of a shape the
+ * parser does not know yet.
+ */
+function noPointsWarning(
+  text: string,
+  format: SpikesFormat,
+  points: number
+): { warning: string; notUnderstood: Record<string, number> } | null {
+  if (points > 0) return null;
+  const logFormat = format === "csv" ? null : format;
+  const survey = logFormat === null ? null : surveyTrainingLines(text.split(/\r?\n/), logFormat);
+  const notUnderstood: Record<string, number> = survey?.notUnderstood ?? {};
+  const counts = Object.entries(notUnderstood)
+    .filter(([, n]) => n > 0)
+    .map(([f, n]) => `${n} ${f}-like`);
+  const what = format === "csv" ? "no step,loss rows with a loss" : "no training lines";
+  return {
+    warning: `${what} found: nothing in this file was read as training output${counts.length ? ` (lines not understood: ${counts.join(", ")})` : ""}`,
+    notUnderstood
+  };
 }
 
 function describeEvent(e: DetectorEvent): string {
@@ -120,13 +150,19 @@ export function register(program: Command): void {
           missingLoss: series.missingLoss,
           alarms: flagged.filter((e) => e.type === "alarm").length,
           notices: flagged.filter((e) => e.type === "notice").length,
-          rewinds: events.filter((e) => e.type === "rewind").length
+          rewinds: events.filter((e) => e.type === "rewind").length,
+          ...noPointsWarning(
+            text,
+            readsCsv(text, file, opts.format) ? "csv" : opts.format,
+            series.points.length
+          )
         };
         if (opts.json) {
           for (const e of flagged) printLine(jsonLine(e));
           printLine(JSON.stringify({ summary }));
           return;
         }
+        if (summary.warning !== undefined) printLine(`warning: ${summary.warning}`, process.stderr);
         const shown = events.filter((e) => e.type !== "rewind" || events.length < 200);
         printText(
           shown.length === 0 ? "no alarms\n" : `     step  event\n${shown.map(describeEvent).join("\n")}\n`

@@ -2,7 +2,17 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 /** Fault knobs, all from the environment: NeoX rejects unknown config keys, so none can live there. */
-export type FaultKind = "crash" | "hang" | "nan" | "spike" | "die_in_save" | "slow" | "rccl_error";
+export type FaultKind =
+  | "crash"
+  | "hang"
+  | "nan"
+  | "spike"
+  | "die_in_save"
+  | "slow"
+  | "rccl_error"
+  | "gpu_fault"
+  | "oom"
+  | "collective_timeout";
 
 export interface FaultPlan {
   crash: { step: number; code: number } | null;
@@ -12,6 +22,9 @@ export interface FaultPlan {
   die_in_save: { step: number; code: number } | null;
   slow: { step: number; factor: number } | null;
   rccl_error: { step: number } | null;
+  gpu_fault: { step: number } | null;
+  oom: { step: number } | null;
+  collective_timeout: { step: number } | null;
 }
 
 const ENV_NAMES: Record<FaultKind, string> = {
@@ -21,7 +34,10 @@ const ENV_NAMES: Record<FaultKind, string> = {
   spike: "NEOX_EMU_SPIKE_AT",
   die_in_save: "NEOX_EMU_DIE_IN_SAVE_AT",
   slow: "NEOX_EMU_SLOW_FROM",
-  rccl_error: "NEOX_EMU_RCCL_ERROR_AT"
+  rccl_error: "NEOX_EMU_RCCL_ERROR_AT",
+  gpu_fault: "NEOX_EMU_GPU_FAULT_AT",
+  oom: "NEOX_EMU_OOM_AT",
+  collective_timeout: "NEOX_EMU_COLLECTIVE_TIMEOUT_AT"
 };
 
 function pair(v: string | undefined, name: string): [number, number | null] | null {
@@ -48,7 +64,10 @@ export function parseFaultPlan(env: NodeJS.ProcessEnv): FaultPlan {
     spike: at("spike"),
     die_in_save: withCode("die_in_save"),
     slow: slow ? { step: slow[0], factor: slow[1] ?? 10 } : null,
-    rccl_error: at("rccl_error")
+    rccl_error: at("rccl_error"),
+    gpu_fault: at("gpu_fault"),
+    oom: at("oom"),
+    collective_timeout: at("collective_timeout")
   };
 }
 

@@ -7,6 +7,7 @@ import { pruneCheckpoints, saveCheckpoint } from "../checkpoint/save.ts";
 import type { SaveCaller } from "../checkpoint/save-trace.ts";
 import type { ModelStates } from "../checkpoint/state.ts";
 import type { FaultLedger, FaultPlan } from "../faults/faults.ts";
+import { failureAt, printFailure } from "../faults/failure-output.ts";
 import { evalBlock, flopsPerGpu, timersLine, trainingLine } from "../output/log-lines.ts";
 import type { Printer } from "../output/printer.ts";
 import { pyNow, sleepMs } from "../output/printer.ts";
@@ -158,15 +159,16 @@ export function runTraining(o: RunOptions): RunEnd {
       print.err("RuntimeError: DataLoader worker (pid 2714) is killed by signal: Killed. ");
       process.exit(f.crash.code);
     }
-    if (f.rccl_error?.step === step && o.ledger.claim("rccl_error", step)) {
-      const h = host(o.env);
-      print.out(
-        `${h}:${process.pid}:${process.pid + 41} [0] NCCL WARN NET/OFI Request 0x7f2c1c0a3e80 completed with error. RC: 5. Error: 5 (Input/output error). Completed length: 0`
-      );
-      print.err(
-        `torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1970, unhandled system error (run with NCCL_DEBUG=INFO for details), NCCL version 2.18.3`
-      );
-      print.err(`${h}: HIP error: an illegal memory access was encountered`);
+    const failure = failureAt(f, step, o.ledger);
+    if (failure) {
+      const rank = Number(o.env["RANK"] ?? 0);
+      printFailure(failure, {
+        host: host(o.env),
+        pid: process.pid,
+        step,
+        rank: Number.isSafeInteger(rank) ? rank : 0,
+        print
+      });
       process.exit(1);
     }
     if (f.hang?.step === step && o.ledger.claim("hang", step)) {

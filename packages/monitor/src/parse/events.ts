@@ -43,6 +43,9 @@ export type BadNodeSource =
  */
 export type StorageFault = "permission" | "read_only" | "no_space" | "quota" | "unwritable";
 
+/** who reported the out-of-memory: the GPU allocator (PyTorch/HIP), srun, slurmstepd's cgroup, the kernel */
+export type OomSource = "gpu" | "srun" | "slurmstepd" | "kernel";
+
 export type LogEvent =
   | TrainEvent
   | { kind: "timers"; timersMs: Readonly<Record<string, number>> }
@@ -63,7 +66,31 @@ export type LogEvent =
   | { kind: "lr_override"; source: "config" | "checkpoint"; lr: number | null }
   | { kind: "deepspeed_step"; step: number; skipped: number }
   | { kind: "overflow"; lossScale: number | null }
-  | { kind: "node_error"; source: BadNodeSource; node: string | null; gpu: number | null; message: string }
+  | {
+      kind: "node_error";
+      source: BadNodeSource;
+      node: string | null;
+      gpu: number | null;
+      /** the global rank, when the line names it (`[rank3]:`) */
+      rank: number | null;
+      /** the remote end NCCL names (`peer 10.1.2.3<45678>`), when it does */
+      peer: string | null;
+      message: string;
+    }
+  /** PyTorch's collective watchdog gave up on an operation: a hang; the rank is the one that reported it */
+  | {
+      kind: "collective_timeout";
+      rank: number | null;
+      op: string | null;
+      seq: number | null;
+      ms: number | null;
+      message: string;
+    }
+  | { kind: "out_of_memory"; source: OomSource; node: string | null; message: string }
+  /** a traceback frame in NeoX, Megatron or DeepSpeed code (other frames are not events) */
+  | { kind: "traceback_frame"; file: string; line: number; func: string }
+  /** the exception line that ends a Python traceback */
+  | { kind: "python_exception"; type: string; message: string }
   | { kind: "task_exit"; node: string; task: number; exitCode: number }
   /** DeepSpeed could not create a checkpoint's directory and logged it; not fatal by itself (a rank racing to create it also logs this) */
   | { kind: "checkpoint_save_error"; step: number | null; path: string }

@@ -1,25 +1,12 @@
 /** Field names shared by the text parser and the byte fast path, so both read a line alike. */
 
-/** keys that are not losses; any other numeric field is taken as a loss key (NeoX prints one per train_impl loss) */
-export const NON_LOSS_KEYS: ReadonlySet<string> = new Set([
-  "samples/sec",
-  "iteration",
-  "elapsed time per iteration (ms)",
-  "elapsed time per iteration (s)",
-  "learning rate",
-  "approx flops per GPU",
-  "MFU",
-  "HFU",
-  "loss scale",
-  "number of skipped iterations",
-  "number of nan iterations",
-  "grad norm",
-  "num zeros",
-  "params norm",
-  "consumed samples",
-  "consumed tokens",
-  "global batch size",
-  "samples per second",
-  "TFLOPs",
-  "curriculum seqlen"
-]);
+/**
+ * Whether a training-line field is a loss. Only a field named as one counts: `loss`, or a name
+ * ending in ` loss`/`_loss` (NeoX `lm_loss` and one per train_impl loss, Megatron `lm loss`,
+ * `moe loss`, `mtp_1 loss`, `load_balancing_loss`). Any other numeric field — `actual seqlen`,
+ * a counter a fork added — is not a loss, however loss-like its value: taking one as the loss fakes
+ * spikes and hides a missing loss.
+ */
+export function isLossKey(key: string): boolean {
+  return key !== "__proto__" && /^(?:loss|.*[ _]loss)$/.test(key);
+}

@@ -25,7 +25,17 @@ const MARKERS = [
   "errno", // PermissionError/OSError: [Errno N] … (storage refusing writes)
   "parent directory", // torch.save into a directory that could not be created
   "cannot be opened", // torch.save of a file the directory refuses
-  "streamwriter" // torch's PytorchStreamWriter write failure
+  "streamwriter", // torch's PytorchStreamWriter write failure
+  "watchdog", // PyTorch's collective watchdog timeout
+  "out of memory", // GPU allocator, srun, the kernel
+  "outofmemory", // torch.OutOfMemoryError, hipErrorOutOfMemory
+  "oom", // slurmstepd's oom-kill/oom_kill events
+  "page fault", // amdgpu VM faults
+  "task launch", // srun could not launch on a node
+  'file "', // traceback frames
+  "error", // exception lines (…Error: …)
+  "exception",
+  "interrupt"
 ] as const;
 
 /** llm.c's `s:N trl:` lines, only looked for when the format allows them */

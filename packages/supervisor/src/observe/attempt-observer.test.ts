@@ -141,3 +141,56 @@ describe("AttemptObserver: storage errors", () => {
     expect(o.obs.storageError).toMatchObject({ fault: "no_space", path: "/ck/global_step30", step: 30 });
   });
 });
+
+describe("AttemptObserver: failure classes (issue 17)", () => {
+  it("keeps the first watchdog timeout with its rank, op and sequence number", () => {
+    const o = new AttemptObserver(R, 1);
+    const wd = (r: number): string =>
+      `[rank${r}]:[E626 06:24:44.903881913 ProcessGroupNCCL.cpp:616] [Rank ${r}] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=808, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600020 milliseconds before timing out.\n`;
+    feed(o, line(10, "2.5E+00") + wd(5) + wd(2), 0);
+    expect(o.obs.collectiveTimeout).toMatchObject({ rank: 5, op: "ALLREDUCE", seq: 808, ms: 600020 });
+    expect(o.obs.collectiveTimeout?.lines).toHaveLength(2);
+  });
+
+  it("collects out-of-memory lines and the node srun names", () => {
+    const o = new AttemptObserver(R, 1);
+    feed(
+      o,
+      "torch.OutOfMemoryError: HIP out of memory. Tried to allocate 2.00 GiB.\nsrun: error: nid002: task 12: Out Of Memory\n",
+      0
+    );
+    expect(o.obs.outOfMemory).toMatchObject({ source: "gpu", node: "nid002" });
+    expect(o.obs.outOfMemory?.lines).toHaveLength(2);
+  });
+
+  it("takes the NCCL WARN host with a source location as an error node", () => {
+    const o = new AttemptObserver(R, 1);
+    feed(
+      o,
+      "nid003:4242:4283 [0] transport/net_ib.cc:1295 NCCL WARN NET/IB : Got completion from peer 10.1.2.3<43522> with status=12 opcode=0 len=0 vendor err 129 (Recv)\n",
+      0
+    );
+    expect(o.obs.errorNodes).toEqual(["nid003"]);
+  });
+
+  it("names the exception with the innermost trainer frame above it", () => {
+    const o = new AttemptObserver(R, 1);
+    feed(
+      o,
+      [
+        "Traceback (most recent call last):",
+        '  File "/gpt-neox/train.py", line 34, in <module>',
+        '  File "/gpt-neox/megatron/training.py", line 1017, in train_step',
+        '  File "/usr/lib/python3/site-packages/torch/nn/modules/module.py", line 1518, in _call_impl',
+        "ValueError: bad shape",
+        ""
+      ].join("\n"),
+      0
+    );
+    expect(o.obs.exception).toMatchObject({
+      type: "ValueError",
+      message: "bad shape",
+      frame: "/gpt-neox/megatron/training.py:1017 in train_step"
+    });
+  });
+});

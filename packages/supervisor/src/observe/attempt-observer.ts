@@ -20,6 +20,8 @@ export class AttemptObserver {
   private readonly detector: RobustSpikeDetector;
   /** DeepSpeed's swallowed "Failed saving model checkpoint" lines: evidence for the exception that follows */
   private readonly saveErrors: { line: string; step: number | null; path: string }[] = [];
+  /** the innermost NeoX/DeepSpeed frame of the traceback being printed, for the exception that ends it */
+  private lastFrame: string | null = null;
   /** training points not yet stored in the run's series (points before `emitFrom` already are) */
   readonly pending: StepPoint[] = [];
 
@@ -76,6 +78,30 @@ export class AttemptObserver {
       case "node_error":
         o.errorLines.push(located.text());
         if (ev.node && !o.errorNodes.includes(ev.node)) o.errorNodes.push(ev.node);
+        return;
+      case "out_of_memory":
+        if (!o.outOfMemory) o.outOfMemory = { source: ev.source, node: ev.node, lines: [] };
+        else if (o.outOfMemory.node === null && ev.node !== null) o.outOfMemory.node = ev.node;
+        if (o.outOfMemory.lines.length < 5) o.outOfMemory.lines.push(located.text());
+        return;
+      case "collective_timeout":
+        // every rank's watchdog reports the same collective; the first one is the evidence
+        if (!o.collectiveTimeout)
+          o.collectiveTimeout = { rank: ev.rank, op: ev.op, seq: ev.seq, ms: ev.ms, lines: [located.text()] };
+        else if (o.collectiveTimeout.lines.length < 5) o.collectiveTimeout.lines.push(located.text());
+        return;
+      case "traceback_frame":
+        this.lastFrame = `${ev.file}:${ev.line} in ${ev.func}`;
+        return;
+      case "python_exception":
+        if (!o.exception)
+          o.exception = {
+            type: ev.type,
+            message: ev.message,
+            frame: this.lastFrame,
+            lines: [...(this.lastFrame ? [`  ${this.lastFrame}`] : []), located.text()]
+          };
+        this.lastFrame = null;
         return;
       case "checkpoint_save_error":
         // not fatal by itself (a rank that lost a makedirs race logs it too); kept for the exception

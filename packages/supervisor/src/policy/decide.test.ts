@@ -224,9 +224,6 @@ describe("decide: application errors and crash loops", () => {
     expect(d.class).toBe("app");
     expect(d.crashLoop).toEqual({ step: 300, count: 1 });
   });
-  it("OUT_OF_MEMORY is an application error", () => {
-    expect(asRecover(decide(ctx({ job: { state: "OUT_OF_MEMORY" } }))).class).toBe("app");
-  });
   it("a failure at a different step restarts the count", () => {
     const d = asRecover(
       decide(
@@ -670,5 +667,103 @@ describe("decide: storage refusing a checkpoint save", () => {
     );
     expect(d).toMatchObject({ class: "app", crashLoop: { step: 400, count: 1 } });
     expect(d.next.load).toEqual({ kind: "resume", iteration: 300 });
+  });
+});
+
+describe("decide: failure classes from the job's output (issue 17)", () => {
+  const oomLines = [
+    "torch.OutOfMemoryError: HIP out of memory. Tried to allocate 3.31 GiB. GPU 0 has a total capacity of 64.00 GiB",
+    "srun: error: nid002: task 12: Out Of Memory"
+  ];
+  const oom = { source: "gpu" as const, node: "nid002", lines: oomLines };
+
+  it("an out-of-memory after the job failed stops in attention with the lines, no retry and no blame", () => {
+    const d = decide(
+      ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { outOfMemory: oom }, checkpoints: [100] })
+    );
+    expect(d.kind).toBe("attention");
+    if (d.kind !== "attention") return;
+    expect(d.cancel).toBe(false);
+    expect(d.cause).toMatch(/ran out of memory on nid002.*not retrying/);
+    expect(d.evidence.logLines).toEqual(expect.arrayContaining(oomLines));
+  });
+
+  it("an out-of-memory seen while the job still runs cancels it and stops", () => {
+    const d = decide(ctx({ obs: { outOfMemory: oom, lastIteration: 50 } }));
+    expect(d).toMatchObject({ kind: "attention", cancel: true });
+  });
+
+  it("Slurm's OUT_OF_MEMORY state alone is an out-of-memory too (not an application retry)", () => {
+    expect(decide(ctx({ job: { state: "OUT_OF_MEMORY" } }))).toMatchObject({
+      kind: "attention",
+      cancel: false
+    });
+  });
+
+  it("an out-of-memory wins over node errors in the same log (the HIP lines it causes blame no node)", () => {
+    const d = decide(ctx({ job: { state: "FAILED" }, obs: { outOfMemory: oom, errorNodes: ["nid002"] } }));
+    expect(d.kind).toBe("attention");
+  });
+
+  const timeout = {
+    rank: 12,
+    op: "ALLREDUCE",
+    seq: 808,
+    ms: 600020,
+    lines: [
+      "[rank12]:[E626 06:24:44.903 ProcessGroupNCCL.cpp:616] [Rank 12] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=808, OpType=ALLREDUCE, Timeout(ms)=600000) ran for 600020 milliseconds before timing out."
+    ]
+  };
+
+  it("a collective watchdog timeout is a hang (hang budget) naming its rank, with the line", () => {
+    const d = asRecover(
+      decide(ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { collectiveTimeout: timeout } }))
+    );
+    expect(d.class).toBe("hang");
+    expect(d.blame).toEqual([]);
+    expect(d.cause).toMatch(/rank 12 timed out in ALLREDUCE #808 after 600020 ms/);
+    expect(d.evidence.detail).toMatchObject({ collectiveTimeout: { rank: 12, op: "ALLREDUCE", seq: 808 } });
+    expect(d.evidence.logLines).toEqual(expect.arrayContaining(timeout.lines));
+  });
+
+  it("a watchdog timeout while running cancels and resumes as a hang", () => {
+    const d = asRecover(decide(ctx({ obs: { collectiveTimeout: timeout, lastIteration: 40 } })));
+    expect(d).toMatchObject({ class: "hang", cancel: true });
+  });
+
+  it("a watchdog timeout with the hang budget spent stops in attention", () => {
+    const d = decide(
+      ctx({ job: { state: "FAILED" }, obs: { collectiveTimeout: timeout }, budgetsUsed: { hang: 99 } })
+    );
+    expect(d.kind).toBe("attention");
+  });
+
+  it("a node named by an RCCL/HIP/Slurm line wins over the watchdog timeout it causes", () => {
+    const d = asRecover(
+      decide(ctx({ job: { state: "FAILED" }, obs: { collectiveTimeout: timeout, errorNodes: ["nid003"] } }))
+    );
+    expect(d).toMatchObject({ class: "node", blame: ["nid003"] });
+  });
+
+  it("an unknown failure keeps the application retry budget and names the exception and frame", () => {
+    const d = asRecover(
+      decide(
+        ctx({
+          job: { state: "FAILED", exitCode: 1 },
+          obs: {
+            exception: {
+              type: "RuntimeError",
+              message: "boom",
+              frame: "/gpt-neox/megatron/training.py:1017 in train_step",
+              lines: []
+            }
+          }
+        })
+      )
+    );
+    expect(d.class).toBe("app");
+    expect(d.cause).toMatch(
+      /RuntimeError in \/gpt-neox\/megatron\/training\.py:1017 in train_step.*retry 1\//
+    );
   });
 });

@@ -1,9 +1,10 @@
-import type { BudgetClass, Evidence } from "../model.ts";
-import type { JobView, StorageFailure } from "../ports.ts";
+import type { JobView } from "../ports.ts";
 import type { Decision } from "./decision.ts";
 import type { DecisionContext } from "./context.ts";
-import { newestCheckpoint, resumeParams } from "./context.ts";
+import { newestCheckpoint } from "./context.ts";
+import { complete, ev, recover } from "./outcome.ts";
 import { decideLossAlarm } from "./spike.ts";
+import { collectiveHang, outOfMemory, storageFailure } from "./stops.ts";
 
 /**
  * The recovery policy: a pure function of what the supervisor knows about one run's current
@@ -113,6 +114,8 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
     const d = decideLossAlarm(ctx, obs.alarm);
     if (d.kind !== "wait" || obs.alarm.kind !== "spike") return d;
   }
+  // the other ranks would wait in their next collective until the watchdog fires: stop now
+  if (obs.outOfMemory) return outOfMemory(ctx, job, obs.outOfMemory, true);
   if (ctx.downNodes.length)
     return recover(
       ctx,
@@ -123,6 +126,7 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
     );
   if (obs.errorNodes.length)
     return recover(ctx, "node", true, [...obs.errorNodes], `RCCL/HIP error on ${obs.errorNodes.join(",")}`);
+  if (obs.collectiveTimeout) return collectiveHang(ctx, job, obs.collectiveTimeout, true);
   // a checkpoint save raised: the trainer is going down (or, on other ranks, waiting for it in a
   // collective until the timeout). Only checkpoint paths count here: a logging thread that dies on a
   // full disk prints the same exception while training goes on.
@@ -192,6 +196,8 @@ function completed(ctx: DecisionContext, job: JobView): Decision {
 }
 
 function failed(ctx: DecisionContext, job: JobView): Decision {
+  if (ctx.obs.outOfMemory || job.state === "OUT_OF_MEMORY")
+    return outOfMemory(ctx, job, ctx.obs.outOfMemory ?? null, false);
   if (ctx.obs.errorNodes.length)
     return recover(
       ctx,
@@ -208,13 +214,16 @@ function failed(ctx: DecisionContext, job: JobView): Decision {
       evidence: ev(ctx)
     };
   if (ctx.obs.storageError) return storageFailure(ctx, job, ctx.obs.storageError, false);
+  if (ctx.obs.collectiveTimeout) return collectiveHang(ctx, job, ctx.obs.collectiveTimeout, false);
   const step =
     ctx.obs.lastIteration ??
     (ctx.attempt.params.load.kind === "resume" ? (ctx.attempt.params.load.iteration ?? 0) : 0);
   const prev = ctx.run.crashLoop;
   const count = prev && prev.step === step ? prev.count + 1 : 1;
   const limit = ctx.run.resilience.crash_loop_limit;
-  const what = `job ${job.jobId} ${job.state}${job.exitCode != null ? ` (exit ${job.exitCode})` : ""} at step ${step}`;
+  const exc = ctx.obs.exception;
+  const raised = exc ? `: ${exc.type}${exc.frame ? ` in ${exc.frame}` : ""}` : "";
+  const what = `job ${job.jobId} ${job.state}${job.exitCode != null ? ` (exit ${job.exitCode})` : ""} at step ${step}${raised}`;
   if (count >= limit) {
     return {
       kind: "attention",
@@ -231,87 +240,4 @@ function failed(ctx: DecisionContext, job: JobView): Decision {
     `${what}: application error, retry ${count}/${limit - 1} at this step`
   );
   return d.kind === "recover" ? { ...d, crashLoop: { step, count } } : d;
-}
-
-const STORAGE_FAULT: Readonly<Record<StorageFailure["fault"], string>> = {
-  permission: "permission denied",
-  read_only: "read-only file system",
-  no_space: "no space left on device",
-  quota: "disk quota exceeded",
-  unwritable:
-    "the directory could not be created or written (no write permission, or a read-only or full file system)"
-};
-
-/**
- * Storage refused a write. A retry would train again up to the same save and fail the same way,
- * spending the crash budget on a problem only a person can fix (permissions, a read-only mount, a
- * full quota), so the run stops at once with the lines that say so.
- */
-function storageFailure(ctx: DecisionContext, job: JobView, s: StorageFailure, cancel: boolean): Decision {
-  const from = newestCheckpoint(ctx);
-  const what =
-    s.step !== null ? `checkpoint ${s.step} could not be saved` : "the trainer could not write to storage";
-  const exit = job.exitCode != null ? ` (exit ${job.exitCode})` : "";
-  const cause =
-    `job ${job.jobId} ${job.state}${exit}: ${what}: ${STORAGE_FAULT[s.fault]}${s.path !== null ? ` (${s.path})` : ""}; ` +
-    `${cancel ? "cancelling the job and not retrying" : "not retrying"}: a retry would fail the same way; make the directory writable, then resume (from ${from !== undefined ? `checkpoint ${from}` : "the run's initial weights"})`;
-  const e = ev(ctx, {
-    checkpoint: from ?? null,
-    detail: { storage: { fault: s.fault, path: s.path, step: s.step } }
-  });
-  return {
-    kind: "attention",
-    cancel,
-    cause,
-    evidence: { ...e, logLines: [...new Set([...s.lines, ...(e.logLines ?? [])])] }
-  };
-}
-
-function recover(
-  ctx: DecisionContext,
-  cls: BudgetClass | "planned",
-  cancel: boolean,
-  blame: readonly string[],
-  cause: string
-): Decision {
-  if (cls !== "planned") {
-    const used = ctx.run.budgetsUsed[cls];
-    const limit = ctx.run.resilience.budgets[cls];
-    if (used >= limit) {
-      return {
-        kind: "attention",
-        cancel,
-        cause: `${cause}; but the ${cls} budget is spent (${used}/${limit})`,
-        evidence: ev(ctx, { nodes: [...blame] })
-      };
-    }
-  }
-  const next = resumeParams(ctx, blame);
-  return {
-    kind: "recover",
-    class: cls,
-    cancel,
-    next,
-    blame: [...blame],
-    cause,
-    evidence: ev(ctx, {
-      nodes: [...blame],
-      checkpoint: next.load.kind === "resume" ? (next.load.iteration ?? null) : null
-    }),
-    crashLoop: null,
-    tradeoffs: []
-  };
-}
-
-function complete(ctx: DecisionContext, cause: string): Decision {
-  return { kind: "complete", cause, evidence: ev(ctx) };
-}
-
-function ev(ctx: DecisionContext, extra: Evidence = {}): Evidence {
-  const lines = [...ctx.obs.errorLines.slice(-5), ...ctx.obs.tail.slice(-5)];
-  return {
-    ...(ctx.job ? { slurmState: ctx.job.state, jobId: ctx.job.jobId } : {}),
-    ...(lines.length ? { logLines: lines } : {}),
-    ...extra
-  };
 }

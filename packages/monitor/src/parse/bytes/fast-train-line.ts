@@ -4,7 +4,7 @@ import { LossesMap, TrainEventObject } from "./fast-events.ts";
 import type { FastLineState } from "./fast-line-state.ts";
 import { LineShape } from "./line-shape.ts";
 import { afterRankPrefix, isDigit } from "./rank-prefix.ts";
-import { NON_LOSS_KEYS } from "../field-names.ts";
+import { isLossKey } from "../field-names.ts";
 
 /**
  * The NeoX training line read straight from bytes. It accepts only what it can read with
@@ -89,8 +89,6 @@ function colonAfterSpaces(buf: Buffer, q: number, end: number): number {
 }
 
 const anyString = (): boolean => true;
-/** keys the full parser treats as non-losses, and one a plain object cannot hold, are left to it */
-const isLossKey = (key: string): boolean => !NON_LOSS_KEYS.has(key) && key !== "__proto__";
 
 /** index into KEYS, or -1; by length first, so a loss key costs one switch */
 function knownKey(buf: Buffer, a: number, b: number): number {

@@ -1,5 +1,6 @@
 import type { LogEvent, LogFormat } from "../events.ts";
 import { parseLlmcLine } from "./llmc-line.ts";
+import { parseExceptionLine, parseFailureLine } from "./failure-lines.ts";
 import { parseNodeErrorLine } from "./node-errors.ts";
 import { parseRuntimeLine } from "./runtime-lines.ts";
 import { parseStorageErrorLine } from "./storage-errors.ts";
@@ -22,6 +23,8 @@ function countersAreSafe(ev: LogEvent): boolean {
   const counters: (number | null)[] = "step" in ev ? [ev.step] : [];
   if (ev.kind === "train") counters.push(ev.totalSteps);
   if (ev.kind === "deepspeed_step") counters.push(ev.skipped);
+  if (ev.kind === "collective_timeout") counters.push(ev.rank, ev.seq, ev.ms);
+  if (ev.kind === "node_error") counters.push(ev.rank);
   return counters.every((n) => n === null || (Number.isSafeInteger(n) && n >= 0));
 }
 
@@ -36,7 +39,13 @@ function parseAny(line: string, format: ParseFormat): LogEvent | null {
     }
     // before the runtime lines: older DeepSpeed spells it "Failed Saving model checkpoint", which
     // the checkpoint_saving pattern would otherwise take
-    return parseStorageErrorLine(line) ?? parseRuntimeLine(line) ?? parseNodeErrorLine(line);
+    return (
+      parseStorageErrorLine(line) ??
+      parseRuntimeLine(line) ??
+      parseFailureLine(line) ??
+      parseNodeErrorLine(line) ??
+      parseExceptionLine(line)
+    );
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
 import type { LogEvent } from "../events.ts";
 import { parsePyFloat } from "./numbers.ts";
-import { stripRankPrefix } from "./rank-prefix.ts";
+import { stripLinePrefixes } from "./rank-prefix.ts";
 
 /**
  * Rank-0 lines around the training line: eval results, timers, checkpoint load/save, voluntary
@@ -107,7 +107,7 @@ const simple: readonly Matcher[] = [
 ];
 
 export function parseRuntimeLine(rawLine: string): LogEvent | null {
-  const line = stripRankPrefix(rawLine);
+  const line = stripLinePrefixes(rawLine);
   const ev = evalLine(line) ?? timersLine(line);
   if (ev) return ev;
   for (const match of simple) {

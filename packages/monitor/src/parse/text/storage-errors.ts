@@ -1,5 +1,5 @@
 import type { LogEvent, StorageFault } from "../events.ts";
-import { stripRankPrefix } from "./rank-prefix.ts";
+import { stripLinePrefixes } from "./rank-prefix.ts";
 
 /**
  * Lines saying storage refused a write, in the forms NeoX's save path produces them:
@@ -37,7 +37,7 @@ function reprPath(tail: string | undefined): string | null {
 export function parseStorageErrorLine(rawLine: string): LogEvent | null {
   // every form below has "…Error" or "Failed" in it; most lines have neither
   if (!rawLine.includes("rror") && !rawLine.includes("ailed")) return null;
-  const line = stripRankPrefix(rawLine).trim();
+  const line = stripLinePrefixes(rawLine).trim();
   let m = /Failed saving model checkpoint to (\S+) with tag (\S+)/i.exec(line);
   if (m) {
     const path = `${(m[1] ?? "").replace(/\/+$/, "")}/${m[2] ?? ""}`;

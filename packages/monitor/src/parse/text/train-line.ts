@@ -1,7 +1,7 @@
 import type { LogFormat, TrainEvent } from "../events.ts";
 import { parseIntStrict, parsePyFloat } from "./numbers.ts";
-import { stripRankPrefix } from "./rank-prefix.ts";
-import { NON_LOSS_KEYS } from "../field-names.ts";
+import { stripLinePrefixes } from "./rank-prefix.ts";
+import { isLossKey } from "../field-names.ts";
 
 /**
  * NeoX (`samples/sec: … | iteration N/ M | …`) and Megatron-DeepSpeed (`iteration N/ M | consumed
@@ -16,7 +16,7 @@ const PRIMARY_LOSS_KEYS = ["lm_loss", "lm loss", "loss"] as const;
 const ITERATION_FIELD = /^iteration\s+(\d+)\s*\/\s*(\d+)$/;
 
 export function parseTrainLine(rawLine: string): TrainEvent | null {
-  const line = stripRankPrefix(rawLine);
+  const line = stripLinePrefixes(rawLine);
   if (!line.includes("iteration") || !line.includes("|")) return null;
   const fields = line
     .split("|")
@@ -43,7 +43,7 @@ export function parseTrainLine(rawLine: string): TrainEvent | null {
 
   const losses: Record<string, number> = {};
   for (const [key, raw] of values) {
-    if (NON_LOSS_KEYS.has(key)) continue;
+    if (!isLossKey(key)) continue;
     const v = parsePyFloat(raw);
     if (v !== null) losses[key] = v;
   }

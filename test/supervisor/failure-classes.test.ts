@@ -1,0 +1,96 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createRun } from "@neoxctl/supervisor";
+import type { Run, RunStore, StoredEvent } from "@neoxctl/supervisor";
+import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
+import type { ScenarioInputs } from "./scenario.ts";
+import { testRedis } from "./redis-helpers.ts";
+import { cycleUntil, localCluster, makeSupervisor } from "./harness.ts";
+
+/**
+ * The supervisor reads why a job failed from its output (issue 17): the emulator prints each
+ * class's real lines at FAULT_AT, once per run, and the run must take the decision for that class.
+ * Short runs: 30 steps at 20 ms, a checkpoint every 10.
+ */
+const TRAIN_ITERS = 30;
+const FAULT_AT = 15;
+
+const made: ScenarioInputs[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups) await c();
+  for (const i of made) removeScenario(i);
+});
+
+async function runWith(
+  name: string,
+  knob: string,
+  until: (r: Run) => boolean
+): Promise<{ run: Run; events: StoredEvent[]; store: RunStore; log: string[] }> {
+  const inputs = scenarioInputs({
+    name,
+    trainIters: TRAIN_ITERS,
+    lr: 0.0001,
+    env: { NEOX_EMU_STEP_MS: "20", [knob]: String(FAULT_AT) }
+  });
+  made.push(inputs);
+  const t = await testRedis(name);
+  cleanups.push(t.cleanup);
+  const log: string[] = [];
+  const { sup, store } = makeSupervisor(t.redis, t.prefix, `sup-${name}`, log);
+  const created = await createRun(store, localCluster().exec, { ...inputs, repoRoot: REPO_ROOT });
+  await cycleUntil(sup, async () => until(await store.mustGetRun(created.id)), 400);
+  return { run: await store.mustGetRun(created.id), events: await store.events(created.id), store, log };
+}
+
+const settled = (r: Run): boolean =>
+  ["completed", "needs_attention", "failed", "cancelled"].includes(r.state);
+const recoveries = (events: StoredEvent[]): StoredEvent[] =>
+  events.filter((e) => e.type.startsWith("recover_"));
+
+describe("failure classes from the job's output, on the local Slurm cluster", () => {
+  it("an out-of-memory stops in needs_attention with the allocator's line, without a retry", async () => {
+    const { run, events, log } = await runWith("fc-oom", "NEOX_EMU_OOM_AT", settled);
+    expect(run.state, log.join("\n")).toBe("needs_attention");
+    expect(run.attempts).toBe(1);
+    const last = events.at(-1)!;
+    expect(last.cause).toMatch(/ran out of memory.*not retrying/);
+    expect(last.evidence.logLines?.join("\n")).toContain("torch.OutOfMemoryError: HIP out of memory");
+  }, 300_000);
+
+  it("a collective watchdog timeout is a hang naming the rank, and the run resumes to the end", async () => {
+    const { run, events, log } = await runWith("fc-timeout", "NEOX_EMU_COLLECTIVE_TIMEOUT_AT", settled);
+    expect(run.state, log.join("\n")).toBe("completed");
+    expect(run.attempts).toBe(2);
+    const [rec] = recoveries(events);
+    expect(rec?.type).toBe("recover_hang");
+    expect(rec?.cause).toMatch(
+      /rank 0 timed out in ALLREDUCE #120 after 600051 ms \(collective watchdog\): hang/
+    );
+    expect(rec?.evidence.detail).toMatchObject({ collectiveTimeout: { rank: 0, op: "ALLREDUCE", seq: 120 } });
+    expect(rec?.evidence.logLines?.join("\n")).toContain("Watchdog caught collective operation timeout");
+    expect(run.budgetsUsed.hang).toBe(1);
+  }, 300_000);
+
+  it.each([
+    ["fc-gpu-fault", "NEOX_EMU_GPU_FAULT_AT", "Memory access fault by GPU"],
+    ["fc-rccl", "NEOX_EMU_RCCL_ERROR_AT", "transport/net_ib.cc:1295 NCCL WARN"]
+  ])(
+    "%s: the node the lines name is blamed and excluded, and the run resumes elsewhere",
+    async (name, knob, line) => {
+      const { run, events, store, log } = await runWith(name, knob, settled);
+      expect(run.state, log.join("\n")).toBe("completed");
+      expect(run.attempts).toBe(2);
+      const [rec] = recoveries(events);
+      expect(rec?.type).toBe("recover_node");
+      const first = await store.getAttempt(run.id, 1);
+      const second = await store.getAttempt(run.id, 2);
+      // the emulator's host is rank 0's node, the first of attempt 1's allocation
+      const node = first!.nodes![0]!;
+      expect(rec?.evidence.nodes).toEqual([node]);
+      expect(rec?.evidence.logLines?.join("\n")).toContain(line);
+      expect(second!.params.excludeNodes).toContain(node);
+      expect(run.budgetsUsed.node).toBe(1);
+    },
+    300_000
+  );
+});
