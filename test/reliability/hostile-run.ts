@@ -70,8 +70,11 @@ export async function seedHostileRun(redis: Redis, prefix: string, dir: string):
     runDir: dir,
     trainIters: 100,
     resilience: ResilienceSchema.parse({}),
+    // of the stored shape the supervisor checks (spec with a name, profile, manifest)
     planInput: {
-      spec: { training: { log_interval: 10 }, checkpointing: { checkpoint_factor: 50 } },
+      spec: { name: "hostile", training: { log_interval: 10 }, checkpointing: { checkpoint_factor: 50 } },
+      profile: { name: "local" },
+      manifest: {},
       neox: { train_batch_size: 8, seq_length: 128 }
     },
     params,
