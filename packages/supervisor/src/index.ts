@@ -34,3 +34,19 @@ export type { ChainStatus } from "./chain/chain-status.ts";
 export type { ChainRecord, ExitRecord } from "./chain/chain-record.ts";
 export type { IntervalAdvice } from "./chain/interval-advice.ts";
 export type { ChainPriors } from "./chain/measure.ts";
+export { simulate, runMtbfS } from "./simulate/simulate.ts";
+export type {
+  SimReport,
+  PolicySummary,
+  IntervalRow,
+  Distribution,
+  SimulateInput
+} from "./simulate/simulate.ts";
+export { FailureModelSchema, SimRunSchema } from "./simulate/sim-config.ts";
+export type { FailureModel, SimRun } from "./simulate/sim-config.ts";
+export { SIM_POLICIES } from "./simulate/simulate-run.ts";
+export type { SimPolicy } from "./simulate/simulate-run.ts";
+export { LOSS_CAUSES } from "./simulate/ledger.ts";
+export type { LossCause } from "./simulate/ledger.ts";
+export { GOODPUT_CATEGORIES, effectiveTrainingTime, emptySplit, splitTotal } from "./goodput/categories.ts";
+export type { GoodputCategory, GoodputSplit } from "./goodput/categories.ts";
