@@ -1,5 +1,12 @@
 import type { Redis } from "ioredis";
-import { CorruptRecordError, Keys, requestControl, RunStore, SeriesStore } from "@neoxctl/supervisor";
+import {
+  CorruptRecordError,
+  Keys,
+  readGoodput,
+  requestControl,
+  RunStore,
+  SeriesStore
+} from "@neoxctl/supervisor";
 import type { Attempt, BadNode, Run, RunState, StepPoint, StoredEvent } from "@neoxctl/supervisor";
 import type {
   AttemptView,
@@ -152,9 +159,10 @@ export class SupervisorReadModel implements RunReadModel {
   }
 
   private async summary(run: Run): Promise<RunSummary> {
-    const [batch, current] = await Promise.all([
+    const [batch, current, goodput] = await Promise.all([
       this.seriesStore.lastBatch(run.id),
-      run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined
+      run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined,
+      readGoodput(this.store, run, Date.now())
     ]);
     const last: StepPoint | undefined = batch[batch.length - 1];
     const times = batch
@@ -179,7 +187,12 @@ export class SupervisorReadModel implements RunReadModel {
       rollbackCount: run.rollbacks.length,
       createdAt: run.createdAt,
       updatedAt: run.updatedAt,
-      ...(last?.time ? { lastProgressAt: last.time } : {})
+      ...(last?.time ? { lastProgressAt: last.time } : {}),
+      goodput: {
+        ...(goodput.ett !== undefined ? { ett: goodput.ett } : {}),
+        wallS: goodput.wallS,
+        split: { ...goodput.split }
+      }
     };
   }
 

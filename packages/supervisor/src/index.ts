@@ -50,3 +50,6 @@ export { LOSS_CAUSES } from "./simulate/ledger.ts";
 export type { LossCause } from "./simulate/ledger.ts";
 export { GOODPUT_CATEGORIES, effectiveTrainingTime, emptySplit, splitTotal } from "./goodput/categories.ts";
 export type { GoodputCategory, GoodputSplit } from "./goodput/categories.ts";
+export { accountRun } from "./goodput/account.ts";
+export type { AccountInput, RunGoodput } from "./goodput/account.ts";
+export { readGoodput } from "./goodput/read-goodput.ts";

@@ -27,10 +27,24 @@ function summary(run: RunSummary): SafeHtml {
       ${formatLoss(run.lastLoss)} · LR ${run.currentLr === undefined ? "—" : run.currentLr.toExponential(2)} ·
       cluster ${run.cluster}
     </p>
+    ${goodputLine(run)}
     <p class="muted">
       run id ${run.id} · created ${formatTime(run.createdAt)} · updated ${formatTime(run.updatedAt)}
     </p>
   </section>`;
+}
+
+/** Effective training time and where the rest of the wall clock went, largest loss first. */
+function goodputLine(run: RunSummary): SafeHtml {
+  const g = run.goodput;
+  if (!g || g.ett === undefined) return html``;
+  const losses = Object.entries(g.split)
+    .filter(([k, v]) => k !== "productive" && v > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return html`<p id="goodput" data-ett="${g.ett.toFixed(4)}">
+    effective training time <strong>${(g.ett * 100).toFixed(1)} %</strong> of ${formatDuration(g.wallS)}
+    ${losses.length ? html` · lost: ${losses.map(([k, v], i) => html`${i ? ", " : ""}${k.replace("_", " ")} ${formatDuration(v)}`)}` : ""}
+  </p>`;
 }
 
 function excludedNodes(nodes: readonly ExcludedNode[]): SafeHtml {
