@@ -333,5 +333,7 @@ function controlOf(r: ActionRequest): Parameters<typeof requestControl>[2] {
         toStep: r.toStep,
         ...(r.lrFactor !== undefined ? { lrFactor: r.lrFactor } : {})
       };
+    case "exclude":
+      return { kind: "exclude", node: r.node };
   }
 }

@@ -19,7 +19,7 @@ export type { ClusterHandle, ClusterResolver } from "./worker/cluster.ts";
 export { createRun, newRunId } from "./worker/create-run.ts";
 export type { NewRunInput } from "./worker/create-run.ts";
 export type { ControlCommand } from "./worker/controls/command.ts";
-export { requestControl } from "./worker/controls/command.ts";
+export { requestControl, NodeNameSchema } from "./worker/controls/command.ts";
 export { SlurmAdapter, DEFAULT_NODE_STATE_MAX_AGE_MS } from "./adapters/slurm-client.ts";
 export type { SlurmAdapterOptions } from "./adapters/slurm-client.ts";
 export { timelineCheckpoints } from "./adapters/checkpoints.ts";

@@ -26,6 +26,7 @@ export const COMMAND_MODULES: Readonly<Record<string, () => Promise<CommandModul
   ack: () => import("./controls.ts"),
   cancel: () => import("./controls.ts"),
   resume: () => import("./controls.ts"),
+  exclude: () => import("./controls.ts"),
   init: () => import("./init.ts"),
   simulate: () => import("./simulate.ts")
 };

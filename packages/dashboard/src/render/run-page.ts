@@ -104,6 +104,10 @@ function actionsPanel(run: RunSummary): SafeHtml {
         LR × <input id="rollback-lr" type="number" step="any" style="width:5em" value="0.333" />
         <button data-action="rollback">Roll back</button></span
       >
+      <span>
+        node <input id="exclude-node" type="text" style="width:8em" placeholder="nid005613" />
+        <button data-action="exclude">Exclude and restart</button></span
+      >
     </p>
     <p id="action-result" role="status"></p>
   </section>`;
