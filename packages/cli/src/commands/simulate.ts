@@ -41,6 +41,23 @@ function num(name: string, raw: string | undefined, issues: SpecIssue[]): number
   return v;
 }
 
+/** The flag a schema field comes from (the spec's own fields keep their spec path). */
+function flagOf(field: string): string {
+  switch (field) {
+    case "spikes_per_1000_steps":
+      return "--spikes-per-1000";
+    case "train_iters":
+    case "checkpoint_factor":
+    case "lr":
+    case "nodes":
+    case "gpus_per_node":
+    case "limit_s":
+      return `spec: ${field}`;
+    default:
+      return `--${field.replaceAll("_", "-")}`;
+  }
+}
+
 function check<T>(
   parsed:
     | { success: true; data: T }
@@ -50,7 +67,7 @@ function check<T>(
   if (parsed.success) return parsed.data;
   for (const i of parsed.error.issues)
     issues.push({
-      path: `--${i.path.map(String).join(".").replaceAll("_", "-")}`,
+      path: flagOf(i.path.map(String).join(".")),
       received: "",
       rule: i.message
     });
