@@ -16,6 +16,7 @@ import { runSpikeDecision } from "./figures/spike-decision.ts";
 import { runNodefailResubmit } from "./figures/nodefail-resubmit.ts";
 import { runQueueGapsFigure } from "./figures/queue-gaps.ts";
 import { runCliStartup } from "./figures/cli-startup.ts";
+import { runSimulate } from "./figures/simulate.ts";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -37,6 +38,8 @@ function figureRunner(name: FigureName): (o: BenchOptions) => Promise<FigureResu
       return runQueueGapsFigure;
     case "startup":
       return runCliStartup;
+    case "simulate":
+      return runSimulate;
   }
 }
 

@@ -42,7 +42,8 @@ export const FIGURE_NAMES = [
   "follow",
   "plan",
   "gaps",
-  "startup"
+  "startup",
+  "simulate"
 ] as const;
 export type FigureName = (typeof FIGURE_NAMES)[number];
 
@@ -54,7 +55,8 @@ export const QUICK_FIGURES: readonly FigureName[] = [
   "parse",
   "follow",
   "plan",
-  "startup"
+  "startup",
+  "simulate"
 ];
 
 export interface BenchOptions {

@@ -59,6 +59,17 @@ describe("/metrics", () => {
     expect(value("neoxctl_run_tokens_per_second", pythia)).toBeGreaterThan(0);
     expect(value("neoxctl_run_last_progress_age_seconds", pythia)).toBeGreaterThan(0);
     expect(value("neoxctl_run_attempt", pythia)).toBe(4);
+    // the seeded Pythia run (node failures, a rollback): its wall clock split by category adds up to
+    // the ratio's denominator, the productive part over it
+    const ett = value("neoxctl_run_effective_training_ratio", pythia);
+    expect(ett).toBeGreaterThan(0);
+    expect(ett).toBeLessThan(1);
+    const parts = (families.get("neoxctl_run_wall_seconds")?.samples ?? []).filter(
+      (x) => x.labels["run"] === seeded.pythiaId
+    );
+    const total = parts.reduce((a, x) => a + x.value, 0);
+    const productive = parts.find((x) => x.labels["category"] === "productive")?.value ?? 0;
+    expect(productive / total).toBeCloseTo(ett!, 6);
     // finished runs do not produce per-run series
     expect(value("neoxctl_run_step", { run: "done-0001" })).toBeUndefined();
 

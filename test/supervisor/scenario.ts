@@ -22,6 +22,8 @@ export interface ScenarioOptions {
   /** emulator knobs, exported to every job through the profile's env */
   env: Record<string, string>;
   checkpointFactor?: number;
+  /** more lines for the spec's `resilience:` block, e.g. "  slowdown: {window_min: 0.1}" */
+  resilience?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export function scenarioInputs(o: ScenarioOptions): ScenarioInputs {
     .replace(/^  warmup: .*$/m, "  warmup: 0.01\n  decay_style: constant")
     .replace(
       /^cluster:/m,
-      "resilience:\n  hang: {k: 10, floor_s: 2, startup_grace_s: 60}\n  spike: {recover_window_steps: 15, rollback_min_steps_before: 10, rollback_window_steps: 1000}\ncluster:"
+      `resilience:\n  hang: {k: 10, floor_s: 2, startup_grace_s: 60}\n  spike: {recover_window_steps: 15, rollback_min_steps_before: 10, rollback_window_steps: 1000}\n${o.resilience ? `${o.resilience}\n` : ""}cluster:`
     );
   const spec = parseRunSpec(specText, "scenario.yaml");
   const env = { NEOX_EMU_SAVE_MS: "5", ...o.env };

@@ -149,6 +149,10 @@
         body.toStep = Number(document.getElementById("rollback-step").value);
         body.lrFactor = document.getElementById("rollback-lr").value;
       }
+      if (kind === "exclude") {
+        body.node = document.getElementById("exclude-node").value;
+        if (!window.confirm("Exclude " + body.node + " and restart run " + runId + "?")) return;
+      }
       if (kind === "cancel" && !window.confirm("Cancel run " + runId + "?")) return;
       fetch(base + "/actions/" + kind, {
         method: "POST",

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import {
   CorruptRecordError,
   Keys,
+  readGoodput,
   requestControl,
   RunStore,
   runSpeed,
@@ -186,10 +187,11 @@ export class SupervisorReadModel implements RunReadModel {
   }
 
   private async summary(run: Run): Promise<RunSummary> {
-    const [batch, points, current] = await Promise.all([
+    const [batch, points, current, goodput] = await Promise.all([
       this.seriesStore.lastBatch(run.id),
       this.seriesStore.read(run.id),
-      run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined
+      run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined,
+      readGoodput(this.store, run, Date.now())
     ]);
     const speed = runSpeed({ run, points });
     const last: StepPoint | undefined = batch[batch.length - 1];
@@ -216,7 +218,12 @@ export class SupervisorReadModel implements RunReadModel {
       rollbackCount: run.rollbacks.length,
       createdAt: run.createdAt,
       updatedAt: run.updatedAt,
-      ...(last?.time ? { lastProgressAt: last.time } : {})
+      ...(last?.time ? { lastProgressAt: last.time } : {}),
+      goodput: {
+        ...(goodput.ett !== undefined ? { ett: goodput.ett } : {}),
+        wallS: goodput.wallS,
+        split: { ...goodput.split }
+      }
     };
   }
 
@@ -357,5 +364,7 @@ function controlOf(r: ActionRequest): Parameters<typeof requestControl>[2] {
         toStep: r.toStep,
         ...(r.lrFactor !== undefined ? { lrFactor: r.lrFactor } : {})
       };
+    case "exclude":
+      return { kind: "exclude", node: r.node };
   }
 }

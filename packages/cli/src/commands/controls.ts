@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { openStore, requestControl } from "@neoxctl/supervisor";
+import { SpecError } from "@neoxctl/core";
+import { NodeNameSchema, openStore, requestControl } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
 
@@ -39,4 +40,32 @@ export function register(program: Command): void {
         })
       );
   }
+  program
+    .command("exclude")
+    .description(
+      "Exclude a node from a run (blamed like a failed node) and restart from the newest complete checkpoint without it (carried out by the supervisor holding the run)"
+    )
+    .argument("<run>", "run id")
+    .argument("<node>", "Slurm node name, e.g. nid005613")
+    .option("--json", "print the queued request as JSON")
+    .action(async (runId: string, node: string, opts: { json?: boolean }) =>
+      runAction(opts.json === true, async () => {
+        checkRunId(runId);
+        if (!NodeNameSchema.safeParse(node).success)
+          throw new SpecError("SPEC_INVALID", [
+            { path: "<node>", received: node, rule: "a node name such as nid005613" }
+          ]);
+        const { store, close } = await openStore();
+        try {
+          const cmd = await requestControl(store, runId, { kind: "exclude", node });
+          if (opts.json === true) printJson(cmd);
+          else
+            printLine(
+              `exclude ${node} requested for ${runId} (request ${cmd.id}); see \`neoxctl events ${runId}\``
+            );
+        } finally {
+          close();
+        }
+      })
+    );
 }

@@ -57,7 +57,13 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   ack: ["neoxctl ack emma500", "neoxctl ack emma500 --json"],
   cancel: ["neoxctl cancel emma500", "neoxctl cancel emma500 --json"],
-  resume: ["neoxctl resume emma500", "neoxctl resume emma500 --json"]
+  resume: ["neoxctl resume emma500", "neoxctl resume emma500 --json"],
+  exclude: ["neoxctl exclude emma500 nid005613", "neoxctl exclude emma500 nid005613 --json"],
+  simulate: [
+    "neoxctl simulate examples/emma500-llama3-8b.yaml",
+    "neoxctl simulate examples/emma500-llama3-8b.yaml --node-mtbf-h 2000 --human-delay-h 3 --intervals 100,250,500",
+    "neoxctl simulate run.yaml --step-s 12 --seeds 1000 --json"
+  ]
 };
 
 /** A command's path below the program: "" for neoxctl itself, "cluster check" for a subcommand. */

@@ -26,7 +26,9 @@ export const COMMAND_MODULES: Readonly<Record<string, () => Promise<CommandModul
   ack: () => import("./controls.ts"),
   cancel: () => import("./controls.ts"),
   resume: () => import("./controls.ts"),
-  init: () => import("./init.ts")
+  exclude: () => import("./controls.ts"),
+  init: () => import("./init.ts"),
+  simulate: () => import("./simulate.ts")
 };
 
 /** Registers the named commands (all of them when `names` is omitted), each module once. */

@@ -4,10 +4,11 @@ import {
   CorruptRecordError,
   describeSpeed,
   openStore,
+  readGoodput,
   runSpeed,
   SeriesStore
 } from "@neoxctl/supervisor";
-import type { Run } from "@neoxctl/supervisor";
+import type { Run, RunGoodput } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
 
@@ -39,12 +40,14 @@ export function register(program: Command): void {
               const attempt = await store.getAttempt(id, run.attempts);
               const chain = runId ? await chainStatus(store, run) : undefined;
               const speed = runId ? runSpeed({ run, points: await series.read(id) }) : undefined;
+              const goodput = await readGoodput(store, run, Date.now());
               rows.push({
                 run,
                 attempt,
                 lastStep: last?.step ?? null,
                 lastLoss: last?.loss ?? null,
                 badNodes: await store.badNodes(id),
+                goodput,
                 ...(chain ?? {}),
                 ...(speed ? { speed } : {})
               });
@@ -58,7 +61,7 @@ export function register(program: Command): void {
               runId
                 ? rows[0]
                 : [
-                    ...rows.map((r) => summary(r.run, r.lastStep, r.attempt?.jobId)),
+                    ...rows.map((r) => summary(r.run, r.lastStep, r.attempt?.jobId, r.goodput)),
                     ...unreadable.map((u) => ({ id: u.id, state: "unreadable", error: u.error.toJSON() }))
                   ].sort((a, b) => a.id.localeCompare(b.id))
             );
@@ -71,6 +74,8 @@ export function register(program: Command): void {
               `${r.run.id}  ${r.run.state.padEnd(15)} attempt ${r.run.attempts}${r.attempt?.jobId ? ` (job ${r.attempt.jobId})` : ""}  step ${r.lastStep ?? "-"}/${r.run.trainIters}  lr ${r.run.params.lr.toExponential(3)}  exclude [${r.run.params.excludeNodes.join(",")}]`
             );
             if (r.run.attention) printLine(`  needs attention: ${r.run.attention}`);
+            const gp = describeGoodput(r.goodput, runId !== undefined);
+            if (gp) printLine(`  ${gp}`);
             if (runId) {
               printLine(
                 `  budgets used: ${Object.entries(r.run.budgetsUsed)
@@ -104,10 +109,27 @@ export function register(program: Command): void {
     );
 }
 
+/** `effective training time 93.1 % of 12h 4m (queue 40m, recompute 22m, …)`; the split only in detail. */
+function describeGoodput(g: RunGoodput, detail: boolean): string | undefined {
+  if (g.ett === undefined) return undefined;
+  const head = `effective training time ${(g.ett * 100).toFixed(1)} % of ${hours(g.wallS)}`;
+  if (!detail) return head;
+  const parts = Object.entries(g.split)
+    .filter(([k, v]) => k !== "productive" && v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${hours(v)}`);
+  return parts.length ? `${head} (lost: ${parts.join(", ")})` : head;
+}
+
+function hours(s: number): string {
+  return s >= 3600 ? `${(s / 3600).toFixed(1)} h` : `${(s / 60).toFixed(0)} min`;
+}
+
 function summary(
   run: Run,
   lastStep: number | null,
-  jobId: string | undefined
+  jobId: string | undefined,
+  goodput: RunGoodput
 ): { id: string } & Record<string, unknown> {
   return {
     id: run.id,
@@ -118,6 +140,7 @@ function summary(
     trainIters: run.trainIters,
     lr: run.params.lr,
     excludeNodes: run.params.excludeNodes,
-    attention: run.attention ?? null
+    attention: run.attention ?? null,
+    effectiveTrainingTime: goodput.ett ?? null
   };
 }

@@ -15,6 +15,9 @@ export const EVENT_TYPES = [
   // the loss watch
   "spike_recovered",
   "spike_watch",
+  // the throughput guard: a sustained slowdown, and a node it points at
+  "slowdown",
+  "node_suspect",
   // recoveries the supervisor decided (each starts a new attempt)
   "recover_node",
   "recover_timeout",
@@ -30,6 +33,7 @@ export const EVENT_TYPES = [
   "resumed_by_user",
   "acknowledged",
   "rollback_by_user",
+  "excluded_by_user",
   "control_rejected",
   // a record of the run read back from Redis did not match its schema (skipped, reported once)
   "record_corrupt",

@@ -86,6 +86,26 @@ const HangPolicySchema = z
   })
   .strict();
 
+export const SlowdownPolicySchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    factor: z
+      .number()
+      .gt(1)
+      .default(1.5)
+      .describe(
+        "a step time this many times the run's own recent baseline (or the plan's estimate, when there is one) is slow ..."
+      ),
+    window_min: z
+      .number()
+      .positive()
+      .default(10)
+      .describe(
+        "... and a slowdown once it has lasted this many minutes (an RCCL fallback to sockets, a slow node)"
+      )
+  })
+  .strict();
+
 export const ResilienceSchema = z
   .object({
     budgets: BudgetsSchema.default(BudgetsSchema.parse({})),
@@ -102,6 +122,7 @@ export const ResilienceSchema = z
       .describe("an excluded node may be used again after this long, unless blamed twice"),
     spike: SpikePolicySchema.default(SpikePolicySchema.parse({})),
     hang: HangPolicySchema.default(HangPolicySchema.parse({})),
+    slowdown: SlowdownPolicySchema.default(SlowdownPolicySchema.parse({})),
     chain_continuations: z
       .boolean()
       .default(true)

@@ -1,5 +1,12 @@
 /** What the dashboard alerts on. */
-export const ALERT_KINDS = ["needs_attention", "failed", "rollback", "node_failures"] as const;
+export const ALERT_KINDS = [
+  "needs_attention",
+  "failed",
+  "rollback",
+  "node_failures",
+  "slowdown",
+  "node_suspect"
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface Alert {
@@ -22,5 +29,9 @@ export function alertTitle(kind: AlertKind): string {
       return "rolled back after a loss spike";
     case "node_failures":
       return "repeated node failures";
+    case "slowdown":
+      return "training slower than its baseline";
+    case "node_suspect":
+      return "node suspected of slowing training";
   }
 }

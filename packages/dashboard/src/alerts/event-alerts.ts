@@ -61,6 +61,10 @@ export async function alertForNotice(
         "excluded nodes": nodes.join(", ") || "none"
       });
     }
+    case "slowdown":
+      return alert("slowdown");
+    case "node_suspect":
+      return alert("node_suspect");
     case "run_completed":
     case "cancelled_by_user":
     // the supervisor queues only the events above; the rest are listed so that a new type is a
@@ -78,6 +82,7 @@ export async function alertForNotice(
     case "resumed_by_user":
     case "acknowledged":
     case "rollback_by_user":
+    case "excluded_by_user":
     case "control_rejected":
     case "record_corrupt":
     case "continuation_queued":

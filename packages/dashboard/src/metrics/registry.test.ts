@@ -40,4 +40,15 @@ describe("createDashboardMetrics", () => {
     expect(bad.text).not.toContain('run="r1"');
     expect(bad.text).toContain("neoxctl_dashboard_scrape_errors_total 1");
   });
+
+  it("exports each active run's effective training time and its wall clock by category", async () => {
+    const model = new MemoryRunModel();
+    model.put({
+      ...run,
+      goodput: { ett: 0.9, wallS: 1000, split: { productive: 900, queue: 60, recompute: 40 } }
+    });
+    const text = (await createDashboardMetrics(model).scrape()).text;
+    expect(text).toMatch(/neoxctl_run_effective_training_ratio\{run="r1",name="r1"\} 0\.9/);
+    expect(text).toMatch(/neoxctl_run_wall_seconds\{run="r1",name="r1",category="recompute"\} 40/);
+  });
 });

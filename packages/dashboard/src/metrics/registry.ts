@@ -118,6 +118,18 @@ export function createDashboardMetrics(
     labelNames: runLabels,
     registers: [registry]
   });
+  const ett = new Gauge({
+    name: "neoxctl_run_effective_training_ratio",
+    help: "Productive training time / wall clock since the run was created.",
+    labelNames: runLabels,
+    registers: [registry]
+  });
+  const goodput = new Gauge({
+    name: "neoxctl_run_wall_seconds",
+    help: "Wall-clock seconds of the run by goodput category (productive, queue, startup, checkpoint, recompute, detection, rollback, human_wait).",
+    labelNames: [...runLabels, "category"],
+    registers: [registry]
+  });
   const recoveries = new Counter({
     name: "neoxctl_recoveries_total",
     help: "Automatic recoveries by cause, over all runs.",
@@ -155,7 +167,9 @@ export function createDashboardMetrics(
       hoursPlanned,
       age,
       attempt,
-      poll
+      poll,
+      ett,
+      goodput
     ])
       g.reset();
     recoveries.reset();
@@ -193,6 +207,9 @@ export function createDashboardMetrics(
         hoursPlanned.set({ ...l, bound: "slow" }, r.estimate.deviceHours.slow);
       }
       if (r.lastProgressAt) age.set(l, Math.max(0, (now - Date.parse(r.lastProgressAt)) / 1000));
+      if (r.goodput?.ett !== undefined) ett.set(l, r.goodput.ett);
+      for (const [category, seconds] of Object.entries(r.goodput?.split ?? {}))
+        goodput.set({ ...l, category: safeText(category) }, seconds);
     }
     for (const [cause, n] of causes) if (n > 0) recoveries.inc({ cause }, n);
     for (const p of polls) poll.set({ cluster: p.cluster }, p.seconds);

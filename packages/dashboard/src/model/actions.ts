@@ -1,12 +1,13 @@
 /** The manual controls the dashboard offers, carried out by the supervisor. */
-const ACTION_KINDS = ["cancel", "resume", "rollback", "ack"] as const;
+export const ACTION_KINDS = ["cancel", "resume", "rollback", "ack", "exclude"] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 export type ActionRequest =
   | { kind: "cancel"; runId: string }
   | { kind: "resume"; runId: string }
   | { kind: "ack"; runId: string }
-  | { kind: "rollback"; runId: string; toStep: number; lrFactor?: number };
+  | { kind: "rollback"; runId: string; toStep: number; lrFactor?: number }
+  | { kind: "exclude"; runId: string; node: string };
 
 export interface ActionResult {
   ok: boolean;

@@ -60,8 +60,18 @@ export interface RunSummary {
   updatedAt: string;
   /** time of the last training step seen, for the last-progress age */
   lastProgressAt?: string;
+  /** where the run's wall clock went (seconds by category) and the productive share */
+  goodput?: GoodputView;
   /** state `unreadable`: which record could not be read and why (the other fields are placeholders) */
   unreadable?: string;
+}
+
+export interface GoodputView {
+  /** productive / wall clock; absent before any time has passed */
+  ett?: number;
+  wallS: number;
+  /** seconds by category (productive, queue, startup, checkpoint, recompute, detection, rollback, human_wait) */
+  split: Readonly<Record<string, number>>;
 }
 
 export interface AttemptView {

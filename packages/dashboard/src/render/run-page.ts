@@ -35,7 +35,7 @@ function summary(run: RunSummary): SafeHtml {
       ${formatLoss(run.lastLoss)} · LR ${run.currentLr === undefined ? "—" : run.currentLr.toExponential(2)} ·
       cluster ${run.cluster}
     </p>
-    ${speed(run)}
+    ${speed(run)} ${goodputLine(run)}
     <p class="muted">
       run id ${run.id} · created ${formatTime(run.createdAt)} · updated ${formatTime(run.updatedAt)}
     </p>
@@ -71,6 +71,19 @@ function speed(run: RunSummary): SafeHtml {
           }`
         : ""
     }
+  </p>`;
+}
+
+/** Effective training time and where the rest of the wall clock went, largest loss first. */
+function goodputLine(run: RunSummary): SafeHtml {
+  const g = run.goodput;
+  if (!g || g.ett === undefined) return html``;
+  const losses = Object.entries(g.split)
+    .filter(([k, v]) => k !== "productive" && v > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return html`<p id="goodput" data-ett="${g.ett.toFixed(4)}">
+    effective training time <strong>${(g.ett * 100).toFixed(1)} %</strong> of ${formatDuration(g.wallS)}
+    ${losses.length ? html` · lost: ${losses.map(([k, v], i) => html`${i ? ", " : ""}${k.replace("_", " ")} ${formatDuration(v)}`)}` : ""}
   </p>`;
 }
 
@@ -130,6 +143,10 @@ function actionsPanel(run: RunSummary): SafeHtml {
         />
         LR × <input id="rollback-lr" type="number" step="any" style="width:5em" value="0.333" />
         <button data-action="rollback">Roll back</button></span
+      >
+      <span>
+        node <input id="exclude-node" type="text" style="width:8em" placeholder="nid005613" />
+        <button data-action="exclude">Exclude and restart</button></span
       >
     </p>
     <p id="action-result" role="status"></p>

@@ -14,7 +14,7 @@ export interface ActionDeps {
 
 type ActionRoute = {
   Params: { id: string; kind: string };
-  Body: { toStep?: unknown; lrFactor?: unknown } | null;
+  Body: { toStep?: unknown; lrFactor?: unknown; node?: unknown } | null;
 };
 
 function toRequest(kind: string, runId: string, body: ActionRoute["Body"]): ActionRequest | string {
@@ -31,6 +31,12 @@ function toRequest(kind: string, runId: string, body: ActionRoute["Body"]): Acti
       if (!Number.isInteger(toStep) || toStep < 0) return "rollback needs toStep, a non-negative integer";
       if (lrFactor !== undefined && !(lrFactor > 0 && lrFactor <= 1)) return "lrFactor must be in (0, 1]";
       return lrFactor === undefined ? { kind, runId, toStep } : { kind, runId, toStep, lrFactor };
+    }
+    case "exclude": {
+      const node = typeof body?.node === "string" ? body.node : "";
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(node))
+        return "exclude needs node, a node name such as nid005613";
+      return { kind, runId, node };
     }
   }
 }

@@ -54,6 +54,27 @@ describe("action routes", () => {
     await d.close();
   });
 
+  it("exclude: takes a node name, refuses an option-looking one; the run page offers it and shows goodput", async () => {
+    const model = new MemoryRunModel();
+    model.put({ ...run, goodput: { ett: 0.931, wallS: 7200, split: { productive: 6703, queue: 497 } } });
+    const d = await buildDashboard({ model, actions: model, token: TOKEN });
+    const post = (body: object) =>
+      d.app.inject({
+        method: "POST",
+        url: "/api/runs/r1/actions/exclude",
+        headers: { authorization: `Bearer ${TOKEN}` },
+        payload: body
+      });
+    expect((await post({ node: "--help" })).statusCode).toBe(400);
+    expect((await post({})).statusCode).toBe(400);
+    expect((await post({ node: "nid005613" })).statusCode).toBe(200);
+    expect(model.performed).toEqual([{ kind: "exclude", runId: "r1", node: "nid005613" }]);
+    const page = (await d.app.inject({ url: "/runs/r1" })).body;
+    expect(page).toContain('data-action="exclude"');
+    expect(page).toMatch(/effective training time <strong>93\.1 %<\/strong>/);
+    await d.close();
+  });
+
   it("is read-only (403, no buttons) without a configured token", async () => {
     const model = new MemoryRunModel();
     model.put(run);

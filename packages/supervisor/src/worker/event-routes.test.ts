@@ -13,13 +13,16 @@ describe("eventRoute", () => {
       "planned_continuation",
       "resumed_by_user",
       "acknowledged",
-      "rollback_by_user"
+      "rollback_by_user",
+      "excluded_by_user"
     ]);
   });
 
   it("notifies for the events a human must hear about", () => {
     expect(EVENT_TYPES.filter((t) => eventRoute(t).notify)).toEqual([
       "submit_rejected",
+      "slowdown",
+      "node_suspect",
       "recover_node",
       "rollback",
       "needs_attention",

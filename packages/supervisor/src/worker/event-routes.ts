@@ -25,7 +25,10 @@ export function eventRoute(type: EventType): EventRoute {
     case "resumed_by_user":
     case "acknowledged":
     case "rollback_by_user":
+    case "excluded_by_user":
       return FOLLOW_UP;
+    case "slowdown":
+    case "node_suspect":
     case "needs_attention":
     case "run_completed":
     case "submit_rejected":

@@ -23,6 +23,8 @@ export interface SupervisorOptions {
   onEvent?: (runId: string, type: EventType, cause: string) => void;
   /** estimates for planned exits before a run has measured its own step time */
   chainPriors?: ChainPriors;
+  /** the plan's step-time estimate of a run (ms), for the throughput guard; without it the run's own baseline alone */
+  stepEstimateMs?: (run: Run) => number | undefined;
 }
 
 export interface CycleReport {
@@ -67,7 +69,9 @@ export class Supervisor {
       logs: this.logs,
       runningSince: new Map(),
       series: new SeriesStore(store.redis, store.keys, store.corrupt),
-      chain: new ChainManager(committer, options.chainPriors)
+      chain: new ChainManager(committer, options.chainPriors),
+      guards: new Map(),
+      ...(options.stepEstimateMs ? { stepEstimateMs: options.stepEstimateMs } : {})
     };
   }
 

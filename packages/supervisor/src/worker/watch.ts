@@ -10,6 +10,8 @@ import { jobAlive } from "./job-liveness.ts";
 import { ranUnseen } from "./ran-unseen.ts";
 import { transitionOps } from "./transition.ts";
 import { act } from "./act.ts";
+import type { Finding } from "../guard/throughput.ts";
+import { feedGuard, runGuard } from "./guard-step.ts";
 
 /**
  * The submitted attempt's cycle: observe (its log and job) → decide (the pure policy) → act (carry
@@ -17,7 +19,8 @@ import { act } from "./act.ts";
  */
 export async function watch(deps: LoopDeps, c: RunCycle, attempt: Attempt): Promise<void> {
   const job = c.jobs.get(attempt.jobId!);
-  const o = await observe(deps, c, attempt, job);
+  const fed: Finding[] = [];
+  const o = await observe(deps, c, attempt, job, fed);
   const d = await decideFor(deps, c, attempt, job, o);
   await act(
     deps,
@@ -31,6 +34,7 @@ export async function watch(deps: LoopDeps, c: RunCycle, attempt: Attempt): Prom
     },
     d
   );
+  await runGuard(deps, c, attempt, job, d, fed);
   await deps.chain.ensureQueued(c, attempt, job, d);
   await deps.chain.afterDecision(c, d);
 }
@@ -40,7 +44,8 @@ async function observe(
   deps: LoopDeps,
   c: RunCycle,
   attempt: Attempt,
-  job: JobView | undefined
+  job: JobView | undefined,
+  fed: Finding[]
 ): Promise<AttemptObserver> {
   const { run, now } = c;
   const key = `${run.id}:${attempt.index}:${job?.restarts ?? attempt.restartsSeen}`;
@@ -56,6 +61,7 @@ async function observe(
   if (o.pending.length) {
     // points and the offset that covers them land together: a restart neither loses nor repeats them
     const points = o.pending.splice(0);
+    fed.push(...feedGuard(deps, c, attempt, run.params.excludeNodes, points));
     attempt.logOffset = o.parsedOffset;
     await deps.store.commit(c.lease, [
       ...deps.series.appendOps(run.id, points),

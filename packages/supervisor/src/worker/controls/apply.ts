@@ -11,6 +11,7 @@ import { cancel } from "./cancel.ts";
 import { resume } from "./resume.ts";
 import { ack } from "./ack.ts";
 import { rollback } from "./rollback.ts";
+import { exclude } from "./exclude.ts";
 
 /** Handles the oldest queued command, if any; true when one was handled (the run changed). */
 export async function applyControl(deps: Committer, c: RunCycle): Promise<boolean> {
@@ -55,5 +56,7 @@ export async function applyControl(deps: Committer, c: RunCycle): Promise<boolea
       return ack({ ...x, cmd });
     case "rollback":
       return rollback({ ...x, cmd });
+    case "exclude":
+      return exclude({ ...x, cmd });
   }
 }

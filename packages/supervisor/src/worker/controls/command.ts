@@ -4,6 +4,11 @@ import type { RunStore } from "../../store/run-store.ts";
 
 const Stamp = { at: z.string(), id: z.string().min(1) };
 
+/** A Slurm node name as `--exclude` takes it: never option-looking, no list or range syntax. */
+export const NodeNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "a node name such as nid005613");
+
 /** A human's request, queued by the CLI and carried out by whichever supervisor holds the run. */
 export const ControlCommandSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("cancel"), ...Stamp }),
@@ -14,7 +19,8 @@ export const ControlCommandSchema = z.discriminatedUnion("kind", [
     ...Stamp,
     toStep: z.number().int().nonnegative(),
     lrFactor: z.number().positive().optional()
-  })
+  }),
+  z.object({ kind: z.literal("exclude"), ...Stamp, node: NodeNameSchema })
 ]);
 export type ControlCommand = z.output<typeof ControlCommandSchema>;
 

@@ -57,6 +57,38 @@ describe("human controls, carried out by the lease holder", () => {
     expect((await rig.types()).at(-1)).toBe("attempt_submitted");
   });
 
+  it("exclude: blames the node, cancels the running job and restarts from the newest checkpoint without it", async () => {
+    const rig = await rigs();
+    const job = await startCurrent(rig, ["nid001", "nid002"]);
+    await rig.log(1, trainLines(1, 25));
+    rig.checkpoint(10);
+    rig.checkpoint(20);
+    await rig.cycle();
+    await requestControl(rig.store, rig.runId, { kind: "exclude", node: "nid002" });
+    await rig.cycle();
+    expect((await rig.types()).at(-1)).toBe("excluded_by_user");
+    expect(rig.slurm.cancels).toEqual([job]);
+    const a2 = await rig.attempt(2);
+    expect(a2).toMatchObject({ reason: "manual" });
+    expect(a2.params).toMatchObject({ load: { kind: "resume", iteration: 20 }, excludeNodes: ["nid002"] });
+    expect((await rig.store.badNodes(rig.runId, rig.now())).map((b) => b.node)).toEqual(["nid002"]);
+    await rig.cycle();
+    expect(rig.slurm.submits.map((s) => s.attempt)).toEqual([1, 2]);
+  });
+
+  it("exclude: a queued request naming an option-looking node is refused", async () => {
+    const rig = await rigs();
+    await startCurrent(rig);
+    await rig.store.redis.rpush(
+      rig.store.keys.control(rig.runId),
+      JSON.stringify({ kind: "exclude", node: "--help", at: "x", id: "1" })
+    );
+    await rig.cycle();
+    expect(await rig.types()).toContain("control_rejected");
+    expect((await rig.run()).params.excludeNodes).toEqual([]);
+    expect(rig.slurm.cancels).toEqual([]);
+  });
+
   it("ack: also resets the budgets and the crash-loop count", async () => {
     const rig = await rigs({ resilience: "{budgets: {app: 0}}" });
     const job = await startCurrent(rig);

@@ -8,8 +8,10 @@ import type { ControlContext } from "./control-context.ts";
 /** What a human's resume, ack or rollback starts: attempt n+1 with these params, for this reason. */
 export interface ManualStart {
   params: AttemptParams;
-  type: Extract<EventType, "resumed_by_user" | "acknowledged" | "rollback_by_user">;
+  type: Extract<EventType, "resumed_by_user" | "acknowledged" | "rollback_by_user" | "excluded_by_user">;
   cause: string;
+  /** more ops for the same commit (a blamed node) */
+  extraOps?: Op[];
 }
 
 /** Writes the intent of a manual attempt (the loop submits it) with the command's outcome; a planner refusal is recorded instead. */
@@ -35,7 +37,7 @@ export async function startAttempt(x: ControlContext, s: ManualStart): Promise<t
   run.params = s.params;
   run.attempts = next.index;
   run.attention = undefined;
-  const ops: Op[] = [x.done];
+  const ops: Op[] = [x.done, ...(s.extraOps ?? [])];
   if (prev) ops.push(deps.store.putAttempt(run.id, prev));
   ops.push(deps.store.putAttempt(run.id, next));
   ops.push(

@@ -1,0 +1,58 @@
+import { LOSS_CAUSES } from "@neoxctl/supervisor";
+import type { LossCause, SimPolicy, SimReport } from "@neoxctl/supervisor";
+
+const POLICY_LABEL: Readonly<Record<SimPolicy, string>> = {
+  neoxctl: "neoxctl",
+  human: "human on call",
+  slurm: "Slurm requeue alone"
+};
+
+const CAUSE_LABEL: Readonly<Record<LossCause, string>> = {
+  start: "first queue wait and startup",
+  planned: "planned continuations (startup)",
+  checkpoint: "checkpoint saves",
+  node: "node failures",
+  crash: "application crashes",
+  hang: "hangs",
+  spike: "loss spikes (rollbacks)",
+  limit: "time limits"
+};
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const h = (x: number): string => x.toFixed(1);
+const pad = (s: string, n: number): string => s.padEnd(n);
+const lpad = (s: string, n: number): string => s.padStart(n);
+
+/** The text form of `neoxctl simulate`. */
+export function renderSimReport(name: string, r: SimReport): string {
+  const run = r.run;
+  const m = r.model;
+  const lines: string[] = [];
+  lines.push(
+    `${name}: ${r.seeds} simulated runs per policy`,
+    `  ${run.train_iters} steps × ${run.step_s} s on ${run.nodes} nodes (${run.nodes * run.gpus_per_node} GPUs); checkpoint every ${run.checkpoint_factor} steps (${h((run.checkpoint_factor * run.step_s) / 3600)} h), save ${run.save_s} s, startup ${run.startup_s} s, jobs of ${h(run.limit_s / 3600)} h`,
+    `  failures: node MTBF ${m.node_mtbf_h} h per node, crashes every ${m.crash_mtbf_h} node-h, hangs every ${m.hang_mtbf_h} node-h, ${m.spikes_per_1000_steps} spikes per 1,000 steps (${pct(m.spike_self_recover)} recover by themselves); queue wait ${m.queue_wait_h} h, human delay ${m.human_delay_h} h (means)`,
+    "",
+    `${pad("effective training time", 24)}${lpad("mean", 8)}${lpad("p5", 8)}${lpad("p50", 8)}${lpad("p95", 8)}${lpad("wall h", 9)}${lpad("interrupts", 12)}${lpad("human", 8)}`
+  );
+  for (const p of r.policies)
+    lines.push(
+      `${pad(POLICY_LABEL[p.policy], 24)}${lpad(pct(p.ett.mean), 8)}${lpad(pct(p.ett.p5), 8)}${lpad(pct(p.ett.p50), 8)}${lpad(pct(p.ett.p95), 8)}${lpad(h(p.wallH.mean), 9)}${lpad(p.interruptions.toFixed(1), 12)}${lpad(p.humanInterventions.toFixed(1), 8)}`
+    );
+  lines.push("", `lost per run, wall h / GPU-h held (mean)`);
+  lines.push(`${pad("", 34)}${r.policies.map((p) => lpad(POLICY_LABEL[p.policy], 22)).join("")}`);
+  for (const c of LOSS_CAUSES)
+    lines.push(
+      `${pad(CAUSE_LABEL[c], 34)}${r.policies.map((p) => lpad(`${h(p.lostByCause[c].wallH)} / ${p.lostByCause[c].gpuH.toFixed(0)}`, 22)).join("")}`
+    );
+  lines.push("", "checkpoint interval (neoxctl)       mean      p5");
+  for (const row of r.sweep)
+    lines.push(
+      `${pad(`${row.checkpointFactor} steps (${row.intervalH.toFixed(2)} h)`, 32)}${lpad(pct(row.ett.mean), 8)}${lpad(pct(row.ett.p5), 8)}${row === r.recommended ? "  ← recommended" : ""}`
+    );
+  if (r.young)
+    lines.push(
+      `Young/Daly for a run-level MTBF of ${h(r.young.mtbfS / 3600)} h: ${r.young.optimalIters} steps (${(r.young.optimalS / 3600).toFixed(2)} h)`
+    );
+  return lines.join("\n") + "\n";
+}
