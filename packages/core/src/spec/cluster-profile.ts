@@ -4,6 +4,7 @@ import { SlurmTimeSchema } from "./slurm-time.ts";
 import { SlurmWordSchema } from "./slurm-word.ts";
 import { AbsolutePathSchema, BindSchema, ContainerImageSchema, ProgramSchema } from "./paths.ts";
 import { refuseProtoKey } from "./proto-key.ts";
+import { EnvironmentSchema, LaunchSchema } from "./launch-profile.ts";
 
 const posInt = z.number().int().positive();
 
@@ -14,7 +15,7 @@ const SchedulerSchema = z
     gpus_per_node: SlurmWordSchema.nullable().describe(
       "value of --gpus-per-node (e.g. `8` or `mi250:8`); null where there are no GPUs to request"
     ),
-    ntasks_per_node: posInt.describe("Slurm tasks per node: one per GCD under deepy.py's srun"),
+    ntasks_per_node: posInt.describe("Slurm tasks per node: one per GCD (a test cluster may declare fewer)"),
     cpus_per_task: posInt,
     mem: SlurmWordSchema.optional().describe("value of --mem (`0` = all of the node)"),
     exclusive: z.boolean().default(true),
@@ -97,7 +98,9 @@ export const ClusterProfileSchema = z
     ),
     master_port: posInt.max(65535).default(29500),
     access: AccessSchema,
-    launcher: LauncherSchema
+    launcher: LauncherSchema,
+    launch: LaunchSchema.default({ mode: "per_rank" }),
+    environment: EnvironmentSchema.default({ module_use: [], modules: [], overlays: [], env: {} })
   })
   .strict()
   .refine((p) => p.cpu_bind_masks === undefined || p.cpu_bind_masks.length === p.scheduler.ntasks_per_node, {

@@ -9,6 +9,8 @@ export {
 export type { RunSpec, TrainingSpec } from "./run-spec.ts";
 export { ClusterProfileSchema, AccessSchema } from "./cluster-profile.ts";
 export type { ClusterProfile, ClusterAccess } from "./cluster-profile.ts";
+export { LaunchSchema, EnvironmentSchema } from "./launch-profile.ts";
+export type { LaunchProfile, EnvironmentProfile } from "./launch-profile.ts";
 export { DataManifestSchema, DatasetSchema, SamplingSchema, TIERS } from "./data.ts";
 export type { DataManifest, Dataset, DataSpec, Sampling, Tier } from "./data.ts";
 export { architectureOf, MODEL_PRESET_NAMES } from "./model.ts";
