@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 /** Fault knobs, all from the environment: NeoX rejects unknown config keys, so none can live there. */
-export type FaultKind = "crash" | "hang" | "nan" | "spike" | "die_in_save" | "slow" | "rccl_error";
+export type FaultKind =
+  "crash" | "hang" | "nan" | "spike" | "die_in_save" | "slow" | "rccl_error" | "rank_death";
 
 export interface FaultPlan {
   crash: { step: number; code: number } | null;
@@ -12,6 +13,8 @@ export interface FaultPlan {
   die_in_save: { step: number; code: number } | null;
   slow: { step: number; factor: number } | null;
   rccl_error: { step: number } | null;
+  /** a non-zero rank dies `afterMs` after it started (the "step" of the ledger is the rank) */
+  rank_death: { rank: number; afterMs: number } | null;
 }
 
 const ENV_NAMES: Record<FaultKind, string> = {
@@ -21,7 +24,8 @@ const ENV_NAMES: Record<FaultKind, string> = {
   spike: "NEOX_EMU_SPIKE_AT",
   die_in_save: "NEOX_EMU_DIE_IN_SAVE_AT",
   slow: "NEOX_EMU_SLOW_FROM",
-  rccl_error: "NEOX_EMU_RCCL_ERROR_AT"
+  rccl_error: "NEOX_EMU_RCCL_ERROR_AT",
+  rank_death: "NEOX_EMU_RANK_DEATH"
 };
 
 function pair(v: string | undefined, name: string): [number, number | null] | null {
@@ -41,6 +45,7 @@ export function parseFaultPlan(env: NodeJS.ProcessEnv): FaultPlan {
     return p ? { step: p[0], code: p[1] ?? 1 } : null;
   };
   const slow = pair(env[ENV_NAMES.slow], ENV_NAMES.slow);
+  const death = pair(env[ENV_NAMES.rank_death], ENV_NAMES.rank_death);
   return {
     crash: withCode("crash"),
     hang: at("hang"),
@@ -48,7 +53,8 @@ export function parseFaultPlan(env: NodeJS.ProcessEnv): FaultPlan {
     spike: at("spike"),
     die_in_save: withCode("die_in_save"),
     slow: slow ? { step: slow[0], factor: slow[1] ?? 10 } : null,
-    rccl_error: at("rccl_error")
+    rccl_error: at("rccl_error"),
+    rank_death: death ? { rank: death[0], afterMs: death[1] ?? 0 } : null
   };
 }
 
