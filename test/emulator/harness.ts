@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 export const EMULATOR_BIN = resolve(import.meta.dirname, "../../packages/emulator/bin/neox-emulator.js");
 
@@ -95,4 +95,12 @@ export function trainingPoints(stdout: string): LoggedPoint[] {
     });
   }
   return out;
+}
+
+/** Empty PREFIX.bin/.idx for every data prefix of a plan: the batch script's pre-flight checks them. */
+export function touchDataFiles(prefixes: readonly string[]): void {
+  for (const p of prefixes) {
+    mkdirSync(dirname(p), { recursive: true });
+    for (const ext of [".bin", ".idx"]) writeFileSync(`${p}${ext}`, "");
+  }
 }

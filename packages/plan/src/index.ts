@@ -7,6 +7,7 @@ export { renderNeoxYaml } from "./neox-yaml.ts";
 export type { NeoxConfig, NeoxValue } from "./neox-yaml.ts";
 export { PyFloat, pyFloat, formatPyFloat } from "./py-float.ts";
 export { jobName, jobComment, attemptLogPath, shellQuote } from "./sbatch.ts";
+export { dataPrefixes, PREFLIGHT_EXIT_CODE } from "./preflight.ts";
 export { samplingWeights } from "./mix-weights.ts";
 export type { Plan, PlanInput, Attempt, AttemptLoad, RenderedAttempt, CheckpointPlan } from "./types.ts";
 export type { Layout } from "./layout.ts";

@@ -62,12 +62,8 @@ function perRank(plan: Plan, configs: string): string[] {
     `if ! ${enter}bash ${launcher} argv "\${TRAIN_ARGV}" ${configs}; then`,
     '  neoxctl_fail config "${TRAIN_ARGV}"',
     "fi",
-    ...(p.launcher.kind === "deepy"
-      ? [
-          "# NeoX runs make -C megatron/data on local rank 0 of every node; build the helpers once here",
-          `${enter}make -C ${shellQuote(`${p.launcher.neox_dir}/megatron/data`)} || neoxctl_fail prebuild ${shellQuote(`${p.launcher.neox_dir}/megatron/data`)}`
-        ]
-      : []),
+    "# what NeoX would build on every node (data helpers) or rank (JIT kernels), built once here",
+    `${enter}bash ${launcher} prebuild || neoxctl_fail prebuild ${launcher}`,
     "",
     "# one task per GCD; a rank that dies ends the step instead of leaving the others waiting in a collective",
     [

@@ -55,7 +55,8 @@ function checkpointCheck(plan: Plan, attempt: Attempt): string {
   }
 }
 
-function dataPrefixes(plan: Plan): string[] {
+/** Every data prefix the configs name (train, valid, test), once each; NeoX reads PREFIX.bin and PREFIX.idx. */
+export function dataPrefixes(plan: Plan): string[] {
   const all = [...plan.data.entries.map((e) => e.path), ...plan.data.valid, ...plan.data.test];
   return [...new Set(all)];
 }

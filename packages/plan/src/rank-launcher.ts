@@ -12,6 +12,8 @@ export function rankPrograms(plan: Plan): {
   argv: string;
   userScript: string;
   workdir: string;
+  /** commands that build, once, what NeoX would otherwise build on every node or rank */
+  prebuild: string[];
 } {
   const launcher = plan.profile.launcher;
   switch (launcher.kind) {
@@ -23,7 +25,15 @@ export function rankPrograms(plan: Plan): {
         argv: `${python} "\${RUN_DIR}"/${DEEPY_ARGV} ${shellQuote(neox)}`,
         userScript: shellQuote(`${neox}/train.py`),
         // deepy's srun step inherits deepy's working directory, the NeoX checkout
-        workdir: shellQuote(neox)
+        workdir: shellQuote(neox),
+        prebuild: [
+          // megatron/initialize.py runs this make on local rank 0 of every node; once built it is a no-op
+          `    make -C ${shellQuote(`${neox}/megatron/data`)}`,
+          // without apex NeoX takes DeepSpeed's FusedAdam, JIT-built on first use into TORCH_EXTENSIONS_DIR
+          // (megatron/training.py); a failure here is only a warning: with apex it is never needed
+          `    ${python} -c 'from deepspeed.ops.op_builder import FusedAdamBuilder; FusedAdamBuilder().load()' ||`,
+          "      echo 'neoxctl-preflight: WARN prebuild: FusedAdam did not build; each rank will try'"
+        ]
       };
     }
     case "emulator": {
@@ -41,7 +51,8 @@ export function rankPrograms(plan: Plan): {
         train: `node ${shellQuote(`${bin}/neox-emulator.js`)}`,
         argv: `node ${shellQuote(`${bin}/neox-deepy-argv.js`)}`,
         userScript: "train.py",
-        workdir: '"${RUN_DIR}"'
+        workdir: '"${RUN_DIR}"',
+        prebuild: ["    true"]
       };
     }
   }
@@ -83,7 +94,7 @@ export function renderRankLauncher(plan: Plan, header: string): string {
       ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
       "# JIT-built extensions (DeepSpeed's FusedAdam without apex) are built once per run, not per rank",
       'export TORCH_EXTENSIONS_DIR="${RUN_DIR}/torch-extensions"',
-      'mode="${1:?usage: rank.sh argv OUT CONFIG... | rank.sh train ARGV_FILE}"',
+      'mode="${1:?usage: rank.sh argv OUT CONFIG... | rank.sh prebuild | rank.sh train ARGV_FILE}"',
       "shift",
       'case "${mode}" in',
       "  argv)",
@@ -91,6 +102,9 @@ export function renderRankLauncher(plan: Plan, header: string): string {
       '    cd -- "${RUN_DIR}"',
       "    shift",
       `    exec ${p.argv} "\${out}" ${p.userScript} "$@"`,
+      "    ;;",
+      "  prebuild)",
+      ...p.prebuild,
       "    ;;",
       "  train)",
       '    : "${SLURM_PROCID:?neoxctl: not a Slurm task (start ranks with srun)}"',
