@@ -25,7 +25,8 @@ const MARKERS = [
   "errno", // PermissionError/OSError: [Errno N] … (storage refusing writes)
   "parent directory", // torch.save into a directory that could not be created
   "cannot be opened", // torch.save of a file the directory refuses
-  "streamwriter" // torch's PytorchStreamWriter write failure
+  "streamwriter", // torch's PytorchStreamWriter write failure
+  "neoxctl-preflight" // the batch script's pre-flight check
 ] as const;
 
 /** llm.c's `s:N trl:` lines, only looked for when the format allows them */

@@ -4,6 +4,7 @@ import type { Decision } from "./decision.ts";
 import type { DecisionContext } from "./context.ts";
 import { newestCheckpoint, resumeParams } from "./context.ts";
 import { decideLossAlarm } from "./spike.ts";
+import { preflightFailure } from "./preflight.ts";
 
 /**
  * The recovery policy: a pure function of what the supervisor knows about one run's current
@@ -192,6 +193,8 @@ function completed(ctx: DecisionContext, job: JobView): Decision {
 }
 
 function failed(ctx: DecisionContext, job: JobView): Decision {
+  const preflight = preflightFailure(ctx, job);
+  if (preflight) return preflight;
   if (ctx.obs.errorNodes.length)
     return recover(
       ctx,
