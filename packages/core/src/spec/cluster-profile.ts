@@ -21,6 +21,19 @@ const SchedulerSchema = z
     exclusive: z.boolean().default(true),
     max_nodes: posInt.describe("largest job the partition accepts"),
     max_time: SlurmTimeSchema,
+    time_limits: z
+      .array(
+        z
+          .object({
+            max_nodes: posInt.describe("this limit holds for jobs of up to this many nodes"),
+            max_time: SlurmTimeSchema
+          })
+          .strict()
+      )
+      .default([])
+      .describe(
+        "wall-time limits by job size, smallest first: a job of N nodes may run the max_time of the first entry with N <= max_nodes (OLCF's batch bins)"
+      ),
     supports_time_min: z.boolean().default(true),
     accounting: z.boolean().describe("whether sacct works (the monitor relies on it)"),
     extra_directives: z
