@@ -84,7 +84,7 @@ function deepyOnHost(plan: Plan, configs: string): string[] {
   const launcher = plan.profile.launcher;
   const p = plan.profile;
   if (launcher.kind !== "deepy") return [];
-  const neox = launcher.neox_dir;
+  const neox = launcher.neox_dir.replace(/\/+$/, "");
   return [
     ...(p.cpu_bind_masks !== undefined
       ? [
@@ -94,7 +94,7 @@ function deepyOnHost(plan: Plan, configs: string): string[] {
         ]
       : []),
     // `--` and the schemas' absolute paths: a directory is never read as an option
-    `cd -- ${shellQuote(neox)}`,
+    `cd -- ${shellQuote(neox || "/")}`,
     `${shellQuote(launcher.python)} ${shellQuote(`${neox}/deepy.py`)} ${shellQuote(`${neox}/train.py`)} ${configs}`
   ];
 }

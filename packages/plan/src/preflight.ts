@@ -64,7 +64,8 @@ export function dataPrefixes(plan: Plan): string[] {
 function launcherChecks(plan: Plan): string[] {
   const need = (path: string): string => `neoxctl_need launcher ${path}`;
   const l = plan.profile.launcher;
-  const neox = l.kind === "deepy" ? [need(shellQuote(`${l.neox_dir}/train.py`))] : [];
+  const dir = l.kind === "deepy" ? l.neox_dir.replace(/\/+$/, "") : "";
+  const neox = l.kind === "deepy" ? [need(shellQuote(`${dir}/train.py`))] : [];
   const mode = plan.profile.launch.mode;
   switch (mode) {
     case "per_rank":
@@ -74,7 +75,7 @@ function launcherChecks(plan: Plan): string[] {
         ...neox
       ];
     case "deepy_host":
-      return [...(l.kind === "deepy" ? [need(shellQuote(`${l.neox_dir}/deepy.py`))] : []), ...neox];
+      return [...(l.kind === "deepy" ? [need(shellQuote(`${dir}/deepy.py`))] : []), ...neox];
   }
 }
 

@@ -18,14 +18,15 @@ export function rankPrograms(plan: Plan): {
   const launcher = plan.profile.launcher;
   switch (launcher.kind) {
     case "deepy": {
-      const neox = launcher.neox_dir;
+      // `/` is a valid checkout path; its files are /train.py, not //train.py
+      const neox = launcher.neox_dir.replace(/\/+$/, "");
       const python = shellQuote(launcher.python);
       return {
         train: `${python} -u`,
-        argv: `${python} "\${RUN_DIR}"/${DEEPY_ARGV} ${shellQuote(neox)}`,
+        argv: `${python} "\${RUN_DIR}"/${DEEPY_ARGV} ${shellQuote(neox || "/")}`,
         userScript: shellQuote(`${neox}/train.py`),
         // deepy's srun step inherits deepy's working directory, the NeoX checkout
-        workdir: shellQuote(neox),
+        workdir: shellQuote(neox || "/"),
         prebuild: [
           // megatron/initialize.py runs this make on local rank 0 of every node; once built it is a no-op
           `    make -C ${shellQuote(`${neox}/megatron/data`)}`,
