@@ -31,6 +31,7 @@ need slurmd slurmd
 need sbatch slurm-client
 need slurmdbd slurmdbd
 need sshd openssh-server
+need bwrap bubblewrap
 if [ "$ACCOUNTING" = 1 ] && ! [ -x /usr/sbin/mariadbd ] && ! mysqladmin -h "$DB_HOST" -P "$DB_PORT" -uroot ping >/dev/null 2>&1; then
   missing+=(mariadb-server)
 fi
@@ -42,6 +43,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 mkdir -p "$RUNTIME_DIR"/{state,log,run} "$SLURM_ETC"
+
+# ---------------------------------------------------------------- container runtime
+# `singularity` on bubblewrap and the image clusters/local.yaml names (see test/cluster/singularity)
+if ! cmp -s "$SCRIPT_DIR/singularity" /usr/local/bin/singularity; then
+  log "installing the test singularity in /usr/local/bin"
+  install -m 0755 "$SCRIPT_DIR/singularity" /usr/local/bin/singularity
+fi
+if [ ! -f "$RUNTIME_DIR/image/neox-local.img" ] || [ "$SCRIPT_DIR/make-image.sh" -nt "$RUNTIME_DIR/image/neox-local.img" ]; then
+  log "writing the test container image"
+  bash "$SCRIPT_DIR/make-image.sh" "$RUNTIME_DIR/image/neox-local.img"
+fi
 for n in "${NODES[@]}"; do mkdir -p "$RUNTIME_DIR/spool/$n"; done
 
 # ---------------------------------------------------------------- munge

@@ -4,9 +4,9 @@ import { dirname, join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseClusterProfile, parseRunSpec } from "@neoxctl/core";
 import { writeConvertedCheckpoint } from "@neoxctl/emulator";
-import { planRun, renderAttempt } from "@neoxctl/plan";
+import { dataPrefixes, planRun, renderAttempt } from "@neoxctl/plan";
 import type { Attempt, Plan } from "@neoxctl/plan";
-import { NEOX_LINE } from "./harness.ts";
+import { NEOX_LINE, touchDataFiles } from "./harness.ts";
 
 // The emulator run by the real local Slurm cluster from a plan of examples/local-demo.yaml: the job
 // writes NeoX-format logs and checkpoints, ends at exit_interval, and a second attempt resumes.
@@ -69,6 +69,7 @@ describe("emulator under Slurm from a neoxctl plan", () => {
   it("trains to exit_interval, checkpoints, and a second attempt resumes to train_iters", async () => {
     const plan = loadPlan();
     writeConvertedCheckpoint(join(root, "init/llama3-8b-neox"), 2);
+    touchDataFiles(dataPrefixes(plan));
 
     const run1 = writeAttempt(plan, {
       index: 1,

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
-const EMULATOR_BIN = resolve(import.meta.dirname, "../../packages/emulator/bin/neox-emulator.js");
+export const EMULATOR_BIN = resolve(import.meta.dirname, "../../packages/emulator/bin/neox-emulator.js");
 
 // NeoX's training line as a regex, derived from the format strings of training_log() in
 // EleutherAI/gpt-neox@ea7aefd8f8e183256992d9fede4d7c71a46d67a5 megatron/logging.py (the MFU/HFU fields are optional, added in #1331).
@@ -95,4 +95,12 @@ export function trainingPoints(stdout: string): LoggedPoint[] {
     });
   }
   return out;
+}
+
+/** Empty PREFIX.bin/.idx for every data prefix of a plan: the batch script's pre-flight checks them. */
+export function touchDataFiles(prefixes: readonly string[]): void {
+  for (const p of prefixes) {
+    mkdirSync(dirname(p), { recursive: true });
+    for (const ext of [".bin", ".idx"]) writeFileSync(`${p}${ext}`, "");
+  }
 }

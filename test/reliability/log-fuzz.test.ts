@@ -121,6 +121,7 @@ function checkEvent(ev: LogEvent): void {
     case "task_exit":
     case "checkpoint_save_error":
     case "storage_error":
+    case "preflight_failed":
     case "out_of_memory":
     case "traceback_frame":
     case "python_exception":

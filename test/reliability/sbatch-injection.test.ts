@@ -30,7 +30,10 @@ mkdirSync(BIN);
 const RECORD = `#!/bin/bash\n{ printf '%s\\0' "$(basename "$0")" "$@"; } > "$ARGV_LOG"\nenv -0 > "$ENV_LOG"\n`;
 for (const [name, body] of Object.entries({
   scontrol: "#!/bin/sh\necho nid001\n",
-  srun: "#!/bin/sh\nexit 0\n",
+  // runs the step's command (after srun's own options), like srun on one task
+  srun: '#!/bin/bash\nwhile [ "${1:0:1}" = - ]; do shift; done\nexec "$@"\n',
+  module: "#!/bin/sh\nexit 0\n",
+  make: "#!/bin/sh\nexit 0\n",
   singularity: RECORD,
   node: RECORD
 })) {
@@ -39,6 +42,22 @@ for (const [name, body] of Object.entries({
 }
 const CD_STUB = join(sandbox, "cd-stub.sh");
 writeFileSync(CD_STUB, "cd() { :; }\n");
+// for the rank launcher: the image's activation, the venv and the program are not here; `exec` records
+const RANK_STUB = join(sandbox, "rank-stub.sh");
+writeFileSync(
+  RANK_STUB,
+  `cd() { :; }\nsource() { :; }\nexec() { { printf '%s\\0' "$@"; } > "$ARGV_LOG"; env -0 > "$ENV_LOG"; builtin exit 0; }\n`
+);
+
+/**
+ * The pre-flight's tests of the adversarial paths (which do not exist in the sandbox) always pass;
+ * their arguments are still expanded by bash, which is what a payload would need.
+ */
+function withoutPreflightChecks(script: string): string {
+  return script
+    .replace(/^neoxctl_need\(\) \{.*\}$/m, "neoxctl_need() { :; }")
+    .replace(/^neoxctl_checkpoint\(\) \{$/m, "neoxctl_checkpoint() {\n  return 0");
+}
 let rt: RoundTrip;
 beforeAll(async () => {
   rt = await openRoundTrip("sbatch-injection");
@@ -194,40 +213,42 @@ function executeAndCheck(c: Case, files: Record<string, string>): boolean {
   expect(sbatchShapeProblems(script)).toEqual([]);
   const dir = mkdtempSync(join(sandbox, "run-"));
   const scriptPath = join(dir, "job.sbatch");
-  writeFileSync(scriptPath, script);
+  writeFileSync(scriptPath, withoutPreflightChecks(script));
+  mkdirSync(join(dir, "launch"));
+  writeFileSync(join(dir, "launch/rank.sh"), files["launch/rank.sh"]!);
   const argvLog = join(dir, "argv");
   const envLog = join(dir, "env");
+  const baseEnv = {
+    PATH: `${BIN}:/usr/bin:/bin`,
+    SLURM_JOB_ID: "7",
+    SLURM_JOB_NODELIST: "nid001",
+    SLURM_JOB_NUM_NODES: "1",
+    USER: "fuzz",
+    ARGV_LOG: argvLog,
+    ENV_LOG: envLog,
+    HOME: dir
+  };
   const r = spawnSync("bash", [scriptPath], {
     cwd: dir,
     encoding: "utf8",
-    env: {
-      BASH_ENV: CD_STUB,
-      PATH: `${BIN}:/usr/bin:/bin`,
-      SLURM_JOB_ID: "7",
-      SLURM_JOB_NODELIST: "nid001",
-      SLURM_JOB_NUM_NODES: "1",
-      USER: "fuzz",
-      ARGV_LOG: argvLog,
-      ENV_LOG: envLog,
-      HOME: dir
-    }
+    env: { ...baseEnv, BASH_ENV: CD_STUB }
   });
   if (existsSync(CANARY)) {
     rmSync(CANARY);
     return false;
   }
-  expect(r.status, r.stderr).toBe(0);
+  expect(r.status, r.stdout + r.stderr).toBe(0);
   expect(existsSync(argvLog), r.stderr).toBe(true);
-  // each value reached the launcher as exactly one word, byte for byte
-  const argv = readFileSync(argvLog, "utf8").split("\0").slice(0, -1);
-  const neox = asDelivered(c.neoxDir).replace(/\/+$/, "");
-  expect(argv.slice(0, 6)).toEqual([
+  // the last command: srun starting a rank in the container, each value one word, byte for byte
+  let argv = readFileSync(argvLog, "utf8").split("\0").slice(0, -1);
+  expect(argv).toEqual([
     "singularity",
     "exec",
     asDelivered(c.image),
-    asDelivered(c.python),
-    `${neox}/deepy.py`,
-    `${neox}/train.py`
+    "bash",
+    `${dir}/launch/rank.sh`,
+    "train",
+    `${dir}/launch/train-argv.7`
   ]);
   const env = new Map(
     readFileSync(envLog, "utf8")
@@ -239,6 +260,28 @@ function executeAndCheck(c: Case, files: Record<string, string>): boolean {
   expect(env.get("MIOPEN_USER_DB_PATH")).toBe(
     `${asDelivered(c.nodeLocalTmp).replace(/\/+$/, "")}/fuzz-miopen-7`
   );
+
+  // inside the container: the rank launcher builds train.py's argv with the profile's python and NeoX
+  const rank = spawnSync("bash", [join(dir, "launch/rank.sh"), "argv", join(dir, "out"), "cfg.yml"], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...baseEnv, BASH_ENV: RANK_STUB, WITH_CONDA: ":" }
+  });
+  if (existsSync(CANARY)) {
+    rmSync(CANARY);
+    return false;
+  }
+  expect(rank.status, rank.stdout + rank.stderr).toBe(0);
+  argv = readFileSync(argvLog, "utf8").split("\0").slice(0, -1);
+  const neox = asDelivered(c.neoxDir).replace(/\/+$/, "");
+  expect(argv).toEqual([
+    asDelivered(c.python),
+    `${dir}/launch/deepy-argv.py`,
+    neox || "/",
+    join(dir, "out"),
+    `${neox}/train.py`,
+    "cfg.yml"
+  ]);
   rmSync(dir, { recursive: true, force: true });
   return true;
 }

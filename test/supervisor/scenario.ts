@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseClusterProfile, parseRunSpec } from "@neoxctl/core";
 import type { ClusterProfile, DataManifest, RunSpec } from "@neoxctl/core";
-import { planRun, renderAttempt } from "@neoxctl/plan";
+import { dataPrefixes, planRun, renderAttempt } from "@neoxctl/plan";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 
@@ -61,7 +61,26 @@ export function scenarioInputs(o: ScenarioOptions): ScenarioInputs {
   mkdirSync(runDir, { recursive: true });
   const inputs = { spec, profile, manifest, root, runDir };
   makeInitCheckpoint(inputs);
+  makeDataFiles(inputs);
   return inputs;
+}
+
+/**
+ * Empty `.bin`/`.idx` files for every data prefix: the batch script's pre-flight refuses to start
+ * without them, and the emulator does not read them.
+ */
+export function makeDataFiles(i: ScenarioInputs): void {
+  const plan = planRun({
+    spec: i.spec,
+    profile: i.profile,
+    manifest: i.manifest,
+    repoRoot: REPO_ROOT,
+    runDir: i.runDir
+  });
+  for (const prefix of dataPrefixes(plan)) {
+    mkdirSync(dirname(prefix), { recursive: true });
+    for (const ext of [".bin", ".idx"]) if (!existsSync(prefix + ext)) writeFileSync(prefix + ext, "");
+  }
 }
 
 /**

@@ -22,7 +22,9 @@ describe("never train from scratch silently", () => {
     removeScenario(inputs);
   });
 
-  it("`Unable to load checkpoint.` (init checkpoint without `latest`) → job cancelled at once, needs_attention", async () => {
+  // The batch script's pre-flight now stops such a job before any rank starts; the guard on
+  // `Unable to load checkpoint.` stays for what the pre-flight cannot see (decide.test.ts).
+  it("init checkpoint without `latest` → the job stops in its pre-flight, needs_attention with that line, no retry", async () => {
     rmSync(join(inputs.spec.init.checkpoint, "latest"));
     const t = await testRedis("noload");
     cleanup = t.cleanup;
@@ -32,17 +34,17 @@ describe("never train from scratch silently", () => {
     await cycleUntil(sup, async () => (await store.mustGetRun(run.id)).state === "needs_attention", 300);
     const r = await store.mustGetRun(run.id);
     expect(r.state, log.join("\n")).toBe("needs_attention");
-    expect(r.attention).toMatch(/Unable to load checkpoint/);
+    expect(r.attention).toMatch(/pre-flight check failed, checkpoint missing or incomplete/);
+    const latest = join(inputs.spec.init.checkpoint, "latest");
     const ev = (await store.events(run.id)).find((e) => e.type === "needs_attention")!;
-    expect(ev.evidence.logLines?.some((l) => l.includes("Unable to load checkpoint."))).toBe(true);
+    expect(ev.evidence.logLines).toEqual([`neoxctl-preflight: FAIL checkpoint: ${latest}`]);
 
-    // the job is cancelled, not left training on fresh weights
+    // no rank started and nothing was retried
     const jobId = (await store.getAttempt(run.id, 1))!.jobId!;
-    await cycleUntil(sup, async () => (await store.getAttempt(run.id, 1))?.phase === "ended", 100);
     const [status] = (await new SlurmClient(new LocalExecutor()).findSubmissions(run.id)).filter(
       (j) => j.jobId === jobId
     );
-    expect(status?.state).toBe("CANCELLED");
-    expect((await store.getAttempt(run.id, 1))!.cancelRequested).toBe(true);
+    expect(status?.state).toBe("FAILED");
+    expect(r.attempts).toBe(1);
   }, 300_000);
 });

@@ -1,8 +1,13 @@
 import { parseArgs } from "./cli-args.ts";
 import { PythonError } from "./config/python-error.ts";
 import { loadNeoxConfig } from "./config/load-config.ts";
+import type { LoadedConfig } from "./config/load-config.ts";
+import { decodeTrainArgs } from "./config/train-args.ts";
+import { checkDeepyLauncher } from "./deepy-check.ts";
 import { FaultLedger, defaultStateFile, parseFaultPlan } from "./faults/faults.ts";
 import { stdioPrinter } from "./output/printer.ts";
+import { readRankEnv } from "./rank/rank-env.ts";
+import { follow, markDone, rendezvousDir } from "./rank/rendezvous.ts";
 import { runTraining } from "./train/run.ts";
 
 const env = process.env;
@@ -28,18 +33,12 @@ function dieLikePython(e: PythonError): never {
   process.exit(1);
 }
 
-try {
-  const args = parseArgs(process.argv.slice(2));
-  print.out(`NeoXArgs.from_ymls() [${args.configs.map((c) => `'${c}'`).join(", ")}]`);
-  const loaded = loadNeoxConfig(args.configs, args.overrides, env);
-  print.out(
-    `INFO:root:NeoXArgs.calculate_derived() Total number of GPUs determined to be: ${loaded.cfg.globalNumGpus}`
-  );
+function train(loaded: LoadedConfig, onDone: () => void): never {
   const faults = parseFaultPlan(env);
   const ledger = new FaultLedger(defaultStateFile(env, loaded.cfg.save, loaded.cfg.load, process.cwd()), env);
   const end = runTraining({
     cfg: loaded.cfg,
-    configPaths: loaded.configPaths,
+    configFiles: loaded.configFiles,
     dataImpl: loaded.dataImpl,
     hasData: loaded.hasData,
     stepMs: numberEnv("NEOX_EMU_STEP_MS", 50),
@@ -53,7 +52,49 @@ try {
   switch (end.kind) {
     case "finished":
     case "exit_interval":
+      onDone();
       process.exit(0);
+  }
+}
+
+/** One rank started by srun: rank 0 trains and logs; the others wait for it (see rendezvous.ts). */
+function rank(loaded: LoadedConfig): never {
+  const r = readRankEnv(env, loaded.plain["deepspeed_slurm"] === true);
+  const dir = rendezvousDir(env, r, process.cwd());
+  if (r.rank === 0) train(loaded, () => markDone(dir));
+  const faults = parseFaultPlan(env);
+  const death =
+    faults.rank_death !== null &&
+    faults.rank_death.rank === r.rank &&
+    new FaultLedger(defaultStateFile(env, loaded.cfg.save, loaded.cfg.load, process.cwd()), env).claim(
+      "rank_death",
+      r.rank
+    )
+      ? { afterMs: faults.rank_death.afterMs }
+      : null;
+  const code = follow(dir, death);
+  if (code < 0) {
+    print.err(`[rank${r.rank}]: RuntimeError: NCCL communicator was aborted on rank ${r.rank}.`);
+    process.exit(1);
+  }
+  process.exit(code);
+}
+
+try {
+  const args = parseArgs(process.argv.slice(2));
+  switch (args.kind) {
+    case "deepy": {
+      print.out(`NeoXArgs.from_ymls() [${args.configs.map((c) => `'${c}'`).join(", ")}]`);
+      const loaded = loadNeoxConfig(args.configs, args.overrides, env);
+      print.out(
+        `INFO:root:NeoXArgs.calculate_derived() Total number of GPUs determined to be: ${loaded.cfg.globalNumGpus}`
+      );
+      checkDeepyLauncher(loaded.launcher, env);
+      train(loaded, () => undefined);
+      break;
+    }
+    case "train":
+      rank(decodeTrainArgs(args, env));
   }
 } catch (e) {
   if (e instanceof PythonError) dieLikePython(e);

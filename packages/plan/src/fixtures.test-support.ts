@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parseClusterProfile, parseDataManifest, parseRunSpec } from "@neoxctl/core";
 import type { PlanInput } from "./types.ts";
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 function read(rel: string): string {
   return readFileSync(join(REPO, rel), "utf8");

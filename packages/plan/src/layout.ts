@@ -1,4 +1,5 @@
 import { architectureOf, sizeInGcds, slurmTimeMinutes } from "@neoxctl/core";
+import { timeLimitIssues } from "./time-limits.ts";
 import type { ClusterProfile, ModelArchitecture, RunSpec, SpecIssue } from "@neoxctl/core";
 
 /** Every number the batch and parallelism arithmetic produces. */
@@ -112,6 +113,7 @@ export function deriveLayout(
     );
 
   checkClusterRef(spec, profile, fail);
+  if (Number.isInteger(nodes)) issues.push(...timeLimitIssues(profile, nodes, spec.cluster.time));
 
   const layout: Layout = {
     gcds,

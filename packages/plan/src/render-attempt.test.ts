@@ -57,10 +57,16 @@ describe("renderAttempt", () => {
     expect(sbatch).toContain(`awk '{print $1 " slots=8"}'`);
     expect(sbatch).toMatch(/^export MASTER_ADDR="\$\(scontrol show hostnames/m);
     expect(sbatch).toMatch(/^export MIOPEN_USER_DB_PATH=\/tmp\//m);
-    expect(sbatch).toMatch(/^export SLURM_CPU_BIND=mask_cpu:0x00fe000000000000,0xfe00000000000000,/m);
+    // srun on the host, one task per GCD, each entering the container; deepy.py never runs
     expect(sbatch).toMatch(
-      /singularity exec \S+\.sif python \S+\/deepy\.py \S+\/train\.py "\$\{RUN_DIR\}"\/neox\/model\.yml/
+      /^srun --kill-on-bad-exit=1 --ntasks-per-node=8 --cpu-bind=mask_cpu:0x00fe000000000000,0xfe00000000000000,\S+ singularity exec \S+\.sif bash "\$\{RUN_DIR\}"\/launch\/rank\.sh train "\$\{TRAIN_ARGV\}"$/m
     );
+    expect(sbatch).not.toMatch(/^[^#\n]*deepy\.py/m);
+    expect(sbatch).toContain("module load singularity-AI-bindings\n");
+    const rank = renderAttempt(emma, first).files["launch/rank.sh"]!;
+    expect(rank).toContain('eval "${WITH_CONDA}"\n');
+    expect(rank).toContain("source /projappl/project_462000000/neox-venv/bin/activate\n");
+    expect(rank).toContain('exec python -u "${argv[@]}"\n');
     expect(sbatch).not.toContain("--exclude");
   });
 
@@ -105,15 +111,18 @@ describe("renderAttempt", () => {
     expect(() => renderAttempt(emma, { ...first, load: { kind: "resume" } })).toThrow(SpecError);
   });
 
-  it("runs the emulator with deepy.py's argv on the local cluster, without a GPU request", () => {
-    const sbatch = renderAttempt(planRun(localInput()), { ...first, runId: "local-demo" }).files[
-      "job.sbatch"
-    ]!;
+  it("runs the emulator per rank inside the test container on the local cluster, without a GPU request", () => {
+    const { files } = renderAttempt(planRun(localInput()), { ...first, runId: "local-demo" });
+    const sbatch = files["job.sbatch"]!;
     expect(sbatch).toContain(
-      'node /opt/neoxctl/packages/emulator/bin/neox-emulator.js train.py "${RUN_DIR}"/neox/model.yml "${RUN_DIR}"/neox/train.yml "${RUN_DIR}"/neox/data.yml "${RUN_DIR}"/neox/attempt.yml\n'
+      'singularity exec /var/lib/neoxctl-testcluster/image/neox-local.img bash "${RUN_DIR}"/launch/rank.sh argv "${TRAIN_ARGV}" "${RUN_DIR}"/neox/model.yml "${RUN_DIR}"/neox/train.yml "${RUN_DIR}"/neox/data.yml "${RUN_DIR}"/neox/attempt.yml;'
+    );
+    expect(sbatch).toContain(',}"/tmp,/opt/neoxctl\n');
+    expect(files["launch/rank.sh"]).toContain(
+      'exec node /opt/neoxctl/packages/emulator/bin/neox-emulator.js "${argv[@]}"\n'
     );
     expect(sbatch).not.toContain("--gpus-per-node");
     expect(sbatch).toContain("#SBATCH --nodes=2\n");
-    expect(sbatch).toContain("#SBATCH --ntasks-per-node=1\n");
+    expect(sbatch).toContain("#SBATCH --ntasks-per-node=2\n");
   });
 });

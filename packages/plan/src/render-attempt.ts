@@ -5,6 +5,7 @@ import { renderNeoxYaml } from "./neox-yaml.ts";
 import { validateNeoxConfig } from "./neox-validate.ts";
 import { attemptLogPath, jobComment, jobName, renderSbatch } from "./sbatch.ts";
 import { planJson } from "./plan-json.ts";
+import { DEEPY_ARGV, RANK_LAUNCHER, renderDeepyArgv, renderRankLauncher } from "./rank-launcher.ts";
 import type { Attempt, Plan, RenderedAttempt } from "./types.ts";
 
 function checkAttempt(plan: Plan, attempt: Attempt): void {
@@ -52,6 +53,10 @@ export function renderAttempt(plan: Plan, attempt: Attempt): RenderedAttempt {
     attempt,
     attempt.configRoot !== undefined ? configPaths.map((p) => `${attempt.configRoot}/${p}`) : configPaths
   );
+  if (plan.profile.launch.mode === "per_rank") {
+    files[RANK_LAUNCHER] = renderRankLauncher(plan, header[0]!);
+    if (plan.profile.launcher.kind === "deepy") files[DEEPY_ARGV] = renderDeepyArgv(header[0]!);
+  }
   files["logs/.keep"] = "";
   files["plan.json"] =
     JSON.stringify(

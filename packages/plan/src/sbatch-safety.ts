@@ -19,7 +19,8 @@ import type { Attempt, Plan } from "./types.ts";
  * - cpuMask: joined unquoted into SLURM_CPU_BIND;
  * - directive: a whole `#SBATCH` option the profile author wrote;
  * - quoted: single-quoted, so only a NUL (which bash drops) changes it;
- * - path / program / image / bind / below: quoted, and also a command argument, so never an option.
+ * - path / program / image / bind / overlay / below: quoted, and also a command argument, so never an option
+ *   (an overlay also gets `:ro` appended, so it holds no colon or comma).
  */
 type Kind =
   | "word"
@@ -32,6 +33,7 @@ type Kind =
   | "program"
   | "image"
   | "bind"
+  | "overlay"
   | "below";
 
 const UNSAFE_WORD = /[\s"'\\`$;|&<>()\x00-\x1f\x7f\u0085\u2028\u2029]/;
@@ -69,6 +71,10 @@ function problem(kind: Kind, value: unknown): string | null {
         : "must be an absolute path or an image URI";
     case "bind":
       return isBindSpec(value) ? null : "must be src[:dest[:ro|rw]] with absolute paths and no comma";
+    case "overlay":
+      return isAbsoluteNormalPath(value) && !/[:,]/.test(value)
+        ? null
+        : "must be an absolute, normalised path without a colon or comma";
     case "below":
       return isRelativeNormalPath(value) ? null : "must be a relative path inside the run directory";
   }
@@ -87,6 +93,8 @@ function entries(plan: Plan, attempt: Attempt): Entry[] {
       [`${prefix}.${k}`, k, "envName"],
       [`${prefix}.${k}`, v, "quoted"]
     ]);
+  const e = p.environment;
+  const load = plan.spec.init.checkpoint;
   return [
     ["attempt.runId", attempt.runId, "word"],
     ["attempt.index", attempt.index, "integer"],
@@ -123,9 +131,24 @@ function entries(plan: Plan, attempt: Attempt): Entry[] {
     ...(p.container.kind === "singularity"
       ? [
           ["container.image", p.container.image, "image"] as Entry,
-          ...p.container.binds.map((b, i): Entry => [`container.binds[${i}]`, b, "bind"])
+          ...p.container.binds.map((b, i): Entry => [`container.binds[${i}]`, b, "bind"]),
+          ...(p.launcher.kind === "emulator" ? optional("repoRoot", plan.repoRoot, "bind") : [])
         ]
-      : [])
+      : []),
+    ...e.module_use.map((d, i): Entry => [`environment.module_use[${i}]`, d, "path"]),
+    ...e.modules.map((m, i): Entry => [`environment.modules[${i}]`, m, "word"]),
+    ...optional("environment.activate_var", e.activate_var, "envName"),
+    ...optional("environment.venv", e.venv, "path"),
+    ...e.overlays.map((o, i): Entry => [`environment.overlays[${i}]`, o, "overlay"]),
+    ...env("environment.env", e.env),
+    // the pre-flight checks name these paths, single-quoted
+    ["init.checkpoint", load, "quoted"],
+    ["checkpointing.save", plan.spec.checkpointing.save, "quoted"],
+    ...[...plan.data.entries.map((d) => d.path), ...plan.data.valid, ...plan.data.test].map((d, i): Entry => [
+      `data.prefix[${i}]`,
+      d,
+      "quoted"
+    ])
   ];
 }
 

@@ -1,13 +1,8 @@
-import { SpecError } from "@neoxctl/core";
 import type { Attempt, Plan } from "./types.ts";
 import { checkSbatchValues } from "./sbatch-safety.ts";
-
-/** Characters that need no quoting in a POSIX shell word. */
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-function shellQuote(word: string): string {
-  return SAFE_WORD.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+import { launchCommand } from "./launch-command.ts";
+import { renderPreflight } from "./preflight.ts";
+import { shellQuote } from "./shell-quote.ts";
 
 /** Same job name for every attempt, so `--dependency=singleton` chains attempts of one run. */
 export function jobName(runId: string): string {
@@ -56,42 +51,6 @@ function directives(plan: Plan, attempt: Attempt): string[] {
   return d.map((x) => `#SBATCH ${x}`);
 }
 
-function launchCommand(plan: Plan, configPaths: readonly string[]): string[] {
-  const configs = configPaths.map((p) => `"\${RUN_DIR}"/${shellQuote(p)}`).join(" ");
-  const launcher = plan.profile.launcher;
-  switch (launcher.kind) {
-    case "deepy": {
-      const neox = launcher.neox_dir.replace(/\/+$/, "");
-      const python = shellQuote(launcher.python);
-      const container = plan.profile.container;
-      const prefix =
-        container.kind === "singularity" ? `singularity exec ${shellQuote(container.image)} ` : "";
-      return [
-        ...(container.kind === "singularity" && container.binds.length > 0
-          ? [`export SINGULARITY_BIND=${shellQuote(container.binds.join(","))}`]
-          : []),
-        // `--` and the schemas' absolute paths: a directory is never read as an option
-        `cd -- ${shellQuote(neox)}`,
-        `${prefix}${python} ${shellQuote(`${neox}/deepy.py`)} ${shellQuote(`${neox}/train.py`)} ${configs}`
-      ];
-    }
-    case "emulator": {
-      if (plan.repoRoot === null) {
-        throw new SpecError("SPEC_INVALID", [
-          {
-            path: "cluster.profile",
-            received: plan.profile.name,
-            rule: "uses the emulator launcher, which needs the neoxctl repository path (repoRoot)"
-          }
-        ]);
-      }
-      const bin = `${plan.repoRoot.replace(/\/+$/, "")}/packages/emulator/bin/neox-emulator.js`;
-      // the emulator takes exactly the argv deepy.py gets, so the two launchers are interchangeable
-      return [`node ${shellQuote(bin)} train.py ${configs}`];
-    }
-  }
-}
-
 /** The batch script of one attempt. Pure: the same plan and attempt give the same bytes. */
 export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly string[]): string {
   checkSbatchValues(plan, attempt);
@@ -105,7 +64,7 @@ export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly
     "",
     'RUN_DIR="$(pwd)"',
     "",
-    "# NeoX counts its GPUs from this hostfile (one line per allocated node); the same file sizes deepy's srun -n",
+    "# NeoX counts its GPUs from this hostfile (one line per allocated node); under deepy it also sizes srun -n",
     'HOSTFILE="${RUN_DIR}/hostfile.${SLURM_JOB_ID}"',
     `scontrol show hostnames "\${SLURM_JOB_NODELIST}" | awk '{print $1 " slots=${p.gcds_per_node}"}' > "\${HOSTFILE}"`,
     'export DLTS_HOSTFILE="${HOSTFILE}"',
@@ -126,13 +85,7 @@ export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly
     'export MIOPEN_CUSTOM_CACHE_DIR="${MIOPEN_USER_DB_PATH}"',
     'srun --ntasks="${SLURM_JOB_NUM_NODES}" --ntasks-per-node=1 mkdir -p -- "${MIOPEN_USER_DB_PATH}"',
     "",
-    ...(p.cpu_bind_masks !== undefined
-      ? [
-          "# deepy.py builds its srun step itself with no binding option; srun takes the binding from SLURM_CPU_BIND",
-          `export SLURM_CPU_BIND=mask_cpu:${p.cpu_bind_masks.join(",")}`,
-          ""
-        ]
-      : []),
+    ...renderPreflight(plan, attempt),
     ...launchCommand(plan, configPaths)
   ];
   return lines.join("\n") + "\n";

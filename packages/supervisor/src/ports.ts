@@ -93,6 +93,8 @@ export interface Observations {
   exception?: PythonException;
   /** the first write the trainer raised on because storage refused it (see StorageFailure) */
   storageError?: StorageFailure;
+  /** the batch script's pre-flight found an input missing (`neoxctl-preflight: FAIL <what>: <path>`) */
+  preflight?: { what: string; path: string; line: string };
   lastLr?: number;
   /** the last few log lines, for evidence */
   tail: string[];

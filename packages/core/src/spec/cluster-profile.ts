@@ -5,6 +5,7 @@ import { SlurmWordSchema } from "./slurm-word.ts";
 import { AbsolutePathSchema, BindSchema, ContainerImageSchema, ProgramSchema } from "./paths.ts";
 import { refuseProtoKey } from "./proto-key.ts";
 import { EstimatesProfileSchema } from "./estimates-profile.ts";
+import { EnvironmentSchema, LaunchSchema } from "./launch-profile.ts";
 
 const posInt = z.number().int().positive();
 
@@ -15,12 +16,25 @@ const SchedulerSchema = z
     gpus_per_node: SlurmWordSchema.nullable().describe(
       "value of --gpus-per-node (e.g. `8` or `mi250:8`); null where there are no GPUs to request"
     ),
-    ntasks_per_node: posInt.describe("Slurm tasks per node: one per GCD under deepy.py's srun"),
+    ntasks_per_node: posInt.describe("Slurm tasks per node: one per GCD (a test cluster may declare fewer)"),
     cpus_per_task: posInt,
     mem: SlurmWordSchema.optional().describe("value of --mem (`0` = all of the node)"),
     exclusive: z.boolean().default(true),
     max_nodes: posInt.describe("largest job the partition accepts"),
     max_time: SlurmTimeSchema,
+    time_limits: z
+      .array(
+        z
+          .object({
+            max_nodes: posInt.describe("this limit holds for jobs of up to this many nodes"),
+            max_time: SlurmTimeSchema
+          })
+          .strict()
+      )
+      .default([])
+      .describe(
+        "wall-time limits by job size, smallest first: a job of N nodes may run the max_time of the first entry with N <= max_nodes (OLCF's batch bins)"
+      ),
     supports_time_min: z.boolean().default(true),
     accounting: z.boolean().describe("whether sacct works (the monitor relies on it)"),
     extra_directives: z
@@ -101,7 +115,9 @@ export const ClusterProfileSchema = z
     launcher: LauncherSchema,
     estimates: EstimatesProfileSchema.optional().describe(
       "peak FLOPs, MFU band, billing rule, quotas and failure prior for the plan's estimates"
-    )
+    ),
+    launch: LaunchSchema.default({ mode: "per_rank" }),
+    environment: EnvironmentSchema.default({ module_use: [], modules: [], overlays: [], env: {} })
   })
   .strict()
   .refine((p) => p.cpu_bind_masks === undefined || p.cpu_bind_masks.length === p.scheduler.ntasks_per_node, {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { PyFrame } from "../config/python-error.ts";
 import { PythonError } from "../config/python-error.ts";
@@ -15,7 +15,8 @@ export interface SaveRequest {
   saveDir: string;
   iteration: number;
   topology: CheckpointTopology;
-  configPaths: readonly string[];
+  /** NeoX's `config_files`: each config's basename and text, written into configs/ */
+  configFiles: readonly { path: string; text: string }[];
   states: ModelStates;
   saveMs: number;
   /** die after `latest` is written and before the other ranks' shards and configs/ */
@@ -104,9 +105,9 @@ export function saveCheckpoint(req: SaveRequest, print: Printer): void {
   asPython(latest, SAVE_FRAMES.latest(c), () => writeFileSync(latest, tag));
   const configs = join(dir, "configs");
   pyMakedirs(configs, SAVE_FRAMES.configsMakedirs(c));
-  for (const p of req.configPaths) {
-    const to = join(configs, basename(p));
-    asPython(to, SAVE_FRAMES.configsOpen(c), () => copyFileSync(p, to));
+  for (const f of req.configFiles) {
+    const to = join(configs, basename(f.path));
+    asPython(to, SAVE_FRAMES.configsOpen(c), () => writeFileSync(to, f.text));
   }
 }
 

@@ -6,7 +6,11 @@ import { checkTypes } from "./typecheck.ts";
 
 export interface LoadedConfig {
   cfg: EmuConfig;
-  configPaths: string[];
+  configFiles: { path: string; text: string }[];
+  /** merged values after overrides, before derivation (what --megatron_config carries) */
+  plain: Record<string, unknown>;
+  /** the `launcher` key (deepy's runner: pdsh by default) */
+  launcher: string;
   dataImpl: string;
   hasData: boolean;
 }
@@ -27,13 +31,23 @@ export function loadNeoxConfig(
   if (overrides.iteration !== undefined) raw["iteration"] = overrides.iteration;
   if (overrides.hostfile !== undefined) raw["hostfile"] = overrides.hostfile;
   checkTypes(raw);
-  const plain = unwrapFloats(raw) as Record<string, unknown>;
+  return fromPlainConfig(unwrapFloats(raw) as Record<string, unknown>, files, env);
+}
+
+/** The derived config from merged, type-checked values (from YAML files or a --megatron_config). */
+export function fromPlainConfig(
+  plain: Record<string, unknown>,
+  files: { path: string; text: string }[],
+  env: NodeJS.ProcessEnv
+): LoadedConfig {
   const cfg = deriveConfig(plain, env);
   const hasData = plain["data_path"] != null || plain["train_data_paths"] != null;
   return {
     cfg,
-    configPaths: files.map((f) => f.path),
+    configFiles: files,
+    launcher: String(plain["launcher"] ?? "pdsh").toLowerCase(),
     dataImpl: String(plain["data_impl"] ?? "infer").toLowerCase(),
-    hasData
+    hasData,
+    plain
   };
 }

@@ -15,7 +15,8 @@ export type PythonErrorType =
   | "FileExistsError"
   | "NotADirectoryError"
   | "IsADirectoryError"
-  | "OSError";
+  | "OSError"
+  | "ModuleNotFoundError";
 
 /** One traceback entry, printed as Python does when the source line is not shown. */
 export interface PyFrame {

@@ -12,7 +12,8 @@ export type FaultKind =
   | "rccl_error"
   | "gpu_fault"
   | "oom"
-  | "collective_timeout";
+  | "collective_timeout"
+  | "rank_death";
 
 export interface FaultPlan {
   crash: { step: number; code: number } | null;
@@ -25,6 +26,8 @@ export interface FaultPlan {
   gpu_fault: { step: number } | null;
   oom: { step: number } | null;
   collective_timeout: { step: number } | null;
+  /** a non-zero rank dies `afterMs` after it started (the "step" of the ledger is the rank) */
+  rank_death: { rank: number; afterMs: number } | null;
 }
 
 const ENV_NAMES: Record<FaultKind, string> = {
@@ -37,7 +40,8 @@ const ENV_NAMES: Record<FaultKind, string> = {
   rccl_error: "NEOX_EMU_RCCL_ERROR_AT",
   gpu_fault: "NEOX_EMU_GPU_FAULT_AT",
   oom: "NEOX_EMU_OOM_AT",
-  collective_timeout: "NEOX_EMU_COLLECTIVE_TIMEOUT_AT"
+  collective_timeout: "NEOX_EMU_COLLECTIVE_TIMEOUT_AT",
+  rank_death: "NEOX_EMU_RANK_DEATH"
 };
 
 function pair(v: string | undefined, name: string): [number, number | null] | null {
@@ -57,6 +61,7 @@ export function parseFaultPlan(env: NodeJS.ProcessEnv): FaultPlan {
     return p ? { step: p[0], code: p[1] ?? 1 } : null;
   };
   const slow = pair(env[ENV_NAMES.slow], ENV_NAMES.slow);
+  const death = pair(env[ENV_NAMES.rank_death], ENV_NAMES.rank_death);
   return {
     crash: withCode("crash"),
     hang: at("hang"),
@@ -67,7 +72,8 @@ export function parseFaultPlan(env: NodeJS.ProcessEnv): FaultPlan {
     rccl_error: at("rccl_error"),
     gpu_fault: at("gpu_fault"),
     oom: at("oom"),
-    collective_timeout: at("collective_timeout")
+    collective_timeout: at("collective_timeout"),
+    rank_death: death ? { rank: death[0], afterMs: death[1] ?? 0 } : null
   };
 }
 

@@ -18,7 +18,7 @@ import { isSaveIter } from "./save-policy.ts";
 
 export interface RunOptions {
   cfg: EmuConfig;
-  configPaths: readonly string[];
+  configFiles: readonly { path: string; text: string }[];
   dataImpl: string;
   hasData: boolean;
   stepMs: number;
@@ -132,7 +132,7 @@ export function runTraining(o: RunOptions): RunEnd {
         saveDir: cfg.save,
         iteration: it,
         topology,
-        configPaths: o.configPaths,
+        configFiles: o.configFiles,
         states: states(it),
         saveMs: o.saveMs,
         dieAfterLatest: die,

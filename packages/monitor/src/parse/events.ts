@@ -95,6 +95,8 @@ export type LogEvent =
   /** DeepSpeed could not create a checkpoint's directory and logged it; not fatal by itself (a rank racing to create it also logs this) */
   | { kind: "checkpoint_save_error"; step: number | null; path: string }
   /** the trainer raised because storage refused a write; `step` when the path is a `global_stepN` checkpoint */
-  | { kind: "storage_error"; fault: StorageFault; path: string | null; step: number | null; message: string };
+  | { kind: "storage_error"; fault: StorageFault; path: string | null; step: number | null; message: string }
+  /** the batch script's pre-flight found an input missing and exited before starting any rank */
+  | { kind: "preflight_failed"; what: string; path: string; message: string };
 
 export type LogEventKind = LogEvent["kind"];

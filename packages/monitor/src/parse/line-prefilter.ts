@@ -35,7 +35,8 @@ const MARKERS = [
   'file "', // traceback frames
   "error", // exception lines (…Error: …)
   "exception",
-  "interrupt"
+  "interrupt",
+  "neoxctl-preflight" // the batch script's pre-flight check
 ] as const;
 
 /** llm.c's `s:N trl:` lines, only looked for when the format allows them */

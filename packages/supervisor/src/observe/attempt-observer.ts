@@ -119,6 +119,9 @@ export class AttemptObserver {
         };
         return;
       }
+      case "preflight_failed":
+        o.preflight ??= { what: ev.what, path: ev.path, line: located.text() };
+        return;
       case "timers":
       case "eval":
       case "training_start":

@@ -5,6 +5,7 @@ import { newestCheckpoint } from "./context.ts";
 import { complete, ev, recover } from "./outcome.ts";
 import { decideLossAlarm } from "./spike.ts";
 import { collectiveHang, outOfMemory, storageFailure } from "./stops.ts";
+import { preflightFailure } from "./preflight.ts";
 
 /**
  * The recovery policy: a pure function of what the supervisor knows about one run's current
@@ -196,6 +197,8 @@ function completed(ctx: DecisionContext, job: JobView): Decision {
 }
 
 function failed(ctx: DecisionContext, job: JobView): Decision {
+  const preflight = preflightFailure(ctx, job);
+  if (preflight) return preflight;
   if (ctx.obs.outOfMemory || job.state === "OUT_OF_MEMORY")
     return outOfMemory(ctx, job, ctx.obs.outOfMemory ?? null, false);
   if (ctx.obs.errorNodes.length)

@@ -2,6 +2,7 @@ import type { LogEvent, LogFormat } from "../events.ts";
 import { parseLlmcLine } from "./llmc-line.ts";
 import { parseExceptionLine, parseFailureLine } from "./failure-lines.ts";
 import { parseNodeErrorLine } from "./node-errors.ts";
+import { parsePreflightLine } from "./preflight-line.ts";
 import { parseRuntimeLine } from "./runtime-lines.ts";
 import { parseStorageErrorLine } from "./storage-errors.ts";
 import { parseTrainLine } from "./train-line.ts";
@@ -40,6 +41,7 @@ function parseAny(line: string, format: ParseFormat): LogEvent | null {
     // before the runtime lines: older DeepSpeed spells it "Failed Saving model checkpoint", which
     // the checkpoint_saving pattern would otherwise take
     return (
+      parsePreflightLine(line) ??
       parseStorageErrorLine(line) ??
       parseRuntimeLine(line) ??
       parseFailureLine(line) ??

@@ -1,0 +1,159 @@
+import { SpecError } from "@neoxctl/core";
+import type { Plan } from "./types.ts";
+import { shellQuote } from "./shell-quote.ts";
+
+/** Where the plan writes the per-rank launcher and deepy's argument builder, relative to the run dir. */
+export const RANK_LAUNCHER = "launch/rank.sh";
+export const DEEPY_ARGV = "launch/deepy-argv.py";
+
+/** The program a rank runs and the one that renders train.py's argv, as argv prefixes (shell-quoted). */
+export function rankPrograms(plan: Plan): {
+  train: string;
+  argv: string;
+  userScript: string;
+  workdir: string;
+  /** commands that build, once, what NeoX would otherwise build on every node or rank */
+  prebuild: string[];
+} {
+  const launcher = plan.profile.launcher;
+  switch (launcher.kind) {
+    case "deepy": {
+      // `/` is a valid checkout path; its files are /train.py, not //train.py
+      const neox = launcher.neox_dir.replace(/\/+$/, "");
+      const python = shellQuote(launcher.python);
+      return {
+        train: `${python} -u`,
+        argv: `${python} "\${RUN_DIR}"/${DEEPY_ARGV} ${shellQuote(neox || "/")}`,
+        userScript: shellQuote(`${neox}/train.py`),
+        // deepy's srun step inherits deepy's working directory, the NeoX checkout
+        workdir: shellQuote(neox || "/"),
+        prebuild: [
+          // megatron/initialize.py runs this make on local rank 0 of every node; once built it is a no-op
+          `    make -C ${shellQuote(`${neox}/megatron/data`)}`,
+          // without apex NeoX takes DeepSpeed's FusedAdam, JIT-built on first use into TORCH_EXTENSIONS_DIR
+          // (megatron/training.py); a failure here is only a warning: with apex it is never needed
+          `    ${python} -c 'from deepspeed.ops.op_builder import FusedAdamBuilder; FusedAdamBuilder().load()' ||`,
+          "      echo 'neoxctl-preflight: WARN prebuild: FusedAdam did not build; each rank will try'"
+        ]
+      };
+    }
+    case "emulator": {
+      if (plan.repoRoot === null) {
+        throw new SpecError("SPEC_INVALID", [
+          {
+            path: "cluster.profile",
+            received: plan.profile.name,
+            rule: "uses the emulator launcher, which needs the neoxctl repository path (repoRoot)"
+          }
+        ]);
+      }
+      const bin = `${plan.repoRoot}/packages/emulator/bin`;
+      return {
+        train: `node ${shellQuote(`${bin}/neox-emulator.js`)}`,
+        argv: `node ${shellQuote(`${bin}/neox-deepy-argv.js`)}`,
+        userScript: "train.py",
+        workdir: '"${RUN_DIR}"',
+        prebuild: ["    true"]
+      };
+    }
+  }
+}
+
+function activation(plan: Plan): string[] {
+  const e = plan.profile.environment;
+  const lines: string[] = [];
+  if (e.activate_var !== undefined)
+    lines.push(
+      `: "\${${e.activate_var}:?neoxctl: ${e.activate_var} is not set inside the image, cannot activate its environment}"`,
+      `eval "\${${e.activate_var}}"`
+    );
+  if (e.venv !== undefined) lines.push(`source ${shellQuote(`${e.venv}/bin/activate`)}`);
+  return lines.length === 0
+    ? []
+    : // activation scripts read unset variables, which -u would turn into an error
+      ["set +u", ...lines, "set -u"];
+}
+
+/**
+ * The script every rank runs (inside the container when there is one). `argv OUT CONFIG…` writes
+ * train.py's argument list, one per line, as deepy.py would have passed it (run once before srun);
+ * `train ARGV_FILE` runs one rank. RANK/LOCAL_RANK/WORLD_SIZE come from Slurm as NeoX's
+ * `deepspeed_slurm` maps them (megatron/neox_arguments/arguments.py `configure_distributed_args`);
+ * the LUMI AI guide exports them inside the container the same way, because the SLURM_* variables
+ * only exist inside the job step.
+ */
+export function renderRankLauncher(plan: Plan, header: string): string {
+  const p = rankPrograms(plan);
+  const env = plan.profile.environment.env;
+  return (
+    [
+      "#!/bin/bash",
+      `# ${header}`,
+      "set -euo pipefail",
+      'RUN_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"',
+      ...activation(plan),
+      ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
+      "# JIT-built extensions (DeepSpeed's FusedAdam without apex) are built once per run, not per rank",
+      'export TORCH_EXTENSIONS_DIR="${RUN_DIR}/torch-extensions"',
+      'mode="${1:?usage: rank.sh argv OUT CONFIG... | rank.sh prebuild | rank.sh train ARGV_FILE}"',
+      "shift",
+      'case "${mode}" in',
+      "  argv)",
+      '    out="$1"',
+      '    cd -- "${RUN_DIR}"',
+      "    shift",
+      `    exec ${p.argv} "\${out}" ${p.userScript} "$@"`,
+      "    ;;",
+      "  prebuild)",
+      ...p.prebuild,
+      "    ;;",
+      "  train)",
+      '    : "${SLURM_PROCID:?neoxctl: not a Slurm task (start ranks with srun)}"',
+      '    export RANK="${SLURM_PROCID}" LOCAL_RANK="${SLURM_LOCALID:?}" WORLD_SIZE="${SLURM_NTASKS:?}"',
+      '    : "${MASTER_ADDR:?neoxctl: MASTER_ADDR is not set}" "${MASTER_PORT:?neoxctl: MASTER_PORT is not set}"',
+      '    mapfile -t argv < "$1"',
+      `    cd -- ${p.workdir}`,
+      `    exec ${p.train} "\${argv[@]}"`,
+      "    ;;",
+      "  *)",
+      '    echo "rank.sh: unknown mode ${mode}" >&2',
+      "    exit 2",
+      "    ;;",
+      "esac"
+    ].join("\n") + "\n"
+  );
+}
+
+/**
+ * deepy.py's own argument building without its launcher: NeoX parses and validates the configs
+ * (`NeoXArgs.consume_deepy_args`, reading sys.argv like deepy.py does), builds the DeepSpeed runner
+ * argv (`get_deepspeed_main_args`), and everything from the user script on is what DeeperSpeed's
+ * runner would append after `<python> -u` on every node. Cutting at the script follows the LUMI fork
+ * Vmjkom/gpt-neox (`run.py`, `strip_launcher_args`). Run once, so 512 ranks do not each parse.
+ */
+export function renderDeepyArgv(header: string): string {
+  return (
+    [
+      "#!/usr/bin/env python",
+      `# ${header}`,
+      "# usage: deepy-argv.py NEOX_DIR OUT USER_SCRIPT CONFIG...",
+      "import os",
+      "import sys",
+      "",
+      "neox_dir, out = sys.argv[1], sys.argv[2]",
+      "sys.path.insert(0, neox_dir)",
+      "from megatron.neox_arguments import NeoXArgs  # noqa: E402",
+      "",
+      "sys.argv = ['deepy.py'] + sys.argv[3:]",
+      "neox_args = NeoXArgs.consume_deepy_args()",
+      "args = neox_args.get_deepspeed_main_args()",
+      "start = args.index('--deepspeed_config') - 1",
+      "train_argv = args[start:]",
+      "assert '--megatron_config' in train_argv, train_argv",
+      "assert all('\\n' not in a for a in train_argv), 'an argument holds a line break'",
+      "with open(out + '.tmp', 'w') as f:",
+      "    f.write('\\n'.join(train_argv) + '\\n')",
+      "os.replace(out + '.tmp', out)"
+    ].join("\n") + "\n"
+  );
+}
