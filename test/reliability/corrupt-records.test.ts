@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard, SupervisorReadModel } from "@neoxctl/dashboard";
@@ -14,6 +15,11 @@ import { cycleUntil, localCluster, makeSupervisor } from "../supervisor/harness.
 // healthy run. Corrupt runs sort first, so a failure that stops the cycle stops it before the others.
 // The records are corrupted before any supervisor sees the runs.
 const CLI = join(REPO_ROOT, "packages/cli/bin/neoxctl.js");
+// Run ids unique to this test run, as `neoxctl submit`'s are: Slurm's accounting keeps the jobs of
+// earlier runs of this test, and the supervisor adopts a job tagged with a run id and attempt it is
+// about to submit (a crash after sbatch), so a fixed id would adopt last run's finished job.
+const RUN_SUFFIX = randomBytes(3).toString("hex");
+const runId = (name: string): string => `${name}-${RUN_SUFFIX}`;
 
 type Corrupt = (k: { run: string; key: (suffix: string) => string }) => Promise<unknown>;
 interface Case {
@@ -36,15 +42,15 @@ const rawBefore = new Map<string, string | null>();
 
 const CASES: Case[] = [
   {
-    id: "a1-run",
+    id: runId("a1-run"),
     kind: "run",
     completes: false,
     unreadable: true,
     runUnreadable: true,
-    corrupt: ({ key }) => t.redis.set(key(""), '{"id":"a1-run","state":"plan')
+    corrupt: ({ key }) => t.redis.set(key(""), `{"id":"${runId("a1-run")}","state":"plan`)
   },
   {
-    id: "a2-planinput",
+    id: runId("a2-planinput"),
     kind: "planInput",
     completes: false,
     unreadable: true,
@@ -55,48 +61,48 @@ const CASES: Case[] = [
     }
   },
   {
-    id: "a3-attempt",
+    id: runId("a3-attempt"),
     kind: "attempt",
     completes: false,
     unreadable: true,
     corrupt: ({ key }) => t.redis.set(key(":attempt:1"), '{"index":"one","phase":"submitting"}')
   },
   {
-    id: "a4-chain",
+    id: runId("a4-chain"),
     kind: "chain",
     completes: false,
     unreadable: false,
     corrupt: ({ key }) => t.redis.set(key(":chain"), '{"discarded":"none","exits":[{"attempt":0}]}')
   },
   {
-    id: "a5-control",
+    id: runId("a5-control"),
     kind: "control",
     completes: true,
     unreadable: false,
     corrupt: ({ key }) => t.redis.rpush(key(":control"), '{"kind":"explode","at":1}')
   },
   {
-    id: "a6-event",
+    id: runId("a6-event"),
     kind: "event",
     completes: true,
     unreadable: false,
     corrupt: ({ key }) => t.redis.xadd(key(":events"), "*", "e", "not json at all")
   },
   {
-    id: "a7-series",
+    id: runId("a7-series"),
     kind: "series",
     completes: true,
     unreadable: false,
     corrupt: ({ key }) => t.redis.xadd(key(":series"), "*", "e", '[{"step":"seven","attempt":1}]')
   },
   {
-    id: "a8-badnode",
+    id: runId("a8-badnode"),
     kind: "badNode",
     completes: true,
     unreadable: false,
     corrupt: ({ key }) => t.redis.hset(key(":badnodes"), "nid004", '{"node":"nid004","blamed":')
   },
-  { id: "b-healthy", kind: "none", completes: true, unreadable: false, corrupt: async () => undefined }
+  { id: runId("b-healthy"), kind: "none", completes: true, unreadable: false, corrupt: async () => undefined }
 ];
 
 function neoxctl(args: string[], timeout = 120_000): { status: number | null; stdout: string; all: string } {
@@ -193,9 +199,9 @@ describe("one corrupt record costs only its own run", () => {
       if (c.completes && c.kind !== "control") expect(state, c.id).toBe("queued");
       else if (!c.completes) expect(state, c.id).toBe(c.runUnreadable ? "unreadable" : "planned");
     }
-    const control = await store.events("a5-control");
+    const control = await store.events(runId("a5-control"));
     expect(control.find((e) => e.type === "control_rejected")?.cause).toMatch(/unreadable control record/);
-    expect(await t.redis.llen(store.keys.control("a5-control"))).toBe(0);
+    expect(await t.redis.llen(store.keys.control(runId("a5-control")))).toBe(0);
   });
 
   it("the other runs are supervised to completion; each corrupt record is reported on its run", async () => {
@@ -226,8 +232,8 @@ describe("one corrupt record costs only its own run", () => {
       ).toContain(c.kind);
     }
     // the event stream with a bad entry still reads: only that entry is left out
-    const events = await store.events("a6-event");
-    expect(events.length).toBe((await t.redis.xlen(store.keys.events("a6-event"))) - 1);
+    const events = await store.events(runId("a6-event"));
+    expect(events.length).toBe((await t.redis.xlen(store.keys.events(runId("a6-event")))) - 1);
     expect(events[0]?.type).toBe("run_created");
     expect(events.at(-1)?.type, JSON.stringify(events, null, 1)).toBe("run_completed");
     const series = await dash.app.inject({ method: "GET", url: "/api/runs/a7-series/chart" });
