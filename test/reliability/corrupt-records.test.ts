@@ -236,7 +236,7 @@ describe("one corrupt record costs only its own run", () => {
     expect(events.length).toBe((await t.redis.xlen(store.keys.events(runId("a6-event")))) - 1);
     expect(events[0]?.type).toBe("run_created");
     expect(events.at(-1)?.type, JSON.stringify(events, null, 1)).toBe("run_completed");
-    const series = await dash.app.inject({ method: "GET", url: "/api/runs/a7-series/chart" });
+    const series = await dash.app.inject({ method: "GET", url: `/api/runs/${runId("a7-series")}/chart` });
     expect(series.statusCode, series.body).toBe(200);
     // and a log line, once per record for the life of the supervisor, however many cycles met it
     for (const kind of ["run", "planInput", "attempt", "chain", "badNode"])
@@ -251,7 +251,7 @@ describe("one corrupt record costs only its own run", () => {
     for (const kind of ["run", "planInput", "attempt", "chain", "control", "badNode"])
       expect(m.body).toMatch(new RegExp(`^neoxctl_corrupt_records_total\\{kind="${kind}"\\} [1-9]`, "m"));
     expect(m.body).toMatch(/^neoxctl_runs\{state="unreadable"\} 3$/m);
-    const page = await dash.app.inject({ method: "GET", url: "/runs/a1-run" });
+    const page = await dash.app.inject({ method: "GET", url: `/runs/${runId("a1-run")}` });
     expect(page.statusCode).toBe(200);
   });
 });
