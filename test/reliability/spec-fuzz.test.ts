@@ -6,7 +6,6 @@ import { parse, stringify } from "yaml";
 import { SpecError, StateError, parseClusterProfile, parseRunSpec } from "@neoxctl/core";
 import type { ClusterProfile, RunSpec } from "@neoxctl/core";
 import { planRun, renderAttempt } from "@neoxctl/plan";
-import { CorruptRecordError } from "@neoxctl/supervisor";
 import { REPO_ROOT } from "../support/targets.ts";
 import { applyMutation, mutationsOf, textAttacks } from "./adversarial.ts";
 import { sbatchShapeProblems } from "./sbatch-check.ts";
