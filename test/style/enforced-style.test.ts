@@ -37,7 +37,7 @@ describe("enforced style", () => {
     expect(await lintProbe("floating-promise.ts")).toContain("@typescript-eslint/no-floating-promises");
   });
 
-  it("ESLint refuses a switch over a closed union that only a default makes complete", async () => {
+  it("ESLint refuses a switch over EventType that only a default makes complete", async () => {
     expect(await lintProbe("non-exhaustive-switch.ts")).toContain(
       "@typescript-eslint/switch-exhaustiveness-check"
     );

@@ -1,9 +1,9 @@
-// Lint probe (test/style): a switch over a closed union that a `default:` makes look complete.
-type Light = "red" | "amber" | "green";
+// Lint probe (test/style): a switch over the closed EventType union that a `default:` makes look complete.
+import type { EventType } from "@neoxctl/core";
 
-export function go(light: Light): boolean {
-  switch (light) {
-    case "green":
+export function pages(type: EventType): boolean {
+  switch (type) {
+    case "needs_attention":
       return true;
     default:
       return false;
