@@ -6,3 +6,4 @@ export { renderAttempt } from "./render-attempt.ts";
 export { renderSummary } from "./summary.ts";
 export { fillTemplate, resolveTemplateValues } from "./templates/fill-template.ts";
 export type { Attempt, Plan } from "./types.ts";
+export { templatesDir } from "./templates/template-files.ts";

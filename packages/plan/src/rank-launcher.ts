@@ -1,6 +1,8 @@
 import { SpecError } from "@neoxctl/core";
 import type { Plan } from "./types.ts";
 import { shellQuote } from "./shell-quote.ts";
+import { fillTemplate } from "./templates/fill-template.ts";
+import { templateText } from "./templates/template-files.ts";
 
 /** Where the plan writes the per-rank launcher and deepy's argument builder, relative to the run dir. */
 export const RANK_LAUNCHER = "launch/rank.sh";
@@ -85,42 +87,19 @@ function activation(plan: Plan): string[] {
 export function renderRankLauncher(plan: Plan, header: string): string {
   const p = rankPrograms(plan);
   const env = plan.profile.environment.env;
-  return (
-    [
-      "#!/bin/bash",
-      `# ${header}`,
-      "set -euo pipefail",
-      'RUN_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"',
-      ...activation(plan),
-      ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
-      "# JIT-built extensions (DeepSpeed's FusedAdam without apex) are built once per run, not per rank",
-      'export TORCH_EXTENSIONS_DIR="${RUN_DIR}/torch-extensions"',
-      'mode="${1:?usage: rank.sh argv OUT CONFIG... | rank.sh prebuild | rank.sh train ARGV_FILE}"',
-      "shift",
-      'case "${mode}" in',
-      "  argv)",
-      '    out="$1"',
-      '    cd -- "${RUN_DIR}"',
-      "    shift",
-      `    exec ${p.argv} "\${out}" ${p.userScript} "$@"`,
-      "    ;;",
-      "  prebuild)",
-      ...p.prebuild,
-      "    ;;",
-      "  train)",
-      '    : "${SLURM_PROCID:?neoxctl: not a Slurm task (start ranks with srun)}"',
-      '    export RANK="${SLURM_PROCID}" LOCAL_RANK="${SLURM_LOCALID:?}" WORLD_SIZE="${SLURM_NTASKS:?}"',
-      '    : "${MASTER_ADDR:?neoxctl: MASTER_ADDR is not set}" "${MASTER_PORT:?neoxctl: MASTER_PORT is not set}"',
-      '    mapfile -t argv < "$1"',
-      `    cd -- ${p.workdir}`,
-      `    exec ${p.train} "\${argv[@]}"`,
-      "    ;;",
-      "  *)",
-      '    echo "rank.sh: unknown mode ${mode}" >&2',
-      "    exit 2",
-      "    ;;",
-      "esac"
-    ].join("\n") + "\n"
+  const setup = [...activation(plan), ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`)];
+  return fillTemplate(
+    templateText("launch/rank.sh"),
+    {
+      header,
+      environment: setup.map((l) => `${l}\n`).join(""),
+      argv: p.argv,
+      user_script: p.userScript,
+      prebuild: p.prebuild.join("\n"),
+      workdir: p.workdir,
+      train: p.train
+    },
+    "templates/launch/rank.sh"
   );
 }
 
@@ -132,28 +111,5 @@ export function renderRankLauncher(plan: Plan, header: string): string {
  * Vmjkom/gpt-neox (`run.py`, `strip_launcher_args`). Run once, so 512 ranks do not each parse.
  */
 export function renderDeepyArgv(header: string): string {
-  return (
-    [
-      "#!/usr/bin/env python",
-      `# ${header}`,
-      "# usage: deepy-argv.py NEOX_DIR OUT USER_SCRIPT CONFIG...",
-      "import os",
-      "import sys",
-      "",
-      "neox_dir, out = sys.argv[1], sys.argv[2]",
-      "sys.path.insert(0, neox_dir)",
-      "from megatron.neox_arguments import NeoXArgs  # noqa: E402",
-      "",
-      "sys.argv = ['deepy.py'] + sys.argv[3:]",
-      "neox_args = NeoXArgs.consume_deepy_args()",
-      "args = neox_args.get_deepspeed_main_args()",
-      "start = args.index('--deepspeed_config') - 1",
-      "train_argv = args[start:]",
-      "assert '--megatron_config' in train_argv, train_argv",
-      "assert all('\\n' not in a for a in train_argv), 'an argument holds a line break'",
-      "with open(out + '.tmp', 'w') as f:",
-      "    f.write('\\n'.join(train_argv) + '\\n')",
-      "os.replace(out + '.tmp', out)"
-    ].join("\n") + "\n"
-  );
+  return fillTemplate(templateText("launch/deepy-argv.py"), { header }, "templates/launch/deepy-argv.py");
 }

@@ -3,6 +3,8 @@ import { checkSbatchValues } from "./sbatch-safety.ts";
 import { launchCommand } from "./launch-command.ts";
 import { renderPreflight } from "./preflight.ts";
 import { shellQuote } from "./shell-quote.ts";
+import { fillTemplate } from "./templates/fill-template.ts";
+import { templateText } from "./templates/template-files.ts";
 
 /** Same job name for every attempt, so `--dependency=singleton` chains attempts of one run. */
 export function jobName(runId: string): string {
@@ -51,42 +53,32 @@ function directives(plan: Plan, attempt: Attempt): string[] {
   return d.map((x) => `#SBATCH ${x}`);
 }
 
-/** The batch script of one attempt. Pure: the same plan and attempt give the same bytes. */
+/** The batch script of one attempt: `templates/slurm/job.sbatch` filled with the attempt's blocks. */
 export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly string[]): string {
   checkSbatchValues(plan, attempt);
   const p = plan.profile;
   const env = { ...p.env, ...(attempt.env ?? {}) };
-  const lines: string[] = [
-    "#!/bin/bash",
-    `# neoxctl plan: run ${attempt.runId}, attempt ${attempt.index}. Generated; re-plan instead of editing.`,
-    ...directives(plan, attempt),
-    "set -euo pipefail",
-    "",
-    'RUN_DIR="$(pwd)"',
-    "",
-    "# NeoX counts its GPUs from this hostfile (one line per allocated node); under deepy it also sizes srun -n",
-    'HOSTFILE="${RUN_DIR}/hostfile.${SLURM_JOB_ID}"',
-    `scontrol show hostnames "\${SLURM_JOB_NODELIST}" | awk '{print $1 " slots=${p.gcds_per_node}"}' > "\${HOSTFILE}"`,
-    'export DLTS_HOSTFILE="${HOSTFILE}"',
-    "",
-    "# without MASTER_ADDR the DeepSpeed runner ssh-es to the first node to ask for its address",
-    'export MASTER_ADDR="$(scontrol show hostnames "${SLURM_JOB_NODELIST}" | head -n 1)"',
-    `export MASTER_PORT=${p.master_port}`,
-    "",
-    ...(Object.keys(env).length > 0
-      ? [
-          "# cluster and attempt environment",
-          ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
-          ""
-        ]
-      : []),
-    "# MIOpen's default cache directory fails on Lustre; keep one per job on node-local storage, on every node",
-    `export MIOPEN_USER_DB_PATH=${shellQuote(p.node_local_tmp.replace(/\/+$/, ""))}/"\${USER:-neoxctl}-miopen-\${SLURM_JOB_ID}"`,
-    'export MIOPEN_CUSTOM_CACHE_DIR="${MIOPEN_USER_DB_PATH}"',
-    'srun --ntasks="${SLURM_JOB_NUM_NODES}" --ntasks-per-node=1 mkdir -p -- "${MIOPEN_USER_DB_PATH}"',
-    "",
-    ...renderPreflight(plan, attempt),
-    ...launchCommand(plan, configPaths)
-  ];
-  return lines.join("\n") + "\n";
+  const lines = (l: readonly string[]): string => l.map((x) => `${x}\n`).join("");
+  return fillTemplate(
+    templateText("slurm/job.sbatch"),
+    {
+      run_id: attempt.runId,
+      attempt: String(attempt.index),
+      directives: directives(plan, attempt).join("\n"),
+      gcds_per_node: String(p.gcds_per_node),
+      master_port: String(p.master_port),
+      environment:
+        Object.keys(env).length > 0
+          ? lines([
+              "# cluster and attempt environment",
+              ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
+              ""
+            ])
+          : "",
+      node_local_tmp: shellQuote(p.node_local_tmp.replace(/\/+$/, "")),
+      preflight: lines(renderPreflight(plan, attempt)),
+      launch: launchCommand(plan, configPaths).join("\n")
+    },
+    "templates/slurm/job.sbatch"
+  );
 }

@@ -3,7 +3,7 @@ import { isAbsolute, join, normalize, resolve } from "node:path";
 import type { Command } from "commander";
 import { parseSpecTemplate, SafeIdSchema, SpecError } from "@neoxctl/core";
 import type { SpecTemplate } from "@neoxctl/core";
-import { fillTemplate, planRun, resolveTemplateValues } from "@neoxctl/plan";
+import { fillTemplate, planRun, resolveTemplateValues, templatesDir } from "@neoxctl/plan";
 import { printJson, runAction } from "../output.ts";
 import { loadPlanInputs, REPO_ROOT } from "./plan.ts";
 
@@ -26,8 +26,8 @@ interface TemplateEntry {
   meta: SpecTemplate;
 }
 
-export function templatesRoot(): string {
-  return join(REPO_ROOT, "templates", "specs");
+function templatesRoot(): string {
+  return join(templatesDir(), "specs");
 }
 
 async function exists(path: string): Promise<boolean> {
