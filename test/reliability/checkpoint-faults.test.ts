@@ -199,7 +199,12 @@ describe("checkpoint faults", () => {
     // nothing half-written: latest still names the good checkpoint, and no directory for the refused one
     expect(readFileSync(join(save, "latest"), "utf8")).toBe(`global_step${good}`);
     expect(existsSync(join(save, `global_step${refused}`))).toBe(false);
-    const stopped = await slurm.findSubmissions(runId);
+    // the job was cancelled: it ends (COMPLETING while srun tears the ranks and their container down)
+    let stopped = await slurm.findSubmissions(runId);
+    for (let i = 0; i < 60 && stopped.some((j) => !isFinal(j.state)); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      stopped = await slurm.findSubmissions(runId);
+    }
     expect(
       stopped.map((j) => j.state).filter((st) => !isFinal(st)),
       detail
