@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalExecutor } from "@neoxctl/exec";
@@ -63,6 +63,11 @@ describe("slurmctld stopped mid-run", () => {
     removeScenario(inputs);
   });
 
+  const training = async (runDir: string): Promise<boolean> => {
+    const log = join(runDir, "logs", "attempt-1.out");
+    return existsSync(log) && /iteration\s+\d+\s*\//.test(readFileSync(log, "utf8"));
+  };
+
   it(`waits through a ${DOWN_MS / 1000} s controller outage and completes with one job`, async () => {
     const t = await testRedis("ctld");
     cleanup = t.cleanup;
@@ -77,7 +82,9 @@ describe("slurmctld stopped mid-run", () => {
     for (let i = 0; i < 2000; i++) {
       const state = (await store.mustGetRun(run.id)).state;
       if (state === "completed" || state === "needs_attention" || state === "failed") break;
-      if (!stopped && (await store.events(run.id)).some((e) => e.type === "job_started")) {
+      // mid-run: once the ranks train. Stopped earlier, the per-rank launch's own srun steps (argv,
+      // prebuild, the ranks) cannot be created without the controller and the job fails at start
+      if (!stopped && (await training(run.runDir))) {
         stopController();
         stopped = true;
         const until = Date.now() + DOWN_MS;
