@@ -13,6 +13,7 @@ import { EventCommitter } from "./commit.ts";
 import type { LoopDeps } from "./loop-deps.ts";
 import { advance } from "./advance.ts";
 import { CorruptReporter } from "./corrupt-reporter.ts";
+import { planStepEstimateMs } from "../adapters/plan-figures.ts";
 import type { CorruptReport } from "./corrupt-reporter.ts";
 
 export interface SupervisorOptions {
@@ -23,7 +24,10 @@ export interface SupervisorOptions {
   onEvent?: (runId: string, type: EventType, cause: string) => void;
   /** estimates for planned exits before a run has measured its own step time */
   chainPriors?: ChainPriors;
-  /** the plan's step-time estimate of a run (ms), for the throughput guard; without it the run's own baseline alone */
+  /**
+   * the step time (ms) the throughput guard holds a run to besides its own baseline; default: the
+   * slow end of the estimate in the run's plan (its record's plan input), none without `estimates:`
+   */
   stepEstimateMs?: (run: Run) => number | undefined;
 }
 
@@ -71,7 +75,7 @@ export class Supervisor {
       series: new SeriesStore(store.redis, store.keys, store.corrupt),
       chain: new ChainManager(committer, options.chainPriors),
       guards: new Map(),
-      ...(options.stepEstimateMs ? { stepEstimateMs: options.stepEstimateMs } : {})
+      stepEstimateMs: options.stepEstimateMs ?? planStepEstimateMs
     };
   }
 
