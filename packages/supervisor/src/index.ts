@@ -4,6 +4,8 @@ export { DEFAULT_NODE_STATE_MAX_AGE_MS, SlurmAdapter } from "./adapters/slurm-cl
 export { chainStatus } from "./chain/chain-status.ts";
 export type { RunGoodput } from "./goodput/account.ts";
 export { readGoodput } from "./goodput/read-goodput.ts";
+export { GOODPUT_CATEGORIES } from "./goodput/categories.ts";
+export type { GoodputCategory } from "./goodput/categories.ts";
 export { noBudgetUsed } from "./model.ts";
 export type { Attempt, AttemptParams, BadNode, Run, RunEvent, StoredEvent } from "./model.ts";
 export type { JobView, SlurmPort, SubmitInput, SubmittedJob } from "./ports.ts";
