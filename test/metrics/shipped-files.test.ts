@@ -158,6 +158,12 @@ describe("the shipped Prometheus rules", () => {
     }
   });
 
+  it("load in the shipped example Prometheus configuration (promtool check config)", () => {
+    const r = promtool("check", "config", join(ROOT, "ops/prometheus/prometheus.example.yml"));
+    expect(r.out).toMatch(/SUCCESS: 1 rule files found/);
+    expect(r.status).toBe(0);
+  });
+
   it("cover what issue 19 asks for, each with a severity and a runbook, naming only exported metrics", () => {
     const file = RuleFile.parse(parseYaml(readFileSync(RULES, "utf8")));
     const rules = file.groups.flatMap((g) => g.rules);

@@ -19,6 +19,8 @@ describe("supervisor heartbeat", () => {
     expect(hb?.lastCycleAt).toBe(new Date(rig.now()).toISOString());
     const ttl = await rig.store.redis.pttl(rig.store.keys.heartbeat("unit"));
     expect(ttl).toBeGreaterThan(0);
+    // the owners' set expires too when nobody writes any more
+    expect(await rig.store.redis.pttl(rig.store.keys.heartbeats())).toBeGreaterThan(ttl);
 
     const input = await readSupervisionInput(rig.store.redis, rig.store.keys, rig.now());
     expect(input.leases).toEqual([{ runId: rig.runId, owner: "unit" }]);

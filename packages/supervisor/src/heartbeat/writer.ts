@@ -73,6 +73,9 @@ export class HeartbeatWriter {
       .multi()
       .set(this.keys.heartbeat(this.id.owner), JSON.stringify(this.record()), "PX", this.ttlMs)
       .sadd(this.keys.heartbeats(), this.id.owner)
+      // the set goes too once nobody writes (a test's prefix, a retired deployment); generous, so a
+      // writer with a short TTL cannot let it lapse before one with a long TTL writes again
+      .pexpire(this.keys.heartbeats(), Math.max(600_000, 10 * this.ttlMs))
       .exec()
       .catch(() => undefined);
   }
