@@ -41,6 +41,9 @@ describe("renderSupervisionBanner", () => {
     const page = withBanner("<body><main><h1>runs</h1></main></body>", b);
     expect(page.indexOf('id="supervision-banner"')).toBeLessThan(page.indexOf("<h1>"));
     expect(page.indexOf("<main>")).toBeLessThan(page.indexOf('id="supervision-banner"'));
+    const withId = withBanner('<main id="m" class="x"><h1>runs</h1></main>', b);
+    expect(withId.startsWith('<main id="m" class="x"><div')).toBe(true);
+    expect(withBanner("<p>no main</p>", b)).toBe("<p>no main</p>");
   });
 
   it("a wedged supervisor alone gets the general headline", () => {

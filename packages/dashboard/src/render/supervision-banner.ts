@@ -36,6 +36,9 @@ export function renderSupervisionBanner(view: SupervisionView | undefined): Safe
 /** Puts the banner at the top of a rendered page's main region (pages render their own layout). */
 export function withBanner(page: string, banner: SafeHtml): string {
   if (banner.value === "") return page;
-  const at = page.indexOf("<main>");
-  return at < 0 ? page : `${page.slice(0, at + 6)}${banner.value}${page.slice(at + 6)}`;
+  // any attributes a layout gives <main>; a page without one is left as it is
+  const m = /<main\b[^>]*>/.exec(page);
+  if (!m) return page;
+  const at = m.index + m[0].length;
+  return `${page.slice(0, at)}${banner.value}${page.slice(at)}`;
 }
