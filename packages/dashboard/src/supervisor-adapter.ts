@@ -1,8 +1,10 @@
 import type { Redis } from "ioredis";
 import {
+  assessSupervision,
   CorruptRecordError,
   Keys,
   readGoodput,
+  readSupervisionInput,
   requestControl,
   RunStore,
   runSpeed,
@@ -25,6 +27,7 @@ import type {
 import type { ActionRequest, ActionResult, RunActions } from "./model/actions.ts";
 import { tokensPerStepOf } from "./model/plan-tokens.ts";
 import { ChangePoller } from "./model/change-poller.ts";
+import type { SlurmPollFailureCount, SupervisionView } from "./model/supervision.ts";
 
 /**
  * The one module that knows the supervisor: it maps the supervisor's RunStore (runs, attempts,
@@ -145,6 +148,8 @@ export interface SupervisorModelOptions {
   prefix: string;
   /** how often subscribe() looks for changes */
   pollMs?: number;
+  /** a supervisor holding leases is wedged after this many poll intervals without a finished cycle */
+  wedgedFactor?: number;
 }
 
 /** The supervisor's speed and estimate, in the read model's optional fields. */
@@ -297,6 +302,37 @@ export class SupervisorReadModel implements RunReadModel {
       }
     }
     return out;
+  }
+
+  /** the supervisors' heartbeats against the active runs and their leases */
+  async supervision(): Promise<SupervisionView> {
+    const input = await readSupervisionInput(this.opts.redis, this.store.keys, Date.now());
+    const r = assessSupervision({
+      ...input,
+      ...(this.opts.wedgedFactor !== undefined ? { wedgedFactor: this.opts.wedgedFactor } : {})
+    });
+    return {
+      supervisors: r.supervisors.map((s) => ({
+        owner: s.owner,
+        host: s.host,
+        lastCycleAt: s.lastCycleAt,
+        lastCycleAgeS: s.lastCycleAgeS,
+        clusters: s.clusters,
+        leases: s.leases,
+        wedged: s.wedged
+      })),
+      clusters: r.clusters.map((c) => ({ ...c })),
+      stuckLeases: r.stuckLeases.map((l) => ({ ...l })),
+      problems: [...r.problems]
+    };
+  }
+
+  /** the supervisors count failed status polls per cluster (Keys.slurmPollFailures) */
+  async slurmPollFailures(): Promise<SlurmPollFailureCount[]> {
+    const raw = await this.opts.redis.hgetall(this.store.keys.slurmPollFailures());
+    return Object.entries(raw)
+      .map(([cluster, n]) => ({ cluster, count: Number(n) }))
+      .filter((c) => Number.isSafeInteger(c.count) && c.count > 0);
   }
 
   /** the supervisors count what they skip in one hash (Keys.corruptRecords) */

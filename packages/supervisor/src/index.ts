@@ -2,6 +2,10 @@
 export { renderFor } from "./adapters/render-attempt.ts";
 export { DEFAULT_NODE_STATE_MAX_AGE_MS, SlurmAdapter } from "./adapters/slurm-client.ts";
 export { chainStatus } from "./chain/chain-status.ts";
+export { assessSupervision, DEFAULT_WEDGED_FACTOR } from "./heartbeat/assess.ts";
+export type { ClusterSupervision, SupervisionReport, SupervisorStatus } from "./heartbeat/assess.ts";
+export { readHeartbeats, readSupervisionInput } from "./heartbeat/read.ts";
+export type { Heartbeat } from "./heartbeat/record.ts";
 export type { RunGoodput } from "./goodput/account.ts";
 export { readGoodput } from "./goodput/read-goodput.ts";
 export { GOODPUT_CATEGORIES } from "./goodput/categories.ts";

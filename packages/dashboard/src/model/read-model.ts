@@ -1,4 +1,5 @@
 import type { EventType } from "@neoxctl/core";
+import type { SlurmPollFailureCount, SupervisionView } from "./supervision.ts";
 /**
  * What the dashboard reads, in its own terms. The supervisor adapter (supervisor-adapter.ts) is the
  * only module that maps the supervisor's store onto these shapes, so pages, metrics and alerts do
@@ -182,6 +183,10 @@ export interface RunReadModel {
   slurmPolls?(): Promise<SlurmPollView[]>;
   /** corrupt records the supervisors reported, by record kind (absent when the store does not count them) */
   corruptRecords?(): Promise<CorruptRecordCount[]>;
+  /** supervisor heartbeats assessed: live, wedged, unsupervised clusters, stuck leases (absent: not known) */
+  supervision?(): Promise<SupervisionView>;
+  /** failed Slurm status polls per cluster (absent when the store does not count them) */
+  slurmPollFailures?(): Promise<SlurmPollFailureCount[]>;
   /** calls `listener` whenever a run changes; returns the unsubscribe function */
   subscribe(listener: (change: RunChange) => void): () => void;
 }

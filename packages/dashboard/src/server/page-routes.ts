@@ -7,6 +7,7 @@ import type { RunPageInput } from "../render/run-page.ts";
 import { html } from "../render/html.ts";
 import { renderLayout } from "../render/layout.ts";
 import { isKnownRun } from "./run-id.ts";
+import { renderSupervisionBanner, withBanner } from "../render/supervision-banner.ts";
 
 export interface PageDeps {
   model: RunReadModel;
@@ -36,10 +37,21 @@ function notFound(): string {
   });
 }
 
+/** The supervision banner; a failed heartbeat read leaves it out rather than failing the page. */
+async function banner(deps: PageDeps): Promise<ReturnType<typeof renderSupervisionBanner>> {
+  return renderSupervisionBanner(await deps.model.supervision?.().catch(() => undefined));
+}
+
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
-  app.get("/", async (_req, reply) =>
-    reply.type("text/html; charset=utf-8").send(renderOverview(await deps.model.listRuns()))
-  );
+  app.get("/", async (_req, reply) => {
+    const [runs, top] = await Promise.all([deps.model.listRuns(), banner(deps)]);
+    return reply.type("text/html; charset=utf-8").send(withBanner(renderOverview(runs), top));
+  });
+
+  app.get("/api/supervision", async (_req, reply) => {
+    if (!deps.model.supervision) return reply.code(404).send({ error: "not known to this model" });
+    return reply.header("cache-control", "no-store").send(await deps.model.supervision());
+  });
 
   app.get("/fragments/runs", async (_req, reply) =>
     reply
@@ -51,7 +63,8 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
   app.get<IdParams>("/runs/:id", async (req, reply) => {
     const input = await runInput(deps, req.params.id);
     if (!input) return reply.code(404).type("text/html; charset=utf-8").send(notFound());
-    return reply.type("text/html; charset=utf-8").send(renderRunPage(input, deps.actionsEnabled));
+    const page = renderRunPage(input, deps.actionsEnabled);
+    return reply.type("text/html; charset=utf-8").send(withBanner(page, await banner(deps)));
   });
 
   app.get<IdParams>("/fragments/runs/:id", async (req, reply) => {

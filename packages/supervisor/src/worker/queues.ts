@@ -79,6 +79,7 @@ export class SupervisorWorker {
     );
     this.supervisor = new Supervisor(store, leases, clusters, {
       log: o.log,
+      pollIntervalMs: o.pollIntervalMs,
       onEvent: (runId, type, cause) => void this.followUp(runId, type, cause)
     });
   }
