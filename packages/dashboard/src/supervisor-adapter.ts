@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
   CorruptRecordError,
   Keys,
-  readGoodput,
+  accountRun,
   requestControl,
   RunStore,
   runSpeed,
@@ -25,6 +26,22 @@ import type {
 import type { ActionRequest, ActionResult, RunActions } from "./model/actions.ts";
 import { tokensPerStepOf } from "./model/plan-tokens.ts";
 import { ChangePoller } from "./model/change-poller.ts";
+import { lossTail } from "./model/loss-tail.ts";
+
+/** How long a live run's cached summary stands before its goodput and ages are read again. */
+const SUMMARY_TTL_MS = 15_000;
+
+const OWNER_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+/** The spec's team and owner, as the supervisor stored the spec with the run. */
+function ownersOf(planInput: unknown): { team?: string; owner?: string } {
+  const spec = (planInput as { spec?: Record<string, unknown> } | null)?.spec;
+  const pick = (v: unknown): string | undefined =>
+    typeof v === "string" && OWNER_RE.test(v) ? v : undefined;
+  const team = pick(spec?.["team"]);
+  const owner = pick(spec?.["owner"]);
+  return { ...(team ? { team } : {}), ...(owner ? { owner } : {}) };
+}
 
 /**
  * The one module that knows the supervisor: it maps the supervisor's RunStore (runs, attempts,
@@ -153,6 +170,9 @@ function speedFields(s: RunSpeed): Partial<RunSummary> {
   return {
     ...(s.mfuPct !== null ? { mfuPct: s.mfuPct } : {}),
     ...(s.hfuPct !== null ? { hfuPct: s.hfuPct } : {}),
+    ...(s.spent.deviceHours !== null && s.spent.trainingS > 0
+      ? { devices: Math.round(s.spent.deviceHours / (s.spent.trainingS / 3600)) }
+      : {}),
     ...(s.spent.deviceHours !== null
       ? {
           spent: {
@@ -186,19 +206,41 @@ export class SupervisorReadModel implements RunReadModel {
     this.poller = new ChangePoller(() => this.fingerprints(), opts.pollMs ?? 1000);
   }
 
+  /**
+   * The summary reads the run's whole series, events and attempts (goodput, speed, sparkline), so
+   * it is kept per run and read again only when the run record, its series or its event stream
+   * changed; a live run's is also refreshed after SUMMARY_TTL_MS, since its wall clock moves on.
+   */
+  private readonly summaries = new Map<string, { key: string; at: number; value: RunSummary }>();
+
   private async summary(run: Run): Promise<RunSummary> {
-    const [batch, points, current, goodput] = await Promise.all([
-      this.seriesStore.lastBatch(run.id),
+    const [seriesLen, eventsLen] = await Promise.all([
+      this.opts.redis.xlen(this.seriesStore.key(run.id)),
+      this.opts.redis.xlen(this.store.keys.events(run.id))
+    ]);
+    const key = `${createHash("sha1").update(JSON.stringify(run)).digest("hex")}:${seriesLen}:${eventsLen}`;
+    const now = Date.now();
+    const hit = this.summaries.get(run.id);
+    const settled = run.state === "completed" || run.state === "cancelled" || run.state === "failed";
+    if (hit && hit.key === key && (settled || now - hit.at < SUMMARY_TTL_MS)) return hit.value;
+    const value = await this.readSummary(run, now);
+    this.summaries.set(run.id, { key, at: now, value });
+    return value;
+  }
+
+  private async readSummary(run: Run, now: number): Promise<RunSummary> {
+    const [points, current, attempts, events] = await Promise.all([
       this.seriesStore.read(run.id),
       run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined,
-      readGoodput(this.store, run, Date.now())
+      this.store.attempts(run),
+      this.store.events(run.id)
     ]);
+    const goodput = accountRun({ run, attempts, events, points, now });
     const speed = runSpeed({ run, points });
-    const last: StepPoint | undefined = batch[batch.length - 1];
-    const times = batch
-      .filter((p) => p.attempt === last?.attempt && p.stepTimeMs !== undefined)
-      .map((p) => (p.stepTimeMs as number) / 1000);
+    const last: StepPoint | undefined = points[points.length - 1];
     const tokensPerStep = tokensPerStepOf(run.planInput);
+    const owners = ownersOf(run.planInput);
+    const stopped = [...events].reverse().find((e) => e.to === "needs_attention");
     return {
       id: run.id,
       name: run.name,
@@ -207,18 +249,22 @@ export class SupervisorReadModel implements RunReadModel {
       step: last?.step ?? 0,
       trainIters: run.trainIters,
       ...(tokensPerStep !== undefined ? { tokensPerStep } : {}),
-      ...(times.length ? { stepTimeSeconds: times.reduce((a, b) => a + b, 0) / times.length } : {}),
+      // the supervisor's recent step time (chain/speed.ts), the one its ETA and slowdown guard use
+      ...(speed.stepTimeS !== null ? { stepTimeSeconds: speed.stepTimeS } : {}),
       ...speedFields(speed),
       attempt: run.attempts,
       ...(current?.jobId ? { jobId: current.jobId } : {}),
       ...(last?.loss !== undefined ? { lastLoss: last.loss } : {}),
       currentLr: last?.lr ?? run.params.lr,
       ...(run.attention ? { attention: run.attention } : {}),
+      ...(run.state === "needs_attention" && stopped ? { attentionEvent: stopped.type } : {}),
       recoveries: { ...run.budgetsUsed },
       rollbackCount: run.rollbacks.length,
       createdAt: run.createdAt,
       updatedAt: run.updatedAt,
       ...(last?.time ? { lastProgressAt: last.time } : {}),
+      ...owners,
+      lossTail: lossTail(points, 48),
       goodput: {
         ...(goodput.ett !== undefined ? { ett: goodput.ett } : {}),
         wallS: goodput.wallS,
@@ -271,7 +317,8 @@ export class SupervisorReadModel implements RunReadModel {
         attempt: p.attempt,
         ...(p.loss !== undefined ? { loss: p.loss } : {}),
         ...(p.lr !== undefined ? { lr: p.lr } : {}),
-        ...(p.stepTimeMs !== undefined ? { stepTimeSeconds: p.stepTimeMs / 1000 } : {})
+        ...(p.stepTimeMs !== undefined ? { stepTimeSeconds: p.stepTimeMs / 1000 } : {}),
+        ...(p.time !== undefined ? { time: p.time } : {})
       })),
       spikes: spikeMarks(events),
       // the supervisor records the attempt that saw the spike; the rollback runs as the next one

@@ -3,6 +3,7 @@ export { renderFor } from "./adapters/render-attempt.ts";
 export { DEFAULT_NODE_STATE_MAX_AGE_MS, SlurmAdapter } from "./adapters/slurm-client.ts";
 export { chainStatus } from "./chain/chain-status.ts";
 export type { RunGoodput } from "./goodput/account.ts";
+export { accountRun } from "./goodput/account.ts";
 export { readGoodput } from "./goodput/read-goodput.ts";
 export { noBudgetUsed } from "./model.ts";
 export type { Attempt, AttemptParams, BadNode, Run, RunEvent, StoredEvent } from "./model.ts";
