@@ -184,6 +184,10 @@
     };
   }
 
+  function sentence(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
   function cancelsJob(f) {
     return f.jobLive && f.jobId ? "cancels job " + f.jobId + ", " : "";
   }
@@ -230,31 +234,33 @@
         if (!movable) return { refuse: "a run that is " + f.state + " cannot be rolled back." };
         var lr = body.lrFactor === "" ? f.lr : f.lr * Number(body.lrFactor);
         return {
-          text:
-            (cancelsJob(f) || "") +
-            (cancelsJob(f) ? "resubmits" : "Resubmits") +
-            " run " +
-            runId +
-            " from step " +
-            body.toStep +
-            " with LR " +
-            lr.toExponential(1) +
-            (body.lrFactor === "" ? "" : " (" + f.lr.toExponential(1) + " × " + body.lrFactor + ")") +
-            "; checkpoints after step " +
-            body.toStep +
-            " leave the run's timeline."
+          text: sentence(
+            cancelsJob(f) +
+              "resubmits run " +
+              runId +
+              " from step " +
+              body.toStep +
+              " with LR " +
+              lr.toExponential(1) +
+              (body.lrFactor === "" ? "" : " (" + f.lr.toExponential(1) + " × " + body.lrFactor + ")") +
+              "; checkpoints after step " +
+              body.toStep +
+              " leave the run's timeline."
+          )
         };
       }
       case "exclude":
         if (!movable) return { refuse: "a run that is " + f.state + " cannot be restarted." };
         if (!body.node) return { refuse: "name the node to exclude." };
         return {
-          text:
-            (cancelsJob(f) ? "C" + cancelsJob(f).slice(1) + "keeps " : "Keeps ") +
-            body.node +
-            " out of run " +
-            runId +
-            " and resubmits from the newest complete checkpoint without it."
+          text: sentence(
+            cancelsJob(f) +
+              "keeps " +
+              body.node +
+              " out of run " +
+              runId +
+              " and resubmits from the newest complete checkpoint without it."
+          )
         };
     }
     return { refuse: "unknown action" };

@@ -213,16 +213,29 @@ export class SupervisorReadModel implements RunReadModel {
    */
   private readonly summaries = new Map<string, { key: string; at: number; value: RunSummary }>();
 
-  private async summary(run: Run): Promise<RunSummary> {
-    const [seriesLen, eventsLen] = await Promise.all([
-      this.opts.redis.xlen(this.seriesStore.key(run.id)),
-      this.opts.redis.xlen(this.store.keys.events(run.id))
+  /** What changes whenever the run record, its series or its event stream does: one round trip, no parsing. */
+  private async cacheKey(runId: string): Promise<string> {
+    const [raw, seriesLen, eventsLen] = await Promise.all([
+      this.opts.redis.get(this.store.keys.run(runId)),
+      this.opts.redis.xlen(this.seriesStore.key(runId)),
+      this.opts.redis.xlen(this.store.keys.events(runId))
     ]);
-    const key = `${createHash("sha1").update(JSON.stringify(run)).digest("hex")}:${seriesLen}:${eventsLen}`;
+    return `${createHash("sha1")
+      .update(raw ?? "")
+      .digest("hex")}:${seriesLen}:${eventsLen}`;
+  }
+
+  /** The cached summary when nothing changed (and a live run's is fresh enough). */
+  private cached(runId: string, key: string, now: number): RunSummary | undefined {
+    const hit = this.summaries.get(runId);
+    if (!hit || hit.key !== key) return undefined;
+    const s = hit.value.state;
+    const settled = s === "completed" || s === "cancelled" || s === "failed";
+    return settled || now - hit.at < SUMMARY_TTL_MS ? hit.value : undefined;
+  }
+
+  private async summary(run: Run, key: string): Promise<RunSummary> {
     const now = Date.now();
-    const hit = this.summaries.get(run.id);
-    const settled = run.state === "completed" || run.state === "cancelled" || run.state === "failed";
-    if (hit && hit.key === key && (settled || now - hit.at < SUMMARY_TTL_MS)) return hit.value;
     const value = await this.readSummary(run, now);
     this.summaries.set(run.id, { key, at: now, value });
     return value;
@@ -275,6 +288,8 @@ export class SupervisorReadModel implements RunReadModel {
 
   async listRuns(): Promise<RunSummary[]> {
     const ids = await this.store.runIds(false);
+    const known = new Set(ids);
+    for (const id of this.summaries.keys()) if (!known.has(id)) this.summaries.delete(id);
     const runs = await Promise.all(ids.map((id) => this.getRun(id)));
     return runs.filter((r): r is RunSummary => r !== undefined);
   }
@@ -285,8 +300,11 @@ export class SupervisorReadModel implements RunReadModel {
 
   async getRun(runId: string): Promise<RunSummary | undefined> {
     const read = async (): Promise<RunSummary | undefined> => {
+      const key = await this.cacheKey(runId);
+      const hit = this.cached(runId, key, Date.now());
+      if (hit) return hit;
       const run = await this.store.getRun(runId);
-      return run ? this.summary(run) : undefined;
+      return run ? this.summary(run, key) : undefined;
     };
     return unlessCorrupt(read(), (e) => unreadableSummary(runId, e));
   }

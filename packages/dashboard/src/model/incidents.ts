@@ -56,13 +56,22 @@ export function deriveIncidents(
   opts: { now: Date; stepTimeS?: number; devices?: number }
 ): Incident[] {
   const last = new Map<number, SeriesPoint>();
-  const first = new Map<number, SeriesPoint>();
   for (const p of points) {
     const l = last.get(p.attempt);
     if (!l || p.step >= l.step) last.set(p.attempt, p);
-    const f = first.get(p.attempt);
-    if (!f || ms(p.time) < ms(f.time)) first.set(p.attempt, p);
   }
+  const started = new Map<number, number>();
+  for (const e of events)
+    if (e.type === "job_started" && e.attempt !== undefined) started.set(e.attempt, ms(e.time));
+  /** the first progress of `attempt` at or after `floor` and after its job started */
+  const firstProgress = (attempt: number, floor: number): string | undefined => {
+    const from = Math.max(floor, started.get(attempt) ?? Number.NEGATIVE_INFINITY);
+    let best: string | undefined;
+    for (const p of points)
+      if (p.attempt === attempt && p.time && ms(p.time) >= from && (!best || ms(p.time) < ms(best)))
+        best = p.time;
+    return best;
+  };
   const byAttempt = new Map<number, Incident>();
   const order: Incident[] = [];
   for (const e of events) {
@@ -87,10 +96,11 @@ export function deriveIncidents(
   for (const inc of order) {
     const later = attempts.filter((a) => a.index > inc.attempt).sort((a, b) => a.index - b.index);
     const next = later[0];
-    const resumed = later.map((a) => first.get(a.index)).find((p) => p?.time !== undefined);
-    const end = resumed?.time !== undefined ? ms(resumed.time) : opts.now.getTime();
+    const decided = ms(inc.steps[inc.steps.length - 1]?.time ?? inc.failedAt);
+    const resumed = later.map((a) => firstProgress(a.index, decided)).find((t) => t !== undefined);
+    const end = resumed !== undefined ? ms(resumed) : opts.now.getTime();
     inc.downS = Math.max(0, (end - ms(inc.failedAt)) / 1000);
-    if (resumed?.time) inc.recoveredAt = resumed.time;
+    if (resumed !== undefined) inc.recoveredAt = resumed;
     if (next) {
       const from = next.loadStep ?? 0;
       inc.resumedFrom = from;

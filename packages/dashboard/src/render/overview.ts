@@ -79,6 +79,8 @@ function owners(run: RunSummary): SafeHtml | string {
 function row(run: RunSummary, input: OverviewInput): SafeHtml {
   if (run.state === "unreadable") return unreadableRow(run, input.docsBase);
   const eta = etaSeconds(run);
+  // rate and ETA only for runs that are moving; the progress age for every run not finished
+  const moving = groupOf(run.state) === "active";
   const live = groupOf(run.state) !== "history";
   const pct = run.trainIters > 0 ? Math.min(100, (100 * run.step) / run.trainIters) : 0;
   return html`<tr class="state-${run.state}" data-run-id="${run.id}" data-state="${run.state}">
@@ -95,9 +97,9 @@ function row(run: RunSummary, input: OverviewInput): SafeHtml {
     <td data-label="loss" class="loss">
       ${renderSparkline(run.lossTail ?? [])} <span data-last-loss>${formatLoss(run.lastLoss)}</span>
     </td>
-    <td data-label="tokens/s">${live ? formatTokensPerSecond(run) : "—"}</td>
+    <td data-label="tokens/s">${moving ? formatTokensPerSecond(run) : "—"}</td>
     <td data-label="effective" data-effective>${formatEffective(run)}</td>
-    <td data-label="ETA">${live && eta !== undefined ? formatDuration(eta) : "—"}</td>
+    <td data-label="ETA">${moving && eta !== undefined ? formatDuration(eta) : "—"}</td>
     <td data-label="attempt">
       ${run.attempt}${run.jobId ? html` <span class="muted">job ${run.jobId}</span>` : ""}
     </td>
