@@ -160,7 +160,7 @@ describe("on-call views over hundreds of runs", () => {
     );
     expect(await incidents.first().locator("[data-steps-lost]").getAttribute("data-steps-lost")).not.toBe("");
     await page.locator("#chart-loss[data-ready=true]").waitFor();
-    await page.screenshot({ path: `${DOCS_SHOTS}/dashboard-run-page.png` });
+    await page.screenshot({ path: `${DOCS_SHOTS}/dashboard-run-page-laptop.png` });
 
     const stuck = await open(`/runs/${seeded.bloomId}`);
     const attention = stuck.locator("#summary .attention");

@@ -84,7 +84,7 @@ export function renderStatusHeader(input: StatusInput): SafeHtml {
       ${fact("ETA", eta === undefined || !live ? "—" : formatDuration(eta), "eta")}
       ${fact("last loss", formatLoss(run.lastLoss), "loss")}
       ${fact(
-        "throughput",
+        live ? "throughput" : "last throughput",
         html`${formatTokensPerSecond(run)}${run.stepTimeSeconds !== undefined ? html` <span class="muted">${run.stepTimeSeconds.toFixed(2)} s/step</span>` : ""}`,
         "throughput"
       )}
