@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
-import { Keys } from "@neoxctl/supervisor";
+import { Keys, RunStore } from "@neoxctl/supervisor";
 import { buildDashboard, SupervisorActions, SupervisorReadModel } from "@neoxctl/dashboard";
 import type { Dashboard } from "@neoxctl/dashboard";
 import { clearPrefix, seedHistory } from "./seed-history.ts";
@@ -221,5 +221,32 @@ describe("on-call views over hundreds of runs", () => {
       await page.screenshot({ path: `${DOCS_SHOTS}/${shot}` });
       await page.close();
     }
+  });
+
+  it("marks the incidents that happened since this browser last looked", async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const first = await context.newPage();
+    await first.goto(`${base}/runs/${seeded.pythiaId}`);
+    expect(await first.locator("#incidents-new").innerText()).toContain("first visit");
+    expect(await first.locator("#incidents li.incident.new").count()).toBe(0);
+    await first.close();
+
+    const store = new RunStore(redis, new Keys(prefix));
+    await store.commit(null, [
+      store.event(seeded.pythiaId, {
+        type: "recover_hang",
+        time: new Date(Date.now() + 1000).toISOString(),
+        cause: "no training progress past iteration 3000; hang; cancelling and resuming",
+        evidence: { jobId: "7340102" },
+        attempt: 4
+      })
+    ]);
+    const again = await context.newPage();
+    await again.goto(`${base}/runs/${seeded.pythiaId}`);
+    const fresh = again.locator("#incidents li.incident.new");
+    expect(await fresh.count()).toBe(1);
+    expect(await fresh.getAttribute("data-attempt")).toBe("4");
+    expect(await again.locator("#incidents-new").innerText()).toContain("1 new since");
+    await context.close();
   });
 });
