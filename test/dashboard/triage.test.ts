@@ -159,6 +159,10 @@ describe("on-call views over hundreds of runs", () => {
       "recover_node"
     );
     expect(await incidents.first().locator("[data-steps-lost]").getAttribute("data-steps-lost")).not.toBe("");
+    // decision-log entries link the runbook page of what happened
+    expect(
+      await page.locator('#decisions li[data-event-type="recover_node"] a.runbook').getAttribute("href")
+    ).toBe("/runbook/node_failures.md");
     await page.locator("#chart-loss[data-ready=true]").waitFor();
     await page.screenshot({ path: `${DOCS_SHOTS}/dashboard-run-page-laptop.png` });
 

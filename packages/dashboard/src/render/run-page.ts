@@ -133,7 +133,7 @@ export function renderRunHead(input: RunPageInput): SafeHtml {
 
 /** Everything below the charts; live updates replace it as one block. */
 export function renderRunDetails(input: RunPageInput): SafeHtml {
-  return html`${renderAttempts(input.attempts, input.now)}${excludedNodes(input.excluded)}${renderDecisions(input.events)}${totals(input.run)}`;
+  return html`${renderAttempts(input.attempts, input.now)}${excludedNodes(input.excluded)}${renderDecisions(input.events, input.docsBase)}${totals(input.run)}`;
 }
 
 function charts(): SafeHtml {
