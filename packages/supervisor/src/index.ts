@@ -7,6 +7,7 @@ export type { ClusterSupervision, SupervisionReport, SupervisorStatus } from "./
 export { readHeartbeats, readSupervisionInput } from "./heartbeat/read.ts";
 export type { Heartbeat } from "./heartbeat/record.ts";
 export type { RunGoodput } from "./goodput/account.ts";
+export { accountRun } from "./goodput/account.ts";
 export { readGoodput } from "./goodput/read-goodput.ts";
 export { GOODPUT_CATEGORIES } from "./goodput/categories.ts";
 export type { GoodputCategory } from "./goodput/categories.ts";

@@ -105,6 +105,16 @@ export const RunEstimatesSchema = z
 export const RunSpecSchema = z
   .object({
     name: SafeIdSchema.describe("run name; used in job names and paths"),
+    team: SafeIdSchema.optional().describe(
+      "team that owns the run: the dashboard filters by it and alerts can be routed by it"
+    ),
+    owner: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, { message: "a user name or e-mail address" })
+      .optional()
+      .describe(
+        "person responsible for the run (user name or e-mail); shown and filterable on the dashboard"
+      ),
     model: ModelSchema,
     init: InitSchema,
     data: DataSchema,

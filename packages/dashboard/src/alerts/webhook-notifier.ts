@@ -10,6 +10,8 @@ export interface WebhookNotifierOptions extends Omit<WebhookQueueOptions, "logge
   model: RunReadModel;
   /** the dashboard's public URL, for the run link in each alert */
   baseUrl: string;
+  /** where runbook links point (default: the dashboard's /runbook/ pages) */
+  docsBaseUrl?: string;
   /** one alert per run and kind per this interval */
   rateLimitMs?: number;
   now?: () => number;
@@ -27,7 +29,14 @@ export class WebhookNotifier {
   private readonly limiter: RateLimiter;
 
   constructor(private readonly opts: WebhookNotifierOptions) {
-    const { model: _model, baseUrl: _baseUrl, rateLimitMs: _rate, now: _now, ...queueOpts } = opts;
+    const {
+      model: _model,
+      baseUrl: _baseUrl,
+      docsBaseUrl: _docs,
+      rateLimitMs: _rate,
+      now: _now,
+      ...queueOpts
+    } = opts;
     this.queue = new WebhookQueue(queueOpts);
     this.limiter = new RateLimiter(opts.rateLimitMs ?? 10 * 60_000, opts.now);
   }
@@ -39,7 +48,10 @@ export class WebhookNotifier {
     if (!run) return;
     const alert = await alertForNotice(n, run, this.opts.model);
     if (!alert || !this.limiter.take(`${alert.runId}\u0000${alert.kind}`)) return;
-    this.queue.enqueue(slackMessage(alert, this.opts.baseUrl), `${alert.kind}:${alert.runId}`);
+    this.queue.enqueue(
+      slackMessage(alert, this.opts.baseUrl, this.opts.docsBaseUrl),
+      `${alert.kind}:${alert.runId}`
+    );
   };
 
   close(): void {

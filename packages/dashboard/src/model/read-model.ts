@@ -63,6 +63,15 @@ export interface RunSummary {
   lastProgressAt?: string;
   /** where the run's wall clock went (seconds by category) and the productive share */
   goodput?: GoodputView;
+  /** GPUs (GCDs) the run trains on, when the plan says (GPU-hours of an incident) */
+  devices?: number;
+  /** the spec's team and owner, when it names them */
+  team?: string;
+  owner?: string;
+  /** the loss curve as it stands (rolled-back points dropped), reduced for a sparkline */
+  lossTail?: number[];
+  /** the event type that put the run in needs_attention (says what a bare Slurm message was) */
+  attentionEvent?: EventType;
   /** state `unreadable`: which record could not be read and why (the other fields are placeholders) */
   unreadable?: string;
 }
@@ -124,6 +133,8 @@ export interface SeriesPoint {
   loss?: number;
   lr?: number;
   stepTimeSeconds?: number;
+  /** when the supervisor read the point from the log */
+  time?: string;
 }
 
 export interface SpikeMark {
@@ -162,6 +173,9 @@ export interface SlurmPollView {
   cluster: string;
   seconds: number;
   at: string;
+  /** polls that failed in a row since the last good one, when the store records them */
+  failures?: number;
+  lastError?: string;
 }
 
 export interface CorruptRecordCount {
