@@ -110,7 +110,7 @@ describe("judgeCanary", () => {
       })
     );
     expect(r.checks.started.detail).toBe(
-      "no training step logged (job FAILED, exit 1); last error: RuntimeError: NCCL communicator was aborted on rank 3."
+      "no training step logged (job FAILED, exit 1); first error: RuntimeError: NCCL communicator was aborted on rank 3."
     );
   });
 });

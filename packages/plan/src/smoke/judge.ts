@@ -16,7 +16,7 @@ export interface CanaryObservation {
   phase2Steps: number[];
   /** RCCL's network transport as read from the log; null when this build cannot read it */
   rcclTransport: { transport: string; expected: string | null } | null;
-  /** the last error-looking lines (exceptions, NCCL aborts), newest last */
+  /** the first error-looking lines (exceptions, NCCL aborts, task exits), in log order */
   errors: string[];
 }
 
@@ -60,9 +60,9 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function lastError(o: CanaryObservation): string {
-  const e = o.errors.at(-1);
-  return e !== undefined ? `; last error: ${e}` : "";
+function firstError(o: CanaryObservation): string {
+  const e = o.errors[0];
+  return e !== undefined ? `; first error: ${e}` : "";
 }
 
 function started(o: CanaryObservation): CanaryCheck {
@@ -72,7 +72,7 @@ function started(o: CanaryObservation): CanaryCheck {
   if (first === undefined)
     return {
       status: "fail",
-      detail: `no training step logged (job ${o.job.state}, exit ${o.job.exitCode ?? "?"})${lastError(o)}`
+      detail: `no training step logged (job ${o.job.state}, exit ${o.job.exitCode ?? "?"})${firstError(o)}`
     };
   return {
     status: "pass",
@@ -95,19 +95,19 @@ function checkpoint(i: JudgeInput): CanaryCheck {
   if (o.savedTag !== tag)
     return {
       status: "fail",
-      detail: `phase 1 did not report saving ${tag} into ${i.saveDir}${lastError(o)}`
+      detail: `phase 1 did not report saving ${tag} into ${i.saveDir}${firstError(o)}`
     };
   if (!o.phase2Started)
-    return { status: "fail", detail: `saved ${tag}, but the load phase never started${lastError(o)}` };
+    return { status: "fail", detail: `saved ${tag}, but the load phase never started${firstError(o)}` };
   if (o.phase2LoadedPath === null || !o.phase2LoadedPath.startsWith(`${i.saveDir}/${tag}/`))
     return {
       status: "fail",
-      detail: `saved ${tag}, but phase 2 did not load it (loaded: ${o.phase2LoadedPath ?? "nothing"})${lastError(o)}`
+      detail: `saved ${tag}, but phase 2 did not load it (loaded: ${o.phase2LoadedPath ?? "nothing"})${firstError(o)}`
     };
   if (!o.phase2Steps.includes(i.steps + 1))
     return {
       status: "fail",
-      detail: `loaded ${tag}, but step ${i.steps + 1} was not logged after the load${lastError(o)}`
+      detail: `loaded ${tag}, but step ${i.steps + 1} was not logged after the load${firstError(o)}`
     };
   return {
     status: "pass",
