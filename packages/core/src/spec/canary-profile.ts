@@ -5,6 +5,10 @@ import { SlurmWordSchema } from "./slurm-word.ts";
 
 const posInt = z.number().int().positive();
 
+function bothTimes(c: { time: unknown; max_time: unknown }): boolean {
+  return SlurmTimeSchema.safeParse(c.time).success && SlurmTimeSchema.safeParse(c.max_time).success;
+}
+
 /**
  * Where `neoxctl smoke` runs its canary: a partition for short test jobs (LUMI's `dev-g`), with the
  * limits the canary must stay inside. Everything else (image, environment, launch) is the profile's.
@@ -24,7 +28,8 @@ export const CanaryProfileSchema = z
     source: z.string().optional().describe("where the partition's limits are documented")
   })
   .strict()
-  .refine((c) => slurmTimeMinutes(c.time) <= slurmTimeMinutes(c.max_time), {
+  // zod runs an object's refinement even when a field failed: compare only two valid times
+  .refine((c) => !bothTimes(c) || slurmTimeMinutes(c.time) <= slurmTimeMinutes(c.max_time), {
     error: "time must not exceed max_time",
     path: ["time"]
   })
