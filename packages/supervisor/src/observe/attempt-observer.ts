@@ -133,6 +133,7 @@ export class AttemptObserver {
       case "deepspeed_step":
       case "overflow":
       case "task_exit":
+      case "rccl_net":
         return;
     }
   }
