@@ -6,6 +6,7 @@ import { AbsolutePathSchema, BindSchema, ContainerImageSchema, ProgramSchema } f
 import { refuseProtoKey } from "./proto-key.ts";
 import { EstimatesProfileSchema } from "./estimates-profile.ts";
 import { EnvironmentSchema, LaunchSchema } from "./launch-profile.ts";
+import { NetworkProfileSchema } from "./network-profile.ts";
 
 const posInt = z.number().int().positive();
 
@@ -117,7 +118,11 @@ export const ClusterProfileSchema = z
       "peak FLOPs, MFU band, billing rule, quotas and failure prior for the plan's estimates"
     ),
     launch: LaunchSchema.default({ mode: "per_rank" }),
-    environment: EnvironmentSchema.default({ module_use: [], modules: [], overlays: [], env: {} })
+    environment: EnvironmentSchema.default({ module_use: [], modules: [], overlays: [], env: {} }),
+    network: NetworkProfileSchema.default({
+      expected_transport: "any",
+      log_selection: "first_attempt"
+    }).describe("which RCCL transport the runs should use, and which attempts log RCCL's choice")
   })
   .strict()
   .refine((p) => p.cpu_bind_masks === undefined || p.cpu_bind_masks.length === p.scheduler.ntasks_per_node, {
