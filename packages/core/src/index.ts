@@ -26,6 +26,8 @@ export type { EstimatesProfile, MfuBand } from "./spec/estimates-profile.ts";
 export { specJsonSchemas } from "./spec/json-schema.ts";
 export { architectureOf } from "./spec/model.ts";
 export type { ModelArchitecture } from "./spec/model.ts";
+export { NetworkProfileSchema } from "./spec/network-profile.ts";
+export type { NetworkProfile } from "./spec/network-profile.ts";
 export { parseClusterProfile, parseDataManifest, parseRunSpec } from "./spec/parse.ts";
 export {
   ContainerImageSchema,

@@ -8,6 +8,7 @@ import { EstimatesProfileSchema } from "./estimates-profile.ts";
 import { EnvironmentSchema, LaunchSchema } from "./launch-profile.ts";
 import { CanaryProfileSchema } from "./canary-profile.ts";
 import { SbatchDirectiveSchema } from "./sbatch-directive.ts";
+import { NetworkProfileSchema } from "./network-profile.ts";
 
 const posInt = z.number().int().positive();
 
@@ -114,7 +115,11 @@ export const ClusterProfileSchema = z
     environment: EnvironmentSchema.default({ module_use: [], modules: [], overlays: [], env: {} }),
     canary: CanaryProfileSchema.optional().describe(
       "debug partition for `neoxctl smoke` (same image, environment and launch; ≤ 2 nodes, short)"
-    )
+    ),
+    network: NetworkProfileSchema.default({
+      expected_transport: "any",
+      log_selection: "first_attempt"
+    }).describe("which RCCL transport the runs should use, and which attempts log RCCL's choice")
   })
   .strict()
   .refine((p) => p.cpu_bind_masks === undefined || p.cpu_bind_masks.length === p.scheduler.ntasks_per_node, {

@@ -62,6 +62,8 @@ export interface RunSummary {
   lastProgressAt?: string;
   /** where the run's wall clock went (seconds by category) and the productive share */
   goodput?: GoodputView;
+  /** the newest attempt on which RCCL was seen on sockets where the profile expects the plugin (rccl_socket_fallback) */
+  rcclFallbackAttempt?: number;
   /** state `unreadable`: which record could not be read and why (the other fields are placeholders) */
   unreadable?: string;
 }

@@ -4,6 +4,7 @@ import type { SafeHtml } from "./html.ts";
 import { html } from "./html.ts";
 import { etaSeconds, formatCount, formatDuration, formatLoss, formatTime, tokensDone } from "./format.ts";
 import { renderLayout } from "./layout.ts";
+import { rcclBadge } from "./network-badge.ts";
 
 const RANK = new Map<RunStateView, number>(RUN_STATE_VIEWS.map((s, i) => [s, i]));
 
@@ -43,7 +44,7 @@ function row(run: RunSummary): SafeHtml {
     </td>
     <td>
       <span class="badge ${run.state}">${run.state}</span
-      >${run.attention ? html`<div class="wrap muted">${run.attention}</div>` : ""}
+      >${rcclBadge(run)}${run.attention ? html`<div class="wrap muted">${run.attention}</div>` : ""}
     </td>
     <td>${run.step} / ${run.trainIters} <span class="muted">(${pct.toFixed(1)}%)</span></td>
     <td>${tokens === undefined ? "—" : formatCount(tokens)}</td>

@@ -13,6 +13,7 @@ import {
 import { renderLayout } from "./layout.ts";
 import { renderAttempts } from "./attempts.ts";
 import { renderDecisions } from "./decisions.ts";
+import { rcclBadge } from "./network-badge.ts";
 
 export interface RunPageInput {
   run: RunSummary;
@@ -26,7 +27,7 @@ function summary(run: RunSummary): SafeHtml {
   const tokens = tokensDone(run);
   const eta = etaSeconds(run);
   return html`<section id="summary" data-state="${run.state}" data-step="${run.step}">
-    <h2>${run.name} <span class="badge ${run.state}">${run.state}</span></h2>
+    <h2>${run.name} <span class="badge ${run.state}">${run.state}</span>${rcclBadge(run)}</h2>
     ${run.attention ? html`<p class="attention"><strong>Needs attention:</strong> ${run.attention}</p>` : ""}
     <p>
       step ${run.step} / ${run.trainIters} · tokens ${tokens === undefined ? "—" : formatCount(tokens)} · ETA
