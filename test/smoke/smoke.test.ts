@@ -1,8 +1,8 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CanaryReport } from "@neoxctl/plan";
-import { runCli, smokeFixture } from "./smoke.test-support.ts";
+import { REPO, runCli, smokeFixture } from "./smoke.test-support.ts";
 
 // `neoxctl smoke` on the local cluster: the canary of a local-demo run (2 nodes × 2 ranks, the
 // container stand-in, the per-rank emulator), judged from the job's own log. The emulator's step
@@ -33,7 +33,12 @@ describe.skipIf(!existsSync(IMAGE))("neoxctl smoke on the local cluster", () => 
     expect(rep.checks.checkpoint.detail).toContain("saved global_step3");
     expect(rep.checks.checkpoint.detail).toContain("trained step 4");
     expect(rep.checks.stepTime.status).toBe("pass");
-    expect(rep.checks.rccl.status).toBe("not_checked");
+    // the local profile expects no particular transport: RCCL's choice is reported (the emulator,
+    // without a plugin library, chooses sockets as RCCL does)
+    expect(rep.checks.rccl).toEqual({
+      status: "pass",
+      detail: "RCCL uses Socket; the profile expects no particular transport"
+    });
     expect(rep.nodes).toHaveLength(2);
     // the canary's save is beside the run's checkpoints, the run's own directory untouched
     const canaryDir = join(f.root, "checkpoints/local-demo-canary", rep.runId, "checkpoints");
@@ -55,7 +60,7 @@ describe.skipIf(!existsSync(IMAGE))("neoxctl smoke on the local cluster", () => 
     );
     expect(r.stderr).toMatch(/^running on nid00\d,nid00\d$/m);
     expect(r.stderr).toMatch(/^step 3\/3$/m);
-    expect(r.stdout).toMatch(/^canary smokeprog-smoke-[0-9a-f]{6} \(job \d+\): GO \(not checked: rccl\)$/m);
+    expect(r.stdout).toMatch(/^canary smokeprog-smoke-[0-9a-f]{6} \(job \d+\): GO$/m);
   }, 300_000);
 
   it("no-go: the init checkpoint is missing, the pre-flight's line is the evidence", async () => {
@@ -103,6 +108,31 @@ describe.skipIf(!existsSync(IMAGE))("neoxctl smoke on the local cluster", () => 
       /^too slow: \d+\.\d\d s per step against the plan's \d\.\d\d–\d\.\d\d s/
     );
     expect(rep.stepTime.measured).toBeGreaterThan(rep.stepTime.expected!.slow * 1.5);
+  }, 300_000);
+
+  it("no-go: RCCL on sockets where the profile expects the OFI plugin, with RCCL's line", async () => {
+    const f = smokeFixture("smokerccl");
+    const profile = join(f.root, "local-ofi.yaml");
+    writeFileSync(
+      profile,
+      readFileSync(join(REPO, "clusters/local.yaml"), "utf8").replace(
+        "expected_transport: any",
+        "expected_transport: ofi"
+      )
+    );
+    const r = await runCli(
+      ["smoke", f.specPath, "--cluster", profile, "--steps", "2", "--out", join(f.root, "runs"), "--json"],
+      { NEOX_EMU_STEP_MS: stepMs(f.expected) }
+    );
+    expect(r.status).toBe(3);
+    const rep = report(r.stdout);
+    expect(rep.checks.rccl.status).toBe("fail");
+    expect(rep.checks.rccl.detail).toMatch(
+      /^RCCL uses Socket on nid00\d,nid00\d, the profile expects ofi; .*NCCL INFO/
+    );
+    // everything else went well: the transport alone makes it no-go
+    expect(rep.checks.checkpoint.status).toBe("pass");
+    expect(rep.reasons).toHaveLength(1);
   }, 300_000);
 
   it("submit --smoke: on no-go prints the report, submits nothing and exits 3", async () => {

@@ -34,7 +34,7 @@ describe("observeCanaryLog", () => {
     expect(o.phase2LoadedPath).toBe(`${SAVE}/global_step3/mp_rank_00_model_states.pt`);
     expect(o.phase2Steps).toEqual([4]);
     expect(o.preflightFailure).toBeNull();
-    expect(o.rcclTransport).toBeNull();
+    expect(o.rccl.transport).toBeNull();
   });
 
   it("keeps the pre-flight's FAIL line and the first errors", () => {

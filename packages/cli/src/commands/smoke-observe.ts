@@ -1,4 +1,4 @@
-import { parseLine } from "@neoxctl/monitor";
+import { parseLine, readRcclTransport } from "@neoxctl/monitor";
 import { PHASE2_MARKER } from "@neoxctl/plan";
 import type { CanaryObservation } from "@neoxctl/plan";
 
@@ -12,7 +12,7 @@ const KEPT_ERRORS = 5;
 /**
  * Reads a canary job's output (both phases, one file) into what the judgement needs. The phase-2
  * marker line splits it: steps, saves and loads before it are phase 1's, after it phase 2's. RCCL's
- * transport is left unread (null): this build has no reader for it, and the report says so.
+ * network choice comes from the monitor's reader over the whole log.
  */
 export function observeCanaryLog(text: string, job: Job): CanaryObservation {
   const o: CanaryObservation = {
@@ -23,10 +23,11 @@ export function observeCanaryLog(text: string, job: Job): CanaryObservation {
     phase2Started: false,
     phase2LoadedPath: null,
     phase2Steps: [],
-    rcclTransport: null,
+    rccl: { transport: null, networks: [], provider: null, socketNodes: [], evidence: [] },
     errors: []
   };
-  for (const line of text.split("\n")) {
+  const lines = text.split("\n");
+  for (const line of lines) {
     if (line.startsWith(PHASE2_MARKER)) {
       o.phase2Started = true;
       continue;
@@ -58,5 +59,13 @@ export function observeCanaryLog(text: string, job: Job): CanaryObservation {
       o.errors.push(`task ${ev.task} on ${ev.node} exited with code ${ev.exitCode}`);
   }
   o.errors = o.errors.slice(0, KEPT_ERRORS);
+  const r = readRcclTransport(lines);
+  o.rccl = {
+    transport: r.transport,
+    networks: r.networks,
+    provider: r.provider,
+    socketNodes: r.socketNodes,
+    evidence: r.evidence
+  };
   return o;
 }

@@ -107,6 +107,7 @@ export async function runCanary(req: CanaryRequest): Promise<CanaryOutcome> {
     steps: canary.steps,
     saveDir: canary.saveDir,
     expectedStepS: canary.expectedStepS,
+    network: canary.plan.profile.network,
     observed
   });
   return { report, runDir };

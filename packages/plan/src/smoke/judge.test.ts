@@ -17,15 +17,35 @@ function observed(edit: Partial<CanaryObservation> = {}): CanaryObservation {
     phase2Started: true,
     phase2LoadedPath: `${SAVE}/global_step3/mp_rank_00_model_states.pt`,
     phase2Steps: [4],
-    rcclTransport: null,
+    rccl: { transport: null, networks: [], provider: null, socketNodes: [], evidence: [] },
     errors: [],
     ...edit
   };
 }
 
-function judge(o: CanaryObservation, expected: JudgeInput["expectedStepS"] = { fast: 2.5, slow: 3.8 }) {
-  return judgeCanary({ runId: "r-smoke", steps: 3, saveDir: SAVE, expectedStepS: expected, observed: o });
+function judge(
+  o: CanaryObservation,
+  expected: JudgeInput["expectedStepS"] = { fast: 2.5, slow: 3.8 },
+  network: JudgeInput["network"] = { expected_transport: "any", log_selection: "first_attempt" }
+) {
+  return judgeCanary({
+    runId: "r-smoke",
+    steps: 3,
+    saveDir: SAVE,
+    expectedStepS: expected,
+    network,
+    observed: o
+  });
 }
+
+const SOCKET_LINE = "nid001:123:456 [0] NCCL INFO Using network Socket";
+const SOCKETS = {
+  transport: "socket",
+  networks: ["Socket"],
+  provider: null,
+  socketNodes: ["nid001", "nid002"],
+  evidence: [SOCKET_LINE]
+};
 
 describe("judgeCanary", () => {
   it("is go when everything checked passed, and says RCCL was not checked", () => {
@@ -92,11 +112,41 @@ describe("judgeCanary", () => {
     expect(near.checks.stepTime.status).toBe("pass");
   });
 
-  it("does not compare step time without estimates, and reports a measured RCCL transport", () => {
-    const r = judge(observed({ rcclTransport: { transport: "socket", expected: "ofi" } }), null);
+  it("does not compare step time without estimates", () => {
+    const r = judge(observed(), null);
     expect(r.checks.stepTime.status).toBe("not_checked");
-    expect(r.checks.rccl).toEqual({ status: "fail", detail: "RCCL uses socket, the profile expects ofi" });
+    expect(r.verdict).toBe("go");
+  });
+
+  it("judges RCCL's transport against the profile: sockets where the plugin is expected is no-go", () => {
+    const ofi = {
+      expected_transport: "ofi",
+      expected_provider: "cxi",
+      log_selection: "first_attempt"
+    } as const;
+    const r = judge(observed({ rccl: SOCKETS }), undefined, ofi);
+    expect(r.checks.rccl).toEqual({
+      status: "fail",
+      detail: `RCCL uses Socket on nid001,nid002, the profile expects ofi; ${SOCKET_LINE}`
+    });
     expect(r.verdict).toBe("no-go");
+    const tcp = {
+      ...SOCKETS,
+      transport: "ofi",
+      networks: ["AWS Libfabric"],
+      provider: "tcp",
+      socketNodes: []
+    };
+    expect(judge(observed({ rccl: tcp }), undefined, ofi).checks.rccl.detail).toBe(
+      `RCCL uses AWS Libfabric (provider tcp), the profile expects provider cxi; ${SOCKET_LINE}`
+    );
+    const good = { ...tcp, provider: "cxi" };
+    expect(judge(observed({ rccl: good }), undefined, ofi).checks.rccl).toEqual({
+      status: "pass",
+      detail: "RCCL uses AWS Libfabric (provider cxi), as the profile expects"
+    });
+    // no expectation: reported, not judged
+    expect(judge(observed({ rccl: SOCKETS })).checks.rccl.status).toBe("pass");
   });
 
   it("is no-go when a rank died before the first step", () => {

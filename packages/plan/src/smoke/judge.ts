@@ -1,3 +1,4 @@
+import type { NetworkProfile } from "@neoxctl/core";
 import type { Span } from "../estimate/estimates.ts";
 
 /** What the canary's job and log showed, read by the CLI (job status + the log's parsed lines). */
@@ -14,8 +15,14 @@ export interface CanaryObservation {
   /** the model-states file phase 2 reported loading, null when it loaded nothing */
   phase2LoadedPath: string | null;
   phase2Steps: number[];
-  /** RCCL's network transport as read from the log; null when this build cannot read it */
-  rcclTransport: { transport: string; expected: string | null } | null;
+  /** RCCL's network choice as the monitor's reader saw it (transport null: no rank logged one) */
+  rccl: {
+    transport: string | null;
+    networks: string[];
+    provider: string | null;
+    socketNodes: string[];
+    evidence: string[];
+  };
   /** the first error-looking lines (exceptions, NCCL aborts, task exits), in log order */
   errors: string[];
 }
@@ -51,6 +58,8 @@ export interface JudgeInput {
   steps: number;
   saveDir: string;
   expectedStepS: Span | null;
+  /** the profile's RCCL expectation */
+  network: NetworkProfile;
   observed: CanaryObservation;
 }
 
@@ -80,13 +89,33 @@ function started(o: CanaryObservation): CanaryCheck {
   };
 }
 
-function rccl(o: CanaryObservation): CanaryCheck {
-  const r = o.rcclTransport;
-  if (r === null)
-    return { status: "not_checked", detail: "not checked: this build cannot read RCCL's transport" };
-  if (r.expected !== null && r.transport !== r.expected)
-    return { status: "fail", detail: `RCCL uses ${r.transport}, the profile expects ${r.expected}` };
-  return { status: "pass", detail: `RCCL uses ${r.transport}` };
+function rccl(o: CanaryObservation, expected: NetworkProfile): CanaryCheck {
+  const r = o.rccl;
+  if (r.transport === null)
+    return {
+      status: "not_checked",
+      detail:
+        "not checked: no rank logged RCCL's network choice (attempt 1 runs NCCL_DEBUG=INFO unless network.log_selection is never)"
+    };
+  const uses = `RCCL uses ${r.networks.join(" and ")}${r.provider !== null ? ` (provider ${r.provider})` : ""}`;
+  const want = expected.expected_transport;
+  if (want === "any")
+    return { status: "pass", detail: `${uses}; the profile expects no particular transport` };
+  const evidence = r.evidence[0] !== undefined ? `; ${r.evidence[0]}` : "";
+  if (r.transport !== want) {
+    const where = r.socketNodes.length > 0 ? ` on ${r.socketNodes.join(",")}` : "";
+    return { status: "fail", detail: `${uses}${where}, the profile expects ${want}${evidence}` };
+  }
+  if (
+    expected.expected_provider !== undefined &&
+    r.provider !== null &&
+    r.provider !== expected.expected_provider
+  )
+    return {
+      status: "fail",
+      detail: `${uses}, the profile expects provider ${expected.expected_provider}${evidence}`
+    };
+  return { status: "pass", detail: `${uses}, as the profile expects` };
 }
 
 function checkpoint(i: JudgeInput): CanaryCheck {
@@ -142,7 +171,7 @@ export function judgeCanary(i: JudgeInput): CanaryReport {
   const measured = timed.length > 0 ? median(timed) : null;
   const checks = {
     started: started(o),
-    rccl: rccl(o),
+    rccl: rccl(o, i.network),
     checkpoint: checkpoint(i),
     stepTime: stepTime(i, measured)
   };
