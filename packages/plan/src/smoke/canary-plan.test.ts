@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SpecError } from "@neoxctl/core";
-import { emmaInput, localInput } from "../fixtures.test-support.ts";
+import { SpecError, parseClusterProfile } from "@neoxctl/core";
+import { REPO, emmaInput, localInput } from "../fixtures.test-support.ts";
 import { shapeCanary } from "./canary-shape.ts";
 import { PHASE2_MARKER, canarySaveDir, planCanary, renderCanary } from "./canary-plan.ts";
 
@@ -24,6 +26,24 @@ describe("planCanary", () => {
     expect(c.plan.profile.environment).toEqual(c.real.profile.environment);
     expect(c.plan.data.entries.map((e) => e.path)).toEqual(c.real.data.entries.map((e) => e.path));
     expect(c.plan.spec.init).toEqual(c.real.spec.init);
+  });
+
+  it("runs Frontier's canary as a short batch job on 2 nodes", () => {
+    // 64 nodes fall in batch's 2-hour bin
+    const input = emmaInput((y) =>
+      y
+        .replace('time: "48:00:00"', 'time: "02:00:00"')
+        .replace('time_min: "24:00:00"', 'time_min: "01:00:00"')
+    );
+    const profile = parseClusterProfile(
+      readFileSync(join(REPO, "clusters/frontier.yaml"), "utf8"),
+      "frontier.yaml"
+    );
+    const c = planCanary({ ...input, profile, runId: "emma-smoke-2", steps: 10 });
+    expect(c.plan.layout.nodes).toBe(2);
+    const job = renderCanary(c)["job.sbatch"]!;
+    expect(job).toContain("#SBATCH --partition=batch\n");
+    expect(job).toContain("#SBATCH --time=00:30:00\n");
   });
 
   it("renders a job that loads the run's checkpoint, saves, then loads its own save", () => {
