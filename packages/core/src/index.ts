@@ -18,6 +18,7 @@ export { redactSecrets, redactUrl, registerSecrets } from "./redact/redact.ts";
 export { safeJson, safeText } from "./redact/safe-output.ts";
 export { AccessSchema } from "./spec/cluster-profile.ts";
 export type { ClusterAccess, ClusterProfile } from "./spec/cluster-profile.ts";
+export type { CanaryProfile } from "./spec/canary-profile.ts";
 export { sizeInGcds } from "./spec/cluster-size.ts";
 export { TIERS } from "./spec/data.ts";
 export type { DataManifest, DataSpec, Dataset, Sampling, Tier } from "./spec/data.ts";
@@ -25,6 +26,8 @@ export type { EstimatesProfile, MfuBand } from "./spec/estimates-profile.ts";
 export { specJsonSchemas } from "./spec/json-schema.ts";
 export { architectureOf } from "./spec/model.ts";
 export type { ModelArchitecture } from "./spec/model.ts";
+export { NetworkProfileSchema } from "./spec/network-profile.ts";
+export type { NetworkProfile } from "./spec/network-profile.ts";
 export { parseClusterProfile, parseDataManifest, parseRunSpec } from "./spec/parse.ts";
 export {
   ContainerImageSchema,

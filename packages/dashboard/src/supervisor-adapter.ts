@@ -131,6 +131,15 @@ function excluded(b: BadNode): ExcludedNode {
   };
 }
 
+/** The newest attempt the supervisor raised rccl_socket_fallback for (its once-per-attempt `noted` key). */
+function rcclFallbackAttempt(run: Run): number | undefined {
+  const attempts = run.noted
+    .map((k) => /^rccl_socket_fallback:(\d+)$/.exec(k)?.[1])
+    .filter((x): x is string => x !== undefined)
+    .map(Number);
+  return attempts.length ? Math.max(...attempts) : undefined;
+}
+
 /** A run one of whose records could not be read: listed with its id, nothing else claimed. */
 function unreadableSummary(id: string, error: CorruptRecordError): RunSummary {
   return {
@@ -278,6 +287,7 @@ export class SupervisorReadModel implements RunReadModel {
       ...(run.state === "needs_attention" && stopped ? { attentionEvent: stopped.type } : {}),
       recoveries: { ...run.budgetsUsed },
       rollbackCount: run.rollbacks.length,
+      ...(rcclFallbackAttempt(run) !== undefined ? { rcclFallbackAttempt: rcclFallbackAttempt(run) } : {}),
       createdAt: run.createdAt,
       updatedAt: run.updatedAt,
       ...(last?.time ? { lastProgressAt: last.time } : {}),

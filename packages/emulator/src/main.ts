@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { parseArgs } from "./cli-args.ts";
 import { PythonError } from "./config/python-error.ts";
 import { loadNeoxConfig } from "./config/load-config.ts";
@@ -7,6 +8,7 @@ import { checkDeepyLauncher } from "./deepy-check.ts";
 import { FaultLedger, defaultStateFile, parseFaultPlan } from "./faults/faults.ts";
 import { stdioPrinter } from "./output/printer.ts";
 import { readRankEnv } from "./rank/rank-env.ts";
+import { rcclNetLines } from "./rank/rccl-net.ts";
 import { follow, markDone, rendezvousDir } from "./rank/rendezvous.ts";
 import { runTraining } from "./train/run.ts";
 
@@ -57,9 +59,22 @@ function train(loaded: LoadedConfig, onDone: () => void): never {
   }
 }
 
+/** RCCL's network choice, as every rank prints it when its first communicator comes up (rank/rccl-net.ts). */
+function printRcclNet(localRank: number): void {
+  const nodeIndex = Number(env["SLURM_NODEID"] ?? "0");
+  for (const line of rcclNetLines(env, {
+    host: env["SLURMD_NODENAME"] ?? hostname(),
+    pid: process.pid,
+    localRank,
+    nodeIndex: Number.isInteger(nodeIndex) ? nodeIndex : 0
+  }))
+    print.out(line);
+}
+
 /** One rank started by srun: rank 0 trains and logs; the others wait for it (see rendezvous.ts). */
 function rank(loaded: LoadedConfig): never {
   const r = readRankEnv(env, loaded.plain["deepspeed_slurm"] === true);
+  printRcclNet(r.localRank);
   const dir = rendezvousDir(env, r, process.cwd());
   if (r.rank === 0) train(loaded, () => markDone(dir));
   const faults = parseFaultPlan(env);
@@ -90,6 +105,7 @@ try {
         `INFO:root:NeoXArgs.calculate_derived() Total number of GPUs determined to be: ${loaded.cfg.globalNumGpus}`
       );
       checkDeepyLauncher(loaded.launcher, env);
+      printRcclNet(0);
       train(loaded, () => undefined);
       break;
     }

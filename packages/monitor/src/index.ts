@@ -5,7 +5,8 @@ export type {
   TrainEvent,
   BadNodeSource,
   StorageFault,
-  OomSource
+  OomSource,
+  RcclNetLine
 } from "./parse/events.ts";
 export { parseLine, LineParser } from "./parse/text/parse-line.ts";
 export { ChunkParser } from "./parse/bytes/chunk-parser.ts";
@@ -13,6 +14,8 @@ export type { ChunkParserOptions, LocatedEvent } from "./parse/bytes/chunk-parse
 export type { ParseFormat } from "./parse/text/parse-line.ts";
 export { surveyTrainingLines } from "./parse/text/line-survey.ts";
 export type { LineSurvey } from "./parse/text/line-survey.ts";
+export { readRcclTransport, RcclTransportReader, transportOfNetwork } from "./rccl/transport.ts";
+export type { RcclTransport, RcclTransportReading } from "./rccl/transport.ts";
 export { parsePyFloat } from "./parse/text/numbers.ts";
 export type { LossPoint, AlarmKind, Alarm, Notice, DetectorEvent, LossDetector } from "./spike/types.ts";
 export { RobustSpikeDetector } from "./spike/robust-detector.ts";

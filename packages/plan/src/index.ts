@@ -9,3 +9,7 @@ export { renderSummary } from "./summary.ts";
 export { fillTemplate, resolveTemplateValues } from "./templates/fill-template.ts";
 export type { Attempt, Plan } from "./types.ts";
 export { templatesDir } from "./templates/template-files.ts";
+export { PHASE2_MARKER, canarySaveDir, planCanary, renderCanary } from "./smoke/canary-plan.ts";
+export type { CanaryInput, CanaryPlan } from "./smoke/canary-plan.ts";
+export { STEP_TIME_SLACK, judgeCanary, renderCanaryReport } from "./smoke/judge.ts";
+export type { CanaryCheck, CanaryObservation, CanaryReport, CheckStatus } from "./smoke/judge.ts";

@@ -2,6 +2,7 @@ import type { Attempt, Plan } from "./types.ts";
 import { checkSbatchValues } from "./sbatch-safety.ts";
 import { launchCommand } from "./launch-command.ts";
 import { renderPreflight } from "./preflight.ts";
+import { rcclDebugEnv } from "./rccl-debug.ts";
 import { shellQuote } from "./shell-quote.ts";
 import { fillTemplate } from "./templates/fill-template.ts";
 import { templateText } from "./templates/template-files.ts";
@@ -57,7 +58,8 @@ function directives(plan: Plan, attempt: Attempt): string[] {
 export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly string[]): string {
   checkSbatchValues(plan, attempt);
   const p = plan.profile;
-  const env = { ...p.env, ...(attempt.env ?? {}) };
+  // the profile's and the attempt's own NCCL_DEBUG win over the transport check's
+  const env = { ...rcclDebugEnv(p.network, attempt.index), ...p.env, ...(attempt.env ?? {}) };
   const lines = (l: readonly string[]): string => l.map((x) => `${x}\n`).join("");
   return fillTemplate(
     templateText("slurm/job.sbatch"),

@@ -28,6 +28,25 @@ function table(rows: readonly ShareRow[], label: string): string[] {
   ];
 }
 
+/** What the run checks of RCCL's transport (profile `network`), in one line. */
+function networkLine(plan: Plan): string {
+  const n = plan.profile.network;
+  const logged =
+    n.log_selection === "first_attempt"
+      ? "attempt 1 logs RCCL's network choice"
+      : n.log_selection === "every_attempt"
+        ? "every attempt logs RCCL's network choice"
+        : "RCCL's network choice is not logged";
+  switch (n.expected_transport) {
+    case "ofi":
+      return `  network     expects RCCL on the OFI plugin${n.expected_provider !== undefined ? ` (${n.expected_provider})` : ""}, warns on a socket fallback; ${logged}`;
+    case "socket":
+      return `  network     expects RCCL on TCP sockets; ${logged}`;
+    case "any":
+      return `  network     no RCCL transport expected (no check); ${logged}`;
+  }
+}
+
 /** Languages shown at each end of the per-language table; plan.json has all of them. */
 const LANGUAGE_ROWS = 8;
 
@@ -38,7 +57,7 @@ export function renderSummary(plan: Plan): string {
   const d = plan.data;
   const byShare = [...d.byLanguage].sort((a, b) => b.share - a.share || a.key.localeCompare(b.key));
   const lines = [
-    `run ${s.name}: ${s.model.preset} on ${plan.profile.name} (${s.cluster.profile})`,
+    `run ${s.name}: ${s.model.preset} on ${plan.profile.name}${s.cluster.profile !== plan.profile.name ? ` (the spec names ${s.cluster.profile})` : ""}`,
     `  GPUs        ${l.gcds} GCDs = ${l.nodes} nodes × ${l.gcdsPerNode}`,
     `  parallelism dp ${l.dp} × tp ${l.tp} × pp ${l.pp} (ZeRO ${s.parallelism.zero_stage}, ${s.precision})`,
     `  batch       micro ${l.microBatch} × grad-accum ${l.gradAccum} × dp ${l.dp} = ${l.globalBatch} sequences`,
@@ -46,6 +65,7 @@ export function renderSummary(plan: Plan): string {
     `  lr          ${s.training.lr} → ${s.training.min_lr} (${s.training.decay_style}, warmup ${s.training.warmup})`,
     `  checkpoints every ${plan.checkpoints.factor} steps: ${plan.checkpoints.expected} expected${plan.checkpoints.keepLastN !== null ? `, newest ${plan.checkpoints.keepLastN} kept` : ""}`,
     `  data        ${d.datasets.length} datasets, ${d.strategy} sampling, ${d.entries.length} blend entries`,
+    networkLine(plan),
     "",
     ...estimateLines(plan.estimates, plan.checkpoints.factor),
     ""

@@ -1,4 +1,4 @@
-import type { OomSource, StorageFault } from "@neoxctl/monitor";
+import type { OomSource, RcclTransportReading, StorageFault } from "@neoxctl/monitor";
 
 /**
  * What the supervisor needs from Slurm, the planner and the log monitor, in the supervisor's own
@@ -96,6 +96,8 @@ export interface Observations {
   /** the batch script's pre-flight found an input missing (`neoxctl-preflight: FAIL <what>: <path>`) */
   preflight?: { what: string; path: string; line: string };
   lastLr?: number;
+  /** RCCL's network choice, once any rank logged it (needs NCCL_DEBUG=INFO; see monitor's readRcclTransport) */
+  rccl?: RcclTransportReading;
   /** the last few log lines, for evidence */
   tail: string[];
 }

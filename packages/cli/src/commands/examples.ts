@@ -21,6 +21,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "neoxctl init llama3-8b-lumi --account project_465000123 --out runs/emma",
     "neoxctl init local-demo --name my-demo --root /tmp/my-demo --out /tmp/my-demo/spec"
   ],
+  smoke: [
+    "neoxctl smoke examples/emma500-llama3-8b.yaml --cluster lumi --out /scratch/project_462000000/canaries",
+    "neoxctl smoke examples/local-demo.yaml --cluster local --steps 3 --json"
+  ],
   schema: ["neoxctl schema", "neoxctl schema --out /tmp/schemas"],
   spikes: [
     "neoxctl spikes slurm-1234.out",
@@ -41,7 +45,8 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   submit: [
     "neoxctl submit examples/local-demo.yaml --cluster local",
-    "neoxctl submit run.yaml --cluster lumi --run-dir /scratch/project_1/runs/emma500 --json"
+    "neoxctl submit run.yaml --cluster lumi --run-dir /scratch/project_1/runs/emma500 --json",
+    "neoxctl submit run.yaml --cluster lumi --run-dir /scratch/project_1/runs/emma500 --smoke --smoke-out /scratch/project_1/canaries"
   ],
   supervise: [
     "neoxctl supervise",

@@ -12,11 +12,16 @@ import {
 } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { loadPlanInputs, REPO_ROOT } from "./plan.ts";
+import { printReport, smokeOf } from "./smoke.ts";
+import type { CanaryReport } from "@neoxctl/plan";
 
 interface SubmitOptions {
   cluster?: string;
   runDir?: string;
   json?: boolean;
+  smoke?: boolean;
+  smokeOut?: string;
+  smokeSteps?: string;
 }
 
 export function register(program: Command): void {
@@ -32,9 +37,30 @@ export function register(program: Command): void {
       "absolute run directory on the cluster (default ./runs/<run id> for a local cluster)"
     )
     .option("--json", "print the run as JSON")
+    .option("--smoke", "run `neoxctl smoke` first and submit only on go (no-go: the report, exit 3)")
+    .option("--smoke-out <dir>", "the canary's directory (as smoke --out)")
+    .option("--smoke-steps <n>", "the canary's steps (as smoke --steps)", "10")
     .action(async (specArg: string, opts: SubmitOptions) =>
       runAction(opts.json === true, async () => {
         const { spec, profile, manifest } = await loadPlanInputs(resolve(specArg), opts.cluster);
+        let smoke: CanaryReport | undefined;
+        if (opts.smoke === true) {
+          const report = await smokeOf(
+            { spec, profile, manifest },
+            {
+              ...(opts.smokeOut !== undefined ? { out: opts.smokeOut } : {}),
+              ...(opts.smokeSteps !== undefined ? { steps: opts.smokeSteps } : {})
+            },
+            opts.json === true
+          );
+          if (report.verdict === "no-go") {
+            // the report on stdout (JSON with --json), nothing submitted
+            printReport(report, opts.json === true);
+            return;
+          }
+          if (opts.json !== true) printReport(report, false);
+          smoke = report;
+        }
         const runId = newRunId(spec.name);
         let runDir = opts.runDir;
         if (runDir === undefined) {
@@ -61,7 +87,13 @@ export function register(program: Command): void {
           });
           await enqueueSubmit(store.redis, defaultPrefix(), run.id);
           if (opts.json === true)
-            printJson({ runId: run.id, state: run.state, runDir: run.runDir, cluster: run.cluster });
+            printJson({
+              runId: run.id,
+              state: run.state,
+              runDir: run.runDir,
+              cluster: run.cluster,
+              ...(smoke !== undefined ? { smoke } : {})
+            });
           else printLine(run.id);
         } finally {
           await exec.close();

@@ -18,6 +18,9 @@ export const EVENT_TYPES = [
   // the throughput guard: a sustained slowdown, and a node it points at
   "slowdown",
   "node_suspect",
+  // the network check: RCCL chose another transport than the profile expects (sockets instead of the
+  // Slingshot plugin); a warning, training goes on
+  "rccl_socket_fallback",
   // recoveries the supervisor decided (each starts a new attempt)
   "recover_node",
   "recover_timeout",

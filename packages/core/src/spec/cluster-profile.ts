@@ -6,6 +6,9 @@ import { AbsolutePathSchema, BindSchema, ContainerImageSchema, ProgramSchema } f
 import { refuseProtoKey } from "./proto-key.ts";
 import { EstimatesProfileSchema } from "./estimates-profile.ts";
 import { EnvironmentSchema, LaunchSchema } from "./launch-profile.ts";
+import { CanaryProfileSchema } from "./canary-profile.ts";
+import { SbatchDirectiveSchema } from "./sbatch-directive.ts";
+import { NetworkProfileSchema } from "./network-profile.ts";
 
 const posInt = z.number().int().positive();
 
@@ -37,15 +40,7 @@ const SchedulerSchema = z
       ),
     supports_time_min: z.boolean().default(true),
     accounting: z.boolean().describe("whether sacct works (the monitor relies on it)"),
-    extra_directives: z
-      // sbatch splits an #SBATCH line at whitespace and honours quotes, so either would smuggle in further options
-      .array(
-        z.string().regex(/^--[a-z][a-z-]*(=[^\s'"\\]+)?$/, {
-          error: "must be one option --name or --name=value, without spaces, quotes or backslashes"
-        })
-      )
-      .default([])
-      .describe("further #SBATCH options")
+    extra_directives: z.array(SbatchDirectiveSchema).default([]).describe("further #SBATCH options")
   })
   .strict();
 
@@ -117,7 +112,14 @@ export const ClusterProfileSchema = z
       "peak FLOPs, MFU band, billing rule, quotas and failure prior for the plan's estimates"
     ),
     launch: LaunchSchema.default({ mode: "per_rank" }),
-    environment: EnvironmentSchema.default({ module_use: [], modules: [], overlays: [], env: {} })
+    environment: EnvironmentSchema.default({ module_use: [], modules: [], overlays: [], env: {} }),
+    canary: CanaryProfileSchema.optional().describe(
+      "debug partition for `neoxctl smoke` (same image, environment and launch; ≤ 2 nodes, short)"
+    ),
+    network: NetworkProfileSchema.default({
+      expected_transport: "any",
+      log_selection: "first_attempt"
+    }).describe("which RCCL transport the runs should use, and which attempts log RCCL's choice")
   })
   .strict()
   .refine((p) => p.cpu_bind_masks === undefined || p.cpu_bind_masks.length === p.scheduler.ntasks_per_node, {

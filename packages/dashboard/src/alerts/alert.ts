@@ -5,7 +5,8 @@ export const ALERT_KINDS = [
   "rollback",
   "node_failures",
   "slowdown",
-  "node_suspect"
+  "node_suspect",
+  "rccl_socket_fallback"
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -33,5 +34,7 @@ export function alertTitle(kind: AlertKind): string {
       return "training slower than its baseline";
     case "node_suspect":
       return "node suspected of slowing training";
+    case "rccl_socket_fallback":
+      return "RCCL fell back to TCP sockets";
   }
 }

@@ -65,6 +65,8 @@ export async function alertForNotice(
       return alert("slowdown");
     case "node_suspect":
       return alert("node_suspect");
+    case "rccl_socket_fallback":
+      return alert("rccl_socket_fallback");
     case "run_completed":
     case "cancelled_by_user":
     // the supervisor queues only the events above; the rest are listed so that a new type is a

@@ -72,6 +72,8 @@ export interface RunSummary {
   lossTail?: number[];
   /** the event type that put the run in needs_attention (says what a bare Slurm message was) */
   attentionEvent?: EventType;
+  /** the newest attempt on which RCCL was seen on sockets where the profile expects the plugin (rccl_socket_fallback) */
+  rcclFallbackAttempt?: number;
   /** state `unreadable`: which record could not be read and why (the other fields are placeholders) */
   unreadable?: string;
 }

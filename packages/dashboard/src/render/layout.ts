@@ -16,6 +16,7 @@ tr.state-needs_attention{background:#fff1e0}tr.state-failed{background:#fde8e8}
 .badge.needs_attention{background:#ff9f1c;color:#000}.badge.failed{background:#d7263d;color:#fff}
 .badge.running{background:#2e86ab;color:#fff}.badge.completed{background:#3bb273;color:#fff}
 .badge.recovering{background:#7768ae;color:#fff}.badge.unreadable{background:#5c0a14;color:#fff}
+.badge.rccl-socket{background:#f4d35e;color:#000}
 section{background:#fff;margin:12px 0;padding:8px 12px;border:1px solid #e3e6ea}
 h2{font-size:15px;margin:4px 0 8px}
 pre{background:#f0f2f5;padding:6px;overflow:auto;max-height:240px;margin:4px 0}

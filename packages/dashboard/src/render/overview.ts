@@ -25,6 +25,7 @@ export interface OverviewInput {
   now: Date;
   docsBase: string;
 }
+import { rcclBadge } from "./network-badge.ts";
 
 const RANK = new Map<RunStateView, number>(RUN_STATE_VIEWS.map((s, i) => [s, i]));
 const COLUMNS = 10;
@@ -89,7 +90,7 @@ function row(run: RunSummary, input: OverviewInput): SafeHtml {
       <div class="muted">${run.id}</div>
       ${owners(run)}
     </td>
-    <td data-label="state">${stateCell(run, input.docsBase)}</td>
+    <td data-label="state">${stateCell(run, input.docsBase)}${rcclBadge(run)}</td>
     <td data-label="step">
       ${run.step} / ${run.trainIters} <span class="muted">(${pct.toFixed(1)}%)</span>
       <div class="progress"><div style="width:${pct.toFixed(1)}%"></div></div>

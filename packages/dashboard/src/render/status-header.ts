@@ -2,6 +2,7 @@ import type { AttemptView, EventView, RunSummary } from "../model/read-model.ts"
 import { attentionInPlainWords, classifyAttention } from "../model/attention-cause.ts";
 import type { SafeHtml } from "./html.ts";
 import { html } from "./html.ts";
+import { rcclBadge } from "./network-badge.ts";
 import {
   etaSeconds,
   formatAge,
@@ -73,7 +74,7 @@ export function renderStatusHeader(input: StatusInput): SafeHtml {
     data-nodes="${current?.nodes.join(",") ?? ""}"
   >
     <h2>
-      ${run.name} <span class="badge ${run.state}">${run.state.replace("_", " ")}</span>
+      ${run.name} <span class="badge ${run.state}">${run.state.replace("_", " ")}</span>${rcclBadge(run)}
       <span class="muted since" data-since="${since ?? ""}"
         >since ${formatTime(since)} (${formatAge(since, now)} ago)</span
       >

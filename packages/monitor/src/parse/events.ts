@@ -43,6 +43,14 @@ export type BadNodeSource =
  */
 export type StorageFault = "permission" | "read_only" | "no_space" | "quota" | "unwritable";
 
+/**
+ * Which of RCCL's network-selection lines (see text/rccl-net-lines.ts): the decision (`network`), the
+ * OFI plugin's libfabric provider, the socket transport's interfaces, and whether the plugin library
+ * was loaded or missing.
+ */
+export type RcclNetLine =
+  "network" | "ofi_provider" | "socket_interfaces" | "plugin_loaded" | "plugin_missing";
+
 /** who reported the out-of-memory: the GPU allocator (PyTorch/HIP), srun, slurmstepd's cgroup, the kernel */
 export type OomSource = "gpu" | "srun" | "slurmstepd" | "kernel";
 
@@ -96,6 +104,8 @@ export type LogEvent =
   | { kind: "checkpoint_save_error"; step: number | null; path: string }
   /** the trainer raised because storage refused a write; `step` when the path is a `global_stepN` checkpoint */
   | { kind: "storage_error"; fault: StorageFault; path: string | null; step: number | null; message: string }
+  /** an RCCL/NCCL INFO line about the network it chose (needs NCCL_DEBUG=INFO); `node` from the debug prefix */
+  | { kind: "rccl_net"; what: RcclNetLine; value: string; node: string | null; message: string }
   /** the batch script's pre-flight found an input missing and exited before starting any rank */
   | { kind: "preflight_failed"; what: string; path: string; message: string };
 

@@ -1,4 +1,4 @@
-import { hangPolicyFromSpec, judgeHang, RobustSpikeDetector } from "@neoxctl/monitor";
+import { hangPolicyFromSpec, judgeHang, RcclTransportReader, RobustSpikeDetector } from "@neoxctl/monitor";
 import type { DetectorEvent, HangPolicy, IterationSeen, LocatedEvent } from "@neoxctl/monitor";
 import type { Resilience } from "@neoxctl/core";
 import type { LossAlarm, Observations } from "../ports.ts";
@@ -22,6 +22,8 @@ export class AttemptObserver {
   private readonly saveErrors: { line: string; step: number | null; path: string }[] = [];
   /** the innermost NeoX/DeepSpeed frame of the traceback being printed, for the exception that ends it */
   private lastFrame: string | null = null;
+  /** RCCL's network lines, folded as they come (obs.rccl is its reading) */
+  private readonly rccl = new RcclTransportReader();
   /** training points not yet stored in the run's series (points before `emitFrom` already are) */
   readonly pending: StepPoint[] = [];
 
@@ -133,6 +135,10 @@ export class AttemptObserver {
       case "deepspeed_step":
       case "overflow":
       case "task_exit":
+        return;
+      case "rccl_net":
+        this.rccl.push(ev);
+        o.rccl = this.rccl.reading();
         return;
     }
   }

@@ -23,6 +23,7 @@ describe("eventRoute", () => {
       "submit_rejected",
       "slowdown",
       "node_suspect",
+      "rccl_socket_fallback",
       "recover_node",
       "rollback",
       "needs_attention",

@@ -29,6 +29,7 @@ export function eventRoute(type: EventType): EventRoute {
       return FOLLOW_UP;
     case "slowdown":
     case "node_suspect":
+    case "rccl_socket_fallback":
     case "needs_attention":
     case "run_completed":
     case "submit_rejected":

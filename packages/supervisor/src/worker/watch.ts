@@ -14,6 +14,7 @@ import { transitionOps } from "./transition.ts";
 import { act } from "./act.ts";
 import type { Finding } from "../guard/throughput.ts";
 import { feedGuard, runGuard } from "./guard-step.ts";
+import { checkNetwork } from "./network-step.ts";
 
 /**
  * The submitted attempt's cycle: observe (its log and job) → decide (the pure policy) → act (carry
@@ -23,6 +24,7 @@ export async function watch(deps: LoopDeps, c: RunCycle, attempt: Attempt): Prom
   const job = c.jobs.get(attempt.jobId!);
   const fed: Finding[] = [];
   const o = await observe(deps, c, attempt, job, fed);
+  await checkNetwork(deps, c, attempt, o);
   const d = await decideFor(deps, c, attempt, job, o);
   await act(
     deps,

@@ -3,6 +3,7 @@ import { parseLlmcLine } from "./llmc-line.ts";
 import { parseExceptionLine, parseFailureLine } from "./failure-lines.ts";
 import { parseNodeErrorLine } from "./node-errors.ts";
 import { parsePreflightLine } from "./preflight-line.ts";
+import { parseRcclNetLine } from "./rccl-net-lines.ts";
 import { parseRuntimeLine } from "./runtime-lines.ts";
 import { parseStorageErrorLine } from "./storage-errors.ts";
 import { parseTrainLine } from "./train-line.ts";
@@ -45,6 +46,7 @@ function parseAny(line: string, format: ParseFormat): LogEvent | null {
       parseStorageErrorLine(line) ??
       parseRuntimeLine(line) ??
       parseFailureLine(line) ??
+      parseRcclNetLine(line) ??
       parseNodeErrorLine(line) ??
       parseExceptionLine(line)
     );
