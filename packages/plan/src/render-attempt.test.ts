@@ -59,7 +59,7 @@ describe("renderAttempt", () => {
     expect(sbatch).toMatch(/^export MIOPEN_USER_DB_PATH=\/tmp\//m);
     // srun on the host, one task per GCD, each entering the container; deepy.py never runs
     expect(sbatch).toMatch(
-      /^srun --kill-on-bad-exit=1 --ntasks-per-node=8 --cpu-bind=mask_cpu:0x00fe000000000000,0xfe00000000000000,\S+ singularity exec \S+\.sif bash "\$\{RUN_DIR\}"\/launch\/rank\.sh train "\$\{TRAIN_ARGV\}"$/m
+      /^srun --kill-on-bad-exit=1 --ntasks-per-node=8 --cpus-per-task=7 --cpu-bind=mask_cpu:0x00fe000000000000,0xfe00000000000000,\S+ singularity exec \S+\.sif bash "\$\{RUN_DIR\}"\/launch\/rank\.sh train "\$\{TRAIN_ARGV\}"$/m
     );
     expect(sbatch).not.toMatch(/^[^#\n]*deepy\.py/m);
     expect(sbatch).toContain("module load singularity-AI-bindings\n");

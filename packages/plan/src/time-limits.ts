@@ -14,7 +14,7 @@ export function timeLimitIssues(profile: ClusterProfile, nodes: number, time: st
     {
       path: "cluster.time",
       received: time,
-      rule: `exceeds ${profile.name}'s limit for ${nodes} nodes in partition ${profile.scheduler.partition}: ${limit.max_time} (jobs of up to ${limit.max_nodes} nodes)`
+      rule: `exceeds ${profile.name}'s limit for ${nodes} nodes in partition ${profile.scheduler.partition}: ${limit.max_time} (jobs of up to ${limit.max_nodes} nodes)${profile.scheduler.longer_jobs !== undefined ? `; for longer jobs: ${profile.scheduler.longer_jobs}` : ""}`
     }
   ];
 }

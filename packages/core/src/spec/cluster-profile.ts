@@ -38,6 +38,13 @@ const SchedulerSchema = z
       .describe(
         "wall-time limits by job size, smallest first: a job of N nodes may run the max_time of the first entry with N <= max_nodes (OLCF's batch bins)"
       ),
+    longer_jobs: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "where a job this partition's time limits refuse can go instead (e.g. `--cluster frontier-extended: partition extended, up to 64 nodes for 24 h`); shown with the refusal"
+      ),
     supports_time_min: z.boolean().default(true),
     accounting: z.boolean().describe("whether sacct works (the monitor relies on it)"),
     extra_directives: z.array(SbatchDirectiveSchema).default([]).describe("further #SBATCH options")

@@ -22,6 +22,8 @@ export function eventRunbookPage(e: Pick<EventView, "type" | "cause">): RunbookP
       return "slowdown";
     case "node_suspect":
       return "node_suspect";
+    case "rccl_socket_fallback":
+      return "rccl_socket_fallback";
     case "record_corrupt":
       return "unreadable_record";
     case "run_created":

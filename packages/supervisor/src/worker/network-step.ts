@@ -1,18 +1,25 @@
+import { NetworkProfileSchema } from "@neoxctl/core";
 import type { NetworkProfile } from "@neoxctl/core";
 import type { Attempt } from "../model.ts";
-import { planInputOf } from "../adapters/plan-input.ts";
 import type { AttemptObserver } from "../observe/attempt-observer.ts";
 import { transportFallback } from "../observe/transport-check.ts";
 import type { Committer, RunCycle } from "./cycle.ts";
 import { noteOps } from "./transition.ts";
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The profile's `network` section from the run's stored plan input, checked with its own schema only:
+ * this runs every cycle of a watched attempt, and the whole plan input (a manifest of hundreds of
+ * datasets) is validated where attempts are rendered. Null when it does not parse: no check.
+ */
 function expectedNetwork(c: RunCycle): NetworkProfile | null {
-  try {
-    return planInputOf(c.run).profile.network;
-  } catch {
-    // an unreadable plan input is reported where attempts are rendered; no check without it
-    return null;
-  }
+  const input = c.run.planInput;
+  const profile = isRecord(input) ? input["profile"] : undefined;
+  const raw = isRecord(profile) ? (profile["network"] ?? {}) : {};
+  const parsed = NetworkProfileSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
 }
 
 /**

@@ -7,7 +7,7 @@ set +u
 eval "${WITH_CONDA}"
 source /projappl/project_462000000/neox-venv/bin/activate
 set -u
-export PYTHONUSERBASE=''
+export PYTHONNOUSERSITE=1
 export HF_HUB_OFFLINE=1
 export HF_DATASETS_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
