@@ -212,10 +212,65 @@ describe("recovery paths of the worker, over a fake Slurm", () => {
 
   it("adopts a job a crash left behind after sbatch instead of submitting a second", async () => {
     const rig = await rigs();
-    const orphan = await rig.slurm.submit({ scriptPath: "/x", cwd: "/x", runId: rig.runId, attempt: 1 });
+    const { nonce } = await rig.attempt(1);
+    expect(nonce).toMatch(/^[0-9a-f]{12}$/);
+    const orphan = await rig.slurm.submit({
+      scriptPath: "/x",
+      cwd: "/x",
+      runId: rig.runId,
+      attempt: 1,
+      nonce
+    });
     await rig.cycle();
     expect(await rig.jobId(1)).toBe(orphan);
     expect(rig.slurm.submits).toHaveLength(1);
     expect((await rig.events()).at(-1)?.evidence.detail).toMatchObject({ adoptedAfterRestart: true });
+  });
+
+  it("never adopts a job an earlier run under the same run id left in accounting, only this attempt's", async () => {
+    const rig = await rigs();
+    const { nonce } = await rig.attempt(1);
+    // an earlier run that reused the id: same tag (run, attempt 1), ended long ago, with or without a nonce
+    const stale = await rig.slurm.submit({
+      scriptPath: "/old",
+      cwd: "/old",
+      runId: rig.runId,
+      attempt: 1,
+      nonce: "0ld0ld"
+    });
+    rig.slurm.end(stale, "COMPLETED", { exitCode: 0 });
+    const older = await rig.slurm.submit({ scriptPath: "/old", cwd: "/old", runId: rig.runId, attempt: 1 });
+    rig.slurm.end(older, "FAILED", { exitCode: 1 });
+    // then the crash after this attempt's sbatch: its job carries the record's nonce
+    const mine = await rig.slurm.submit({ scriptPath: "/x", cwd: "/x", runId: rig.runId, attempt: 1, nonce });
+    const third = await rig.slurm.submit({
+      scriptPath: "/new",
+      cwd: "/new",
+      runId: rig.runId,
+      attempt: 1,
+      nonce: "ffff"
+    });
+    rig.slurm.end(third, "CANCELLED");
+    await rig.cycle();
+    expect(await rig.jobId(1)).toBe(mine);
+    expect(rig.slurm.submits).toHaveLength(4);
+    expect((await rig.events()).at(-1)?.evidence.detail).toMatchObject({ adoptedAfterRestart: true });
+  });
+
+  it("with only a stale job of the same tag in Slurm, submits its own job with its nonce", async () => {
+    const rig = await rigs();
+    const stale = await rig.slurm.submit({
+      scriptPath: "/old",
+      cwd: "/old",
+      runId: rig.runId,
+      attempt: 1,
+      nonce: "0ld0ld"
+    });
+    rig.slurm.end(stale, "COMPLETED", { exitCode: 0 });
+    await rig.cycle();
+    const { nonce, jobId } = await rig.attempt(1);
+    expect(jobId).not.toBe(stale);
+    expect(rig.slurm.job(jobId!).input.nonce).toBe(nonce);
+    expect((await rig.events()).at(-1)?.evidence.detail).not.toHaveProperty("adoptedAfterRestart");
   });
 });
