@@ -53,6 +53,7 @@ describe.each([
       scriptPath: s,
       runId,
       attempt: 1,
+      nonce: "c0ffee01",
       cwd: dir,
       exclude: ["nid003", "nid004"],
       extraArgs: ["--nodes=2"]
@@ -63,12 +64,12 @@ describe.each([
     const st = running.statuses.get(id);
     expect(st?.nodes).toHaveLength(2);
     expect(st?.nodes.every((n) => /^nid00[12]$/.test(n))).toBe(true);
-    expect(st?.tag).toEqual({ runId, attempt: 1 });
+    expect(st?.tag).toEqual({ runId, attempt: 1, nonce: "c0ffee01" });
     expect(st?.name).toBe(`neoxctl-${runId}`);
     expect(running.commands).toEqual(["squeue --json"]);
 
     const found = await client.findSubmissions(runId);
-    expect(found.map((j) => j.jobId)).toContain(id);
+    expect(found.find((j) => j.jobId === id)?.tag?.nonce).toBe("c0ffee01");
 
     await client.cancel([id]);
     const ended = await pollUntil(poller, [id], (j) => j?.state === "CANCELLED", 60_000);

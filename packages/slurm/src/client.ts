@@ -24,6 +24,8 @@ export interface SubmitRequest {
   scriptPath: string;
   runId: string;
   attempt: number;
+  /** goes into the comment tag (letters and digits): see SubmissionTag.nonce */
+  nonce?: string;
   cwd?: string;
   /** nodes to keep away from (bad-node list) */
   exclude?: readonly string[];
@@ -76,7 +78,7 @@ export class SlurmClient {
       "sbatch",
       "--parsable",
       `--job-name=${jobNameForRun(req.runId)}`,
-      `--comment=${formatSubmissionTag({ runId: req.runId, attempt: req.attempt })}`
+      `--comment=${formatSubmissionTag({ runId: req.runId, attempt: req.attempt, nonce: req.nonce })}`
     ];
     if (req.cwd !== undefined) argv.push(`--chdir=${req.cwd}`);
     if (req.exclude && req.exclude.length > 0) argv.push(`--exclude=${compressHostlist(req.exclude)}`);

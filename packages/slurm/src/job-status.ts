@@ -1,3 +1,4 @@
+import { SlurmError } from "@neoxctl/core";
 import type { JobState } from "./job-state.ts";
 
 /** Which Slurm command a status came from (they differ in what they know). */
@@ -7,6 +8,12 @@ type StatusSource = "squeue" | "sacct" | "scontrol";
 export interface SubmissionTag {
   runId: string;
   attempt: number;
+  /**
+   * Chosen afresh for each attempt record before its sbatch: it tells this record's job from one
+   * an earlier run under the same run id left in accounting with the same run and attempt.
+   * Absent on jobs submitted before nonces existed.
+   */
+  nonce?: string;
 }
 
 /** One job's status, the same shape whichever command produced it. */
@@ -47,17 +54,25 @@ export interface PriorAttempt {
   endTime: string | null;
 }
 
-const TAG_RE = /neoxctl:run=([^;\s]+);attempt=(\d+)/;
+const TAG_RE = /neoxctl:run=([^;\s]+);attempt=(\d+)(?:;nonce=([0-9A-Za-z]+))?/;
+const NONCE_RE = /^[0-9A-Za-z]+$/;
 
 export function formatSubmissionTag(tag: SubmissionTag): string {
-  return `neoxctl:run=${tag.runId};attempt=${tag.attempt}`;
+  if (tag.nonce !== undefined && !NONCE_RE.test(tag.nonce)) {
+    // the comment must read back as written: a `;` or a space would end the nonce early
+    throw new SlurmError("SLURM_REJECTED", `submission nonce must be letters and digits: ${tag.nonce}`, {
+      nonce: tag.nonce
+    });
+  }
+  const nonce = tag.nonce !== undefined ? `;nonce=${tag.nonce}` : "";
+  return `neoxctl:run=${tag.runId};attempt=${tag.attempt}${nonce}`;
 }
 
 export function parseSubmissionTag(comment: string | null | undefined): SubmissionTag | null {
   if (!comment) return null;
   const m = TAG_RE.exec(comment);
   if (!m?.[1] || m[2] === undefined) return null;
-  return { runId: m[1], attempt: Number(m[2]) };
+  return { runId: m[1], attempt: Number(m[2]), ...(m[3] !== undefined ? { nonce: m[3] } : {}) };
 }
 
 export function jobNameForRun(runId: string): string {

@@ -64,6 +64,12 @@ export const AttemptSchema = z.object({
   configDir: z.string(),
   /** the Slurm output file of this attempt */
   logPath: z.string(),
+  /**
+   * chosen when the record is made, before its sbatch, and carried in the job's comment tag: after
+   * a crash only a job with this nonce is this attempt's (worker/own-submission.ts). Absent on
+   * records written before nonces existed.
+   */
+  nonce: z.string().optional(),
   jobId: z.string().optional(),
   /** nodes the job was seen running on */
   nodes: z.array(z.string()).optional(),

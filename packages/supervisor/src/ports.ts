@@ -42,6 +42,8 @@ export interface JobView {
 export interface SubmittedJob {
   jobId: string;
   attempt: number;
+  /** the nonce of the attempt record that submitted it; absent on jobs submitted before nonces */
+  nonce?: string;
 }
 
 export interface SubmitInput {
@@ -49,6 +51,8 @@ export interface SubmitInput {
   cwd: string;
   runId: string;
   attempt: number;
+  /** the submitting record's nonce, carried in the job's tag (see worker/own-submission.ts) */
+  nonce?: string;
   /** submit held (`sbatch --hold`): it waits until released, e.g. while it replaces a queued continuation */
   hold?: boolean;
 }
@@ -61,7 +65,10 @@ export interface SlurmPort {
   release(jobId: string): Promise<void>;
   /** ONE call for all jobs; jobs Slurm no longer knows are absent from the map */
   poll(jobIds: readonly string[]): Promise<Map<string, JobView>>;
-  /** jobs carrying this run's tag, to reconcile after a crash */
+  /**
+   * jobs carrying this run's tag, to reconcile after a crash; oldest attempt first. A job of an
+   * earlier run under the same id carries the tag too: adopt only by nonce (`ownSubmission`)
+   */
   findSubmissions(runId: string): Promise<SubmittedJob[]>;
   /** nodes currently DOWN/DRAINED/FAILED among `nodes` (all of the cluster's when empty) */
   downNodes(nodes: readonly string[]): Promise<string[]>;

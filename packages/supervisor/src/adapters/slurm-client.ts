@@ -50,6 +50,7 @@ export class SlurmAdapter implements SlurmPort {
       cwd: req.cwd,
       runId: req.runId,
       attempt: req.attempt,
+      nonce: req.nonce,
       extraArgs
     });
   }
@@ -76,9 +77,9 @@ export class SlurmAdapter implements SlurmPort {
 
   async findSubmissions(runId: string): Promise<SubmittedJob[]> {
     const found = await this.client.findSubmissions(runId);
-    return found
-      .filter((j) => j.tag?.runId === runId)
-      .map((j) => ({ jobId: j.jobId, attempt: j.tag!.attempt }));
+    return found.flatMap(({ jobId, tag }) =>
+      tag?.runId === runId ? [{ jobId, attempt: tag.attempt, nonce: tag.nonce }] : []
+    );
   }
 
   async downNodes(nodes: readonly string[]): Promise<string[]> {

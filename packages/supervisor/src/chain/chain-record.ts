@@ -30,6 +30,8 @@ const QueuedContinuationSchema = z.object({
   /** `submitting`: intent written, sbatch may or may not have happened (reconcile by tag) */
   phase: z.enum(["submitting", "queued"]),
   jobId: z.string().optional(),
+  /** carried in the job's tag, as an attempt's nonce is (worker/own-submission.ts); absent on older records */
+  nonce: z.string().optional(),
   params: AttemptParamsSchema,
   dependency: z.string(),
   exit: ExitRecordSchema,

@@ -7,6 +7,8 @@ import type { Committer, RunCycle } from "../worker/cycle.ts";
 import { renderFor } from "../adapters/render-attempt.ts";
 import type { RenderExtras } from "../adapters/render-attempt.ts";
 import { noteOps } from "../worker/transition.ts";
+import { newSubmissionNonce, ownSubmission } from "../worker/own-submission.ts";
+import type { SubmissionIntent } from "../worker/own-submission.ts";
 import type { ChainRecord, ExitRecord, QueuedContinuation } from "./chain-record.ts";
 import { putChain, readChain, withExit } from "./chain-record.ts";
 import type { ChainPriors } from "./measure.ts";
@@ -74,6 +76,7 @@ export class ChainManager {
       attempt: index,
       predecessor: { attempt: attempt.index, jobId: attempt.jobId, exitAt: mine.exitAt },
       phase: "submitting",
+      nonce: newSubmissionNonce(),
       params,
       dependency: `afterok:${attempt.jobId},singleton`,
       exit,
@@ -86,11 +89,11 @@ export class ChainManager {
 
   private async finishQueue(c: RunCycle, rec: ChainRecord, q: QueuedContinuation): Promise<void> {
     const { run } = c;
-    let jobId = await this.findTagged(c.cluster.slurm, run.id, q.attempt, rec.discarded);
+    let jobId = await this.findTagged(c.cluster.slurm, run.id, intentOf(q), rec.discarded);
     if (!jobId) {
       jobId = await this.submitSnapshot(
         c,
-        q.attempt,
+        intentOf(q),
         q.params,
         { ...extrasOf(q.attempt, q.exit), dependency: q.dependency },
         false
@@ -141,7 +144,7 @@ export class ChainManager {
       await this.store.commit(lease, [putChain(this.store, run.id, withExit(rec, exit))]);
       return { discarded: rec.discarded, extras };
     }
-    const jobId = q.jobId ?? (await this.findTagged(c.cluster.slurm, run.id, q.attempt, rec.discarded));
+    const jobId = q.jobId ?? (await this.findTagged(c.cluster.slurm, run.id, intentOf(q), rec.discarded));
     rec = { ...rec, queued: undefined };
     if (!jobId) {
       await this.store.commit(lease, [putChain(this.store, run.id, withExit(rec, exit))]);
@@ -181,7 +184,7 @@ export class ChainManager {
     for (;;) {
       switch (r.phase) {
         case "submitting": {
-          const found = await this.findTagged(cluster.slurm, run.id, attempt.index, [
+          const found = await this.findTagged(cluster.slurm, run.id, intentOf(attempt), [
             ...rec.discarded,
             r.oldJobId
           ]);
@@ -189,7 +192,7 @@ export class ChainManager {
             found ??
             (await this.submitSnapshot(
               c,
-              attempt.index,
+              intentOf(attempt),
               attempt.params,
               { ...extras, dependency: "singleton" },
               true
@@ -237,7 +240,7 @@ export class ChainManager {
     const rec = await readChain(this.store, run.id);
     const q = rec.queued;
     if (!q) return;
-    const jobId = q.jobId ?? (await this.findTagged(cluster.slurm, run.id, q.attempt, rec.discarded));
+    const jobId = q.jobId ?? (await this.findTagged(cluster.slurm, run.id, intentOf(q), rec.discarded));
     if (jobId) await cluster.slurm.cancel(jobId);
     const next: ChainRecord = {
       ...rec,
@@ -255,27 +258,26 @@ export class ChainManager {
     ]);
   }
 
+  /** the job the sbatch of `intent` submitted, if a crash lost its answer: by nonce, never by tag alone */
   private async findTagged(
     slurm: SlurmPort,
     runId: string,
-    attempt: number,
+    intent: SubmissionIntent,
     exclude: readonly string[]
   ): Promise<string | undefined> {
-    return (await slurm.findSubmissions(runId))
-      .filter((s) => s.attempt === attempt && !exclude.includes(s.jobId))
-      .at(-1)?.jobId;
+    return ownSubmission(await slurm.findSubmissions(runId), intent, exclude)?.jobId;
   }
 
   /** Renders into attempts/<n>/ only: files a running predecessor (or its Slurm requeue) reads stay untouched. */
   private async submitSnapshot(
     c: RunCycle,
-    index: number,
+    intent: SubmissionIntent,
     params: AttemptParams,
     extras: RenderExtras,
     hold: boolean
   ): Promise<string> {
     const { run, cluster } = c;
-    const r = renderFor(run, index, params, extras);
+    const r = renderFor(run, intent.attempt, params, extras);
     for (const [rel, content] of Object.entries(r.files))
       await cluster.exec.writeFile(`${r.configDir}/${rel}`, content);
     await cluster.exec.writeFile(`${run.runDir}/logs/.keep`, "");
@@ -283,10 +285,16 @@ export class ChainManager {
       scriptPath: `${r.configDir}/job.sbatch`,
       cwd: run.runDir,
       runId: run.id,
-      attempt: index,
+      attempt: intent.attempt,
+      nonce: intent.nonce,
       ...(hold ? { hold: true } : {})
     });
   }
+}
+
+function intentOf(x: QueuedContinuation | Attempt): SubmissionIntent {
+  const attempt = "index" in x ? x.index : x.attempt;
+  return { attempt, nonce: x.nonce };
 }
 
 function configRootOf(index: number): string {

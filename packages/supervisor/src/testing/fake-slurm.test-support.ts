@@ -75,7 +75,11 @@ export class FakeSlurm implements SlurmPort {
     return [...this.jobs.values()]
       .filter((j) => j.runId === runId)
       .sort((a, b) => a.attempt - b.attempt || Number(a.jobId) - Number(b.jobId))
-      .map((j) => ({ jobId: j.jobId, attempt: j.attempt }));
+      .map((j) => ({
+        jobId: j.jobId,
+        attempt: j.attempt,
+        nonce: j.input.nonce
+      }));
   }
 
   async downNodes(nodes: readonly string[]): Promise<string[]> {

@@ -14,6 +14,20 @@ interface Watched {
 /** bytes parsed per step of a catch-up: events of one step are folded and dropped before the next */
 const CATCH_UP_BYTES = 16 * 1024 * 1024;
 
+/** What `LogReader.observe` reads: one attempt run's log, and how to judge it. */
+export interface LogWatch {
+  exec: Executor;
+  /** one per attempt run: a run of the job that Slurm restarted gets a new key */
+  key: string;
+  path: string;
+  resilience: Resilience;
+  attempt: number;
+  /** log offset already stored: points before it are not emitted again */
+  emitFrom: number;
+  /** this cycle's clock reading */
+  now: number;
+}
+
 /**
  * Keeps one monitor follower and one observer per attempt run (an attempt restarted by Slurm under
  * the same job id gets fresh ones: the process and its log start over). After a supervisor restart
@@ -24,15 +38,8 @@ export class LogReader {
 
   constructor(private readonly catchUpBytes = CATCH_UP_BYTES) {}
 
-  async observe(
-    exec: Executor,
-    key: string,
-    path: string,
-    resilience: Resilience,
-    now: number,
-    attempt: number,
-    emitFrom: number
-  ): Promise<AttemptObserver> {
+  async observe(watch: LogWatch): Promise<AttemptObserver> {
+    const { exec, key, path, resilience, attempt, emitFrom, now } = watch;
     let w = this.watched.get(key);
     if (!w) {
       const follower = new EventFollower(exec, path, {

@@ -1,5 +1,6 @@
 import type { Attempt, AttemptParams, AttemptReason, ParamChange, Run } from "../model.ts";
 import { renderFor } from "../adapters/render-attempt.ts";
+import { newSubmissionNonce } from "./own-submission.ts";
 
 export function paramDiff(from: AttemptParams, to: AttemptParams): ParamChange[] {
   const d: ParamChange[] = [];
@@ -34,6 +35,7 @@ export function nextAttempt(
     phase: "submitting",
     configDir: r.configDir,
     logPath: r.logPath,
+    nonce: newSubmissionNonce(),
     restartsSeen: 0,
     cancelRequested: false,
     createdAt: new Date(now).toISOString(),

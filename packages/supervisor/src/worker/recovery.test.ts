@@ -1,8 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { rigFactory, startCurrent, trainLines } from "../testing/rig.test-support.ts";
+import type { JobViewState } from "../ports.ts";
+import { rigFactory, startCurrent, trainLines, type Rig } from "../testing/rig.test-support.ts";
 
 const rigs = rigFactory({ beforeAll, afterEach, afterAll });
 const MIN = 60_000;
+
+/** a job in Slurm tagged for attempt 1 of the rig's run, as an sbatch with `nonce` made it; ended in `state` if given */
+async function tagged(rig: Rig, nonce: string | undefined, state?: JobViewState): Promise<string> {
+  const id = await rig.slurm.submit({ scriptPath: "/x", cwd: "/x", runId: rig.runId, attempt: 1, nonce });
+  if (state) rig.slurm.end(id, state);
+  return id;
+}
 
 describe("recovery paths of the worker, over a fake Slurm", () => {
   it("node failure: blames the node Slurm names and resubmits from the newest checkpoint without it, in the same cycle", async () => {
@@ -212,10 +220,37 @@ describe("recovery paths of the worker, over a fake Slurm", () => {
 
   it("adopts a job a crash left behind after sbatch instead of submitting a second", async () => {
     const rig = await rigs();
-    const orphan = await rig.slurm.submit({ scriptPath: "/x", cwd: "/x", runId: rig.runId, attempt: 1 });
+    const { nonce } = await rig.attempt(1);
+    expect(nonce).toMatch(/^[0-9a-f]{12}$/);
+    const orphan = await tagged(rig, nonce);
     await rig.cycle();
     expect(await rig.jobId(1)).toBe(orphan);
     expect(rig.slurm.submits).toHaveLength(1);
     expect((await rig.events()).at(-1)?.evidence.detail).toMatchObject({ adoptedAfterRestart: true });
+  });
+
+  it("never adopts a job an earlier run under the same run id left in accounting, only this attempt's", async () => {
+    const rig = await rigs();
+    const { nonce } = await rig.attempt(1);
+    // earlier runs that reused the id: the same tag (run, attempt 1), ended long ago, with or without a nonce
+    await tagged(rig, "0ld0ld", "COMPLETED");
+    await tagged(rig, undefined, "FAILED");
+    // then the crash after this attempt's sbatch: its job carries the record's nonce
+    const mine = await tagged(rig, nonce);
+    await tagged(rig, "ffff", "CANCELLED");
+    await rig.cycle();
+    expect(await rig.jobId(1)).toBe(mine);
+    expect(rig.slurm.submits).toHaveLength(4);
+    expect((await rig.events()).at(-1)?.evidence.detail).toMatchObject({ adoptedAfterRestart: true });
+  });
+
+  it("with only a stale job of the same tag in Slurm, submits its own job with its nonce", async () => {
+    const rig = await rigs();
+    const stale = await tagged(rig, "0ld0ld", "COMPLETED");
+    await rig.cycle();
+    const { nonce, jobId } = await rig.attempt(1);
+    expect(jobId).not.toBe(stale);
+    expect(rig.slurm.job(jobId!).input.nonce).toBe(nonce);
+    expect((await rig.events()).at(-1)?.evidence.detail).not.toHaveProperty("adoptedAfterRestart");
   });
 });

@@ -5,6 +5,7 @@ import { writeAttemptFiles, renderFor } from "../adapters/render-attempt.ts";
 import type { RunCycle } from "./cycle.ts";
 import type { LoopDeps } from "./loop-deps.ts";
 import { jobAlive } from "./job-liveness.ts";
+import { ownSubmission } from "./own-submission.ts";
 import { transitionOps } from "./transition.ts";
 
 /**
@@ -30,15 +31,17 @@ export async function submitPending(deps: LoopDeps, c: RunCycle, attempt: Attemp
   }
   // a continuation already queued behind the predecessor is adopted (planned ending) or replaced
   const chained = await deps.chain.takeOver(c, attempt);
+  // a job of an earlier run under the same run id carries the same tag: only this record's nonce counts
   const found = chained.jobId
-    ? []
-    : (await cluster.slurm.findSubmissions(run.id)).filter(
-        (s) => s.attempt === attempt.index && !chained.discarded.includes(s.jobId)
+    ? undefined
+    : ownSubmission(
+        await cluster.slurm.findSubmissions(run.id),
+        { attempt: attempt.index, nonce: attempt.nonce },
+        chained.discarded
       );
-  let jobId = chained.jobId ?? found[0]?.jobId;
-  let adopted = false;
-  if (found[0]) adopted = true;
-  else if (!jobId) {
+  let jobId = chained.jobId ?? found?.jobId;
+  const adopted = found !== undefined;
+  if (!jobId) {
     const r = renderFor(run, attempt.index, attempt.params, chained.extras);
     await writeAttemptFiles(cluster.exec, run, r);
     try {
@@ -46,7 +49,8 @@ export async function submitPending(deps: LoopDeps, c: RunCycle, attempt: Attemp
         scriptPath: r.scriptPath,
         cwd: run.runDir,
         runId: run.id,
-        attempt: attempt.index
+        attempt: attempt.index,
+        nonce: attempt.nonce
       });
     } catch (e) {
       if (e instanceof SlurmError && e.code === "SLURM_REJECTED") {

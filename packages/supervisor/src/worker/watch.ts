@@ -53,15 +53,15 @@ async function observe(
 ): Promise<AttemptObserver> {
   const { run, now } = c;
   const key = `${run.id}:${attempt.index}:${job?.restarts ?? attempt.restartsSeen}`;
-  const o = await deps.logs.observe(
-    c.cluster.exec,
+  const o = await deps.logs.observe({
+    exec: c.cluster.exec,
     key,
-    attempt.logPath,
-    run.resilience,
-    now,
-    attempt.index,
-    attempt.logOffset
-  );
+    path: attempt.logPath,
+    resilience: run.resilience,
+    attempt: attempt.index,
+    emitFrom: attempt.logOffset,
+    now
+  });
   if (o.pending.length) {
     // points and the offset that covers them land together: a restart neither loses nor repeats them
     const points = o.pending.splice(0);

@@ -53,34 +53,26 @@ function TrainObject(
 
 type TimersEvent = Extract<LogEvent, { kind: "timers" }>;
 
-function TimersObject(this: { kind: "timers"; timersMs: Losses }, timersMs: Losses): void {
+function TimersObject(this: TimersEvent, timersMs: Losses): void {
   this.kind = "timers";
   this.timersMs = timersMs;
 }
 
 // two empty-object makers, so loss maps and timer maps each get their own object layouts
-function LossesObject(): void {}
-function TimersMsObject(): void {}
+function LossesObject(this: Losses): void {}
+function TimersMsObject(this: Losses): void {}
 
-for (const f of [TrainObject, TimersObject, LossesObject, TimersMsObject]) f.prototype = Object.prototype;
+/** `init` as the constructor of plain objects it is made into: prototype Object.prototype, typed by its own parameters */
+function plainConstructor<T, A extends unknown[]>(
+  init: (this: T, ...args: A) => void
+): new (...args: A) => T {
+  init.prototype = Object.prototype;
+  return init as unknown as new (...args: A) => T;
+}
 
-export const TrainEventObject = TrainObject as unknown as new (
-  step: number,
-  totalSteps: number,
-  loss: number | null,
-  losses: Losses,
-  lr: number | null,
-  iterMs: number | null,
-  samplesPerSec: number | null,
-  lossScale: number | null,
-  skippedIters: number | null,
-  nanIters: number | null,
-  mfuPct: number | null,
-  hfuPct: number | null,
-  flopsPerGpu: string | null
-) => TrainEvent;
-export const TimersEventObject = TimersObject as unknown as new (timersMs: Losses) => TimersEvent;
+export const TrainEventObject = plainConstructor(TrainObject);
+export const TimersEventObject = plainConstructor(TimersObject);
 /** `{}` for a training line's losses */
-export const LossesMap = LossesObject as unknown as new () => Losses;
+export const LossesMap = plainConstructor(LossesObject);
 /** `{}` for a timers line's timings */
-export const TimersMap = TimersMsObject as unknown as new () => Losses;
+export const TimersMap = plainConstructor(TimersMsObject);

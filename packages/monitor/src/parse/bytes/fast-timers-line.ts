@@ -2,6 +2,7 @@ import type { LogEvent } from "../events.ts";
 import { Literal, literalAt } from "./byte-strings.ts";
 import { TimersEventObject, TimersMap } from "./fast-events.ts";
 import type { FastLineState } from "./fast-line-state.ts";
+import { fieldName, type FieldNames } from "./field-name.ts";
 import { LineShape } from "./line-shape.ts";
 import { afterRankPrefix } from "./rank-prefix.ts";
 
@@ -14,7 +15,6 @@ import { afterRankPrefix } from "./rank-prefix.ts";
 
 const SP = 0x20;
 const PIPE = 0x7c;
-const COLON = 0x3a;
 const TIME_MS = Literal.ascii("time (ms)");
 
 /**
@@ -23,41 +23,11 @@ const TIME_MS = Literal.ascii("time (ms)");
  */
 const isTimerName = (key: string): boolean => key !== "__proto__" && !key.includes("validation");
 
-/** the name at `ks` (remembered for `slot`, or read and vetted), put in `st.key`; the colon's position or -1 */
-function nameEnd(
-  st: FastLineState,
-  dv: DataView,
-  buf: Buffer,
-  ks: number,
-  end: number,
-  slot: number
-): number {
-  const strings = st.timerStrings;
-  const len = strings.match(slot, dv, buf, ks, end);
-  if (len >= 0) {
-    let q = ks + len;
-    while (q < end && buf[q] === SP) q++;
-    if (q < end && buf[q] === COLON) {
-      st.key = strings.string(slot);
-      return q;
-    }
-  }
-  let p = ks;
-  for (;;) {
-    if (p >= end) return -1;
-    const c = buf[p]!;
-    if (c === COLON) break;
-    if (c === PIPE || c < SP || c > 0x7e) return -1;
-    p++;
-  }
-  let ke = p;
-  while (ke > ks && buf[ke - 1] === SP) ke--;
-  if (ke === ks) return -1;
-  const key = strings.remember(slot, buf, ks, ke, isTimerName);
-  if (key === null) return -1;
-  st.key = key;
-  return p;
-}
+const TIMER_NAMES: FieldNames = {
+  strings: (st) => st.timerStrings,
+  bytes: () => true,
+  name: isTimerName
+};
 
 /**
  * `{names[i]: values[i]}` in order, with one store site per position: in a steady log each site
@@ -140,7 +110,7 @@ export function timersByField(buf: Buffer, start: number, end: number, st: FastL
       p++;
       continue;
     }
-    const colon = nameEnd(st, dv, buf, p, end, n);
+    const colon = fieldName(st, TIMER_NAMES, buf, p, end, n);
     if (colon < 0) return null;
     p = colon + 1;
     rec.add(gapStart, p, 0, st.key);

@@ -2,6 +2,7 @@ import type { TrainEvent } from "../events.ts";
 import { equalsAscii, Literal, literalAt } from "./byte-strings.ts";
 import { LossesMap, TrainEventObject } from "./fast-events.ts";
 import type { FastLineState } from "./fast-line-state.ts";
+import { colonAfterSpaces, fieldName, type FieldNames } from "./field-name.ts";
 import { LineShape } from "./line-shape.ts";
 import { afterRankPrefix, isDigit } from "./rank-prefix.ts";
 import { isLossKey } from "../field-names.ts";
@@ -82,12 +83,6 @@ function colonAfterKey(dv: DataView, buf: Buffer, a: number, end: number, i: num
   return literalAt(dv, buf, a, end, lit) ? colonAfterSpaces(buf, a + lit.length, end) : -1;
 }
 
-/** the position of the colon when only spaces stand between `q` and it, else -1 */
-function colonAfterSpaces(buf: Buffer, q: number, end: number): number {
-  while (q < end && buf[q] === SP) q++;
-  return q < end && buf[q] === COLON ? q : -1;
-}
-
 const anyString = (): boolean => true;
 
 /** index into KEYS, or -1; by length first, so a loss key costs one switch */
@@ -134,42 +129,15 @@ function tokenEnd(buf: Buffer, p: number, end: number): number {
   return p;
 }
 
-/** a field's key not known by name: a loss key remembered in `slot`, or one read, vetted and remembered; -1 to decline */
-function lossKeyEnd(
-  st: FastLineState,
-  dv: DataView,
-  buf: Buffer,
-  ks: number,
-  end: number,
-  slot: number
-): number {
-  const strings = st.trainStrings;
-  const len = strings.match(slot, dv, buf, ks, end);
-  if (len >= 0) {
-    const colon = colonAfterSpaces(buf, ks + len, end);
-    if (colon >= 0) {
-      st.key = strings.string(slot);
-      return colon;
-    }
-  }
-  let p = ks;
-  for (;;) {
-    if (p >= end) return -1;
-    const c = buf[p]!;
-    if (c === COLON) break;
-    if (c === PIPE || c < SP || c > 0x7e) return -1;
-    p++;
-  }
-  let ke = p;
-  while (ke > ks && buf[ke - 1] === SP) ke--;
-  // keyAt takes every known name followed by a colon, so one here would be a misreading: decline rather than guess
-  if (ke === ks || knownKey(buf, ks, ke) >= 0 || !isKeyStart(buf[ks]!)) return -1;
-  for (let i = ks + 1; i < ke; i++) if (!isKeyByte(buf[i]!)) return -1;
-  const key = strings.remember(slot, buf, ks, ke, isLossKey);
-  if (key === null) return -1;
-  st.key = key;
-  return p;
+/** a `[A-Za-z_]\w*` loss key, never a known name (keyAt takes every known name followed by a colon, so one here would be a misreading) */
+function lossKeyBytes(buf: Buffer, ks: number, ke: number): boolean {
+  if (knownKey(buf, ks, ke) >= 0 || !isKeyStart(buf[ks]!)) return false;
+  for (let i = ks + 1; i < ke; i++) if (!isKeyByte(buf[i]!)) return false;
+  return true;
 }
+
+/** a field's key not known by name: a loss key, remembered in its slot of `st.trainStrings` */
+const LOSS_KEYS: FieldNames = { strings: (st) => st.trainStrings, bytes: lossKeyBytes, name: isLossKey };
 
 /** field kinds past the KEYS indices */
 const ITER = 100;
@@ -300,7 +268,7 @@ function readTrain(
         kind = keyAt(st, dv, buf, p, end);
         let colon: number;
         if (kind >= 0) colon = st.colon;
-        else if ((colon = lossKeyEnd(st, dv, buf, p, end, slot++)) >= 0) {
+        else if ((colon = fieldName(st, LOSS_KEYS, buf, p, end, slot++)) >= 0) {
           kind = LOSS;
           name = st.key;
         } else return null;
