@@ -25,7 +25,13 @@ const DatasetSchema = z
     ),
     language: LanguageSchema,
     pair: LanguageSchema.optional().describe("second language of a bitext dataset"),
-    tokens: z.number().int().positive().describe("tokens in the dataset (one epoch)"),
+    tokens: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        "tokens in the dataset (one epoch); 0 is allowed so a measured empty dataset stays visible (the plan warns)"
+      ),
     documents: z
       .number()
       .int()
@@ -130,6 +136,14 @@ export const DataSchema = z
     merged_root: AbsolutePathSchema.optional().describe(
       "where merged group datasets live (absolute) when the blend exceeds NeoX's 254-dataset limit"
     ),
+    valid_tokens: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "tokens in the validation prefixes, declared (the plan warns when evaluation draws them more than once)"
+      ),
     repetition_warning_epochs: z
       .number()
       .positive()
