@@ -72,8 +72,8 @@ const LEVELS = ["kind+tier+script", "kind+tier", "tier"] as const;
 export function planDataMix(data: DataSpec, manifest: DataManifest, totalTokens: number): DataMix {
   const datasets = manifest.datasets;
   const weights = samplingWeights(datasets, data.sampling, totalTokens);
-  let level: GroupingLevel = "none";
-  if (datasets.length > MAX_BLEND_DATASETS) {
+  let level: GroupingLevel = data.grouping ?? "none";
+  if (data.grouping === undefined && datasets.length > MAX_BLEND_DATASETS) {
     level =
       LEVELS.find((l) => new Set(datasets.map((d) => groupKey(d, l))).size <= MAX_BLEND_DATASETS) ?? "tier";
   }

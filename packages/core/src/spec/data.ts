@@ -136,6 +136,12 @@ export const DataSchema = z
     merged_root: AbsolutePathSchema.optional().describe(
       "where merged group datasets live (absolute) when the blend exceeds NeoX's 254-dataset limit"
     ),
+    grouping: z
+      .enum(["kind+tier+script", "kind+tier", "tier"])
+      .optional()
+      .describe(
+        "merge datasets into groups even below NeoX's 254-dataset limit (fewer, larger prefixes); default: only when over the limit, at the finest level that fits"
+      ),
     valid_tokens: z
       .number()
       .int()
