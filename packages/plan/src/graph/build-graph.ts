@@ -208,7 +208,13 @@ function draftSteps(
       tasks: batches.map((b) => ({
         outputs: b.map((x) => ({ path: x.prefix, inputs: x.d.source!.map((s) => resolve(m.raw_root, s)) }))
       })),
-      tool: { tokenizer: opts.tokenizer?.path ?? spec.init.tokenizer, workers: prof.cpus_per_task }
+      // the HF model's tokenizer exists before convert writes init.tokenizer: no edge needed
+      tool: {
+        tokenizer:
+          opts.tokenizer?.path ??
+          (spec.init.hf_model !== undefined ? `${spec.init.hf_model}/tokenizer.json` : spec.init.tokenizer),
+        workers: prof.cpus_per_task
+      }
     });
   }
   const tokenized = new Set(toTokenize.map((x) => x.prefix));
