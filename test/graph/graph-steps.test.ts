@@ -106,7 +106,7 @@ describe("job graph steps on the local Slurm cluster", () => {
   const { plan, opts } = loadPlan();
   const run = renderRun(plan, plan.spec.data.inline!, opts);
   write(run);
-  const step = (id: string): GraphStep => run.graph.graph.steps.find((s) => s.id === id)!;
+  const step = (id: string): GraphStep => run.graph!.graph.steps.find((s) => s.id === id)!;
 
   it("refuses Llama 3's tokenizer with --append-eod as NeoX does, and the plan sets the id explicitly", () => {
     const r = spawnSync(
@@ -126,7 +126,7 @@ describe("job graph steps on the local Slurm cluster", () => {
     );
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/TypeError/);
-    expect(run.graph.eod).toEqual({
+    expect(run.graph!.eod).toEqual({
       token: "<|end_of_text|>",
       id: 128001,
       source: "tokenizer.json",
@@ -175,7 +175,7 @@ describe("job graph steps on the local Slurm cluster", () => {
     const { plan: again, opts: o } = loadPlan();
     const records = new Map<string, unknown>();
     const observed = new Map<string, number | undefined>();
-    for (const s of run.graph.graph.steps)
+    for (const s of run.graph!.graph.steps)
       for (const t of taskIndices(s)) {
         const p = recordPathFor(s, t);
         if (size(p) === undefined) continue;
@@ -184,7 +184,7 @@ describe("job graph steps on the local Slurm cluster", () => {
         for (const f of recordFiles(StepRecordSchema.parse(rec))) observed.set(f, size(f));
       }
     const skipped = renderRun(again, again.spec.data.inline!, { ...o, records, observed });
-    expect(skipped.graph.graph.steps.map((s) => [s.id, s.skip])).toEqual([
+    expect(skipped.graph!.graph.steps.map((s) => [s.id, s.skip])).toEqual([
       ["convert", true],
       ["tokenize", true],
       ["merge", true],
@@ -192,7 +192,7 @@ describe("job graph steps on the local Slurm cluster", () => {
       ["export", true]
     ]);
     const from = renderRun(again, again.spec.data.inline!, { ...o, records, observed, from: "merge" });
-    expect(from.graph.graph.steps.filter((s) => !s.skip).map((s) => s.id)).toEqual([
+    expect(from.graph!.graph.steps.filter((s) => !s.skip).map((s) => s.id)).toEqual([
       "merge",
       "train",
       "export"

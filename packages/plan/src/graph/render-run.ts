@@ -13,7 +13,8 @@ export interface RenderedRun {
   /** plan.json as written */
   planJson: Record<string, unknown>;
   summary: string;
-  graph: GraphPlan;
+  /** absent without a run directory: step scripts and records need absolute paths on the cluster */
+  graph?: GraphPlan;
   truth: DataTruth;
 }
 
@@ -22,22 +23,24 @@ function gb(bytes: number): string {
 }
 
 /** The summary's job-graph and data-truth sections. Pure. */
-export function graphSummaryLines(plan: Plan, g: GraphPlan, truth: DataTruth): string[] {
+export function graphSummaryLines(plan: Plan, g: GraphPlan | undefined, truth: DataTruth): string[] {
   const lines = ["", "job graph (plan.json graph; each step's script under steps/):"];
-  for (const s of g.graph.steps) {
+  if (g === undefined)
+    lines.push("  not written: the step scripts need the run directory on the cluster (--run-dir)");
+  for (const s of g?.graph.steps ?? []) {
     const what =
       s.array !== undefined ? `${s.array.tasks} array task(s), ≤${s.array.maxConcurrent} at once` : "1 job";
     const after = s.dependsOn.length > 0 ? ` after ${s.dependsOn.join(", ")}` : "";
-    const skip = g.selection.skipped.find((x) => x.id === s.id);
+    const skip = g?.selection.skipped.find((x) => x.id === s.id);
     lines.push(
       `  ${s.id.padEnd(9)} ${s.kind === "train" ? "the training attempts" : (s.script ?? "")} on ${s.partition}: ${what}${after}${skip !== undefined ? ` — SKIP: ${skip.reason}` : ""}`
     );
   }
-  if (g.eod !== undefined)
+  if (g?.eod !== undefined)
     lines.push(
       `  end of document: ${g.eod.token} = ${g.eod.id} (${g.eod.source})${g.eod.explicit ? "; NeoX looks up <|endoftext|>, so tokenize sets this id explicitly (steps/tools/preprocess_eod.py)" : ""}`
     );
-  if (g.merge !== undefined)
+  if (g?.merge !== undefined)
     lines.push(
       `  merge: ${g.merge.groups} group(s). Changing a weight inside a group means merging that group again: the largest (${g.merge.largestGroup}) rewrites ${gb(g.merge.largestGroupBytes)}, all groups ${gb(g.merge.allGroupsBytes)}.`
     );
@@ -66,17 +69,16 @@ export function renderRun(
     load: { kind: "init" },
     excludeNodes: []
   });
-  const graph = planGraph(plan, { ...opts, manifest });
+  const graph = plan.runDir !== null ? planGraph(plan, { ...opts, manifest }) : undefined;
   const truth = dataTruth(plan, manifest);
   const planJson = {
     ...(JSON.parse(attempt.files["plan.json"]!) as Record<string, unknown>),
-    graph: graph.graph,
-    graphSelection: graph.selection,
-    ...(graph.eod !== undefined ? { eod: graph.eod } : {}),
-    ...(graph.merge !== undefined ? { mergeCost: graph.merge } : {}),
+    ...(graph !== undefined ? { graph: graph.graph, graphSelection: graph.selection } : {}),
+    ...(graph?.eod !== undefined ? { eod: graph.eod } : {}),
+    ...(graph?.merge !== undefined ? { mergeCost: graph.merge } : {}),
     dataTruth: truth
   };
-  const files = { ...attempt.files, ...graph.files, "plan.json": JSON.stringify(planJson, null, 2) + "\n" };
+  const files = { ...attempt.files, ...graph?.files, "plan.json": JSON.stringify(planJson, null, 2) + "\n" };
   const summary = renderSummary(plan) + graphSummaryLines(plan, graph, truth).join("\n") + "\n";
-  return { files, planJson, summary, graph, truth };
+  return { files, planJson, summary, ...(graph !== undefined ? { graph } : {}), truth };
 }
