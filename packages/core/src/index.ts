@@ -12,6 +12,39 @@ export type { SpecIssue } from "./errors/classes.ts";
 export { exitStatusFor } from "./errors/codes.ts";
 export { checkpointOverhead, youngDalyIntervalS } from "./estimate/young-daly.ts";
 export { EVENT_TYPES, EventTypeSchema } from "./events/event-type.ts";
+export {
+  GRAPH_OUTPUT_KINDS,
+  GRAPH_STEP_KINDS,
+  GraphOutputSchema,
+  GraphStepKindSchema,
+  GraphStepSchema,
+  JobGraphSchema,
+  StepRecordSchema,
+  outputsOfTask,
+  recordFiles,
+  recordPathFor,
+  requiredFiles,
+  taskIndices,
+  verifyStepOutputs
+} from "./graph/graph.ts";
+export {
+  MMIDX_DTYPE_BYTES,
+  MmIndexError,
+  concatMmIndexes,
+  decodeMmIndex,
+  dtypeCodeForVocab,
+  encodeMmIndex,
+  summarizeMmIndex
+} from "./graph/mmidx.ts";
+export type { MmIndex, MmIndexSummary } from "./graph/mmidx.ts";
+export type {
+  GraphOutput,
+  GraphStep,
+  GraphStepKind,
+  JobGraph,
+  StepRecord,
+  StepVerification
+} from "./graph/graph.ts";
 export type { EventType } from "./events/event-type.ts";
 export { NEOX_KEYS } from "./neox/keys.ts";
 export { redactSecrets, redactUrl, registerSecrets } from "./redact/redact.ts";

@@ -30,7 +30,8 @@ export const COMMAND_MODULES: Readonly<Record<string, () => Promise<CommandModul
   init: () => import("./init.ts"),
   simulate: () => import("./simulate.ts"),
   doctor: () => import("./doctor.ts"),
-  smoke: () => import("./smoke.ts")
+  smoke: () => import("./smoke.ts"),
+  data: () => import("./data.ts")
 };
 
 /** Registers the named commands (all of them when `names` is omitted), each module once. */
