@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import {
+  graphProgress,
   CorruptRecordError,
   Keys,
   readGoodput,
@@ -214,6 +215,7 @@ export class SupervisorReadModel implements RunReadModel {
       ...(last?.loss !== undefined ? { lastLoss: last.loss } : {}),
       currentLr: last?.lr ?? run.params.lr,
       ...(run.attention ? { attention: run.attention } : {}),
+      ...(run.graph ? { steps: graphProgress(run.graph) } : {}),
       recoveries: { ...run.budgetsUsed },
       rollbackCount: run.rollbacks.length,
       createdAt: run.createdAt,

@@ -73,6 +73,8 @@ export interface StepSubmitInput {
   /** `--dependency=afterok:<ids>` */
   afterOk: readonly string[];
   exclude: readonly string[];
+  /** the graph step's partition (`--partition`, over whatever the script says) */
+  partition: string;
   /** `--output`, with Slurm's `%A`/`%a`/`%j` patterns */
   output: string;
 }

@@ -13,6 +13,7 @@ import {
 import { renderLayout } from "./layout.ts";
 import { renderAttempts } from "./attempts.ts";
 import { renderDecisions } from "./decisions.ts";
+import { renderSteps } from "./steps.ts";
 
 export interface RunPageInput {
   run: RunSummary;
@@ -120,7 +121,7 @@ function excludedNodes(nodes: readonly ExcludedNode[]): SafeHtml {
 
 /** Everything on the run page except the charts; live updates replace it as one block. */
 export function renderRunDetails(input: RunPageInput): SafeHtml {
-  return html`${summary(input.run)}${renderAttempts(input.attempts, input.now)}${excludedNodes(input.excluded)}${renderDecisions(input.events)}`;
+  return html`${summary(input.run)}${renderSteps(input.run.steps)}${renderAttempts(input.attempts, input.now)}${excludedNodes(input.excluded)}${renderDecisions(input.events)}`;
 }
 
 function actionsPanel(run: RunSummary): SafeHtml {

@@ -64,7 +64,7 @@ export class SlurmAdapter implements SlurmPort {
   }
 
   submitStep(req: StepSubmitInput): Promise<string> {
-    const extraArgs = ["--no-requeue", `--output=${req.output}`];
+    const extraArgs = ["--no-requeue", `--partition=${req.partition}`, `--output=${req.output}`];
     if (req.tasks)
       extraArgs.push(
         `--array=${req.tasks.join(",")}${req.maxConcurrent !== undefined ? `%${req.maxConcurrent}` : ""}`

@@ -44,6 +44,11 @@ export const StepRecordStateSchema = z.object({
   /** every Slurm job submitted for this step, oldest first */
   jobIds: z.array(z.string()),
   tasks: z.array(TaskRecordSchema),
+  /**
+   * jobs of this step with a task that failed: Slurm never satisfies an `afterok` on them, so a
+   * dependent waits for their other tasks to finish instead of queueing behind them
+   */
+  brokenJobs: z.array(z.string()).default([]),
   /** run it even if its records verify: asked for (`from`/`only`) or an upstream step ran again */
   rerun: z.boolean(),
   /** why it stopped, while failed or needs_attention */
@@ -91,6 +96,7 @@ export function initialGraphRun(graph: JobGraph, sel: GraphSelection = {}): Grap
       id: s.id,
       state: "pending",
       jobIds: [],
+      brokenJobs: [],
       tasks: Array.from({ length: s.array?.tasks ?? 1 }, (_, index) => ({
         index,
         state: "pending",

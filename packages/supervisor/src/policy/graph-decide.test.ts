@@ -180,6 +180,14 @@ describe("graphDecide", () => {
     expect(state(d, "merge")).toBe("pending");
     const t0 = d.steps.find((s) => s.id === "tokenize")!.tasks[0]!;
     expect([t0.attempts, t0.excludeNodes]).toEqual([2, ["nid002"]]);
+    // job 30 has a failed task: merge waits for task 1 to finish rather than queue behind job 30
+    const g2 = apply(g, d, { tokenize: "32" });
+    expect(decide(g2, [view("30_1", "RUNNING"), view("32_0", "PENDING")]).submits).toEqual([]);
+    const d3 = decide(g2, [view("30_1", "COMPLETED"), view("30_2", "COMPLETED"), view("32_0", "RUNNING")], {
+      "tokenize#1": OK,
+      "tokenize#2": OK
+    });
+    expect(d3.submits.map((s) => [s.step, s.afterOk])).toEqual([["merge", ["32"]]]);
   });
 
   it("retries a timed-out task, and stops once the task's budget is spent", () => {

@@ -196,7 +196,7 @@ export function graphDecide(ctx: GraphContext): GraphDecision {
 function inFlightClean(s: StepRecordState): boolean {
   return (
     (s.state === "submitted" || s.state === "running") &&
-    s.tasks.every((t) => t.state === "done" || alive(t)) &&
+    s.tasks.every((t) => t.state === "done" || (alive(t) && !s.brokenJobs.includes(t.jobId ?? ""))) &&
     s.tasks.some(alive)
   );
 }
@@ -208,7 +208,7 @@ function observeStep(
   st: StepRecordState,
   d: GraphDecision
 ): StepAttention | undefined {
-  const retries: { task: TaskRecord; why: string; exclude: string[] }[] = [];
+  const retries: { task: TaskRecord; why: string; exclude: string[]; nodes: string[] }[] = [];
   for (const t of st.tasks) {
     if (!alive(t) || !t.jobId) continue;
     const key = taskKey(def, t.jobId, t.index);
@@ -252,6 +252,7 @@ function observeStep(
       case "CANCELLED": {
         t.endState = v.state;
         t.state = "failed";
+        if (!st.brokenJobs.includes(t.jobId)) st.brokenJobs.push(t.jobId);
         const downHere = v.nodes.filter((n) => ctx.down.includes(n));
         const nodeFault = v.state === "NODE_FAIL" || (v.state !== "OUT_OF_MEMORY" && downHere.length > 0);
         const retryable = nodeFault || v.state === "TIMEOUT" || v.state === "PREEMPTED";
@@ -285,7 +286,8 @@ function observeStep(
         retries.push({
           task: t,
           why: nodeFault ? `node failure on ${exclude.join(",") || "?"}` : v.state.toLowerCase(),
-          exclude
+          exclude,
+          nodes: v.nodes
         });
         break;
       }
@@ -295,6 +297,7 @@ function observeStep(
     r.task.excludeNodes = [...new Set([...r.task.excludeNodes, ...r.exclude])].sort();
     r.task.attempts += 1;
     r.task.state = "pending";
+    delete r.task.nodes;
     d.submits.push({
       step: def.id,
       tasks: [r.task.index],
@@ -304,7 +307,7 @@ function observeStep(
       cause: `step ${def.id}${def.array ? ` task ${r.task.index}` : ""} retried (${r.why}), attempt ${r.task.attempts} of ${def.retry.maxAttempts}${r.task.excludeNodes.length ? `, excluding ${r.task.excludeNodes.join(",")}` : ""}`,
       evidence: {
         slurmState: r.task.endState,
-        nodes: r.task.nodes ?? [],
+        nodes: r.nodes,
         detail: { step: def.id, task: r.task.index, attempt: r.task.attempts, exclude: r.task.excludeNodes }
       }
     });

@@ -89,6 +89,7 @@ export async function graphStep(deps: LoopDeps, c: RunCycle): Promise<"train" | 
         ...(def.array ? { tasks: s.tasks, maxConcurrent: def.array.maxConcurrent } : {}),
         afterOk: s.afterOk,
         exclude: s.exclude,
+        partition: def.partition,
         output: stepLogPattern(run, def)
       });
     } catch (e) {
