@@ -27,6 +27,16 @@ export {
   taskIndices,
   verifyStepOutputs
 } from "./graph/graph.ts";
+export {
+  MMIDX_DTYPE_BYTES,
+  MmIndexError,
+  concatMmIndexes,
+  decodeMmIndex,
+  dtypeCodeForVocab,
+  encodeMmIndex,
+  summarizeMmIndex
+} from "./graph/mmidx.ts";
+export type { MmIndex, MmIndexSummary } from "./graph/mmidx.ts";
 export type {
   GraphOutput,
   GraphStep,

@@ -72,8 +72,8 @@ const LEVELS = ["kind+tier+script", "kind+tier", "tier"] as const;
 export function planDataMix(data: DataSpec, manifest: DataManifest, totalTokens: number): DataMix {
   const datasets = manifest.datasets;
   const weights = samplingWeights(datasets, data.sampling, totalTokens);
-  let level: GroupingLevel = "none";
-  if (datasets.length > MAX_BLEND_DATASETS) {
+  let level: GroupingLevel = data.grouping ?? "none";
+  if (data.grouping === undefined && datasets.length > MAX_BLEND_DATASETS) {
     level =
       LEVELS.find((l) => new Set(datasets.map((d) => groupKey(d, l))).size <= MAX_BLEND_DATASETS) ?? "tier";
   }
@@ -102,7 +102,7 @@ export function planDataMix(data: DataSpec, manifest: DataManifest, totalTokens:
       tokens: d.tokens,
       weight,
       sampledTokens,
-      epochs: sampledTokens / d.tokens,
+      epochs: d.tokens > 0 ? sampledTokens / d.tokens : 0,
       blendEntry: level === "none" ? path : groupKey(d, level)
     };
   });
@@ -145,7 +145,10 @@ function groupEntries(uses: readonly DatasetUse[], mergedRoot: string): BlendEnt
     const tokens = members.reduce((a, m) => a + m.tokens, 0);
     // a merged prefix is sampled in proportion to its members' sizes, which is exact only when the
     // members' weights are proportional to their sizes (true within one tier under tier_factors)
-    const deviation = Math.max(...members.map((m) => Math.abs(m.tokens / tokens / (m.weight / weight) - 1)));
+    const deviation =
+      tokens > 0 && weight > 0
+        ? Math.max(...members.map((m) => Math.abs(m.tokens / tokens / (m.weight / weight) - 1)))
+        : 0;
     return {
       id,
       path: `${mergedRoot}/${id}_text_document`,

@@ -5,7 +5,7 @@ import { RANK_LAUNCHER, rankPrograms } from "./rank-launcher.ts";
 import { shellQuote } from "./shell-quote.ts";
 
 /** `module use …; module load …` on the host, before srun (e.g. LUMI's Singularity bindings). */
-function hostModules(plan: Plan): string[] {
+export function hostModules(plan: Plan): string[] {
   const e = plan.profile.environment;
   if (e.module_use.length === 0 && e.modules.length === 0) return [];
   return [
@@ -19,7 +19,7 @@ function hostModules(plan: Plan): string[] {
 }
 
 /** The prefix that puts a command inside the container (empty without one). */
-function inContainer(plan: Plan): string {
+export function inContainer(plan: Plan): string {
   const c = plan.profile.container;
   switch (c.kind) {
     case "none":

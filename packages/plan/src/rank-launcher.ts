@@ -61,7 +61,8 @@ export function rankPrograms(plan: Plan): {
   }
 }
 
-function activation(plan: Plan): string[] {
+/** Lines that activate the image's Python environment (shared with the graph's step scripts). */
+export function activation(plan: Plan): string[] {
   const e = plan.profile.environment;
   const lines: string[] = [];
   if (e.activate_var !== undefined)

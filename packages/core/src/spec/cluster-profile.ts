@@ -93,6 +93,37 @@ const ContainerSchema = z.discriminatedUnion("kind", [
     .strict()
 ]);
 
+const StepsSchema = z
+  .object({
+    cpu_partition: SlurmWordSchema.optional().describe(
+      "partition of the CPU steps (tokenize, merge); default scheduler.partition (LUMI: small)"
+    ),
+    gpu_partition: SlurmWordSchema.optional().describe(
+      "partition of the checkpoint conversions (convert, export); default cpu_partition"
+    ),
+    tools: z
+      .enum(["neox", "standin"])
+      .optional()
+      .describe(
+        "neox: NeoX's own tools in launcher.neox_dir; standin: the emulator's (default by launcher kind)"
+      ),
+    python: ProgramSchema.default("python3").describe(
+      "python on the compute nodes for the neoxctl merge tool"
+    ),
+    max_concurrent: posInt.default(8).describe("array tasks of one step running at once (Slurm's %N)"),
+    batch_size: posInt.default(16).describe("raw corpora tokenized by one array task"),
+    cpus_per_task: posInt.default(8).describe("CPUs of one step task (preprocess --workers)"),
+    mem: SlurmWordSchema.optional().describe("--mem of a step task"),
+    time: SlurmTimeSchema.default("12:00:00").describe("time limit of one step task"),
+    container: z
+      .boolean()
+      .default(true)
+      .describe("run the steps' tools inside the profile's container (false: on the host)"),
+    max_attempts: posInt.default(3).describe("tries per step task before the supervisor gives up")
+  })
+  .strict()
+  .describe("How the non-training steps of the job graph run (convert, tokenize, merge, export).");
+
 const HEX_MASK = /^0x[0-9a-f]+$/;
 
 export const ClusterProfileSchema = z
@@ -117,7 +148,8 @@ export const ClusterProfileSchema = z
       "peak FLOPs, MFU band, billing rule, quotas and failure prior for the plan's estimates"
     ),
     launch: LaunchSchema.default({ mode: "per_rank" }),
-    environment: EnvironmentSchema.default({ module_use: [], modules: [], overlays: [], env: {} })
+    environment: EnvironmentSchema.default({ module_use: [], modules: [], overlays: [], env: {} }),
+    steps: StepsSchema.default(StepsSchema.parse({}))
   })
   .strict()
   .refine((p) => p.cpu_bind_masks === undefined || p.cpu_bind_masks.length === p.scheduler.ntasks_per_node, {

@@ -25,8 +25,27 @@ const DatasetSchema = z
     ),
     language: LanguageSchema,
     pair: LanguageSchema.optional().describe("second language of a bitext dataset"),
-    tokens: z.number().int().positive().describe("tokens in the dataset (one epoch)"),
-    tier: z.enum(TIERS)
+    tokens: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        "tokens in the dataset (one epoch); 0 is allowed so a measured empty dataset stays visible (the plan warns)"
+      ),
+    documents: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("documents in the dataset (measured by `data scan`)"),
+    tier: z.enum(TIERS),
+    source: z
+      .array(AbsoluteOrRelativePathSchema)
+      .min(1)
+      .optional()
+      .describe(
+        "raw corpus files (JSONL, absolute or relative to raw_root) the tokenize step turns into `path`; absent = already tokenized"
+      )
   })
   .strict();
 
@@ -37,10 +56,30 @@ export const DataManifestSchema = z
     data_root: AbsolutePathSchema.optional().describe(
       "absolute directory that relative dataset paths start from"
     ),
+    raw_root: AbsolutePathSchema.optional().describe(
+      "absolute directory that relative `source` corpus paths start from"
+    ),
+    counts: z
+      .enum(["declared", "measured"])
+      .optional()
+      .describe(
+        "declared (the default): token counts written by hand or estimated; measured: read from the .idx files by `neoxctl data scan`"
+      ),
     datasets: z.array(DatasetSchema).min(1)
   })
   .strict()
   .superRefine((m, ctx) => {
+    m.datasets.forEach((d, i) => {
+      (d.source ?? []).forEach((src, j) => {
+        if (m.raw_root === undefined && !isAbsoluteNormalPath(src))
+          ctx.addIssue({
+            code: "custom",
+            path: ["datasets", i, "source", j],
+            input: src,
+            message: "must be absolute when the manifest has no raw_root"
+          });
+      });
+    });
     // without a root a relative prefix would be resolved by whichever process reads the config
     if (m.data_root !== undefined) return;
     m.datasets.forEach((d, i) => {
@@ -96,7 +135,28 @@ export const DataSchema = z
     test: z.array(prefix).min(1).optional().describe("test data prefixes (default: the validation ones)"),
     merged_root: AbsolutePathSchema.optional().describe(
       "where merged group datasets live (absolute) when the blend exceeds NeoX's 254-dataset limit"
-    )
+    ),
+    grouping: z
+      .enum(["kind+tier+script", "kind+tier", "tier"])
+      .optional()
+      .describe(
+        "merge datasets into groups even below NeoX's 254-dataset limit (fewer, larger prefixes); default: only when over the limit, at the finest level that fits"
+      ),
+    valid_tokens: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "tokens in the validation prefixes, declared (the plan warns when evaluation draws them more than once)"
+      ),
+    repetition_warning_epochs: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        "default 16: warn when a dataset is repeated more than this many epochs (Muennighoff et al. 2023: returns fade beyond ~4 and vanish around 16)"
+      )
   })
   .strict()
   .refine((d) => (d.manifest === undefined) !== (d.inline === undefined), {

@@ -80,9 +80,35 @@ const InitSchema = z
     tokenizer: AbsolutePathSchema.describe("tokenizer.json of the model (HFTokenizer), absolute"),
     tp: posInt
       .optional()
-      .describe("tensor-parallel size the checkpoint was converted for (checked against parallelism.tp)")
+      .describe("tensor-parallel size the checkpoint was converted for (checked against parallelism.tp)"),
+    hf_model: AbsolutePathSchema.optional().describe(
+      "Hugging Face model directory (config.json, weights, tokenizer.json) to convert into `checkpoint` first: adds the convert step"
+    ),
+    eod: z
+      .object({
+        token: z.string().min(1).describe("the tokenizer's end-of-document token, e.g. <|end_of_text|>"),
+        id: z.number().int().min(0).describe("its id in the tokenizer")
+      })
+      .strict()
+      .optional()
+      .describe(
+        "end-of-document token, when the tokenizer is not readable where `neoxctl plan` runs (else read from tokenizer.json)"
+      )
   })
   .strict();
+
+const ExportSchema = z
+  .object({
+    root: AbsolutePathSchema.optional().describe(
+      "directory the Hugging Face exports go to, one global_stepN per checkpoint (default: <save>/hf)"
+    ),
+    iterations: z
+      .array(posInt)
+      .default([])
+      .describe("checkpoint iterations exported besides the final one (each a multiple of checkpoint_factor)")
+  })
+  .strict()
+  .describe("NeoX → Hugging Face export after training: the final checkpoint and the iterations named");
 
 const ClusterRefSchema = z
   .object({
@@ -114,7 +140,8 @@ export const RunSpecSchema = z
     checkpointing: CheckpointingSchema,
     resilience: ResilienceSchema.default(ResilienceSchema.parse({})),
     cluster: ClusterRefSchema,
-    estimates: RunEstimatesSchema.optional().describe("overrides of the cluster profile's estimate inputs")
+    estimates: RunEstimatesSchema.optional().describe("overrides of the cluster profile's estimate inputs"),
+    export: ExportSchema.default({ iterations: [] })
   })
   .strict()
   .describe("A neoxctl run spec: one continual pre-training run of GPT-NeoX on a Slurm cluster.");
