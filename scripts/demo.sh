@@ -20,7 +20,8 @@ step "bringing up the local stack (Redis, Slurm nid001-nid004, sshd on 127.0.0.1
 bash scripts/stack-up.sh
 
 step "planning the EMMA-500 Llama 3 8B run for LUMI (512 GCDs) into out/emma500"
-node packages/cli/bin/neoxctl.js plan examples/emma500-llama3-8b.yaml --cluster lumi --out out/emma500
+node packages/cli/bin/neoxctl.js plan examples/emma500-llama3-8b.yaml --cluster lumi --out out/emma500 \
+  --run-dir /scratch/project_462000000/emma500/run
 
 if [ -f scripts/demo-scenario.ts ]; then
   step "running the whole job graph on the local cluster (convert, tokenize, merge, train with recoveries, export)"

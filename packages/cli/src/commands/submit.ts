@@ -11,12 +11,16 @@ import {
   defaultPrefix
 } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
-import { loadPlanInputs, REPO_ROOT } from "./plan.ts";
+import { planRun, renderRun } from "@neoxctl/plan";
+import { loadPlanInputs, readLocalTokenizer, REPO_ROOT } from "./plan.ts";
 
 interface SubmitOptions {
   cluster?: string;
   runDir?: string;
   json?: boolean;
+  graph?: boolean;
+  from?: string;
+  only?: string;
 }
 
 export function register(program: Command): void {
@@ -32,6 +36,12 @@ export function register(program: Command): void {
       "absolute run directory on the cluster (default ./runs/<run id> for a local cluster)"
     )
     .option("--json", "print the run as JSON")
+    .option(
+      "--graph",
+      "run the plan's whole job graph (convert, tokenize, merge, train, export): steps whose records verify are skipped"
+    )
+    .option("--from <step>", "with --graph: re-run this step and every step after it")
+    .option("--only <step>", "with --graph: run this step only (the others' records must verify)")
     .action(async (specArg: string, opts: SubmitOptions) =>
       runAction(opts.json === true, async () => {
         const { spec, profile, manifest } = await loadPlanInputs(resolve(specArg), opts.cluster);
@@ -51,7 +61,25 @@ export function register(program: Command): void {
         const exec = await createExecutor(execTargetOf(profile.access));
         const { store, close } = await openStore();
         try {
+          const selection = {
+            ...(opts.from !== undefined ? { from: opts.from } : {}),
+            ...(opts.only !== undefined ? { only: opts.only } : {})
+          };
+          let graph;
+          if (opts.graph === true) {
+            // the step scripts go to the run directory first; the supervisor verifies records itself
+            const plan = planRun({ spec, profile, manifest, repoRoot: REPO_ROOT, runDir: resolve(runDir) });
+            const tokenizer = readLocalTokenizer(spec);
+            const rendered = renderRun(plan, manifest, {
+              ...(tokenizer !== undefined ? { tokenizer } : {}),
+              ...selection
+            });
+            for (const [rel, content] of Object.entries(rendered.files))
+              await exec.writeFile(join(resolve(runDir), rel), content);
+            graph = rendered.graph.graph;
+          }
           const run = await createRun(store, exec, {
+            ...(graph ? { graph, selection } : {}),
             spec,
             profile,
             manifest,
