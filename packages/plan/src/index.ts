@@ -1,6 +1,8 @@
 // The public API of @neoxctl/plan: what other packages import, named one by one.
 export type { Estimates, Span } from "./estimate/estimates.ts";
 export { planRun } from "./plan-run.ts";
+export { scanManifest } from "./data/data-scan.ts";
+export type { FileAccess, ScannedDataset } from "./data/data-scan.ts";
 export { DEFAULT_REPETITION_EPOCHS, dataTruth } from "./data/data-warnings.ts";
 export type { DataTruth, DataWarning } from "./data/data-warnings.ts";
 export { planGraph } from "./graph/build-graph.ts";

@@ -14,7 +14,13 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   plan: [
     "neoxctl plan examples/emma500-llama3-8b.yaml --cluster lumi --out out/emma500",
-    "neoxctl plan run.yaml --cluster ./my-cluster.yaml --out /tmp/plan --run-dir /scratch/project_1/runs/r1 --json"
+    "neoxctl plan run.yaml --cluster ./my-cluster.yaml --out /tmp/plan --run-dir /scratch/project_1/runs/r1 --json",
+    "neoxctl plan examples/local-demo.yaml --out /tmp/neoxctl-demo/runs/local-demo --from merge"
+  ],
+  data: ["neoxctl data scan examples/data/emma500-manifest.yaml --dry-run"],
+  "data scan": [
+    "neoxctl data scan examples/data/emma500-manifest.yaml --dry-run",
+    "neoxctl data scan /scratch/project_1/tokenized/manifest.yaml --json"
   ],
   init: [
     "neoxctl init --list",

@@ -208,7 +208,13 @@ function draftSteps(
       tasks: batches.map((b) => ({
         outputs: b.map((x) => ({ path: x.prefix, inputs: x.d.source!.map((s) => resolve(m.raw_root, s)) }))
       })),
-      tool: { tokenizer: opts.tokenizer?.path ?? spec.init.tokenizer, workers: prof.cpus_per_task }
+      // the HF model's tokenizer exists before convert writes init.tokenizer: no edge needed
+      tool: {
+        tokenizer:
+          opts.tokenizer?.path ??
+          (spec.init.hf_model !== undefined ? `${spec.init.hf_model}/tokenizer.json` : spec.init.tokenizer),
+        workers: prof.cpus_per_task
+      }
     });
   }
   const tokenized = new Set(toTokenize.map((x) => x.prefix));
@@ -361,6 +367,20 @@ function downstream(drafts: readonly StepDraft[], id: string): Set<string> {
   return out;
 }
 
+function upstream(drafts: readonly StepDraft[], ids: ReadonlySet<string>): Set<string> {
+  const byId = new Map(drafts.map((d) => [d.step.id, d]));
+  const out = new Set<string>();
+  const visit = (id: string): void => {
+    for (const dep of byId.get(id)?.step.dependsOn ?? [])
+      if (!out.has(dep)) {
+        out.add(dep);
+        visit(dep);
+      }
+  };
+  ids.forEach(visit);
+  return out;
+}
+
 function select(
   drafts: readonly StepDraft[],
   opts: GraphOptions,
@@ -383,6 +403,7 @@ function select(
       : opts.from !== undefined
         ? downstream(drafts, opts.from)
         : undefined;
+  const needed = rerun !== undefined ? upstream(drafts, rerun) : new Set<string>();
   for (const d of drafts) {
     const id = d.step.id;
     const v = verified(d.step, opts);
@@ -395,7 +416,7 @@ function select(
       skipped.push({ id, reason: "its records exist and verify" });
     } else if (rerun !== undefined) {
       const chosen = opts.only !== undefined ? `--only ${opts.only}` : `--from ${String(opts.from)}`;
-      if (v === false)
+      if (v === false && needed.has(id))
         issues.push({
           path: opts.only !== undefined ? "--only" : "--from",
           received: String(opts.only ?? opts.from),
@@ -404,7 +425,9 @@ function select(
       skip.set(id, true);
       skipped.push({
         id,
-        reason: `${chosen} (not checked here: the supervisor verifies its records before a step that needs them)`
+        reason: needed.has(id)
+          ? `${chosen} (not checked here: the supervisor verifies its records before a step that needs them)`
+          : chosen
       });
     } else skip.set(id, false);
   }
