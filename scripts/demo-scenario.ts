@@ -1,6 +1,8 @@
-// Plays the recovery scenario on the local Slurm cluster under the real supervisor worker (BullMQ
-// queues over Redis) and the NeoX emulator: a node goes DOWN mid-job, training hangs, then the loss
-// spikes at a too-high LR. Prints each event as it happens and ends with ONE JSON line.
+// Runs the local demo's whole job graph on the local Slurm cluster under the real supervisor worker
+// (BullMQ queues over Redis): convert (HF → NeoX), the tokenize array, merge into the blend's
+// prefixes, training with the NeoX emulator through its recoveries (a node goes DOWN mid-job,
+// training hangs, then the loss spikes at a too-high LR), and export. Prints each event as it
+// happens and ends with ONE JSON line that reports every step.
 import { execFileSync } from "node:child_process";
 import { LocalExecutor } from "@neoxctl/exec";
 import {
@@ -8,12 +10,14 @@ import {
   connectRedis,
   createRun,
   defaultPrefix,
+  graphProgress,
   Keys,
   RunStore,
   SeriesStore,
   SupervisorWorker
 } from "@neoxctl/supervisor";
-import { REPO_ROOT, scenarioInputs } from "../test/supervisor/scenario.ts";
+import { REPO_ROOT } from "../test/supervisor/scenario.ts";
+import { graphScenario } from "../test/supervisor/graph-scenario.ts";
 
 const TRAIN_ITERS = 220;
 const NODE_DOWN_AFTER = 30;
@@ -21,7 +25,7 @@ const LR = 0.00021;
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
-const inputs = scenarioInputs({
+const inputs = graphScenario({
   name: "demo",
   trainIters: TRAIN_ITERS,
   lr: LR,
@@ -49,7 +53,14 @@ try {
   say(
     `scenario: ${TRAIN_ITERS} steps at LR ${LR} (emulator instability threshold 2e-4); node DOWN after step ${NODE_DOWN_AFTER}, hang at 110, spike at 150`
   );
-  const run = await createRun(store, new LocalExecutor(), { ...inputs, repoRoot: REPO_ROOT });
+  say(
+    `job graph: ${inputs.graph.steps.map((s) => `${s.id}${s.array ? `[${s.array.tasks}]` : ""}`).join(" → ")}`
+  );
+  const run = await createRun(store, new LocalExecutor(), {
+    ...inputs,
+    repoRoot: REPO_ROOT,
+    graph: inputs.graph
+  });
   say(`run ${run.id} created in ${run.runDir}`);
   await worker.start();
   let seen = "-";
@@ -94,7 +105,17 @@ try {
         lrTo: r.lrTo
       })),
       finalLr: final.params.lr,
-      finalStep: lastStep
+      finalStep: lastStep,
+      steps: final.graph
+        ? graphProgress(final.graph).map((x) => ({
+            id: x.id,
+            kind: x.kind,
+            state: x.state,
+            tasks: `${x.done}/${x.total}`,
+            retries: x.retries,
+            jobs: x.jobIds
+          }))
+        : []
     }) + "\n"
   );
   say(`inspect it: neoxctl status ${final.id} · neoxctl events ${final.id} · files in ${inputs.root}`);

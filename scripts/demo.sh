@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main job: installs what is missing, brings up the local stack (Redis, a 4-node Slurm
-# cluster, sshd), plans the EMMA-500 Llama 3 8B run for LUMI, then plays the local recovery scenario
-# (node failure, hang, loss spike) under the supervisor with the NeoX emulator.
+# cluster, sshd), plans the EMMA-500 Llama 3 8B run for LUMI, then runs the local demo's whole job
+# graph under the supervisor (convert → tokenize array → merge → train with its recoveries — node
+# failure, hang, loss spike, on the NeoX emulator — → export); the last line is JSON with every step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,9 +20,10 @@ step "bringing up the local stack (Redis, Slurm nid001-nid004, sshd on 127.0.0.1
 bash scripts/stack-up.sh
 
 step "planning the EMMA-500 Llama 3 8B run for LUMI (512 GCDs) into out/emma500"
-node packages/cli/bin/neoxctl.js plan examples/emma500-llama3-8b.yaml --cluster lumi --out out/emma500
+node packages/cli/bin/neoxctl.js plan examples/emma500-llama3-8b.yaml --cluster lumi --out out/emma500 \
+  --run-dir /scratch/project_462000000/emma500/run
 
 if [ -f scripts/demo-scenario.ts ]; then
-  step "playing the recovery scenario on the local cluster"
+  step "running the whole job graph on the local cluster (convert, tokenize, merge, train with recoveries, export)"
   npx tsx scripts/demo-scenario.ts
 fi

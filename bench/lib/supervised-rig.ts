@@ -16,7 +16,16 @@ import {
   createRun,
   defaultRedisUrl
 } from "@neoxctl/supervisor";
-import type { ClusterHandle, JobView, Run, SlurmPort, SubmitInput, SubmittedJob } from "@neoxctl/supervisor";
+import type {
+  ClusterHandle,
+  JobView,
+  Run,
+  SlurmPort,
+  StepSubmitInput,
+  StepTaskView,
+  SubmitInput,
+  SubmittedJob
+} from "@neoxctl/supervisor";
 import { REPO_ROOT } from "../../test/supervisor/scenario.ts";
 import type { ScenarioInputs } from "../../test/supervisor/scenario.ts";
 
@@ -33,6 +42,12 @@ class TimedSlurm implements SlurmPort {
     const id = await this.inner.submit(req);
     this.onSubmitted(req, performance.now());
     return id;
+  }
+  submitStep(req: StepSubmitInput): Promise<string> {
+    return this.inner.submitStep(req);
+  }
+  stepTasks(jobIds: readonly string[]): Promise<Map<string, StepTaskView>> {
+    return this.inner.stepTasks(jobIds);
   }
   cancel(jobId: string): Promise<void> {
     return this.inner.cancel(jobId);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
   assessSupervision,
+  graphProgress,
   CorruptRecordError,
   Keys,
   readSupervisionInput,
@@ -285,6 +286,7 @@ export class SupervisorReadModel implements RunReadModel {
       currentLr: last?.lr ?? run.params.lr,
       ...(run.attention ? { attention: run.attention } : {}),
       ...(run.state === "needs_attention" && stopped ? { attentionEvent: stopped.type } : {}),
+      ...(run.graph ? { steps: graphProgress(run.graph) } : {}),
       recoveries: { ...run.budgetsUsed },
       rollbackCount: run.rollbacks.length,
       ...(rcclFallbackAttempt(run) !== undefined ? { rcclFallbackAttempt: rcclFallbackAttempt(run) } : {}),

@@ -13,7 +13,14 @@ export { GOODPUT_CATEGORIES } from "./goodput/categories.ts";
 export type { GoodputCategory } from "./goodput/categories.ts";
 export { noBudgetUsed } from "./model.ts";
 export type { Attempt, AttemptParams, BadNode, Run, RunEvent, StoredEvent } from "./model.ts";
-export type { JobView, SlurmPort, SubmitInput, SubmittedJob } from "./ports.ts";
+export type {
+  JobView,
+  SlurmPort,
+  StepSubmitInput,
+  StepTaskView,
+  SubmitInput,
+  SubmittedJob
+} from "./ports.ts";
 export type { RunState } from "./run-state.ts";
 export { LOSS_CAUSES } from "./simulate/ledger.ts";
 export type { LossCause } from "./simulate/ledger.ts";
@@ -38,3 +45,7 @@ export { Supervisor } from "./worker/supervisor.ts";
 export type { CycleReport } from "./worker/supervisor.ts";
 export { describeSpeed, runSpeed } from "./chain/speed.ts";
 export type { RunSpeed } from "./chain/speed.ts";
+export { GraphRunSchema, initialGraphRun } from "./graph/graph-state.ts";
+export type { GraphRun, GraphSelection, StepState } from "./graph/graph-state.ts";
+export { describeGraph, graphProgress } from "./graph/graph-view.ts";
+export type { StepProgress } from "./graph/graph-view.ts";

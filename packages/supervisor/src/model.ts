@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EventTypeSchema, ResilienceSchema } from "@neoxctl/core";
 import { RUN_STATES } from "./run-state.ts";
+import { GraphRunSchema } from "./graph/graph-state.ts";
 
 // Every record the supervisor keeps in Redis is described here once; the TypeScript types are
 // inferred from these schemas, and every read back goes through them (store/decode.ts), so a
@@ -138,6 +139,8 @@ export const RunSchema = z.object({
   specLr: z.number(),
   /** the first attempt loads a pretrained checkpoint */
   initFromCheckpoint: z.boolean(),
+  /** the run's job graph and where each step is; absent for a run that is training only */
+  graph: GraphRunSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string()
 });

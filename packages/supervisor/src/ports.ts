@@ -39,6 +39,15 @@ export interface JobView {
   reason?: string;
 }
 
+/** One task of a graph step's job, as accounting reports it. */
+export interface StepTaskView {
+  key: string;
+  state: JobViewState;
+  exitCode?: number | null;
+  nodes: string[];
+  reason?: string;
+}
+
 export interface SubmittedJob {
   jobId: string;
   attempt: number;
@@ -57,7 +66,31 @@ export interface SubmitInput {
   hold?: boolean;
 }
 
+/** One submission of a graph step: the whole step, or the tasks of an array to run (again). */
+export interface StepSubmitInput {
+  scriptPath: string;
+  cwd: string;
+  runId: string;
+  /** array task indices (`--array=<list>%<maxConcurrent>`); undefined for a non-array step */
+  tasks?: readonly number[];
+  maxConcurrent?: number;
+  /** `--dependency=afterok:<ids>` */
+  afterOk: readonly string[];
+  exclude: readonly string[];
+  /** the graph step's partition (`--partition`, over whatever the script says) */
+  partition: string;
+  /** `--output`, with Slurm's `%A`/`%a`/`%j` patterns */
+  output: string;
+}
+
 export interface SlurmPort {
+  /** sbatch one graph step (tagged with the run, attempt 0: never mistaken for a training attempt) */
+  submitStep(req: StepSubmitInput): Promise<string>;
+  /**
+   * ONE accounting query for the given step jobs: every task of each (array tasks as
+   * `<jobId>_<task>`, still-pending ranges expanded), keyed as graph-view's taskKey
+   */
+  stepTasks(jobIds: readonly string[]): Promise<Map<string, StepTaskView>>;
   /** sbatch the script; the job carries the run/attempt tag in its comment */
   submit(req: SubmitInput): Promise<string>;
   cancel(jobId: string): Promise<void>;

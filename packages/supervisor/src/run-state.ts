@@ -33,7 +33,9 @@ export function isTerminal(state: RunState): boolean {
 export function nextStates(from: RunState): readonly RunState[] {
   switch (from) {
     case "planned":
-      return ["queued", "failed", "cancelled"];
+      // a graph's steps before training run while the run is planned: one of them may need a
+      // human, and a graph without training (or `--only` a step) completes from here
+      return ["queued", "needs_attention", "completed", "failed", "cancelled"];
     case "queued":
       // a job may fail before it ever runs (NODE_FAIL while allocating, rejected at launch)
       return ["running", "recovering", "needs_attention", "failed", "cancelled"];
@@ -41,7 +43,8 @@ export function nextStates(from: RunState): readonly RunState[] {
       // running → queued is Slurm's own requeue of the same job id
       return ["completed", "recovering", "queued", "needs_attention", "failed", "cancelled"];
     case "recovering":
-      return ["queued", "needs_attention", "failed", "cancelled"];
+      // resumed graph steps after training complete the run from here
+      return ["queued", "needs_attention", "completed", "failed", "cancelled"];
     case "needs_attention":
       // a human acked, resumed or rolled back (→ recovering) or gave up (→ cancelled)
       return ["recovering", "cancelled", "failed"];

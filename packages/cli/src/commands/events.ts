@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { openStore } from "@neoxctl/supervisor";
+import { describeGraph, graphProgress, openStore } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
 
@@ -14,7 +14,7 @@ export function register(program: Command): void {
         checkRunId(runId);
         const { store, close } = await openStore();
         try {
-          await store.mustGetRun(runId);
+          const run = await store.mustGetRun(runId);
           const events = await store.events(runId);
           if (opts.json === true) return printJson(events);
           for (const e of events) {
@@ -26,6 +26,8 @@ export function register(program: Command): void {
               printLine(`    ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
             for (const l of e.evidence.logLines ?? []) printLine(`    | ${l.trim()}`);
           }
+          // where the job graph stands now (its step events are above)
+          if (run.graph) printLine(`graph: ${describeGraph(graphProgress(run.graph))}`);
         } finally {
           close();
         }

@@ -2,13 +2,15 @@ import type { Command } from "commander";
 import {
   chainStatus,
   CorruptRecordError,
+  describeGraph,
   describeSpeed,
+  graphProgress,
   openStore,
   readGoodput,
   runSpeed,
   SeriesStore
 } from "@neoxctl/supervisor";
-import type { Run, RunGoodput } from "@neoxctl/supervisor";
+import type { Run, RunGoodput, StepProgress } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
 
@@ -49,7 +51,8 @@ export function register(program: Command): void {
                 badNodes: await store.badNodes(id),
                 goodput,
                 ...(chain ?? {}),
-                ...(speed ? { speed } : {})
+                ...(speed ? { speed } : {}),
+                ...(run.graph ? { steps: graphProgress(run.graph) } : {})
               });
             } catch (e) {
               if (runId !== undefined || !(e instanceof CorruptRecordError)) throw e;
@@ -61,7 +64,10 @@ export function register(program: Command): void {
               runId
                 ? rows[0]
                 : [
-                    ...rows.map((r) => summary(r.run, r.lastStep, r.attempt?.jobId, r.goodput)),
+                    ...rows.map((r) => ({
+                      ...summary(r.run, r.lastStep, r.attempt?.jobId, r.goodput),
+                      ...(r.steps ? { steps: r.steps } : {})
+                    })),
                     ...unreadable.map((u) => ({ id: u.id, state: "unreadable", error: u.error.toJSON() }))
                   ].sort((a, b) => a.id.localeCompare(b.id))
             );
@@ -74,6 +80,10 @@ export function register(program: Command): void {
               `${r.run.id}  ${r.run.state.padEnd(15)} attempt ${r.run.attempts}${r.attempt?.jobId ? ` (job ${r.attempt.jobId})` : ""}  step ${r.lastStep ?? "-"}/${r.run.trainIters}  lr ${r.run.params.lr.toExponential(3)}  exclude [${r.run.params.excludeNodes.join(",")}]`
             );
             if (r.run.attention) printLine(`  needs attention: ${r.run.attention}`);
+            if (r.steps) {
+              if (runId) for (const line of graphTable(r.steps)) printLine(`  ${line}`);
+              else printLine(`  graph: ${describeGraph(r.steps)}`);
+            }
             const gp = describeGoodput(r.goodput, runId !== undefined);
             if (gp) printLine(`  ${gp}`);
             if (runId) {
@@ -107,6 +117,26 @@ export function register(program: Command): void {
         }
       })
     );
+}
+
+/** The graph as a small table: step, kind, state, tasks done/total, retries, Slurm jobs. */
+function graphTable(steps: readonly StepProgress[]): string[] {
+  const rows = steps.map((s) => [
+    s.id,
+    s.kind,
+    s.state,
+    `${s.done}/${s.total}${s.running ? ` (${s.running} running)` : ""}`,
+    s.retries ? String(s.retries) : "-",
+    s.jobIds.join(",") || "-"
+  ]);
+  const head = ["step", "kind", "state", "tasks", "retries", "jobs"];
+  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]): string =>
+    r
+      .map((c, i) => c.padEnd(width[i]!))
+      .join("  ")
+      .trimEnd();
+  return ["graph:", fmt(head), ...rows.map(fmt)];
 }
 
 /** `effective training time 93.1 % of 12h 4m (queue 40m, recompute 22m, …)`; the split only in detail. */

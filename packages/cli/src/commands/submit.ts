@@ -14,6 +14,8 @@ import { printJson, printLine, runAction } from "../output.ts";
 import { loadPlanInputs, REPO_ROOT } from "./plan.ts";
 import { printReport, smokeOf } from "./smoke.ts";
 import type { CanaryReport } from "@neoxctl/plan";
+import { planRun, renderRun } from "@neoxctl/plan";
+import { loadPlanInputs, readLocalTokenizer, REPO_ROOT } from "./plan.ts";
 
 interface SubmitOptions {
   cluster?: string;
@@ -22,6 +24,9 @@ interface SubmitOptions {
   smoke?: boolean;
   smokeOut?: string;
   smokeSteps?: string;
+  graph?: boolean;
+  from?: string;
+  only?: string;
 }
 
 export function register(program: Command): void {
@@ -40,6 +45,12 @@ export function register(program: Command): void {
     .option("--smoke", "run `neoxctl smoke` first and submit only on go (no-go: the report, exit 3)")
     .option("--smoke-out <dir>", "the canary's directory (as smoke --out)")
     .option("--smoke-steps <n>", "the canary's steps (as smoke --steps)", "10")
+    .option(
+      "--graph",
+      "run the plan's whole job graph (convert, tokenize, merge, train, export): steps whose records verify are skipped"
+    )
+    .option("--from <step>", "with --graph: re-run this step and every step after it")
+    .option("--only <step>", "with --graph: run this step only (the others' records must verify)")
     .action(async (specArg: string, opts: SubmitOptions) =>
       runAction(opts.json === true, async () => {
         const { spec, profile, manifest } = await loadPlanInputs(resolve(specArg), opts.cluster);
@@ -77,7 +88,25 @@ export function register(program: Command): void {
         const exec = await createExecutor(execTargetOf(profile.access));
         const { store, close } = await openStore();
         try {
+          const selection = {
+            ...(opts.from !== undefined ? { from: opts.from } : {}),
+            ...(opts.only !== undefined ? { only: opts.only } : {})
+          };
+          let graph;
+          if (opts.graph === true) {
+            // the step scripts go to the run directory first; the supervisor verifies records itself
+            const plan = planRun({ spec, profile, manifest, repoRoot: REPO_ROOT, runDir: resolve(runDir) });
+            const tokenizer = readLocalTokenizer(spec);
+            const rendered = renderRun(plan, manifest, {
+              ...(tokenizer !== undefined ? { tokenizer } : {}),
+              ...selection
+            });
+            for (const [rel, content] of Object.entries(rendered.files))
+              await exec.writeFile(join(resolve(runDir), rel), content);
+            graph = rendered.graph.graph;
+          }
           const run = await createRun(store, exec, {
+            ...(graph ? { graph, selection } : {}),
             spec,
             profile,
             manifest,

@@ -43,7 +43,13 @@ export const EVENT_TYPES = [
   // wall-time chaining: the continuation queued behind the running attempt
   "continuation_queued",
   "continuation_replaced",
-  "continuation_cancelled"
+  "continuation_cancelled",
+  // the run's job graph (convert, tokenize, merge, export; train is the attempts above)
+  "step_submitted",
+  "step_skipped",
+  "step_retried",
+  "step_completed",
+  "step_failed"
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -35,6 +35,8 @@ export async function alertForNotice(
   });
   switch (n.type) {
     case "needs_attention":
+    // a graph step (convert, tokenize, merge, export) failed for good: the run waits for a human
+    case "step_failed":
       return alert("needs_attention");
     case "submit_rejected":
       // sbatch refusing a run's first attempt fails the run; a later one leaves it for a human
@@ -90,6 +92,10 @@ export async function alertForNotice(
     case "continuation_queued":
     case "continuation_replaced":
     case "continuation_cancelled":
+    case "step_submitted":
+    case "step_skipped":
+    case "step_retried":
+    case "step_completed":
       // logged by the supervisor, not paged
       return undefined;
   }

@@ -74,8 +74,25 @@ export interface RunSummary {
   attentionEvent?: EventType;
   /** the newest attempt on which RCCL was seen on sockets where the profile expects the plugin (rccl_socket_fallback) */
   rcclFallbackAttempt?: number;
+  /** the run's job graph, one row per step in dependency order (absent: a training-only run) */
+  steps?: StepView[];
   /** state `unreadable`: which record could not be read and why (the other fields are placeholders) */
   unreadable?: string;
+}
+
+/** One step of a run's job graph (convert, tokenize, merge, train, export) as the run page shows it. */
+export interface StepView {
+  id: string;
+  kind: string;
+  state: string;
+  /** tasks done / total (array steps), running now, submissions beyond the first */
+  done: number;
+  total: number;
+  running: number;
+  retries: number;
+  jobIds: string[];
+  dependsOn: string[];
+  attention?: string;
 }
 
 export interface GoodputView {

@@ -46,6 +46,12 @@ export function eventRunbookPage(e: Pick<EventView, "type" | "cause">): RunbookP
     case "continuation_queued":
     case "continuation_replaced":
     case "continuation_cancelled":
+    case "step_submitted":
+    case "step_skipped":
+    case "step_retried":
+    case "step_completed":
       return undefined;
+    case "step_failed":
+      return "needs_attention";
   }
 }

@@ -16,6 +16,7 @@ import { renderDecisions } from "./decisions.ts";
 import { renderStatusHeader } from "./status-header.ts";
 import { renderIncidents } from "./incidents.ts";
 import { renderActionsPanel } from "./actions-panel.ts";
+import { renderSteps } from "./steps.ts";
 
 export interface RunPageInput {
   run: RunSummary;
@@ -133,7 +134,7 @@ export function renderRunHead(input: RunPageInput): SafeHtml {
 
 /** Everything below the charts; live updates replace it as one block. */
 export function renderRunDetails(input: RunPageInput): SafeHtml {
-  return html`${renderAttempts(input.attempts, input.now)}${excludedNodes(input.excluded)}${renderDecisions(input.events, input.docsBase)}${totals(input.run)}`;
+  return html`${renderSteps(input.run.steps)}${renderAttempts(input.attempts, input.now)}${excludedNodes(input.excluded)}${renderDecisions(input.events, input.docsBase)}${totals(input.run)}`;
 }
 
 function charts(): SafeHtml {

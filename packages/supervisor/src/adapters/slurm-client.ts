@@ -1,7 +1,16 @@
 import { StatusPoller } from "@neoxctl/slurm";
 import type { SlurmClient } from "@neoxctl/slurm";
 import type { JobStatus, JobState as SlurmJobState } from "@neoxctl/slurm";
-import type { JobViewState, JobView, SlurmPort, SubmitInput, SubmittedJob } from "../ports.ts";
+import type {
+  JobViewState,
+  JobView,
+  SlurmPort,
+  StepSubmitInput,
+  StepTaskView,
+  SubmitInput,
+  SubmittedJob
+} from "../ports.ts";
+import { parseStepTasks, stepSacctArgv } from "./step-tasks.ts";
 import { NodeStateCache } from "./node-states.ts";
 
 export interface SlurmAdapterOptions {
@@ -53,6 +62,29 @@ export class SlurmAdapter implements SlurmPort {
       nonce: req.nonce,
       extraArgs
     });
+  }
+
+  submitStep(req: StepSubmitInput): Promise<string> {
+    const extraArgs = ["--no-requeue", `--partition=${req.partition}`, `--output=${req.output}`];
+    if (req.tasks)
+      extraArgs.push(
+        `--array=${req.tasks.join(",")}${req.maxConcurrent !== undefined ? `%${req.maxConcurrent}` : ""}`
+      );
+    return this.client.submit({
+      scriptPath: req.scriptPath,
+      cwd: req.cwd,
+      runId: req.runId,
+      // attempt 0: a graph step, never adopted as a training attempt
+      attempt: 0,
+      ...(req.afterOk.length ? { dependency: `afterok:${req.afterOk.join(":")}` } : {}),
+      ...(req.exclude.length ? { exclude: req.exclude } : {}),
+      extraArgs
+    });
+  }
+
+  async stepTasks(jobIds: readonly string[]): Promise<Map<string, StepTaskView>> {
+    if (jobIds.length === 0) return new Map();
+    return parseStepTasks((await this.client.run(stepSacctArgv(jobIds))).stdout);
   }
 
   release(jobId: string): Promise<void> {

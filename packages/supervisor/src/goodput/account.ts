@@ -50,7 +50,9 @@ export function accountRun(i: AccountInput): RunGoodput {
     cursor = to;
   };
   const attempts = [...i.attempts].sort((a, b) => a.index - b.index);
-  const attentionAt = i.events.filter((e) => e.type === "needs_attention").map((e) => ms(e.time) ?? 0);
+  const attentionAt = i.events
+    .filter((e) => e.type === "needs_attention" || e.type === "step_failed")
+    .map((e) => ms(e.time) ?? 0);
   const humanAt = i.events.filter((e) => HUMAN_ACTS.has(e.type)).map((e) => ms(e.time) ?? 0);
   // a gap with a needs_attention in it: the run waited for a person from that event to their command
   const gap = (until: number | undefined, otherwise: GoodputCategory): void => {

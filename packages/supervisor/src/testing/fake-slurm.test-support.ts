@@ -1,5 +1,13 @@
 import { SlurmError } from "@neoxctl/core";
-import type { JobViewState, JobView, SlurmPort, SubmitInput, SubmittedJob } from "../ports.ts";
+import type {
+  JobViewState,
+  JobView,
+  SlurmPort,
+  StepSubmitInput,
+  StepTaskView,
+  SubmitInput,
+  SubmittedJob
+} from "../ports.ts";
 import { jobAlive } from "../worker/job-liveness.ts";
 
 /** One job as the fake controller keeps it. */
@@ -48,10 +56,40 @@ export class FakeSlurm implements SlurmPort {
     return jobId;
   }
 
+  /** graph step jobs: job id → its submission and each task's view (key as taskKey) */
+  readonly stepJobs = new Map<string, { input: StepSubmitInput; tasks: Map<string, StepTaskView> }>();
+
+  async submitStep(req: StepSubmitInput): Promise<string> {
+    const jobId = String(this.nextId++);
+    const keys = req.tasks ? req.tasks.map((t) => `${jobId}_${t}`) : [jobId];
+    this.stepJobs.set(jobId, {
+      input: req,
+      tasks: new Map(keys.map((key) => [key, { key, state: "PENDING", nodes: [] }]))
+    });
+    return jobId;
+  }
+
+  async stepTasks(jobIds: readonly string[]): Promise<Map<string, StepTaskView>> {
+    const out = new Map<string, StepTaskView>();
+    for (const id of jobIds)
+      for (const [k, v] of this.stepJobs.get(id)?.tasks ?? []) out.set(k, { ...v, nodes: [...v.nodes] });
+    return out;
+  }
+
+  /** Sets a step task's state (`key` as taskKey: `<jobId>_<task>` or `<jobId>`). */
+  setTask(key: string, state: JobViewState, extra: Partial<StepTaskView> = {}): void {
+    const jobId = key.split("_")[0]!;
+    const t = this.stepJobs.get(jobId)?.tasks.get(key);
+    if (!t) throw new Error(`fake Slurm: no step task ${key}`);
+    Object.assign(t, { state }, extra);
+  }
+
   async cancel(jobId: string): Promise<void> {
     this.cancels.push(jobId);
     const j = this.jobs.get(jobId);
     if (j && jobAlive(j.state)) j.state = "CANCELLED";
+    for (const t of this.stepJobs.get(jobId)?.tasks.values() ?? [])
+      if (jobAlive(t.state)) t.state = "CANCELLED";
   }
 
   async release(jobId: string): Promise<void> {

@@ -19,6 +19,26 @@ export class MemoryExecutor implements Executor {
 
   async run(argv: readonly string[]): Promise<ExecResult> {
     const [cmd, dir] = argv;
+    const ok = (stdout = ""): ExecResult => ({
+      command: argv,
+      exitCode: 0,
+      signal: null,
+      stdout,
+      stderr: "",
+      durationMs: 0
+    });
+    // directories exist implicitly here
+    if (cmd === "mkdir") return ok();
+    // the graph's record check: `stat -L -c '%s %n' -- <files>` (missing files print nothing)
+    if (cmd === "stat") {
+      const files = argv.slice(argv.indexOf("--") + 1);
+      return ok(
+        files
+          .filter((f) => this.files.has(f))
+          .map((f) => `${this.files.get(f)!.data.length} ${f}\n`)
+          .join("")
+      );
+    }
     // the checkpoint inspector's listing: `find <dir> -mindepth 1 -maxdepth 3 -printf '%y\t%s\t%T@\t%P\n'`
     if (cmd !== "find" || dir === undefined || argv.at(-1) !== "%y\\t%s\\t%T@\\t%P\\n")
       throw new Error(`memory executor: unsupported command ${JSON.stringify(argv)}`);

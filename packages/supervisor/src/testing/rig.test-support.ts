@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { parseClusterProfile, parseRunSpec } from "@neoxctl/core";
-import type { EventType } from "@neoxctl/core";
+import type { EventType, JobGraph } from "@neoxctl/core";
 import { requiredFiles, requiredLayerPatterns } from "@neoxctl/monitor";
 import type { Attempt, Run, StoredEvent } from "../model.ts";
 import { Keys } from "../store/keys.ts";
@@ -29,6 +29,8 @@ export interface RigOptions {
   /** YAML for the spec's `resilience:` block (one flow mapping) */
   resilience?: string;
   chainPriors?: ChainPriors;
+  /** a job graph for the run (its steps run around training) */
+  graph?: JobGraph;
 }
 
 /** A supervisor over real Redis (its own key prefix), a fake Slurm and an in-memory file system, on a clock the test moves. */
@@ -88,7 +90,8 @@ async function makeRig(redis: Redis, o: RigOptions = {}): Promise<Rig> {
       manifest: spec.data.inline!,
       repoRoot: "/opt/neoxctl",
       runDir: RUN_DIR,
-      runId: "unit-run"
+      runId: "unit-run",
+      ...(o.graph ? { graph: o.graph } : {})
     },
     now
   );

@@ -10,6 +10,7 @@ import { jobAlive } from "./job-liveness.ts";
 import { nextAttempt } from "./next-attempt.ts";
 import { noteOps, transitionOps } from "./transition.ts";
 import { submitPending } from "./submit.ts";
+import { trainDoneOps } from "./graph-train.ts";
 
 /** The attempt a decision is about, as this cycle saw it. */
 export interface Watched {
@@ -30,6 +31,12 @@ export async function act(deps: LoopDeps, c: RunCycle, w: Watched, d: Decision):
     case "complete": {
       endIfGone(c, w);
       c.run.params = w.attempt.params;
+      // in a job graph, training done hands the run on to the steps after it (export)
+      const graphOps = trainDoneOps(deps.store, c.run, d.cause, d.evidence, c.now);
+      if (graphOps) {
+        await deps.commit(c, [deps.store.putAttempt(c.run.id, w.attempt), ...graphOps]);
+        return;
+      }
       await deps.commit(c, [
         deps.store.putAttempt(c.run.id, w.attempt),
         ...transitionOps(deps.store, c.run, "completed", {

@@ -4,6 +4,7 @@ import { applyControl } from "./controls/apply.ts";
 import { submitPending } from "./submit.ts";
 import { watch } from "./watch.ts";
 import { ensureStopped } from "./stop.ts";
+import { graphStep, graphTurn } from "./graph-step.ts";
 
 /**
  * Advances one run by one step from what Redis and this cycle's poll say: a human's command first,
@@ -15,10 +16,17 @@ export async function advance(deps: LoopDeps, c: RunCycle): Promise<void> {
   switch (c.run.state) {
     case "planned":
     case "recovering":
+      // a job graph runs its steps before training; training starts once they are verified
+      if (graphTurn(c.run) && (await graphStep(deps, c)) !== "train") return;
       if (attempt) await submitPending(deps, c, attempt);
       return;
     case "queued":
     case "running":
+      // after training, the graph's remaining steps (export)
+      if (graphTurn(c.run)) {
+        await graphStep(deps, c);
+        return;
+      }
       if (attempt?.jobId) await watch(deps, c, attempt);
       return;
     case "needs_attention":

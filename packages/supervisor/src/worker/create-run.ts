@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { ClusterProfile, DataManifest, RunSpec } from "@neoxctl/core";
+import type { ClusterProfile, DataManifest, JobGraph, RunSpec } from "@neoxctl/core";
 import type { Executor } from "@neoxctl/exec";
 import type { Run } from "../model.ts";
 import { noBudgetUsed } from "../model.ts";
 import type { RunStore } from "../store/run-store.ts";
 import { nextAttempt } from "./next-attempt.ts";
 import { writeAttemptFiles, renderFor } from "../adapters/render-attempt.ts";
+import { initialGraphRun } from "../graph/graph-state.ts";
+import type { GraphSelection } from "../graph/graph-state.ts";
 
 export interface NewRunInput {
   spec: RunSpec;
@@ -16,6 +18,13 @@ export interface NewRunInput {
   runDir: string;
   /** optional fixed id (tests); default `<spec name>-<6 hex>` */
   runId?: string;
+  /**
+   * the plan's job graph (plan.json `graph`): its steps run before and after training, whose
+   * scripts must already be in the run directory; absent: the run is training only
+   */
+  graph?: JobGraph;
+  /** `--from` / `--only`: which steps run even if their records verify */
+  selection?: GraphSelection;
 }
 
 export function newRunId(name: string): string {
@@ -58,6 +67,7 @@ export async function createRun(
     abandoned: [],
     specLr: t.lr,
     initFromCheckpoint: true,
+    ...(input.graph ? { graph: initialGraphRun(input.graph, input.selection) } : {}),
     createdAt: time,
     updatedAt: time
   };
@@ -76,7 +86,15 @@ export async function createRun(
       cause: `run ${id} planned on ${run.cluster} in ${run.runDir}`,
       to: "planned",
       attempt: 1,
-      evidence: { detail: { trainIters: run.trainIters, lr: t.lr, seed: t.seed } }
+      evidence: {
+        detail: {
+          trainIters: run.trainIters,
+          lr: t.lr,
+          seed: t.seed,
+          ...(input.graph ? { steps: input.graph.steps.map((s) => s.id) } : {}),
+          ...(input.selection ? { selection: input.selection } : {})
+        }
+      }
     })
   ]);
   return run;

@@ -28,7 +28,8 @@ describe("eventRoute", () => {
       "rollback",
       "needs_attention",
       "run_completed",
-      "cancelled_by_user"
+      "cancelled_by_user",
+      "step_failed"
     ]);
   });
 });

@@ -34,6 +34,8 @@ export function eventRoute(type: EventType): EventRoute {
     case "run_completed":
     case "submit_rejected":
     case "cancelled_by_user":
+    // a graph step failed for a reason a retry does not fix: the run waits for a human
+    case "step_failed":
       return NOTIFY;
     case "run_created":
     case "attempt_submitted":
@@ -48,6 +50,10 @@ export function eventRoute(type: EventType): EventRoute {
     case "continuation_queued":
     case "continuation_replaced":
     case "continuation_cancelled":
+    case "step_submitted":
+    case "step_skipped":
+    case "step_retried":
+    case "step_completed":
       return NONE;
   }
 }

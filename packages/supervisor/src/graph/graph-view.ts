@@ -1,0 +1,70 @@
+import type { GraphStep, JobGraph } from "@neoxctl/core";
+import type { GraphRun, StepState } from "./graph-state.ts";
+
+/** The Slurm id of one task: `<jobId>_<task>` for array steps, the job id otherwise. */
+export function taskKey(step: Pick<GraphStep, "array">, jobId: string, task: number): string {
+  return step.array ? `${jobId}_${task}` : jobId;
+}
+
+/** The steps in an order where every step comes after its dependencies (the graph is acyclic). */
+export function topoOrder(graph: JobGraph): GraphStep[] {
+  const out: GraphStep[] = [];
+  const placed = new Set<string>();
+  while (out.length < graph.steps.length) {
+    const before = out.length;
+    for (const s of graph.steps)
+      if (!placed.has(s.id) && s.dependsOn.every((d) => placed.has(d))) {
+        out.push(s);
+        placed.add(s.id);
+      }
+    if (out.length === before) break; // a cycle: JobGraphSchema refuses those
+  }
+  return out;
+}
+
+/** One step as `status`, `events` and the dashboard show it. */
+export interface StepProgress {
+  id: string;
+  kind: GraphStep["kind"];
+  state: StepState;
+  /** tasks done / total (1 for a non-array step) */
+  done: number;
+  total: number;
+  running: number;
+  /** submissions beyond the first, over all tasks */
+  retries: number;
+  jobIds: string[];
+  dependsOn: string[];
+  attention?: string;
+}
+
+/** Per-step progress of a run's graph, in dependency order. */
+export function graphProgress(g: GraphRun): StepProgress[] {
+  const byId = new Map(g.steps.map((s) => [s.id, s]));
+  return topoOrder(g.graph).map((def) => {
+    const st = byId.get(def.id);
+    const tasks = st?.tasks ?? [];
+    return {
+      id: def.id,
+      kind: def.kind,
+      state: st?.state ?? "pending",
+      done: tasks.filter((t) => t.state === "done").length,
+      total: tasks.length,
+      running: tasks.filter((t) => t.state === "running").length,
+      retries: tasks.reduce((n, t) => n + Math.max(0, t.attempts - 1), 0),
+      jobIds: st?.jobIds ?? [],
+      dependsOn: def.dependsOn,
+      ...(st?.attention ? { attention: st.attention } : {})
+    };
+  });
+}
+
+/** `convert done 1/1 · tokenize running 3/8 (1 retry) · …` */
+export function describeGraph(steps: readonly StepProgress[]): string {
+  return steps
+    .map(
+      (s) =>
+        `${s.id} ${s.state}${s.total > 1 || s.kind !== "train" ? ` ${s.done}/${s.total}` : ""}${s.retries ? ` (${s.retries} retr${s.retries === 1 ? "y" : "ies"})` : ""}`
+    )
+    .join(" · ");
+}
