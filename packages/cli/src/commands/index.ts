@@ -28,7 +28,8 @@ export const COMMAND_MODULES: Readonly<Record<string, () => Promise<CommandModul
   resume: () => import("./controls.ts"),
   exclude: () => import("./controls.ts"),
   init: () => import("./init.ts"),
-  simulate: () => import("./simulate.ts")
+  simulate: () => import("./simulate.ts"),
+  silence: () => import("./silence.ts")
 };
 
 /** Registers the named commands (all of them when `names` is omitted), each module once. */

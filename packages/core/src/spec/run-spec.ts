@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RunAlertsSchema } from "../alerts/severity.ts";
 import { ResilienceSchema } from "./resilience.ts";
 import { ModelSchema } from "./model.ts";
 import { DataSchema } from "./data.ts";
@@ -114,7 +115,15 @@ export const RunSpecSchema = z
     checkpointing: CheckpointingSchema,
     resilience: ResilienceSchema.default(ResilienceSchema.parse({})),
     cluster: ClusterRefSchema,
-    estimates: RunEstimatesSchema.optional().describe("overrides of the cluster profile's estimate inputs")
+    estimates: RunEstimatesSchema.optional().describe("overrides of the cluster profile's estimate inputs"),
+    team: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "a team label such as nlp or ml-ops")
+      .optional()
+      .describe("team label: alert routing (routes file `teams:`), silences (`team:<label>`) and filters"),
+    alerts: RunAlertsSchema.optional().describe(
+      "where this run's alerts go (else its team's route, else the supervisor's global webhooks)"
+    )
   })
   .strict()
   .describe("A neoxctl run spec: one continual pre-training run of GPT-NeoX on a Slurm cluster.");

@@ -1,3 +1,5 @@
+import type { Severity } from "@neoxctl/core";
+
 /** What the dashboard alerts on. */
 export const ALERT_KINDS = [
   "needs_attention",
@@ -33,5 +35,37 @@ export function alertTitle(kind: AlertKind): string {
       return "training slower than its baseline";
     case "node_suspect":
       return "node suspected of slowing training";
+  }
+}
+
+/** How urgent each kind is: routes with a minimum severity filter on it. */
+export function alertSeverity(kind: AlertKind): Severity {
+  switch (kind) {
+    case "needs_attention":
+    case "failed":
+      return "critical";
+    case "rollback":
+    case "node_failures":
+    case "slowdown":
+      return "warning";
+    case "node_suspect":
+      return "info";
+  }
+}
+
+/**
+ * Alerts a run can get over without a human: when it trains on past the step it was at, the
+ * notifier sends a "resolved" message to where the alert went.
+ */
+export function resolvesByItself(kind: AlertKind): boolean {
+  switch (kind) {
+    case "rollback":
+    case "node_failures":
+    case "slowdown":
+    case "node_suspect":
+      return true;
+    case "needs_attention":
+    case "failed":
+      return false;
   }
 }

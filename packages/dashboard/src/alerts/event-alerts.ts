@@ -7,6 +7,8 @@ export interface SupervisorNotice {
   runId: string;
   type: EventType;
   cause: string;
+  /** who asked, when the event carries out a human's command */
+  actor?: string;
 }
 
 /** Node-failure recoveries from which on each new one is announced. */
@@ -24,7 +26,8 @@ export async function alertForNotice(
   const facts: Record<string, string> = {
     step: `${run.step} / ${run.trainIters}`,
     attempt: String(run.attempt),
-    ...(run.jobId ? { "Slurm job": run.jobId } : {})
+    ...(run.jobId ? { "Slurm job": run.jobId } : {}),
+    ...(n.actor !== undefined ? { by: n.actor } : {})
   };
   const alert = (kind: Alert["kind"], extra: Record<string, string> = {}): Alert => ({
     kind,

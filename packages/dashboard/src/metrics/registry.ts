@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry } from "prom-client";
 import { safeText } from "@neoxctl/core";
 import type {
   CorruptRecordCount,
+  ManualActionCount,
   RunReadModel,
   RunStateView,
   RunSummary,
@@ -148,6 +149,12 @@ export function createDashboardMetrics(
     labelNames: ["kind"],
     registers: [registry]
   });
+  const manual = new Counter({
+    name: "neoxctl_manual_actions_total",
+    help: "Manual controls requested (CLI or dashboard), by who asked and the action.",
+    labelNames: ["actor", "action"],
+    registers: [registry]
+  });
   const scrapeErrors = new Counter({
     name: "neoxctl_dashboard_scrape_errors_total",
     help: "Failed reads of the run store while scraping.",
@@ -174,13 +181,17 @@ export function createDashboardMetrics(
       g.reset();
     recoveries.reset();
     corrupt.reset();
+    manual.reset();
   }
   function fill(
     list: readonly RunSummary[],
     polls: readonly SlurmPollView[],
-    corruptCounts: readonly CorruptRecordCount[]
+    corruptCounts: readonly CorruptRecordCount[],
+    manualCounts: readonly ManualActionCount[]
   ): void {
     clear();
+    for (const m of manualCounts)
+      if (m.count > 0) manual.inc({ actor: safeText(m.actor), action: safeText(m.action) }, m.count);
     // the supervisors keep the running count in Redis; each scrape copies it
     for (const c of corruptCounts) if (c.count > 0) corrupt.inc({ kind: c.kind }, c.count);
     for (const s of RUN_STATE_VIEWS) runs.set({ state: s }, 0);
@@ -220,12 +231,13 @@ export function createDashboardMetrics(
     async scrape() {
       let ok = true;
       try {
-        const [list, polls, corruptCounts] = await Promise.all([
+        const [list, polls, corruptCounts, manualCounts] = await Promise.all([
           model.listRuns(),
           model.slurmPolls?.() ?? Promise.resolve([]),
-          model.corruptRecords?.() ?? Promise.resolve([])
+          model.corruptRecords?.() ?? Promise.resolve([]),
+          model.manualActions?.() ?? Promise.resolve([])
         ]);
-        fill(list, polls, corruptCounts);
+        fill(list, polls, corruptCounts, manualCounts);
       } catch {
         ok = false;
         clear();
