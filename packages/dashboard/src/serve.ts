@@ -6,6 +6,7 @@ import { buildDashboard } from "./server/app.ts";
 import type { Dashboard } from "./server/app.ts";
 import { bindPolicy } from "./server/exposure.ts";
 import type { NamedToken } from "./server/tokens.ts";
+import { SilenceStore } from "./alerts/silences.ts";
 import type { SseLimits } from "./server/sse.ts";
 import { SupervisorActions, SupervisorReadModel } from "./supervisor-adapter.ts";
 
@@ -64,6 +65,7 @@ export async function serveDashboard(opts: ServeOptions): Promise<RunningDashboa
   const dashboard = await buildDashboard({
     model,
     actions: new SupervisorActions(model.store),
+    silences: new SilenceStore(redis, opts.prefix),
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.tokens?.length ? { tokens: opts.tokens } : {}),
     ...(opts.readToken ? { readToken: opts.readToken } : {}),

@@ -15,6 +15,8 @@ import { registerGuards } from "./guards.ts";
 import type { GuardOptions } from "./guards.ts";
 import { loggerOption } from "./request-log.ts";
 import { TokenRing } from "./tokens.ts";
+import { registerSilenceRoutes } from "./silence-routes.ts";
+import type { SilenceStore } from "../alerts/silences.ts";
 import type { NamedToken } from "./tokens.ts";
 import type { RequestLogOption } from "./request-log.ts";
 
@@ -25,6 +27,8 @@ export interface DashboardOptions extends GuardOptions {
   token?: string;
   /** named action tokens (hashes); the single `token` joins them as `default` */
   tokens?: readonly NamedToken[];
+  /** silences in Redis: the `/silences` page (adding and ending them needs an action token) */
+  silences?: SilenceStore;
   /** request logging (pino): no query strings, no credentials, messages redacted */
   logger?: RequestLogOption;
   metrics?: DashboardMetrics;
@@ -130,6 +134,8 @@ export async function buildDashboard(options: DashboardOptions): Promise<Dashboa
     tokens,
     onDone: (runId) => hub.publish({ kind: "run", runId })
   });
+
+  if (options.silences) registerSilenceRoutes(app, { silences: options.silences, tokens, actionsEnabled });
 
   const unsubscribe = options.model.subscribe((change) => hub.publish(change));
   return {
