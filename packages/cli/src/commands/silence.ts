@@ -15,6 +15,10 @@ async function withSilences<T>(f: (s: SilenceStore) => Promise<T>): Promise<T> {
   }
 }
 
+function wantsJson(cmd: Command): boolean {
+  return (cmd.optsWithGlobals() as { json?: boolean }).json === true;
+}
+
 function line(s: Silence): string {
   return `${s.id}  ${targetText(s.target)}  until ${s.until}  by ${s.by}: ${s.reason}`;
 }
@@ -30,17 +34,18 @@ export function register(program: Command): void {
       "Silence alerts for a run or a team label for a while (`list` shows silences in force, `rm` ends one)"
     )
     .argument("<target>", "a run id, run:<id> or team:<label>")
-    .requiredOption("--for <duration>", "how long, e.g. 30m, 2h, 1h30m (at most 30d)")
-    .requiredOption("--reason <text>", "why (shown in `silence list` and on the dashboard)")
+    // checked in the action: commander would demand required options of `silence list` too
+    .option("--for <duration>", "how long, e.g. 30m, 2h, 1h30m (at most 30d); required")
+    .option("--reason <text>", "why (shown in `silence list` and on the dashboard); required")
     .option("--json", "print the silence as JSON")
-    .action(async (targetArg: string, opts: { for: string; reason: string; json?: boolean }) =>
+    .action(async (targetArg: string, opts: { for?: string; reason?: string; json?: boolean }) =>
       runAction(opts.json === true, async () => {
         const target = parseSilenceTarget(targetArg);
-        const forMs = parseDuration(opts.for);
-        const reason = opts.reason.trim();
+        const forMs = parseDuration(opts.for ?? "");
+        const reason = (opts.reason ?? "").trim();
         if (reason === "" || reason.length > 500)
           throw new SpecError("SPEC_INVALID", [
-            { path: "--reason", received: opts.reason, rule: "1-500 characters" }
+            { path: "--reason", received: opts.reason ?? "(none)", rule: "required, 1-500 characters" }
           ]);
         const s = await withSilences((store) => store.add({ target, forMs, reason, by: cliActor() }));
         if (opts.json === true) printJson(s);
@@ -54,10 +59,11 @@ export function register(program: Command): void {
     .command("list")
     .description("List the silences in force")
     .option("--json", "print JSON")
-    .action(async (opts: { json?: boolean }) =>
-      runAction(opts.json === true, async () => {
+    // `--json` after `list` is parsed as the parent's option too: read both
+    .action(async (_opts: { json?: boolean }, cmd: Command) =>
+      runAction(wantsJson(cmd), async () => {
         const list = await withSilences((store) => store.list());
-        if (opts.json === true) return printJson(list);
+        if (wantsJson(cmd)) return printJson(list);
         if (list.length === 0) return printLine("no silences in force");
         for (const s of list) printLine(line(s));
       })
@@ -67,12 +73,12 @@ export function register(program: Command): void {
     .description("End a silence now")
     .argument("<id>", "silence id (from `neoxctl silence list`)")
     .option("--json", "print JSON")
-    .action(async (id: string, opts: { json?: boolean }) =>
-      runAction(opts.json === true, async () => {
+    .action(async (id: string, _opts: { json?: boolean }, cmd: Command) =>
+      runAction(wantsJson(cmd), async () => {
         const removed = await withSilences((store) => store.remove(id));
         if (!removed)
           throw new SpecError("SPEC_INVALID", [{ path: "<id>", received: id, rule: "a silence in force" }]);
-        if (opts.json === true) printJson({ id, removed });
+        if (wantsJson(cmd)) printJson({ id, removed });
         else printLine(`silence ${id} ended`);
       })
     );
