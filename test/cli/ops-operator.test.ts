@@ -1,10 +1,13 @@
 import { execFile } from "node:child_process";
-import { userInfo } from "node:os";
-import { resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { ResilienceSchema } from "@neoxctl/core";
+import { parseTokensFile } from "@neoxctl/dashboard";
 import { Keys, noBudgetUsed, RunStore } from "@neoxctl/supervisor";
 import type { Attempt, Run } from "@neoxctl/supervisor";
 
@@ -153,6 +156,26 @@ describe("the CLI for operators", () => {
     await expect(neoxctl("silence", RUN, "--for", "forever", "--reason", "x")).rejects.toMatchObject({
       code: 2
     });
+  });
+
+  it("dashboard token add: stores the name and hash, prints the secret once, refuses a repeated name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ops-tokens-"));
+    const file = join(dir, "tokens");
+    try {
+      const { stdout } = await neoxctl("dashboard", "token", "add", "oncall", "--file", file);
+      const secret = stdout.trim();
+      expect(secret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+      const text = readFileSync(file, "utf8");
+      expect(text).not.toContain(secret);
+      expect(parseTokensFile(text)).toEqual([
+        { name: "oncall", sha256: createHash("sha256").update(secret).digest("hex") }
+      ]);
+      await expect(neoxctl("dashboard", "token", "add", "oncall", "--file", file)).rejects.toMatchObject({
+        code: 2
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("--help lists the environment each command reads and what a remote cluster needs", async () => {

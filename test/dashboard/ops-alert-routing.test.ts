@@ -13,7 +13,7 @@ import { clearPrefix } from "./seed-history.ts";
 // supervisor's store in Redis, the notifier the supervisor uses, and a real HTTP receiver on
 // 127.0.0.1 with one path per webhook.
 const prefix = `test:ops-alert-routing:${process.pid}:${Date.now()}:`;
-const received: { path: string; text: string }[] = [];
+const received: { path: string; text: string; raw: string }[] = [];
 let server: Server;
 let base: string;
 let redis: Redis;
@@ -68,7 +68,7 @@ beforeAll(async () => {
     let data = "";
     req.on("data", (c: Buffer) => (data += String(c)));
     req.on("end", () => {
-      received.push({ path: req.url ?? "", text: (JSON.parse(data) as { text: string }).text });
+      received.push({ path: req.url ?? "", text: (JSON.parse(data) as { text: string }).text, raw: data });
       res.writeHead(200).end("ok");
     });
   });
@@ -169,6 +169,23 @@ describe("alert routing, silences and resolved messages", () => {
     await n.queue.drain();
     n.close();
     expect(received.map((r) => r.text).join("\n")).toContain("a slow");
+  });
+
+  it("says who cancelled a run (an info alert carrying the actor)", async () => {
+    received.length = 0;
+    await put(run("ops-route-cancel", { team: "ops" }), 10);
+    const n = notifier();
+    await n.notify({
+      runId: "ops-route-cancel",
+      type: "cancelled_by_user",
+      cause: "cancelled by the user",
+      actor: "cli:alice"
+    });
+    await n.queue.drain();
+    n.close();
+    expect(paths()).toEqual(["/global"]);
+    expect(received[0]!.text).toContain("cancelled by a human");
+    expect(received[0]!.raw).toContain("cli:alice");
   });
 
   it("sends 'resolved' where the alert went once the run trains past the step it was at", async () => {

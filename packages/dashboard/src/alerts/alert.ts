@@ -7,7 +7,8 @@ export const ALERT_KINDS = [
   "rollback",
   "node_failures",
   "slowdown",
-  "node_suspect"
+  "node_suspect",
+  "cancelled"
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -35,6 +36,8 @@ export function alertTitle(kind: AlertKind): string {
       return "training slower than its baseline";
     case "node_suspect":
       return "node suspected of slowing training";
+    case "cancelled":
+      return "cancelled by a human";
   }
 }
 
@@ -49,6 +52,7 @@ export function alertSeverity(kind: AlertKind): Severity {
     case "slowdown":
       return "warning";
     case "node_suspect":
+    case "cancelled":
       return "info";
   }
 }
@@ -66,6 +70,7 @@ export function resolvesByItself(kind: AlertKind): boolean {
       return true;
     case "needs_attention":
     case "failed":
+    case "cancelled":
       return false;
   }
 }

@@ -68,8 +68,10 @@ export async function alertForNotice(
       return alert("slowdown");
     case "node_suspect":
       return alert("node_suspect");
-    case "run_completed":
     case "cancelled_by_user":
+      // an audit note (info): who cancelled, for whoever the run's alerts go to
+      return alert("cancelled");
+    case "run_completed":
     // the supervisor queues only the events above; the rest are listed so that a new type is a
     // compile error here until someone decides whether it pages
     case "run_created":
