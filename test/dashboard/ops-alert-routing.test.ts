@@ -171,6 +171,26 @@ describe("alert routing, silences and resolved messages", () => {
     expect(received.map((r) => r.text).join("\n")).toContain("a slow");
   });
 
+  it("reaches a URL named in the spec even without a global list or routes file", async () => {
+    received.length = 0;
+    await put(
+      run("ops-route-direct", { alerts: { webhooks: [`${base}/direct`], min_severity: "info" } }),
+      10
+    );
+    const n = new WebhookNotifier({
+      model: new SupervisorReadModel({ redis, prefix }),
+      urls: [],
+      baseUrl: "http://127.0.0.1:8080",
+      resolveCheckMs: 0
+    });
+    await n.notify({ runId: "ops-route-direct", type: "needs_attention", cause: "direct" });
+    await n.notify({ runId: "ops-route-team", type: "needs_attention", cause: "nowhere to go" });
+    await n.queue.drain();
+    n.close();
+    expect(paths()).toEqual(["/direct"]);
+    expect(n.stats).toMatchObject({ sent: 1, unrouted: 1 });
+  });
+
   it("says who cancelled a run (an info alert carrying the actor)", async () => {
     received.length = 0;
     await put(run("ops-route-cancel", { team: "ops" }), 10);

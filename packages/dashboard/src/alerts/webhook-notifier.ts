@@ -85,11 +85,6 @@ export class WebhookNotifier {
     return this.opts.routes ?? NO_ROUTES;
   }
 
-  private hasAnyRoute(): boolean {
-    const r = this.routes;
-    return this.opts.urls.length > 0 || Object.keys(r.webhooks).length > 0;
-  }
-
   private async isSilenced(runId: string, routing: RunRouting): Promise<boolean> {
     if (!this.opts.silences) return false;
     const found = await this.opts.silences.matching({ runId, team: routing.team });
@@ -98,7 +93,7 @@ export class WebhookNotifier {
 
   /** Fits the supervisor's `WorkerOptions.notify`. */
   readonly notify = async (n: SupervisorNotice): Promise<void> => {
-    if (!this.hasAnyRoute()) return;
+    // no early exit without global webhooks: a run's spec may name its own
     const run = await this.opts.model.getRun(n.runId);
     if (!run) return;
     const alert = await alertForNotice(n, run, this.opts.model);
