@@ -114,6 +114,8 @@ export async function buildCli(): Promise<number> {
   // files read at run time next to the code: the dashboard's page scripts and the cluster profiles
   await cp(join(REPO_ROOT, "packages", "dashboard", "client"), join(DIST, "client"), { recursive: true });
   await cp(join(REPO_ROOT, "clusters"), join(DIST, "clusters"), { recursive: true });
+  // the runbook pages the dashboard serves at /runbook/ (server/runbook-pages.ts)
+  await cp(join(REPO_ROOT, "docs", "runbook"), join(DIST, "docs", "runbook"), { recursive: true });
   // the batch script, launcher and spec templates the renderers and `neoxctl init` fill
   await cp(join(REPO_ROOT, "templates"), join(DIST, "templates"), { recursive: true });
   return commandEntries.size;

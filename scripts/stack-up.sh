@@ -25,3 +25,9 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "[stack] installing chromium"
   apt-get install -y --no-install-recommends chromium >/dev/null
 fi
+
+# test/metrics starts a real Prometheus (and promtool) on loopback; Debian's package, never its service
+if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then
+  echo "[stack] installing prometheus"
+  apt-get install -y --no-install-recommends prometheus >/dev/null
+fi

@@ -90,18 +90,19 @@ async function open(path: string, base = url.ro): Promise<Page> {
 }
 
 describe("dashboard in Chromium", () => {
-  it("lists every run, needs_attention first, markup in names shown as text", async () => {
+  it("lists the runs needing attention first, finished runs collapsed, markup in names shown as text", async () => {
     const page = await open("/");
     await page.waitForSelector("#live[data-live=open]");
-    const rows = page.locator("#runs tbody tr");
-    expect(await rows.count()).toBe(seeded.total);
+    const rows = page.locator("#runs tr[data-run-id]");
     expect(await rows.first().getAttribute("data-state")).toBe("needs_attention");
-    expect(await rows.nth(1).getAttribute("data-state")).toBe("failed");
     expect(await page.locator("#runs-count").getAttribute("data-attention")).toBe("1");
+    expect(await page.locator("#runs-count").getAttribute("data-count")).toBe(String(seeded.total));
+    expect(await page.locator('tbody[data-group="history"]').getAttribute("data-collapsed")).toBe("true");
     const pythia = page.locator(`tr[data-run-id="${seeded.pythiaId}"]`);
     expect(await pythia.locator("td").nth(2).innerText()).toContain("3000 / 143000");
     expect(await pythia.innerText()).toContain("job 7340102");
-    expect(await page.locator(`tr[data-run-id="${seeded.xssId}"] a`).innerText()).toBe(XSS_NAME);
+    await page.goto(`${url.ro}/?history=open&q=${encodeURIComponent("onerror")}`);
+    expect(await page.locator(`tr[data-run-id="${seeded.xssId}"] a`).first().innerText()).toBe(XSS_NAME);
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     await page.screenshot({ path: `${SHOTS}/overview.png`, fullPage: false });
     const html = await (await fetch(`${url.ro}/`)).text();
@@ -161,6 +162,7 @@ describe("dashboard in Chromium", () => {
     const page = await open(`/runs/${seeded.bloomId}`, url.token);
     await page.fill("#action-token", TOKEN);
     await page.click('button[data-action="ack"]');
+    await page.click("#confirm-yes");
     await page.waitForSelector("#action-result[data-status]");
     expect(await page.locator("#action-result").getAttribute("data-status")).toBe("200");
     const queued = (await redis.lrange(control, 0, -1)).map((s) => JSON.parse(s) as { kind: string });
@@ -174,7 +176,7 @@ describe("dashboard in Chromium", () => {
   it("updates the overview live when the supervisor records progress", async () => {
     const page = await open("/");
     await page.waitForSelector("#live[data-live=open]");
-    const cell = page.locator(`tr[data-run-id="${seeded.pythiaId}"] td[data-last-loss]`);
+    const cell = page.locator(`tr[data-run-id="${seeded.pythiaId}"] [data-last-loss]`);
     const before = await cell.innerText();
     const keys = new Keys(prefix);
     const store = new RunStore(redis, keys);
@@ -192,7 +194,7 @@ describe("dashboard in Chromium", () => {
             document: { querySelector(s: string): { textContent: string | null } | null };
           }
         ).document.querySelector(sel)?.textContent === "1.2345",
-      `tr[data-run-id="${seeded.pythiaId}"] td[data-last-loss]`
+      `tr[data-run-id="${seeded.pythiaId}"] [data-last-loss]`
     );
     expect(before).not.toBe("1.2345");
     expect(Number(await page.locator("body").getAttribute("data-refreshes"))).toBeGreaterThan(0);

@@ -210,9 +210,10 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
   });
 
   it("lists the real runs: needs_attention first, the scenario run completed at its last step", async () => {
-    const page = await open("/");
+    // finished runs are collapsed on the overview unless asked for
+    const page = await open("/?history=open");
     await page.waitForSelector("#live[data-live=open]");
-    const rows = page.locator("#runs tbody tr");
+    const rows = page.locator("#runs tr[data-run-id]");
     expect(await rows.count()).toBe(2);
     expect(await rows.first().getAttribute("data-run-id")).toBe(crashId);
     expect(await rows.first().getAttribute("data-state")).toBe("needs_attention");
@@ -299,6 +300,7 @@ describe("dashboard on real supervisor histories (local Slurm + emulator)", () =
     const page = await open(`/runs/${crashId}`);
     await page.fill("#action-token", TOKEN);
     await page.click('button[data-action="ack"]');
+    await page.click("#confirm-yes");
     await page.waitForSelector("#action-result[data-status]");
     expect(await page.locator("#action-result").getAttribute("data-status")).toBe("200");
     await until(

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRun, SeriesStore } from "@neoxctl/supervisor";
 import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
@@ -9,6 +10,26 @@ const TRAIN_ITERS = 220;
 const NODE_DOWN_AFTER = 30;
 const HANG_AT = 110;
 const SPIKE_AT = 150;
+
+/**
+ * Issue 15's scaled EMMA-shaped run: the local demo spec is EMMA-500's shape scaled down (Llama 3 8B
+ * preset, tp 2, ZeRO 1, bf16, a tier-weighted language mix) on the local profile, whose launch is
+ * LUMI's: srun starts one task per (local) GCD on the host, each entering the `singularity` stand-in
+ * and running the plan's rank launcher, with a per-rank emulator inside.
+ */
+async function trainStepTasks(jobId: string): Promise<number | undefined> {
+  // accounting is written by slurmdbd a moment after the job ends: bounded retries, no clock
+  for (let i = 0; i < 40; i++) {
+    const out = execFileSync("sacct", ["-j", jobId, "-n", "-P", "-o", "JobID,NTasks"], { encoding: "utf8" });
+    const tasks = out
+      .split("\n")
+      .filter((l) => new RegExp(`^${jobId}\\.\\d+\\|`).test(l))
+      .map((l) => Number(l.split("|")[1]));
+    if (tasks.length) return Math.max(...tasks);
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  return undefined;
+}
 
 describe("end to end: node failure, hang and loss spike on the local Slurm cluster", () => {
   // lr just above the emulator's instability threshold: a forced spike lingers instead of healing.
@@ -88,6 +109,14 @@ describe("end to end: node failure, hang and loss spike on the local Slurm clust
     expect((await series.read(run.id)).filter((p) => p.attempt === last.index).at(-1)?.step).toBe(
       TRAIN_ITERS
     );
+    // the ranks were started as on LUMI: srun on the host, one task per local GCD, each in the container
+    const script = readFileSync(`${final.runDir}/attempts/${last.index}/job.sbatch`, "utf8");
+    expect(script).toMatch(
+      /^srun --kill-on-bad-exit=1 --ntasks-per-node=2 singularity exec \S+ bash \S+\/launch\/rank\.sh train /m
+    );
+    // 2 nodes × 2 ranks (the local profile's ntasks_per_node), one emulator process per rank
+    expect(await trainStepTasks(last.jobId!)).toBe(4);
+
     // every transition left an event that says why
     for (const e of events) expect(e.cause.length).toBeGreaterThan(0);
   }, 600_000);

@@ -55,6 +55,9 @@ describe("failure classes from the job's output, on the local Slurm cluster", ()
     const last = events.at(-1)!;
     expect(last.cause).toMatch(/ran out of memory.*not retrying/);
     expect(last.evidence.logLines?.join("\n")).toContain("torch.OutOfMemoryError: HIP out of memory");
+    // ... and the plan's memory figures beside them: the model state each GCD holds before activations
+    expect(last.cause).toMatch(/the plan puts [\d.]+ GiB of model state/);
+    expect(last.evidence.detail).toMatchObject({ planMemory: { zeroStage: 1 } });
   }, 300_000);
 
   it("a collective watchdog timeout is a hang naming the rank, and the run resumes to the end", async () => {

@@ -24,6 +24,8 @@ export interface ScenarioOptions {
   checkpointFactor?: number;
   /** more lines for the spec's `resilience:` block, e.g. "  slowdown: {window_min: 0.1}" */
   resilience?: string;
+  /** edits the local cluster profile's text (after the emulator knobs went into its env) */
+  profileEdit?: (text: string) => string;
 }
 
 /**
@@ -48,10 +50,11 @@ export function scenarioInputs(o: ScenarioOptions): ScenarioInputs {
     );
   const spec = parseRunSpec(specText, "scenario.yaml");
   const env = { NEOX_EMU_SAVE_MS: "5", ...o.env };
-  const profileText = readFileSync(join(REPO_ROOT, "clusters/local.yaml"), "utf8").replace(
+  const baseProfile = readFileSync(join(REPO_ROOT, "clusters/local.yaml"), "utf8").replace(
     /^env: \{\}$/m,
     `env: ${JSON.stringify(env)}`
   );
+  const profileText = o.profileEdit ? o.profileEdit(baseProfile) : baseProfile;
   const profile = parseClusterProfile(profileText, "local.yaml");
   // files too, for the CLI (`neoxctl submit <root>/spec.yaml --cluster <root>/cluster.yaml`)
   writeFileSync(join(root, "spec.yaml"), specText);

@@ -139,36 +139,180 @@
     });
   });
 
+  // "Since you last looked": incidents newer than this browser's previous visit to the run are
+  // marked; the visit time is kept in localStorage, per run.
+  var seenKey = "neoxctl:seen:" + runId;
+  var lastSeen = null;
+  try {
+    lastSeen = window.localStorage.getItem(seenKey);
+    window.localStorage.setItem(seenKey, new Date().toISOString());
+  } catch (e) {
+    /* storage off: nothing is marked */
+  }
+  function markNew() {
+    var count = 0;
+    document.querySelectorAll("#incidents li.incident").forEach(function (li) {
+      var t = li.getAttribute("data-time");
+      var fresh = lastSeen !== null && t !== null && t > lastSeen;
+      li.classList.toggle("new", fresh);
+      if (fresh) count += 1;
+    });
+    var note = document.getElementById("incidents-new");
+    if (note)
+      note.textContent =
+        lastSeen === null
+          ? "(first visit from this browser)"
+          : count + " new since " + lastSeen.replace("T", " ").slice(0, 16) + "Z";
+  }
+  markNew();
+  document.addEventListener("neoxctl:change", markNew);
+
   var result = document.getElementById("action-result");
+  var dialog = document.getElementById("confirm");
+  if (!dialog) return;
+  var pending = null;
+
+  // the run's facts as the status header shows them now (live updates replace it)
+  function facts() {
+    var s = document.getElementById("summary");
+    return {
+      state: s.getAttribute("data-state"),
+      step: s.getAttribute("data-step"),
+      jobId: s.getAttribute("data-job-id"),
+      jobLive: s.getAttribute("data-job-live") === "true",
+      lr: Number(s.getAttribute("data-lr"))
+    };
+  }
+
+  function sentence(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  function cancelsJob(f) {
+    return f.jobLive && f.jobId ? "cancels job " + f.jobId + ", " : "";
+  }
+
+  /** What the action will do to this run, in one sentence; null when the supervisor would refuse it. */
+  function consequence(kind, body) {
+    var f = facts();
+    var stopped = f.state === "needs_attention";
+    var movable = stopped || f.state === "running" || f.state === "queued";
+    switch (kind) {
+      case "cancel":
+        if (f.state === "completed" || f.state === "cancelled" || f.state === "failed")
+          return { refuse: "the run is already " + f.state + "." };
+        return {
+          text:
+            (f.jobId && f.jobLive ? "Cancels job " + f.jobId + " and every" : "Cancels every") +
+            " Slurm job of run " +
+            runId +
+            "; the run ends as cancelled and the supervisor starts nothing more."
+        };
+      case "resume":
+        if (!stopped)
+          return { refuse: "resume is for a run that needs attention; this one is " + f.state + "." };
+        return {
+          text:
+            "Submits a new attempt of run " +
+            runId +
+            " from its newest complete checkpoint, with the same LR (" +
+            f.lr.toExponential(1) +
+            "); spent recovery budgets stay spent."
+        };
+      case "ack":
+        if (!stopped)
+          return { refuse: "acknowledge is for a run that needs attention; this one is " + f.state + "." };
+        return {
+          text:
+            "Resets run " +
+            runId +
+            "'s recovery budgets and crash-loop count, then submits a new attempt from its newest complete checkpoint with LR " +
+            f.lr.toExponential(1) +
+            "."
+        };
+      case "rollback": {
+        if (!movable) return { refuse: "a run that is " + f.state + " cannot be rolled back." };
+        var lr = body.lrFactor === "" ? f.lr : f.lr * Number(body.lrFactor);
+        return {
+          text: sentence(
+            cancelsJob(f) +
+              "resubmits run " +
+              runId +
+              " from step " +
+              body.toStep +
+              " with LR " +
+              lr.toExponential(1) +
+              (body.lrFactor === "" ? "" : " (" + f.lr.toExponential(1) + " × " + body.lrFactor + ")") +
+              "; checkpoints after step " +
+              body.toStep +
+              " leave the run's timeline."
+          )
+        };
+      }
+      case "exclude":
+        if (!movable) return { refuse: "a run that is " + f.state + " cannot be restarted." };
+        if (!body.node) return { refuse: "name the node to exclude." };
+        return {
+          text: sentence(
+            cancelsJob(f) +
+              "keeps " +
+              body.node +
+              " out of run " +
+              runId +
+              " and resubmits from the newest complete checkpoint without it."
+          )
+        };
+    }
+    return { refuse: "unknown action" };
+  }
+
+  function send(kind, body) {
+    var token = document.getElementById("action-token").value;
+    fetch(base + "/actions/" + kind, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer " + token },
+      body: JSON.stringify(body)
+    })
+      .then(function (r) {
+        return r.json().then(function (j) {
+          result.setAttribute("data-status", String(r.status));
+          result.textContent = r.status + ": " + (j.message || j.error || "");
+        });
+      })
+      .catch(function (e) {
+        result.setAttribute("data-status", "error");
+        result.textContent = String(e);
+      });
+  }
+
+  document.getElementById("confirm-yes").addEventListener("click", function () {
+    var p = pending;
+    pending = null;
+    dialog.close();
+    if (p) send(p.kind, p.body);
+  });
+  document.getElementById("confirm-no").addEventListener("click", function () {
+    pending = null;
+    dialog.close();
+  });
+
   document.querySelectorAll("button[data-action]").forEach(function (btn) {
     btn.addEventListener("click", function () {
       var kind = btn.getAttribute("data-action");
-      var token = document.getElementById("action-token").value;
       var body = {};
       if (kind === "rollback") {
         body.toStep = Number(document.getElementById("rollback-step").value);
         body.lrFactor = document.getElementById("rollback-lr").value;
       }
-      if (kind === "exclude") {
-        body.node = document.getElementById("exclude-node").value;
-        if (!window.confirm("Exclude " + body.node + " and restart run " + runId + "?")) return;
-      }
-      if (kind === "cancel" && !window.confirm("Cancel run " + runId + "?")) return;
-      fetch(base + "/actions/" + kind, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: "Bearer " + token },
-        body: JSON.stringify(body)
-      })
-        .then(function (r) {
-          return r.json().then(function (j) {
-            result.setAttribute("data-status", String(r.status));
-            result.textContent = r.status + ": " + (j.message || j.error || "");
-          });
-        })
-        .catch(function (e) {
-          result.setAttribute("data-status", "error");
-          result.textContent = String(e);
-        });
+      if (kind === "exclude") body.node = document.getElementById("exclude-node").value.trim();
+      var c = consequence(kind, body);
+      var yes = document.getElementById("confirm-yes");
+      document.getElementById("confirm-title").textContent = btn.textContent + "?";
+      document.getElementById("confirm-text").textContent = c.text || "Not possible now: " + c.refuse;
+      dialog.setAttribute("data-action", kind);
+      yes.hidden = !c.text;
+      pending = c.text ? { kind: kind, body: body } : null;
+      dialog.showModal();
     });
   });
 })();

@@ -28,6 +28,8 @@ export interface ServeOptions {
   https?: { key: string | Buffer; cert: string | Buffer };
   sseLimits?: Partial<SseLimits>;
   logLevel?: string;
+  /** where runbook links point (default: the pages the dashboard serves at /runbook/) */
+  docsBaseUrl?: string;
 }
 
 export interface RunningDashboard {
@@ -73,6 +75,7 @@ export async function serveDashboard(opts: ServeOptions): Promise<RunningDashboa
     ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
     ...(opts.https ? { https: opts.https } : {}),
     ...(opts.sseLimits ? { sseLimits: opts.sseLimits } : {}),
+    ...(opts.docsBaseUrl ? { docsBaseUrl: opts.docsBaseUrl } : {}),
     logger: { level: opts.logLevel ?? "info" }
   });
   await dashboard.app.listen({ host: opts.host, port: opts.port });

@@ -1,9 +1,12 @@
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { RunAlertsSchema } from "@neoxctl/core";
 import {
+  assessSupervision,
   CorruptRecordError,
   Keys,
-  readGoodput,
+  readSupervisionInput,
+  accountRun,
   requestControl,
   RunStore,
   runSpeed,
@@ -28,6 +31,23 @@ import type {
 import type { ActionRequest, ActionResult, RunActions } from "./model/actions.ts";
 import { tokensPerStepOf } from "./model/plan-tokens.ts";
 import { ChangePoller } from "./model/change-poller.ts";
+import type { SlurmPollFailureCount, SupervisionView } from "./model/supervision.ts";
+import { lossTail } from "./model/loss-tail.ts";
+
+/** How long a live run's cached summary stands before its goodput and ages are read again. */
+const SUMMARY_TTL_MS = 15_000;
+
+const OWNER_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+/** The spec's team and owner, as the supervisor stored the spec with the run. */
+function ownersOf(planInput: unknown): { team?: string; owner?: string } {
+  const spec = (planInput as { spec?: Record<string, unknown> } | null)?.spec;
+  const pick = (v: unknown): string | undefined =>
+    typeof v === "string" && OWNER_RE.test(v) ? v : undefined;
+  const team = pick(spec?.["team"]);
+  const owner = pick(spec?.["owner"]);
+  return { ...(team ? { team } : {}), ...(owner ? { owner } : {}) };
+}
 
 /**
  * The one module that knows the supervisor: it maps the supervisor's RunStore (runs, attempts,
@@ -149,6 +169,8 @@ export interface SupervisorModelOptions {
   prefix: string;
   /** how often subscribe() looks for changes */
   pollMs?: number;
+  /** a supervisor holding leases is wedged after this many poll intervals without a finished cycle */
+  wedgedFactor?: number;
 }
 
 /** The supervisor's speed and estimate, in the read model's optional fields. */
@@ -157,6 +179,9 @@ function speedFields(s: RunSpeed): Partial<RunSummary> {
   return {
     ...(s.mfuPct !== null ? { mfuPct: s.mfuPct } : {}),
     ...(s.hfuPct !== null ? { hfuPct: s.hfuPct } : {}),
+    ...(s.spent.deviceHours !== null && s.spent.trainingS > 0
+      ? { devices: Math.round(s.spent.deviceHours / (s.spent.trainingS / 3600)) }
+      : {}),
     ...(s.spent.deviceHours !== null
       ? {
           spent: {
@@ -190,19 +215,54 @@ export class SupervisorReadModel implements RunReadModel {
     this.poller = new ChangePoller(() => this.fingerprints(), opts.pollMs ?? 1000);
   }
 
-  private async summary(run: Run): Promise<RunSummary> {
-    const [batch, points, current, goodput] = await Promise.all([
-      this.seriesStore.lastBatch(run.id),
+  /**
+   * The summary reads the run's whole series, events and attempts (goodput, speed, sparkline), so
+   * it is kept per run and read again only when the run record, its series or its event stream
+   * changed; a live run's is also refreshed after SUMMARY_TTL_MS, since its wall clock moves on.
+   */
+  private readonly summaries = new Map<string, { key: string; at: number; value: RunSummary }>();
+
+  /** What changes whenever the run record, its series or its event stream does: one round trip, no parsing. */
+  private async cacheKey(runId: string): Promise<string> {
+    const [raw, seriesLen, eventsLen] = await Promise.all([
+      this.opts.redis.get(this.store.keys.run(runId)),
+      this.opts.redis.xlen(this.seriesStore.key(runId)),
+      this.opts.redis.xlen(this.store.keys.events(runId))
+    ]);
+    return `${createHash("sha1")
+      .update(raw ?? "")
+      .digest("hex")}:${seriesLen}:${eventsLen}`;
+  }
+
+  /** The cached summary when nothing changed (and a live run's is fresh enough). */
+  private cached(runId: string, key: string, now: number): RunSummary | undefined {
+    const hit = this.summaries.get(runId);
+    if (!hit || hit.key !== key) return undefined;
+    const s = hit.value.state;
+    const settled = s === "completed" || s === "cancelled" || s === "failed";
+    return settled || now - hit.at < SUMMARY_TTL_MS ? hit.value : undefined;
+  }
+
+  private async summary(run: Run, key: string): Promise<RunSummary> {
+    const now = Date.now();
+    const value = await this.readSummary(run, now);
+    this.summaries.set(run.id, { key, at: now, value });
+    return value;
+  }
+
+  private async readSummary(run: Run, now: number): Promise<RunSummary> {
+    const [points, current, attempts, events] = await Promise.all([
       this.seriesStore.read(run.id),
       run.attempts > 0 ? this.store.getAttempt(run.id, run.attempts) : undefined,
-      readGoodput(this.store, run, Date.now())
+      this.store.attempts(run),
+      this.store.events(run.id)
     ]);
+    const goodput = accountRun({ run, attempts, events, points, now });
     const speed = runSpeed({ run, points });
-    const last: StepPoint | undefined = batch[batch.length - 1];
-    const times = batch
-      .filter((p) => p.attempt === last?.attempt && p.stepTimeMs !== undefined)
-      .map((p) => (p.stepTimeMs as number) / 1000);
+    const last: StepPoint | undefined = points[points.length - 1];
     const tokensPerStep = tokensPerStepOf(run.planInput);
+    const owners = ownersOf(run.planInput);
+    const stopped = [...events].reverse().find((e) => e.to === "needs_attention");
     return {
       id: run.id,
       name: run.name,
@@ -211,18 +271,22 @@ export class SupervisorReadModel implements RunReadModel {
       step: last?.step ?? 0,
       trainIters: run.trainIters,
       ...(tokensPerStep !== undefined ? { tokensPerStep } : {}),
-      ...(times.length ? { stepTimeSeconds: times.reduce((a, b) => a + b, 0) / times.length } : {}),
+      // the supervisor's recent step time (chain/speed.ts), the one its ETA and slowdown guard use
+      ...(speed.stepTimeS !== null ? { stepTimeSeconds: speed.stepTimeS } : {}),
       ...speedFields(speed),
       attempt: run.attempts,
       ...(current?.jobId ? { jobId: current.jobId } : {}),
       ...(last?.loss !== undefined ? { lastLoss: last.loss } : {}),
       currentLr: last?.lr ?? run.params.lr,
       ...(run.attention ? { attention: run.attention } : {}),
+      ...(run.state === "needs_attention" && stopped ? { attentionEvent: stopped.type } : {}),
       recoveries: { ...run.budgetsUsed },
       rollbackCount: run.rollbacks.length,
       createdAt: run.createdAt,
       updatedAt: run.updatedAt,
       ...(last?.time ? { lastProgressAt: last.time } : {}),
+      ...owners,
+      lossTail: lossTail(points, 48),
       goodput: {
         ...(goodput.ett !== undefined ? { ett: goodput.ett } : {}),
         wallS: goodput.wallS,
@@ -233,6 +297,8 @@ export class SupervisorReadModel implements RunReadModel {
 
   async listRuns(): Promise<RunSummary[]> {
     const ids = await this.store.runIds(false);
+    const known = new Set(ids);
+    for (const id of this.summaries.keys()) if (!known.has(id)) this.summaries.delete(id);
     const runs = await Promise.all(ids.map((id) => this.getRun(id)));
     return runs.filter((r): r is RunSummary => r !== undefined);
   }
@@ -243,8 +309,11 @@ export class SupervisorReadModel implements RunReadModel {
 
   async getRun(runId: string): Promise<RunSummary | undefined> {
     const read = async (): Promise<RunSummary | undefined> => {
+      const key = await this.cacheKey(runId);
+      const hit = this.cached(runId, key, Date.now());
+      if (hit) return hit;
       const run = await this.store.getRun(runId);
-      return run ? this.summary(run) : undefined;
+      return run ? this.summary(run, key) : undefined;
     };
     return unlessCorrupt(read(), (e) => unreadableSummary(runId, e));
   }
@@ -275,7 +344,8 @@ export class SupervisorReadModel implements RunReadModel {
         attempt: p.attempt,
         ...(p.loss !== undefined ? { loss: p.loss } : {}),
         ...(p.lr !== undefined ? { lr: p.lr } : {}),
-        ...(p.stepTimeMs !== undefined ? { stepTimeSeconds: p.stepTimeMs / 1000 } : {})
+        ...(p.stepTimeMs !== undefined ? { stepTimeSeconds: p.stepTimeMs / 1000 } : {}),
+        ...(p.time !== undefined ? { time: p.time } : {})
       })),
       spikes: spikeMarks(events),
       // the supervisor records the attempt that saw the spike; the rollback runs as the next one
@@ -301,6 +371,37 @@ export class SupervisorReadModel implements RunReadModel {
       }
     }
     return out;
+  }
+
+  /** the supervisors' heartbeats against the active runs and their leases */
+  async supervision(): Promise<SupervisionView> {
+    const input = await readSupervisionInput(this.opts.redis, this.store.keys, Date.now());
+    const r = assessSupervision({
+      ...input,
+      ...(this.opts.wedgedFactor !== undefined ? { wedgedFactor: this.opts.wedgedFactor } : {})
+    });
+    return {
+      supervisors: r.supervisors.map((s) => ({
+        owner: s.owner,
+        host: s.host,
+        lastCycleAt: s.lastCycleAt,
+        lastCycleAgeS: s.lastCycleAgeS,
+        clusters: s.clusters,
+        leases: s.leases,
+        wedged: s.wedged
+      })),
+      clusters: r.clusters.map((c) => ({ ...c })),
+      stuckLeases: r.stuckLeases.map((l) => ({ ...l })),
+      problems: [...r.problems]
+    };
+  }
+
+  /** the supervisors count failed status polls per cluster (Keys.slurmPollFailures) */
+  async slurmPollFailures(): Promise<SlurmPollFailureCount[]> {
+    const raw = await this.opts.redis.hgetall(this.store.keys.slurmPollFailures());
+    return Object.entries(raw)
+      .map(([cluster, n]) => ({ cluster, count: Number(n) }))
+      .filter((c) => Number.isSafeInteger(c.count) && c.count > 0);
   }
 
   /** the supervisors count what they skip in one hash (Keys.corruptRecords) */

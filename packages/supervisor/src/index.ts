@@ -2,8 +2,15 @@
 export { renderFor } from "./adapters/render-attempt.ts";
 export { DEFAULT_NODE_STATE_MAX_AGE_MS, SlurmAdapter } from "./adapters/slurm-client.ts";
 export { chainStatus } from "./chain/chain-status.ts";
+export { assessSupervision, DEFAULT_WEDGED_FACTOR } from "./heartbeat/assess.ts";
+export type { ClusterSupervision, SupervisionReport, SupervisorStatus } from "./heartbeat/assess.ts";
+export { readHeartbeats, readSupervisionInput } from "./heartbeat/read.ts";
+export type { Heartbeat } from "./heartbeat/record.ts";
 export type { RunGoodput } from "./goodput/account.ts";
+export { accountRun } from "./goodput/account.ts";
 export { readGoodput } from "./goodput/read-goodput.ts";
+export { GOODPUT_CATEGORIES } from "./goodput/categories.ts";
+export type { GoodputCategory } from "./goodput/categories.ts";
 export { noBudgetUsed } from "./model.ts";
 export type { Attempt, AttemptParams, BadNode, Run, RunEvent, StoredEvent } from "./model.ts";
 export type { JobView, SlurmPort, SubmitInput, SubmittedJob } from "./ports.ts";

@@ -26,6 +26,7 @@ interface DashboardOptions {
   sseMax: string;
   sseMaxPerClient: string;
   prefix: string;
+  docsBaseUrl?: string;
 }
 
 function invalid(path: string, rule: string): SpecError {
@@ -148,6 +149,11 @@ export function register(program: Command): void {
       "Redis key prefix of the supervisor",
       process.env.NEOXCTL_REDIS_PREFIX ?? "neoxctl:"
     )
+    .option(
+      "--docs-base-url <url>",
+      "where runbook links point (default: the pages this dashboard serves at /runbook/; env NEOXCTL_DOCS_BASE_URL)",
+      process.env.NEOXCTL_DOCS_BASE_URL
+    )
     .action((opts: DashboardOptions) =>
       runAction(false, async () => {
         const port = Number(opts.port);
@@ -175,7 +181,8 @@ export function register(program: Command): void {
           ...(https ? { https } : {}),
           ...(token ? { token } : {}),
           ...(tokens.length ? { tokens } : {}),
-          ...(readTokenValue ? { readToken: readTokenValue } : {})
+          ...(readTokenValue ? { readToken: readTokenValue } : {}),
+          ...(opts.docsBaseUrl ? { docsBaseUrl: opts.docsBaseUrl } : {})
         });
         for (const w of running.warnings) printLine(`neoxctl dashboard: warning: ${w}`, process.stderr);
         printLine(

@@ -74,7 +74,8 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "neoxctl simulate examples/emma500-llama3-8b.yaml",
     "neoxctl simulate examples/emma500-llama3-8b.yaml --node-mtbf-h 2000 --human-delay-h 3 --intervals 100,250,500",
     "neoxctl simulate run.yaml --step-s 12 --seeds 1000 --json"
-  ]
+  ],
+  doctor: ["neoxctl doctor", "neoxctl doctor --cluster lumi --json", "neoxctl doctor --wedged-factor 20"]
 };
 
 /** A command's path below the program: "" for neoxctl itself, "cluster check" for a subcommand. */

@@ -29,7 +29,8 @@ export const COMMAND_MODULES: Readonly<Record<string, () => Promise<CommandModul
   exclude: () => import("./controls.ts"),
   init: () => import("./init.ts"),
   simulate: () => import("./simulate.ts"),
-  silence: () => import("./silence.ts")
+  silence: () => import("./silence.ts"),
+  doctor: () => import("./doctor.ts")
 };
 
 /** Registers the named commands (all of them when `names` is omitted), each module once. */

@@ -1,5 +1,5 @@
-import { LOSS_CAUSES } from "@neoxctl/supervisor";
-import type { LossCause, SimPolicy, SimReport } from "@neoxctl/supervisor";
+import { GOODPUT_CATEGORIES, LOSS_CAUSES } from "@neoxctl/supervisor";
+import type { GoodputCategory, LossCause, SimPolicy, SimReport } from "@neoxctl/supervisor";
 
 const POLICY_LABEL: Readonly<Record<SimPolicy, string>> = {
   neoxctl: "neoxctl",
@@ -18,6 +18,17 @@ const CAUSE_LABEL: Readonly<Record<LossCause, string>> = {
   limit: "time limits"
 };
 
+const KIND_LABEL: Readonly<Record<GoodputCategory, string>> = {
+  productive: "productive training",
+  queue: "queue waits",
+  startup: "job startups",
+  checkpoint: "checkpoint saves",
+  recompute: "steps recomputed after a failure",
+  detection: "detection delay",
+  rollback: "steps discarded by rollbacks",
+  human_wait: "waiting for a human"
+};
+
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const h = (x: number): string => x.toFixed(1);
 const pad = (s: string, n: number): string => s.padEnd(n);
@@ -33,11 +44,11 @@ export function renderSimReport(name: string, r: SimReport): string {
     `  ${run.train_iters} steps × ${run.step_s} s on ${run.nodes} nodes (${run.nodes * run.gpus_per_node} GPUs); checkpoint every ${run.checkpoint_factor} steps (${h((run.checkpoint_factor * run.step_s) / 3600)} h), save ${run.save_s} s, startup ${run.startup_s} s, jobs of ${h(run.limit_s / 3600)} h`,
     `  failures: node MTBF ${m.node_mtbf_h} h per node, crashes every ${m.crash_mtbf_h} node-h, hangs every ${m.hang_mtbf_h} node-h, ${m.spikes_per_1000_steps} spikes per 1,000 steps (${pct(m.spike_self_recover)} recover by themselves); queue wait ${m.queue_wait_h} h, human delay ${m.human_delay_h} h (means)`,
     "",
-    `${pad("effective training time", 24)}${lpad("mean", 8)}${lpad("p5", 8)}${lpad("p50", 8)}${lpad("p95", 8)}${lpad("wall h", 9)}${lpad("interrupts", 12)}${lpad("human", 8)}`
+    `${pad("effective training time", 24)}${lpad("mean", 8)}${lpad("p5", 8)}${lpad("p10", 8)}${lpad("p50", 8)}${lpad("p95", 8)}${lpad("wall h", 9)}${lpad("interrupts", 12)}${lpad("human", 8)}`
   );
   for (const p of r.policies)
     lines.push(
-      `${pad(POLICY_LABEL[p.policy], 24)}${lpad(pct(p.ett.mean), 8)}${lpad(pct(p.ett.p5), 8)}${lpad(pct(p.ett.p50), 8)}${lpad(pct(p.ett.p95), 8)}${lpad(h(p.wallH.mean), 9)}${lpad(p.interruptions.toFixed(1), 12)}${lpad(p.humanInterventions.toFixed(1), 8)}`
+      `${pad(POLICY_LABEL[p.policy], 24)}${lpad(pct(p.ett.mean), 8)}${lpad(pct(p.ett.p5), 8)}${lpad(pct(p.ett.p10), 8)}${lpad(pct(p.ett.p50), 8)}${lpad(pct(p.ett.p95), 8)}${lpad(h(p.wallH.mean), 9)}${lpad(p.interruptions.toFixed(1), 12)}${lpad(p.humanInterventions.toFixed(1), 8)}`
     );
   lines.push("", `lost per run, wall h / GPU-h held (mean)`);
   lines.push(`${pad("", 34)}${r.policies.map((p) => lpad(POLICY_LABEL[p.policy], 22)).join("")}`);
@@ -45,10 +56,14 @@ export function renderSimReport(name: string, r: SimReport): string {
     lines.push(
       `${pad(CAUSE_LABEL[c], 34)}${r.policies.map((p) => lpad(`${h(p.lostByCause[c].wallH)} / ${p.lostByCause[c].gpuH.toFixed(0)}`, 22)).join("")}`
     );
-  lines.push("", "checkpoint interval (neoxctl)       mean      p5");
+  lines.push("", "where the wall clock goes, h per run (mean)");
+  lines.push(`${pad("", 34)}${r.policies.map((p) => lpad(POLICY_LABEL[p.policy], 22)).join("")}`);
+  for (const k of GOODPUT_CATEGORIES)
+    lines.push(`${pad(KIND_LABEL[k], 34)}${r.policies.map((p) => lpad(h(p.splitH[k]), 22)).join("")}`);
+  lines.push("", "checkpoint interval (neoxctl)       mean      p5     p10");
   for (const row of r.sweep)
     lines.push(
-      `${pad(`${row.checkpointFactor} steps (${row.intervalH.toFixed(2)} h)`, 32)}${lpad(pct(row.ett.mean), 8)}${lpad(pct(row.ett.p5), 8)}${row === r.recommended ? "  ← recommended" : ""}`
+      `${pad(`${row.checkpointFactor} steps (${row.intervalH.toFixed(2)} h)`, 32)}${lpad(pct(row.ett.mean), 8)}${lpad(pct(row.ett.p5), 8)}${lpad(pct(row.ett.p10), 8)}${row === r.recommended ? "  ← recommended" : ""}`
     );
   if (r.young)
     lines.push(

@@ -5,6 +5,7 @@ import type { SpecIssue } from "@neoxctl/core";
 import { FailureModelSchema, SimRunSchema, simulate } from "@neoxctl/supervisor";
 import type { FailureModel, SimRun } from "@neoxctl/supervisor";
 import { printJson, printText, runAction } from "../output.ts";
+import { planRun } from "@neoxctl/plan";
 import { loadPlanInputs } from "./plan.ts";
 import { renderSimReport } from "./simulate-report.ts";
 
@@ -88,7 +89,10 @@ export function register(program: Command): void {
       "seconds per training step (default: 24, Llama 3 8B on 512 MI250X GCDs at 35 % MFU)",
       DEFAULT_STEP_S
     )
-    .option("--save-s <s>", "one blocking checkpoint save, seconds (default 60)")
+    .option(
+      "--save-s <s>",
+      "one blocking checkpoint save, seconds (default: the plan's save-time estimate, else 60)"
+    )
     .option("--startup-s <s>", "job start to first iteration, seconds (default 300)")
     .option(
       "--intervals <steps,…>",
@@ -104,7 +108,11 @@ export function register(program: Command): void {
     .option("--json", "print the report as JSON")
     .action(async (specArg: string, opts: SimulateOptions) =>
       runAction(opts.json === true, async () => {
-        const { spec, profile } = await loadPlanInputs(resolve(specArg), opts.cluster);
+        const { spec, profile, manifest } = await loadPlanInputs(resolve(specArg), opts.cluster);
+        // the plan's own save time (checkpoint size over the profile's write rate, docs/estimates.md)
+        const planSaveS = planRun({ spec, profile, manifest }).estimates.timing?.saveS;
+        const saveS =
+          opts.saveS ?? (planSaveS !== undefined ? String(Math.round(planSaveS * 10) / 10) : undefined);
         const issues: SpecIssue[] = [];
         const seeds = num("--seeds", opts.seeds, issues);
         if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1 && seeds <= 100_000))
@@ -131,7 +139,7 @@ export function register(program: Command): void {
             gpus_per_node: profile.gcds_per_node,
             lr: spec.training.lr,
             step_s: num("--step-s", opts.stepS, issues),
-            save_s: num("--save-s", opts.saveS, issues),
+            save_s: num("--save-s", saveS, issues),
             startup_s: num("--startup-s", opts.startupS, issues),
             limit_s: slurmTimeMinutes(limit) * 60,
             resilience: spec.resilience
@@ -154,7 +162,13 @@ export function register(program: Command): void {
           throw new SpecError("SPEC_INVALID", issues);
         const report = simulate({ run, model, seeds, intervals });
         if (opts.json) printJson({ name: spec.name, ...report });
-        else printText(renderSimReport(spec.name, report));
+        else
+          printText(
+            renderSimReport(spec.name, report) +
+              (opts.saveS === undefined && planSaveS !== undefined
+                ? `save time from the plan's estimate (checkpoint size over estimates.checkpoint_write_gb_s_per_node; --save-s to change)\n`
+                : "")
+          );
       })
     );
 }

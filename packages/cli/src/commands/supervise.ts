@@ -81,7 +81,7 @@ export function register(program: Command): void {
             new RunStore(redis, keys),
             new LeaseManager(redis, keys, `${hostname()}:${process.pid}`, leaseTtlMs),
             clusters,
-            { log }
+            { log, pollIntervalMs: interval }
           );
           let report;
           try {

@@ -106,6 +106,16 @@ export const RunEstimatesSchema = z
 export const RunSpecSchema = z
   .object({
     name: SafeIdSchema.describe("run name; used in job names and paths"),
+    team: SafeIdSchema.optional().describe(
+      "team that owns the run: the dashboard filters by it and alerts can be routed by it"
+    ),
+    owner: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, { message: "a user name or e-mail address" })
+      .optional()
+      .describe(
+        "person responsible for the run (user name or e-mail); shown and filterable on the dashboard"
+      ),
     model: ModelSchema,
     init: InitSchema,
     data: DataSchema,
@@ -116,11 +126,6 @@ export const RunSpecSchema = z
     resilience: ResilienceSchema.default(ResilienceSchema.parse({})),
     cluster: ClusterRefSchema,
     estimates: RunEstimatesSchema.optional().describe("overrides of the cluster profile's estimate inputs"),
-    team: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "a team label such as nlp or ml-ops")
-      .optional()
-      .describe("team label: alert routing (routes file `teams:`), silences (`team:<label>`) and filters"),
     alerts: RunAlertsSchema.optional().describe(
       "where this run's alerts go (else its team's route, else the supervisor's global webhooks)"
     )

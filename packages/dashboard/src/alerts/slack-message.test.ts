@@ -23,4 +23,14 @@ describe("slackMessage", () => {
     expect(message.text).toContain("&lt;!channel&gt;");
     expect(message.text).toContain("http://127.0.0.1:8080/runs/r1");
   });
+
+  it("links the runbook page of the attention cause, or of the alert kind", () => {
+    const blocks = (a: Parameters<typeof slackMessage>[0]): string =>
+      JSON.stringify(slackMessage(a, "http://127.0.0.1:8080/").blocks);
+    const base = { runId: "r1", runName: "r1", facts: {} };
+    expect(
+      blocks({ ...base, kind: "needs_attention", summary: "job 5 ran out of memory on nid1; not retrying" })
+    ).toContain("http://127.0.0.1:8080/runbook/out_of_memory.md");
+    expect(blocks({ ...base, kind: "slowdown", summary: "slower" })).toContain("/runbook/slowdown.md");
+  });
 });

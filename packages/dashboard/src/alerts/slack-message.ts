@@ -1,6 +1,9 @@
 import { safeText } from "@neoxctl/core";
 import type { Alert } from "./alert.ts";
 import { alertTitle } from "./alert.ts";
+import { classifyAttention } from "../model/attention-cause.ts";
+import { runbookHref } from "../render/runbook.ts";
+import type { RunbookPage } from "../render/runbook.ts";
 
 export interface SlackMessage {
   text: string;
@@ -19,9 +22,20 @@ function runUrl(baseUrl: string, runId: string): string {
   return `${baseUrl.replace(/\/+$/, "")}/runs/${encodeURIComponent(runId)}`;
 }
 
-/** A Slack-compatible payload: `text` for notifications and plain webhooks, `blocks` for layout. */
-export function slackMessage(alert: Alert, baseUrl: string): SlackMessage {
+/** The runbook page for an alert: the attention cause's own page when it is one we know. */
+function runbookPage(alert: Alert): RunbookPage {
+  if (alert.kind !== "needs_attention") return alert.kind;
+  const cause = classifyAttention(alert.summary);
+  return cause === "unclassified" ? "needs_attention" : cause;
+}
+
+/**
+ * A Slack-compatible payload: `text` for notifications and plain webhooks, `blocks` for layout.
+ * `docsBaseUrl` is where the runbook pages live (default: the dashboard's own /runbook/).
+ */
+export function slackMessage(alert: Alert, baseUrl: string, docsBaseUrl?: string): SlackMessage {
   const url = runUrl(baseUrl, alert.runId);
+  const runbook = runbookHref(docsBaseUrl ?? `${baseUrl.replace(/\/+$/, "")}/runbook/`, runbookPage(alert));
   const title = `neoxctl: run ${safeText(alert.runName)} ${alertTitle(alert.kind)}`;
   const facts = Object.entries(alert.facts).map(([k, v]) => ({
     type: "mrkdwn",
@@ -34,7 +48,13 @@ export function slackMessage(alert: Alert, baseUrl: string): SlackMessage {
       { type: "header", text: { type: "plain_text", text: title.slice(0, 150) } },
       { type: "section", text: { type: "mrkdwn", text: escapeMrkdwn(alert.summary) } },
       ...(facts.length ? [{ type: "section", fields: facts.slice(0, 10) }] : []),
-      { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open run" }, url }] }
+      {
+        type: "actions",
+        elements: [
+          { type: "button", text: { type: "plain_text", text: "Open run" }, url },
+          { type: "button", text: { type: "plain_text", text: "Runbook" }, url: runbook }
+        ]
+      }
     ]
   };
 }

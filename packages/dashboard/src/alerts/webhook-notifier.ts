@@ -15,6 +15,8 @@ export interface WebhookNotifierOptions extends Omit<WebhookQueueOptions, "logge
   model: RunReadModel;
   /** the dashboard's public URL, for the run link in each alert */
   baseUrl: string;
+  /** where runbook links point (default: the dashboard's /runbook/ pages) */
+  docsBaseUrl?: string;
   /** one alert per run and kind per this interval */
   rateLimitMs?: number;
   now?: () => number;
@@ -65,6 +67,7 @@ export class WebhookNotifier {
     const {
       model: _model,
       baseUrl: _baseUrl,
+      docsBaseUrl: _docs,
       rateLimitMs: _rate,
       now: _now,
       routes: _routes,
@@ -112,7 +115,11 @@ export class WebhookNotifier {
     }
     if (!this.limiter.take(`${alert.runId}\u0000${alert.kind}`)) return;
     this.stats.sent += 1;
-    this.queue.enqueueTo(choice.urls, slackMessage(alert, this.opts.baseUrl), `${alert.kind}:${alert.runId}`);
+    this.queue.enqueueTo(
+      choice.urls,
+      slackMessage(alert, this.opts.baseUrl, this.opts.docsBaseUrl),
+      `${alert.kind}:${alert.runId}`
+    );
     if (resolvesByItself(alert.kind))
       this.open.set(`${alert.runId}\u0000${alert.kind}`, {
         alert,

@@ -9,7 +9,16 @@ import type {
   SlurmPollView
 } from "../model/read-model.ts";
 import { RUN_STATE_VIEWS } from "../model/read-model.ts";
+import type { SlurmPollFailureCount, SupervisionView } from "../model/supervision.ts";
 import { etaSeconds, tokensPerSecond } from "../render/format.ts";
+import { supervisionGauges } from "./supervision-gauges.ts";
+
+interface WatchRead {
+  supervision?: SupervisionView;
+  pollFailures: readonly SlurmPollFailureCount[];
+  /** run id → slowdown events (active runs) */
+  slowdowns: ReadonlyMap<string, number>;
+}
 
 export interface DashboardMetrics {
   registry: Registry;
@@ -155,6 +164,25 @@ export function createDashboardMetrics(
     labelNames: ["actor", "action"],
     registers: [registry]
   });
+  const pollFailures = new Counter({
+    name: "neoxctl_slurm_poll_failures_total",
+    help: "Failed Slurm status polls of each cluster, over all supervisors.",
+    labelNames: ["cluster"],
+    registers: [registry]
+  });
+  const pollAge = new Gauge({
+    name: "neoxctl_slurm_last_poll_age_seconds",
+    help: "Seconds since the last successful Slurm status poll of each cluster.",
+    labelNames: ["cluster"],
+    registers: [registry]
+  });
+  const slowdowns = new Counter({
+    name: "neoxctl_run_slowdowns_total",
+    help: "Sustained slowdowns the throughput guard reported for the run (slowdown events).",
+    labelNames: runLabels,
+    registers: [registry]
+  });
+  const supervision = supervisionGauges(registry);
   const scrapeErrors = new Counter({
     name: "neoxctl_dashboard_scrape_errors_total",
     help: "Failed reads of the run store while scraping.",
@@ -176,22 +204,29 @@ export function createDashboardMetrics(
       attempt,
       poll,
       ett,
-      goodput
+      goodput,
+      pollAge
     ])
       g.reset();
     recoveries.reset();
     corrupt.reset();
     manual.reset();
+    pollFailures.reset();
+    slowdowns.reset();
+    supervision.reset();
   }
   function fill(
     list: readonly RunSummary[],
     polls: readonly SlurmPollView[],
     corruptCounts: readonly CorruptRecordCount[],
-    manualCounts: readonly ManualActionCount[]
+    manualCounts: readonly ManualActionCount[],
+    watch: WatchRead
   ): void {
     clear();
     for (const m of manualCounts)
       if (m.count > 0) manual.inc({ actor: safeText(m.actor), action: safeText(m.action) }, m.count);
+    if (watch.supervision) supervision.fill(watch.supervision);
+    for (const f of watch.pollFailures) pollFailures.inc({ cluster: safeText(f.cluster) }, f.count);
     // the supervisors keep the running count in Redis; each scrape copies it
     for (const c of corruptCounts) if (c.count > 0) corrupt.inc({ kind: c.kind }, c.count);
     for (const s of RUN_STATE_VIEWS) runs.set({ state: s }, 0);
@@ -219,11 +254,36 @@ export function createDashboardMetrics(
       }
       if (r.lastProgressAt) age.set(l, Math.max(0, (now - Date.parse(r.lastProgressAt)) / 1000));
       if (r.goodput?.ett !== undefined) ett.set(l, r.goodput.ett);
+      slowdowns.inc(l, watch.slowdowns.get(r.id) ?? 0);
       for (const [category, seconds] of Object.entries(r.goodput?.split ?? {}))
         goodput.set({ ...l, category: safeText(category) }, seconds);
     }
     for (const [cause, n] of causes) if (n > 0) recoveries.inc({ cause }, n);
-    for (const p of polls) poll.set({ cluster: p.cluster }, p.seconds);
+    for (const p of polls) {
+      poll.set({ cluster: p.cluster }, p.seconds);
+      const at = Date.parse(p.at);
+      if (Number.isFinite(at)) pollAge.set({ cluster: p.cluster }, Math.max(0, (now - at) / 1000));
+    }
+  }
+
+  /** what the watch metrics need beyond the run list: supervision, poll failures, slowdown events */
+  async function readWatch(list: readonly RunSummary[]): Promise<WatchRead> {
+    const active = list.filter((r) => isActive(r.state));
+    const [view, pollFailureCounts, slowdownCounts] = await Promise.all([
+      model.supervision?.(),
+      model.slurmPollFailures?.() ?? Promise.resolve([]),
+      Promise.all(
+        active.map(
+          async (r) =>
+            [r.id, (await model.eventsSince(r.id)).filter((e) => e.type === "slowdown").length] as const
+        )
+      )
+    ]);
+    return {
+      ...(view ? { supervision: view } : {}),
+      pollFailures: pollFailureCounts,
+      slowdowns: new Map(slowdownCounts)
+    };
   }
 
   return {
@@ -237,7 +297,7 @@ export function createDashboardMetrics(
           model.corruptRecords?.() ?? Promise.resolve([]),
           model.manualActions?.() ?? Promise.resolve([])
         ]);
-        fill(list, polls, corruptCounts, manualCounts);
+        fill(list, polls, corruptCounts, manualCounts, await readWatch(list));
       } catch {
         ok = false;
         clear();

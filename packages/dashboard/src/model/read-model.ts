@@ -1,4 +1,5 @@
 import type { EventType, RunAlerts } from "@neoxctl/core";
+import type { SlurmPollFailureCount, SupervisionView } from "./supervision.ts";
 /**
  * What the dashboard reads, in its own terms. The supervisor adapter (supervisor-adapter.ts) is the
  * only module that maps the supervisor's store onto these shapes, so pages, metrics and alerts do
@@ -62,6 +63,15 @@ export interface RunSummary {
   lastProgressAt?: string;
   /** where the run's wall clock went (seconds by category) and the productive share */
   goodput?: GoodputView;
+  /** GPUs (GCDs) the run trains on, when the plan says (GPU-hours of an incident) */
+  devices?: number;
+  /** the spec's team and owner, when it names them */
+  team?: string;
+  owner?: string;
+  /** the loss curve as it stands (rolled-back points dropped), reduced for a sparkline */
+  lossTail?: number[];
+  /** the event type that put the run in needs_attention (says what a bare Slurm message was) */
+  attentionEvent?: EventType;
   /** state `unreadable`: which record could not be read and why (the other fields are placeholders) */
   unreadable?: string;
 }
@@ -125,6 +135,8 @@ export interface SeriesPoint {
   loss?: number;
   lr?: number;
   stepTimeSeconds?: number;
+  /** when the supervisor read the point from the log */
+  time?: string;
 }
 
 export interface SpikeMark {
@@ -163,6 +175,9 @@ export interface SlurmPollView {
   cluster: string;
   seconds: number;
   at: string;
+  /** polls that failed in a row since the last good one, when the store records them */
+  failures?: number;
+  lastError?: string;
 }
 
 export interface CorruptRecordCount {
@@ -200,6 +215,10 @@ export interface RunReadModel {
   alertRouting?(runId: string): Promise<RunRouting>;
   /** manual controls requested, by who asked and the action (absent when the store does not count them) */
   manualActions?(): Promise<ManualActionCount[]>;
+  /** supervisor heartbeats assessed: live, wedged, unsupervised clusters, stuck leases (absent: not known) */
+  supervision?(): Promise<SupervisionView>;
+  /** failed Slurm status polls per cluster (absent when the store does not count them) */
+  slurmPollFailures?(): Promise<SlurmPollFailureCount[]>;
   /** calls `listener` whenever a run changes; returns the unsubscribe function */
   subscribe(listener: (change: RunChange) => void): () => void;
 }

@@ -2,6 +2,13 @@ import type { EventView } from "../model/read-model.ts";
 import type { SafeHtml } from "./html.ts";
 import { html } from "./html.ts";
 import { formatTime } from "./format.ts";
+import { eventRunbookPage } from "./event-runbook.ts";
+import { DEFAULT_DOCS_BASE, runbookLink } from "./runbook.ts";
+
+function runbookFor(e: EventView, docsBase: string): SafeHtml | string {
+  const page = eventRunbookPage(e);
+  return page ? html` ${runbookLink(docsBase, page)}` : "";
+}
 
 function show(value: unknown): string {
   return typeof value === "string" ? value : (JSON.stringify(value) ?? "—");
@@ -61,7 +68,7 @@ function hasEvidence(e: EventView): boolean {
 }
 
 /** The event stream, newest first, each with the facts the supervisor acted on. */
-export function renderDecisions(events: readonly EventView[]): SafeHtml {
+export function renderDecisions(events: readonly EventView[], docsBase = DEFAULT_DOCS_BASE): SafeHtml {
   const newest = [...events].reverse();
   return html`<section id="decisions">
     <h2>Decision log (${events.length})</h2>
@@ -72,7 +79,7 @@ export function renderDecisions(events: readonly EventView[]): SafeHtml {
             ${newest.map(
               (e) =>
                 html`<li class="event" data-event-id="${e.id}" data-event-type="${e.type}">
-                  <strong>${e.type}</strong>
+                  <strong>${e.type}</strong>${runbookFor(e, docsBase)}
                   <span class="muted"
                     >${formatTime(e.time)}${e.attempt !== undefined ? html` · attempt ${e.attempt}` : ""}</span
                   >

@@ -42,3 +42,26 @@ export function formatLoss(loss: number | undefined): string {
 export function formatTime(iso: string | undefined): string {
   return iso ? iso.replace("T", " ").replace(/\.\d+Z$/, "Z") : "—";
 }
+
+/** How long ago `iso` was, from `now` ("4m 10s"); "—" when unknown. */
+export function formatAge(iso: string | undefined, now: Date): string {
+  if (!iso) return "—";
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? formatDuration(Math.max(0, (now.getTime() - t) / 1000)) : "—";
+}
+
+/** Tokens per second with a unit prefix, "—" when the plan does not give tokens per step. */
+export function formatTokensPerSecond(run: RunSummary): string {
+  const tps = tokensPerSecond(run);
+  return tps === undefined ? "—" : `${formatCount(Math.round(tps))}/s`;
+}
+
+/** Productive (training) time so far and its share of the wall clock. */
+export function formatEffective(run: RunSummary): string {
+  const g = run.goodput;
+  if (!g) return "—";
+  const productive = g.split["productive"] ?? 0;
+  return g.ett === undefined
+    ? formatDuration(productive)
+    : `${formatDuration(productive)} (${(g.ett * 100).toFixed(0)}%)`;
+}

@@ -1,11 +1,11 @@
-import type { AttemptView, EventView, ExcludedNode, RunSummary } from "../model/read-model.ts";
+import type { AttemptView, EventView, ExcludedNode, RunSummary, SeriesPoint } from "../model/read-model.ts";
+import { deriveIncidents } from "../model/incidents.ts";
 import type { SafeHtml } from "./html.ts";
 import { html } from "./html.ts";
 import {
   etaSeconds,
   formatCount,
   formatDuration,
-  formatLoss,
   formatTime,
   tokensDone,
   tokensPerSecond
@@ -13,27 +13,30 @@ import {
 import { renderLayout } from "./layout.ts";
 import { renderAttempts } from "./attempts.ts";
 import { renderDecisions } from "./decisions.ts";
+import { renderStatusHeader } from "./status-header.ts";
+import { renderIncidents } from "./incidents.ts";
+import { renderActionsPanel } from "./actions-panel.ts";
 
 export interface RunPageInput {
   run: RunSummary;
   attempts: readonly AttemptView[];
   events: readonly EventView[];
   excluded: readonly ExcludedNode[];
+  /** the training series (step, attempt, time): incidents' costs */
+  points: readonly SeriesPoint[];
   now: Date;
+  docsBase: string;
 }
 
-function summary(run: RunSummary): SafeHtml {
+/** Totals under the status header: tokens, LR, speed against the plan, effective training time. */
+function totals(run: RunSummary): SafeHtml {
   const tokens = tokensDone(run);
   const eta = etaSeconds(run);
-  return html`<section id="summary" data-state="${run.state}" data-step="${run.step}">
-    <h2>${run.name} <span class="badge ${run.state}">${run.state}</span></h2>
-    ${run.attention ? html`<p class="attention"><strong>Needs attention:</strong> ${run.attention}</p>` : ""}
+  return html`<section id="totals">
     <p>
-      step ${run.step} / ${run.trainIters} · tokens ${tokens === undefined ? "—" : formatCount(tokens)} · ETA
-      ${eta === undefined ? "—" : formatDuration(eta)} · attempt
-      ${run.attempt}${run.jobId ? html` (Slurm job ${run.jobId})` : ""} · last loss
-      ${formatLoss(run.lastLoss)} · LR ${run.currentLr === undefined ? "—" : run.currentLr.toExponential(2)} ·
-      cluster ${run.cluster}
+      tokens ${tokens === undefined ? "—" : formatCount(tokens)} · LR
+      ${run.currentLr === undefined ? "—" : run.currentLr.toExponential(2)} · cluster ${run.cluster} · compute
+      left ${eta === undefined ? "—" : formatDuration(eta)}
     </p>
     ${speed(run)} ${goodputLine(run)}
     <p class="muted">
@@ -118,63 +121,60 @@ function excludedNodes(nodes: readonly ExcludedNode[]): SafeHtml {
   </section>`;
 }
 
-/** Everything on the run page except the charts; live updates replace it as one block. */
-export function renderRunDetails(input: RunPageInput): SafeHtml {
-  return html`${summary(input.run)}${renderAttempts(input.attempts, input.now)}${excludedNodes(input.excluded)}${renderDecisions(input.events)}`;
+/** The top of the page, replaced as one block by live updates: status header, incidents. */
+export function renderRunHead(input: RunPageInput): SafeHtml {
+  const incidents = deriveIncidents(input.events, input.attempts, input.points, {
+    now: input.now,
+    ...(input.run.stepTimeSeconds !== undefined ? { stepTimeS: input.run.stepTimeSeconds } : {}),
+    ...(input.run.devices !== undefined ? { devices: input.run.devices } : {})
+  });
+  return html`${renderStatusHeader(input)}${renderIncidents(incidents)}`;
 }
 
-function actionsPanel(run: RunSummary): SafeHtml {
-  return html`<section id="actions" class="actions">
-    <h2>Actions</h2>
-    <p>
-      <label>token <input type="password" id="action-token" autocomplete="off" /></label>
-    </p>
-    <p>
-      <button data-action="cancel">Cancel</button><button data-action="resume">Resume</button
-      ><button data-action="ack">Acknowledge</button>
-      <span>
-        rollback to step
-        <input
-          id="rollback-step"
-          type="number"
-          min="0"
-          style="width:7em"
-          value="${Math.max(0, run.step - 1)}"
-        />
-        LR × <input id="rollback-lr" type="number" step="any" style="width:5em" value="0.333" />
-        <button data-action="rollback">Roll back</button></span
-      >
-      <span>
-        node <input id="exclude-node" type="text" style="width:8em" placeholder="nid005613" />
-        <button data-action="exclude">Exclude and restart</button></span
-      >
-    </p>
-    <p id="action-result" role="status"></p>
+/** Everything below the charts; live updates replace it as one block. */
+export function renderRunDetails(input: RunPageInput): SafeHtml {
+  return html`${renderAttempts(input.attempts, input.now)}${excludedNodes(input.excluded)}${renderDecisions(input.events, input.docsBase)}${totals(input.run)}`;
+}
+
+function charts(): SafeHtml {
+  return html`<section id="training">
+    <h2>Training</h2>
+    <div class="charts">
+      <div id="chart-loss" data-chart="loss"></div>
+      <div id="chart-lr" data-chart="lr"></div>
+      <div id="chart-step-time" data-chart="step_time"></div>
+    </div>
   </section>`;
 }
 
 export function renderRunPage(input: RunPageInput, actionsEnabled: boolean): string {
   const runId = input.run.id;
+  const id = encodeURIComponent(runId);
   return renderLayout({
     title: `Run ${input.run.name}`,
     styles: ["/static/uplot/uPlot.min.css"],
     body: html`<div
       id="run"
+      class="run-grid"
       data-run-id="${runId}"
       data-actions="${actionsEnabled ? "enabled" : "read-only"}"
     >
-      ${actionsEnabled ? actionsPanel(input.run) : html`<p id="read-only" class="muted">Read-only: this dashboard has no action token configured.</p>`}
-      <section>
-        <h2>Training</h2>
-        <div class="charts">
-          <div id="chart-loss" data-chart="loss"></div>
-          <div id="chart-lr" data-chart="lr"></div>
-          <div id="chart-step-time" data-chart="step_time"></div>
-        </div>
-      </section>
-      <div id="run-details" data-fragment="/fragments/runs/${encodeURIComponent(runId)}">
-        ${renderRunDetails(input)}
+      <div class="run-main">
+        <div id="run-head" data-fragment="/fragments/runs/${id}/head">${renderRunHead(input)}</div>
+        ${charts()}
+        <div id="run-details" data-fragment="/fragments/runs/${id}">${renderRunDetails(input)}</div>
       </div>
+      <aside class="run-side">
+        ${
+          actionsEnabled
+            ? renderActionsPanel(input.run, input.attempts)
+            : html`<section id="read-only" class="muted">
+                Read-only: this dashboard has no action token configured. Use the CLI (<code
+                  >neoxctl ack|resume|cancel|rollback|exclude</code
+                >) on a machine that reaches Redis.
+              </section>`
+        }
+      </aside>
     </div>`,
     scripts: ["/static/uplot/uPlot.iife.min.js", "/static/live.js", "/static/run.js"]
   });

@@ -9,6 +9,8 @@ import { createDashboardMetrics } from "../metrics/registry.ts";
 import { DEFAULT_SSE_LIMITS, SseHub } from "./sse.ts";
 import type { SseLimits } from "./sse.ts";
 import { loadStaticAssets } from "./static-assets.ts";
+import { loadRunbookPages } from "./runbook-pages.ts";
+import { DEFAULT_DOCS_BASE } from "../render/runbook.ts";
 import { registerPageRoutes } from "./page-routes.ts";
 import { registerActionRoutes } from "./action-routes.ts";
 import { registerGuards } from "./guards.ts";
@@ -34,6 +36,8 @@ export interface DashboardOptions extends GuardOptions {
   metrics?: DashboardMetrics;
   clock?: () => Date;
   sseLimits?: Partial<SseLimits>;
+  /** base URL of the runbook pages (default: served by this dashboard from docs/runbook at /runbook/) */
+  docsBaseUrl?: string;
   /** key and certificate (PEM) to serve HTTPS */
   https?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -126,7 +130,9 @@ export async function buildDashboard(options: DashboardOptions): Promise<Dashboa
   registerPageRoutes(app, {
     model: options.model,
     actionsEnabled,
-    clock: options.clock ?? (() => new Date())
+    clock: options.clock ?? (() => new Date()),
+    docsBase: options.docsBaseUrl ?? DEFAULT_DOCS_BASE,
+    runbook: await loadRunbookPages()
   });
   registerActionRoutes(app, {
     model: options.model,

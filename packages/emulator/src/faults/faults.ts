@@ -13,6 +13,9 @@ export type FaultKind =
   | "gpu_fault"
   | "oom"
   | "collective_timeout"
+  | "py_error"
+  | "step_node_fail"
+  | "hip_error"
   | "rank_death";
 
 export interface FaultPlan {
@@ -26,6 +29,9 @@ export interface FaultPlan {
   gpu_fault: { step: number } | null;
   oom: { step: number } | null;
   collective_timeout: { step: number } | null;
+  py_error: { step: number } | null;
+  step_node_fail: { step: number } | null;
+  hip_error: { step: number } | null;
   /** a non-zero rank dies `afterMs` after it started (the "step" of the ledger is the rank) */
   rank_death: { rank: number; afterMs: number } | null;
 }
@@ -41,6 +47,9 @@ const ENV_NAMES: Record<FaultKind, string> = {
   gpu_fault: "NEOX_EMU_GPU_FAULT_AT",
   oom: "NEOX_EMU_OOM_AT",
   collective_timeout: "NEOX_EMU_COLLECTIVE_TIMEOUT_AT",
+  py_error: "NEOX_EMU_PY_ERROR_AT",
+  step_node_fail: "NEOX_EMU_STEP_NODE_FAIL_AT",
+  hip_error: "NEOX_EMU_HIP_ERROR_AT",
   rank_death: "NEOX_EMU_RANK_DEATH"
 };
 
@@ -73,6 +82,9 @@ export function parseFaultPlan(env: NodeJS.ProcessEnv): FaultPlan {
     gpu_fault: at("gpu_fault"),
     oom: at("oom"),
     collective_timeout: at("collective_timeout"),
+    py_error: at("py_error"),
+    step_node_fail: at("step_node_fail"),
+    hip_error: at("hip_error"),
     rank_death: death ? { rank: death[0], afterMs: death[1] ?? 0 } : null
   };
 }

@@ -8,6 +8,7 @@ import type { SaveCaller } from "../checkpoint/save-trace.ts";
 import type { ModelStates } from "../checkpoint/state.ts";
 import type { FaultLedger, FaultPlan } from "../faults/faults.ts";
 import { failureAt, printFailure } from "../faults/failure-output.ts";
+import { appFailureAt, printAppFailure } from "../faults/app-failures.ts";
 import { evalBlock, flopsPerGpu, timersLine, trainingLine } from "../output/log-lines.ts";
 import type { Printer } from "../output/printer.ts";
 import { pyNow, sleepMs } from "../output/printer.ts";
@@ -169,6 +170,11 @@ export function runTraining(o: RunOptions): RunEnd {
         rank: Number.isSafeInteger(rank) ? rank : 0,
         print
       });
+      process.exit(1);
+    }
+    const appFailure = appFailureAt(f, step, o.ledger);
+    if (appFailure) {
+      printAppFailure(appFailure, { host: host(o.env), print });
       process.exit(1);
     }
     if (f.hang?.step === step && o.ledger.claim("hang", step)) {

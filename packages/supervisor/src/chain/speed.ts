@@ -1,8 +1,7 @@
-import { planRun } from "@neoxctl/plan";
 import type { Estimates, Span } from "@neoxctl/plan";
 import type { Run } from "../model.ts";
 import type { StepPoint } from "../store/series-store.ts";
-import { planInputOf } from "../adapters/plan-input.ts";
+import { planFiguresOf } from "../adapters/plan-figures.ts";
 import { recentStepMs } from "./step-stats.ts";
 import { trainingSeconds } from "./training-time.ts";
 
@@ -29,22 +28,8 @@ export interface RunSpeed {
   estimate: SpeedEstimate | null;
 }
 
-// plan inputs do not change after a run is created; planning EMMA-500 takes a noticeable moment
-const cache = new Map<string, Estimates | null>();
-
 function estimatesOf(run: Pick<Run, "id" | "planInput" | "runDir" | "createdAt">): Estimates | null {
-  const key = `${run.id}@${run.createdAt}`;
-  if (!cache.has(key)) {
-    let e: Estimates | null = null;
-    try {
-      e = planRun(planInputOf(run)).estimates;
-    } catch {
-      // a plan input this version cannot plan leaves the estimate out; status still shows the run
-    }
-    if (cache.size > 256) cache.clear();
-    cache.set(key, e);
-  }
-  return cache.get(key) ?? null;
+  return planFiguresOf(run)?.estimates ?? null;
 }
 
 function lastDefined(

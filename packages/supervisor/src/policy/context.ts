@@ -24,6 +24,15 @@ export interface DecisionContext {
   expectsCheckpoint: boolean;
   /** nodes on the run's bad-node list now (expired blames dropped); default: the current exclusions */
   badNodes?: readonly string[];
+  /** the model state the plan puts on each GCD (weights, gradients, master copy, moments), when planned */
+  planMemory?: PlanMemory;
+}
+
+/** The plan's memory figures an out-of-memory is reported with (@neoxctl/plan's deviceMemory). */
+export interface PlanMemory {
+  parametersPerDevice: number;
+  zeroStage: number;
+  modelStateBytes: number;
 }
 
 /** Nodes the next attempt keeps away from: the live bad-node list plus new blames. */

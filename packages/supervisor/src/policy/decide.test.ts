@@ -688,6 +688,19 @@ describe("decide: failure classes from the job's output (issue 17)", () => {
     expect(d.evidence.logLines).toEqual(expect.arrayContaining(oomLines));
   });
 
+  it("an out-of-memory names the model state the plan puts on each GCD, in the cause and the evidence", () => {
+    const planMemory = { parametersPerDevice: 4_015_130_624, zeroStage: 1, modelStateBytes: 16_315_426_816 };
+    const d = decide({
+      ...ctx({ job: { state: "FAILED", exitCode: 1 }, obs: { outOfMemory: oom } }),
+      planMemory
+    });
+    expect(d.kind).toBe("attention");
+    if (d.kind !== "attention") return;
+    expect(d.cause).toMatch(/the plan puts 15\.2 GiB of model state .* at ZeRO 1\) on each GCD/);
+    expect(d.evidence.detail).toMatchObject({ planMemory });
+    expect(d.evidence.logLines).toEqual(expect.arrayContaining(oomLines));
+  });
+
   it("an out-of-memory seen while the job still runs cancels it and stops", () => {
     const d = decide(ctx({ obs: { outOfMemory: oom, lastIteration: 50 } }));
     expect(d).toMatchObject({ kind: "attention", cancel: true });

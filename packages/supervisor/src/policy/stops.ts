@@ -9,8 +9,8 @@ import { ev, recover } from "./outcome.ts";
 /**
  * An out-of-memory is the configuration's (micro-batch, parallelism, activation checkpointing,
  * sequence length): the same job on other nodes runs out the same way. So no retry and no blame;
- * the run stops with the lines that say so. (The plan carries no memory estimate yet; when it does,
- * its figures belong in this evidence beside the lines.)
+ * the run stops with the lines that say so, and with the model state the plan puts on each GCD (the
+ * floor under activations that the micro-batch and sequence length add to).
  */
 export function outOfMemory(
   ctx: DecisionContext,
@@ -20,13 +20,22 @@ export function outOfMemory(
 ): Decision {
   const where = oom?.node ? ` on ${oom.node}` : "";
   const said = oom ? ` (${oom.source === "gpu" ? "GPU memory" : `${oom.source} reports host memory`})` : "";
-  const e = ev(ctx, { detail: { outOfMemory: { source: oom?.source ?? "slurm", node: oom?.node ?? null } } });
+  const mem = ctx.planMemory;
+  const e = ev(ctx, {
+    detail: {
+      outOfMemory: { source: oom?.source ?? "slurm", node: oom?.node ?? null },
+      ...(mem ? { planMemory: { ...mem } } : {})
+    }
+  });
+  const plan = mem
+    ? `; the plan puts ${(mem.modelStateBytes / 2 ** 30).toFixed(1)} GiB of model state (weights, gradients, master copy, Adam moments at ZeRO ${mem.zeroStage}) on each GCD before activations`
+    : "";
   return {
     kind: "attention",
     cancel,
     cause:
       `job ${job.jobId} ran out of memory${where}${said}; ${cancel ? "cancelling the job and not retrying" : "not retrying"}: ` +
-      "a retry would run out the same way; lower the micro-batch or sequence length, or raise the parallelism or activation checkpointing, then resume",
+      `a retry would run out the same way${plan}; lower the micro-batch or sequence length, or raise the parallelism or activation checkpointing, then resume`,
     evidence: { ...e, logLines: [...new Set([...(oom?.lines ?? []), ...(e.logLines ?? [])])] }
   };
 }

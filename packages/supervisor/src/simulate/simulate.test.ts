@@ -5,6 +5,7 @@ import { FailureModelSchema, SimRunSchema } from "./sim-config.ts";
 import type { FailureModel, SimRun } from "./sim-config.ts";
 import { SIM_POLICIES, simulateRun } from "./simulate-run.ts";
 import { simulate } from "./simulate.ts";
+import { Training } from "./timeline.ts";
 
 function emma(over: Partial<SimRun> = {}, resilience: object = {}): SimRun {
   return SimRunSchema.parse({
@@ -81,5 +82,24 @@ describe("simulate", () => {
     expect(r.sweep.length).toBeGreaterThan(2);
     for (const row of r.sweep) expect(row.ett.mean).toBeLessThanOrEqual(r.recommended.ett.mean);
     expect(r.young?.optimalIters).toBeGreaterThan(0);
+  });
+});
+
+describe("training arithmetic with a fractional save time", () => {
+  it("the state at the time a step is logged is that step, not one fewer (rounding dust)", () => {
+    const run = SimRunSchema.parse({
+      train_iters: 40000,
+      checkpoint_factor: 500,
+      nodes: 64,
+      gpus_per_node: 8,
+      lr: 1e-4,
+      step_s: 24,
+      save_s: 13.4,
+      limit_s: 86400,
+      resilience: ResilienceSchema.parse({})
+    });
+    const tr = new Training(run, 8000);
+    for (const step of [8001, 8333, 8500, 8501, 9999, 10050])
+      expect(tr.at(tr.timeToLogged(step), 40000).step).toBe(step);
   });
 });

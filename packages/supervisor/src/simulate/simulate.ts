@@ -13,6 +13,7 @@ export interface Distribution {
   mean: number;
   min: number;
   p5: number;
+  p10: number;
   p50: number;
   p95: number;
 }
@@ -64,7 +65,14 @@ function quantile(sorted: readonly number[], q: number): number {
 export function distribution(values: readonly number[]): Distribution {
   const s = [...values].sort((a, b) => a - b);
   const mean = s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
-  return { mean, min: s[0] ?? 0, p5: quantile(s, 0.05), p50: quantile(s, 0.5), p95: quantile(s, 0.95) };
+  return {
+    mean,
+    min: s[0] ?? 0,
+    p5: quantile(s, 0.05),
+    p10: quantile(s, 0.1),
+    p50: quantile(s, 0.5),
+    p95: quantile(s, 0.95)
+  };
 }
 
 function summarise(policy: SimPolicy, runs: readonly SimOutcome[], gpus: number): PolicySummary {

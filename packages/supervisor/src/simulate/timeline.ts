@@ -1,5 +1,7 @@
 import type { SimRun } from "./sim-config.ts";
 
+const EPS = 1e-9;
+
 /**
  * Training arithmetic of one attempt resuming at a checkpoint step R: steps take `step_s`, and a
  * blocking save follows every multiple of `checkpoint_factor` (and the final step). Times are
@@ -37,9 +39,11 @@ export class Training {
   at(tau: number, cap: number): { step: number; saves: number; newest: number } {
     const f = this.run.checkpoint_factor;
     // resumes start at checkpoints (multiples of f) or at 0, so whole cycles line up with saves
-    const cycles = Math.max(0, Math.floor(tau / this.cycleS));
-    const rem = tau - cycles * this.cycleS;
-    let step = this.from + cycles * f + Math.min(f, Math.floor(rem / this.run.step_s));
+    // times are sums of step and save seconds: a save of 13.4 s leaves rounding dust that must not
+    // turn a whole number of steps into one step fewer
+    const cycles = Math.max(0, Math.floor(tau / this.cycleS + EPS));
+    const rem = Math.max(0, tau - cycles * this.cycleS);
+    let step = this.from + cycles * f + Math.min(f, Math.floor(rem / this.run.step_s + EPS));
     let saves = cycles;
     if (step >= cap) {
       step = cap;

@@ -40,6 +40,18 @@ export class Keys {
   slurmPoll(): string {
     return `${this.prefix}slurm:poll`;
   }
+  /** hash: cluster → failed status polls, a running count (for the dashboard's metrics) */
+  slurmPollFailures(): string {
+    return `${this.prefix}slurm:poll:failures`;
+  }
+  /** one supervisor process's heartbeat (JSON, with a TTL) */
+  heartbeat(owner: string): string {
+    return `${this.prefix}supervisor:${owner}`;
+  }
+  /** set of supervisor owners that wrote a heartbeat (readers drop the expired ones) */
+  heartbeats(): string {
+    return `${this.prefix}supervisors`;
+  }
 }
 
 export function defaultRedisUrl(): string {

@@ -54,7 +54,10 @@ export async function runGuard(
   const ops: Op[] = [];
   for (const f of findings) {
     if (f.kind === "slowdown") {
-      const ref = f.reference === "baseline" ? "the run's recent baseline" : "the plan's estimate";
+      const ref =
+        f.reference === "baseline"
+          ? "the run's recent baseline"
+          : "the upper end of the plan's step-time estimate (its pessimistic MFU)";
       ops.push(
         ...noteOps(deps.store, c.run, {
           type: "slowdown",
@@ -66,6 +69,7 @@ export async function runGuard(
               baselineMs: f.baselineMs,
               currentMs: f.currentMs,
               reference: f.reference,
+              ...(f.reference === "estimate" ? { estimateMs: f.baselineMs } : {}),
               since: new Date(f.since).toISOString(),
               sinceStep: f.sinceStep,
               attempt: f.attempt,

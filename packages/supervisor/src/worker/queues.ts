@@ -81,6 +81,7 @@ export class SupervisorWorker {
     );
     this.supervisor = new Supervisor(store, leases, clusters, {
       log: o.log,
+      pollIntervalMs: o.pollIntervalMs,
       onEvent: (runId, type, cause, actor) => void this.followUp(runId, type, cause, actor)
     });
   }

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { NeoxctlError, SlurmError, StateError, toNeoxctlError } from "@neoxctl/core";
 import type { EventType } from "@neoxctl/core";
 import type { Attempt, Run } from "../model.ts";
@@ -13,7 +14,9 @@ import { EventCommitter } from "./commit.ts";
 import type { LoopDeps } from "./loop-deps.ts";
 import { advance } from "./advance.ts";
 import { CorruptReporter } from "./corrupt-reporter.ts";
+import { planStepEstimateMs } from "../adapters/plan-figures.ts";
 import type { CorruptReport } from "./corrupt-reporter.ts";
+import { HeartbeatWriter } from "../heartbeat/writer.ts";
 
 export interface SupervisorOptions {
   /** logs one human line per notable action */
@@ -23,8 +26,15 @@ export interface SupervisorOptions {
   onEvent?: (runId: string, type: EventType, cause: string, actor?: string) => void;
   /** estimates for planned exits before a run has measured its own step time */
   chainPriors?: ChainPriors;
-  /** the plan's step-time estimate of a run (ms), for the throughput guard; without it the run's own baseline alone */
+  /**
+   * the step time (ms) the throughput guard holds a run to besides its own baseline; default: the
+   * slow end of the estimate in the run's plan (its record's plan input), none without `estimates:`
+   */
   stepEstimateMs?: (run: Run) => number | undefined;
+  /** the poll interval this process runs at: its heartbeat says it, and wedged detection scales with it */
+  pollIntervalMs?: number;
+  /** test hook: awaited at the start of every cycle (a test blocks it to make a wedged supervisor) */
+  beforeCycle?: () => Promise<void>;
 }
 
 export interface CycleReport {
@@ -50,6 +60,9 @@ export class Supervisor {
   private readonly deps: LoopDeps;
   private readonly now: () => number;
   private readonly corrupt: CorruptReporter;
+  /** run → cluster of the runs leased at the last cycle, for the heartbeat's per-cluster list */
+  private readonly runClusters = new Map<string, string>();
+  readonly heartbeatWriter: HeartbeatWriter;
 
   constructor(
     private readonly store: RunStore,
@@ -59,6 +72,20 @@ export class Supervisor {
   ) {
     this.now = options.now ?? Date.now;
     this.corrupt = new CorruptReporter(store, { log: options.log ?? (() => {}), now: this.now });
+    const owner = leaseManager.owner;
+    const colon = owner.lastIndexOf(":");
+    const pid = Number(owner.slice(colon + 1));
+    this.heartbeatWriter = new HeartbeatWriter(
+      store.redis,
+      store.keys,
+      {
+        owner,
+        pid: colon > 0 && Number.isSafeInteger(pid) ? pid : process.pid,
+        host: colon > 0 ? owner.slice(0, colon) : hostname(),
+        pollIntervalMs: options.pollIntervalMs ?? 5000
+      },
+      this.now
+    );
     const committer = new EventCommitter(store, {
       log: options.log ?? (() => {}),
       onEvent: options.onEvent ?? (() => {})
@@ -71,7 +98,7 @@ export class Supervisor {
       series: new SeriesStore(store.redis, store.keys, store.corrupt),
       chain: new ChainManager(committer, options.chainPriors),
       guards: new Map(),
-      ...(options.stepEstimateMs ? { stepEstimateMs: options.stepEstimateMs } : {})
+      stepEstimateMs: options.stepEstimateMs ?? planStepEstimateMs
     };
   }
 
@@ -84,6 +111,7 @@ export class Supervisor {
    */
   private startHeartbeat(): void {
     if (this.heartbeat) return;
+    this.heartbeatWriter.start();
     this.heartbeat = setInterval(
       () => {
         for (const [id, lease] of this.leases) {
@@ -109,6 +137,7 @@ export class Supervisor {
   }
 
   private async cycleNow(only?: readonly string[]): Promise<CycleReport> {
+    await this.options.beforeCycle?.();
     const report: CycleReport = {
       runs: 0,
       leased: 0,
@@ -140,6 +169,7 @@ export class Supervisor {
       try {
         const run = await this.store.getRun(id);
         if (!run) continue;
+        this.runClusters.set(id, run.cluster);
         const cluster = await this.clusters(
           run.cluster,
           (run.planInput as { profile?: { access?: unknown } }).profile?.access
@@ -184,6 +214,7 @@ export class Supervisor {
           .catch(() => undefined);
       } catch (e) {
         statuses.set(name, null);
+        this.store.redis.hincrby(this.store.keys.slurmPollFailures(), name, 1).catch(() => undefined);
         if (e instanceof SlurmError && e.code === "SLURM_UNAVAILABLE") report.slurmUnavailable = true;
         report.errors.push(`${name}: ${toNeoxctlError(e).message}`);
       }
@@ -208,13 +239,25 @@ export class Supervisor {
       }
     }
     report.corrupt = await this.corrupt.flush(this.leases);
+    this.heartbeatWriter.cycleFinished(this.heldByCluster());
     return report;
   }
 
-  /** Stops renewing leases without giving them back: to other supervisors this looks like a crash. */
+  /** cluster → run ids of the leases held now (runs whose record was not read yet count as "?") */
+  private heldByCluster(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const id of [...this.leases.keys()].sort()) (out[this.runClusters.get(id) ?? "?"] ??= []).push(id);
+    return out;
+  }
+
+  /**
+   * Stops renewing leases and writing the heartbeat without giving anything back: to other
+   * supervisors and to `neoxctl doctor` this looks like a crash.
+   */
   halt(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    void this.heartbeatWriter.stop(false);
   }
 
   /** Gives every lease back (clean shutdown), so another supervisor can take over at once. */
@@ -223,10 +266,13 @@ export class Supervisor {
     this.heartbeat = undefined;
     for (const l of this.leases.values()) await this.leaseManager.release(l).catch(() => {});
     this.leases.clear();
+    await this.heartbeatWriter.stop(true);
   }
 
   private drop(id: string): void {
     this.leases.delete(id);
+    this.runClusters.delete(id);
+    this.heartbeatWriter.setClusters(this.heldByCluster());
     this.logs.forget(`${id}:`);
   }
 }

@@ -1,4 +1,6 @@
-import type { Attempt } from "../model.ts";
+import type { Attempt, Run } from "../model.ts";
+import type { PlanMemory } from "../policy/context.ts";
+import { planFiguresOf } from "../adapters/plan-figures.ts";
 import type { JobView } from "../ports.ts";
 import { decide } from "../policy/decide.ts";
 import type { Decision } from "../policy/decision.ts";
@@ -134,6 +136,21 @@ async function decideFor(
     obs: o.obs,
     checkpoints,
     badNodes: (await deps.store.badNodes(run.id, c.now)).map((b) => b.node),
-    expectsCheckpoint: attempt.params.load.kind === "resume" || run.initFromCheckpoint
+    expectsCheckpoint: attempt.params.load.kind === "resume" || run.initFromCheckpoint,
+    ...planMemoryOf(run)
   });
+}
+
+/** The plan's memory figures for an out-of-memory's evidence (planned once per run, then cached). */
+function planMemoryOf(run: Run): { planMemory?: PlanMemory } {
+  const m = planFiguresOf(run)?.memory;
+  return m
+    ? {
+        planMemory: {
+          parametersPerDevice: m.parametersPerDevice,
+          zeroStage: m.zeroStage,
+          modelStateBytes: m.modelStateBytes
+        }
+      }
+    : {};
 }
