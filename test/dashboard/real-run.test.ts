@@ -153,7 +153,7 @@ afterAll(async () => {
     worker &&
     !["cancelled", "completed", "failed"].includes((await store.mustGetRun(crashId)).state)
   ) {
-    await new SupervisorActions(store).perform({ kind: "cancel", runId: crashId });
+    await new SupervisorActions(store).perform({ kind: "cancel", runId: crashId, actor: "dashboard:test" });
     await until(
       "cleanup cancel",
       async () => (await store.mustGetRun(crashId)).state === "cancelled",

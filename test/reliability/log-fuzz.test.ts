@@ -125,6 +125,7 @@ function checkEvent(ev: LogEvent): void {
     case "out_of_memory":
     case "traceback_frame":
     case "python_exception":
+    case "rccl_net":
       return;
     case "collective_timeout":
       for (const n of [ev.rank, ev.seq, ev.ms]) expect(n === null || Number.isSafeInteger(n)).toBe(true);

@@ -39,5 +39,7 @@ export function graphScenario(o: ScenarioOptions & { docs?: number }): GraphScen
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, text, rel.endsWith(".sh") || rel.endsWith(".sbatch") ? { mode: 0o755 } : {});
   }
+  if (rendered.graph === undefined)
+    throw new Error("the demo plan has a run directory, so it must carry a graph");
   return { ...base, spec, manifest, graph: rendered.graph.graph, summary: rendered.summary };
 }

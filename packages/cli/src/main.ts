@@ -1,5 +1,6 @@
 import { commandsFor, registerCommands } from "./commands/index.ts";
 import { addExamples } from "./commands/examples.ts";
+import { addEnvironment } from "./commands/environment.ts";
 
 const VERSION = "0.1.0";
 const args = process.argv.slice(2);
@@ -15,6 +16,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
     .version(VERSION)
     .showHelpAfterError();
   await registerCommands(program, commandsFor(args));
+  addEnvironment(program);
   addExamples(program);
   await program.parseAsync(process.argv);
 }

@@ -80,3 +80,12 @@ export { slurmTimeMinutes } from "./spec/slurm-time.ts";
 export { parseSpecTemplate } from "./spec/spec-template.ts";
 export type { SpecTemplate } from "./spec/spec-template.ts";
 export { renderValue } from "./spec/zod-issues.ts";
+export {
+  meetsSeverity,
+  RunAlertsSchema,
+  SEVERITIES,
+  SeveritySchema,
+  severityRank,
+  WebhookRefSchema
+} from "./alerts/severity.ts";
+export type { RunAlerts, Severity } from "./alerts/severity.ts";

@@ -6,3 +6,25 @@ export { serveDashboard } from "./serve.ts";
 export { buildDashboard } from "./server/app.ts";
 export type { Dashboard, DashboardOptions } from "./server/app.ts";
 export { SupervisorActions, SupervisorReadModel } from "./supervisor-adapter.ts";
+export {
+  DEFAULT_TOKEN_NAME,
+  NamedTokenSchema,
+  newNamedToken,
+  parseTokensEnv,
+  parseTokensFile,
+  TokenNameSchema,
+  tokensFileLine
+} from "./server/tokens.ts";
+export type { NamedToken } from "./server/tokens.ts";
+export { alertSeverity } from "./alerts/alert.ts";
+export { AlertRoutesSchema, chooseRoute, parseAlertRoutes, routeAlert } from "./alerts/routes.ts";
+export type { AlertRoutes, RouteChoice } from "./alerts/routes.ts";
+export {
+  parseDuration,
+  parseSilenceTarget,
+  SilenceSchema,
+  SilenceStore,
+  targetText
+} from "./alerts/silences.ts";
+export type { Silence, SilenceTarget } from "./alerts/silences.ts";
+export type { NotifierStats } from "./alerts/webhook-notifier.ts";

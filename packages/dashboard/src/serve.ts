@@ -5,6 +5,8 @@ import { registerSecrets, safeText, SpecError } from "@neoxctl/core";
 import { buildDashboard } from "./server/app.ts";
 import type { Dashboard } from "./server/app.ts";
 import { bindPolicy } from "./server/exposure.ts";
+import type { NamedToken } from "./server/tokens.ts";
+import { SilenceStore } from "./alerts/silences.ts";
 import type { SseLimits } from "./server/sse.ts";
 import { SupervisorActions, SupervisorReadModel } from "./supervisor-adapter.ts";
 
@@ -13,8 +15,10 @@ export interface ServeOptions {
   port: number;
   redisUrl: string;
   prefix: string;
-  /** action token */
+  /** action token (acts as `default`) */
   token?: string;
+  /** named action tokens, hashed */
+  tokens?: readonly NamedToken[];
   /** read token: pages, API, SSE and metrics need it when set */
   readToken?: string;
   /** a non-loopback bind is refused without it */
@@ -63,7 +67,9 @@ export async function serveDashboard(opts: ServeOptions): Promise<RunningDashboa
   const dashboard = await buildDashboard({
     model,
     actions: new SupervisorActions(model.store),
+    silences: new SilenceStore(redis, opts.prefix),
     ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.tokens?.length ? { tokens: opts.tokens } : {}),
     ...(opts.readToken ? { readToken: opts.readToken } : {}),
     bindHost: opts.host,
     ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
@@ -77,7 +83,10 @@ export async function serveDashboard(opts: ServeOptions): Promise<RunningDashboa
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   const scheme = opts.https ? "https" : "http";
   const url = `${scheme}://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${port}`;
-  log.info({ url, readOnly: !opts.token, readToken: Boolean(opts.readToken) }, "dashboard listening");
+  log.info(
+    { url, readOnly: !opts.token && !opts.tokens?.length, readToken: Boolean(opts.readToken) },
+    "dashboard listening"
+  );
   return {
     url,
     dashboard,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { RunAlertsSchema } from "@neoxctl/core";
 import {
   assessSupervision,
   graphProgress,
@@ -18,8 +19,10 @@ import type {
   CorruptRecordCount,
   EventView,
   ExcludedNode,
+  ManualActionCount,
   RunChange,
   RunReadModel,
+  RunRouting,
   RunSeries,
   RunStateView,
   RunSummary,
@@ -97,6 +100,7 @@ function eventView(e: StoredEvent): EventView {
     ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
     ...(e.from ? { from: stateView(e.from) } : {}),
     ...(e.to ? { to: stateView(e.to) } : {}),
+    ...(e.actor !== undefined ? { actor: e.actor } : {}),
     evidence: {
       logLines: ev.logLines ?? [],
       ...(ev.slurmState ? { slurmState: ev.slurmState } : {}),
@@ -420,6 +424,29 @@ export class SupervisorReadModel implements RunReadModel {
       .filter((c) => Number.isSafeInteger(c.count) && c.count > 0);
   }
 
+  /** team label and `alerts:` from the spec the run was created with */
+  async alertRouting(runId: string): Promise<RunRouting> {
+    const run = await unlessCorrupt(this.store.getRun(runId), () => undefined);
+    const spec = (run?.planInput as { spec?: { team?: unknown; alerts?: unknown } } | undefined)?.spec;
+    const alerts = RunAlertsSchema.safeParse(spec?.alerts);
+    return {
+      ...(typeof spec?.team === "string" ? { team: spec.team } : {}),
+      ...(spec?.alerts !== undefined && alerts.success ? { alerts: alerts.data } : {})
+    };
+  }
+
+  /** requestControl counts each manual control in one hash (Keys.manualActions) */
+  async manualActions(): Promise<ManualActionCount[]> {
+    const raw = await this.opts.redis.hgetall(this.store.keys.manualActions());
+    const out: ManualActionCount[] = [];
+    for (const [field, n] of Object.entries(raw)) {
+      const [actor, action] = field.split("\t");
+      const count = Number(n);
+      if (actor && action && Number.isSafeInteger(count) && count > 0) out.push({ actor, action, count });
+    }
+    return out;
+  }
+
   /** run id → what changes whenever the run, its events or its series change */
   private async fingerprints(): Promise<Map<string, string>> {
     const ids = await this.store.runIds(false);
@@ -457,10 +484,13 @@ export class SupervisorActions implements RunActions {
     );
     if (run instanceof CorruptRecordError) return { ok: false, message: run.message };
     if (!run) return { ok: false, message: `no run ${request.runId}` };
-    const cmd = await requestControl(this.store, request.runId, controlOf(request));
+    const cmd = await requestControl(this.store, request.runId, {
+      ...controlOf(request),
+      actor: request.actor
+    });
     return {
       ok: true,
-      message: `${cmd.kind} queued for run ${request.runId} (command ${cmd.id}); the supervisor records the outcome as an event`
+      message: `${cmd.kind} queued for run ${request.runId} by ${request.actor} (command ${cmd.id}); the supervisor records the outcome as an event`
     };
   }
 }

@@ -38,7 +38,7 @@ export { SeriesStore } from "./store/series-store.ts";
 export type { StepPoint } from "./store/series-store.ts";
 export type { ClusterHandle } from "./worker/cluster.ts";
 export { cachingResolver, connectRedis, defaultPrefix, execTargetOf, openStore } from "./worker/connect.ts";
-export { NodeNameSchema, requestControl } from "./worker/controls/command.ts";
+export { ActorSchema, NodeNameSchema, requestControl } from "./worker/controls/command.ts";
 export { createRun, newRunId } from "./worker/create-run.ts";
 export { SupervisorWorker, enqueueSubmit } from "./worker/queues.ts";
 export { Supervisor } from "./worker/supervisor.ts";

@@ -166,7 +166,9 @@ export const RunEventSchema = z.object({
   attempt: z.number().int().positive().optional(),
   from: RunStateSchema.optional(),
   to: RunStateSchema.optional(),
-  evidence: EvidenceSchema
+  evidence: EvidenceSchema,
+  /** who asked for it, for events that carry out a human's command (`cli:alice`, `dashboard:oncall`) */
+  actor: z.string().optional()
 });
 export type RunEvent = z.output<typeof RunEventSchema>;
 

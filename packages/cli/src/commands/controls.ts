@@ -3,6 +3,7 @@ import { SpecError } from "@neoxctl/core";
 import { NodeNameSchema, openStore, requestControl } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
+import { cliActor } from "../actor.ts";
 
 type SimpleControl = "ack" | "cancel" | "resume";
 
@@ -28,7 +29,7 @@ export function register(program: Command): void {
           checkRunId(runId);
           const { store, close } = await openStore();
           try {
-            const cmd = await requestControl(store, runId, { kind });
+            const cmd = await requestControl(store, runId, { kind, actor: cliActor() });
             if (opts.json === true) printJson(cmd);
             else
               printLine(
@@ -57,7 +58,7 @@ export function register(program: Command): void {
           ]);
         const { store, close } = await openStore();
         try {
-          const cmd = await requestControl(store, runId, { kind: "exclude", node });
+          const cmd = await requestControl(store, runId, { kind: "exclude", node, actor: cliActor() });
           if (opts.json === true) printJson(cmd);
           else
             printLine(

@@ -1,14 +1,23 @@
-import { readFile } from "node:fs/promises";
+import { appendFile, readFile } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import type { Command } from "commander";
 import { SpecError } from "@neoxctl/core";
-import { serveDashboard } from "@neoxctl/dashboard";
+import {
+  newNamedToken,
+  parseTokensEnv,
+  parseTokensFile,
+  serveDashboard,
+  TokenNameSchema,
+  tokensFileLine
+} from "@neoxctl/dashboard";
+import type { NamedToken } from "@neoxctl/dashboard";
 import { printLine, runAction } from "../output.ts";
 
 interface DashboardOptions {
   port: string;
   host: string;
   tokenFile?: string;
+  tokensFile?: string;
   readTokenFile?: string;
   allowRemote?: boolean;
   allowedHost: string[];
@@ -38,6 +47,54 @@ async function readToken(
   return token || undefined;
 }
 
+/** Named tokens from `--tokens-file`, else `$NEOXCTL_DASHBOARD_TOKENS_FILE`, plus `$NEOXCTL_DASHBOARD_TOKENS`. */
+async function readNamedTokens(file: string | undefined): Promise<NamedToken[]> {
+  const path = file ?? process.env.NEOXCTL_DASHBOARD_TOKENS_FILE;
+  if (path !== undefined && path !== "" && !isAbsolute(path))
+    throw invalid("--tokens-file", "must be an absolute path");
+  const fromFile = path ? parseTokensFile(await readFile(path, "utf8"), path) : [];
+  const env = process.env.NEOXCTL_DASHBOARD_TOKENS;
+  const fromEnv = env ? parseTokensEnv(env) : [];
+  return [...fromFile, ...fromEnv];
+}
+
+function registerTokenAdd(dashboard: Command): void {
+  dashboard
+    .command("token")
+    .description("Manage the dashboard's named action tokens")
+    .command("add")
+    .description(
+      "Create a named action token: appends its name and sha256 to the tokens file and prints the secret once"
+    )
+    .argument("<name>", "who holds the token; actions taken with it are recorded as dashboard:<name>")
+    .requiredOption("--file <file>", "tokens file to append to (absolute path; created when missing)")
+    .action((name: string, opts: { file: string }) =>
+      runAction(false, async () => {
+        if (!TokenNameSchema.safeParse(name).success)
+          throw new SpecError("SPEC_INVALID", [
+            { path: "<name>", received: name, rule: "a token name such as oncall or alice" }
+          ]);
+        if (!isAbsolute(opts.file)) throw invalid("--file", "must be an absolute path");
+        const existing = await readFile(opts.file, "utf8").catch((e: NodeJS.ErrnoException) => {
+          if (e.code === "ENOENT") return "";
+          throw e;
+        });
+        if (parseTokensFile(existing, opts.file).some((t) => t.name === name))
+          throw new SpecError("SPEC_INVALID", [
+            { path: "<name>", received: name, rule: "the tokens file already has a token of that name" }
+          ]);
+        const { secret, record } = newNamedToken(name);
+        const sep = existing === "" || existing.endsWith("\n") ? "" : "\n";
+        await appendFile(opts.file, `${sep}${tokensFileLine(record)}`, { mode: 0o600 });
+        printLine(secret);
+        printLine(
+          `token "${name}" added to ${opts.file} (only its sha256 is stored; the secret above is shown once)`,
+          process.stderr
+        );
+      })
+    );
+}
+
 function count(value: string, option: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw invalid(option, "must be a positive integer");
@@ -57,7 +114,7 @@ async function readTls(opts: DashboardOptions): Promise<{ key: string; cert: str
 }
 
 export function register(program: Command): void {
-  program
+  const dashboard = program
     .command("dashboard")
     .description(
       "Serve the on-call dashboard and /metrics for Prometheus (alerts are sent by `neoxctl supervise`)."
@@ -74,6 +131,10 @@ export function register(program: Command): void {
     .option(
       "--token-file <file>",
       "file holding the action token (else $NEOXCTL_DASHBOARD_TOKEN); without one the dashboard is read-only"
+    )
+    .option(
+      "--tokens-file <file>",
+      "named action tokens, one JSON/YAML line {name, sha256} each (else $NEOXCTL_DASHBOARD_TOKENS_FILE; $NEOXCTL_DASHBOARD_TOKENS adds name=sha256 pairs); actions are recorded as dashboard:<name>"
     )
     .option(
       "--read-token-file <file>",
@@ -99,6 +160,7 @@ export function register(program: Command): void {
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw invalid("--port", "port must be an integer 0-65535");
         const token = await readToken(opts.tokenFile, process.env.NEOXCTL_DASHBOARD_TOKEN, "--token-file");
+        const tokens = await readNamedTokens(opts.tokensFile);
         const readTokenValue = await readToken(
           opts.readTokenFile,
           process.env.NEOXCTL_DASHBOARD_READ_TOKEN,
@@ -118,12 +180,13 @@ export function register(program: Command): void {
           },
           ...(https ? { https } : {}),
           ...(token ? { token } : {}),
+          ...(tokens.length ? { tokens } : {}),
           ...(readTokenValue ? { readToken: readTokenValue } : {}),
           ...(opts.docsBaseUrl ? { docsBaseUrl: opts.docsBaseUrl } : {})
         });
         for (const w of running.warnings) printLine(`neoxctl dashboard: warning: ${w}`, process.stderr);
         printLine(
-          `neoxctl dashboard on ${running.url} (${token ? "actions enabled" : "read-only"}${readTokenValue ? ", read token required" : ""})`,
+          `neoxctl dashboard on ${running.url} (${token || tokens.length ? `actions enabled for ${[...(token ? ["default"] : []), ...tokens.map((t) => t.name)].join(", ")}` : "read-only"}${readTokenValue ? ", read token required" : ""})`,
           process.stderr
         );
         const stop = (): void => void running.close().then(() => process.exit(0));
@@ -132,4 +195,5 @@ export function register(program: Command): void {
         await new Promise<never>(() => undefined);
       })
     );
+  registerTokenAdd(dashboard);
 }

@@ -15,12 +15,15 @@ export function register(program: Command): void {
         const { store, close } = await openStore();
         try {
           const run = await store.mustGetRun(runId);
-          const events = await store.events(runId);
+          // stream ids follow the order of commits; the event's own time is what a reader orders by
+          const events = [...(await store.events(runId))].sort(
+            (a, b) => Date.parse(a.time) - Date.parse(b.time)
+          );
           if (opts.json === true) return printJson(events);
           for (const e of events) {
             const move = e.from || e.to ? ` [${e.from ?? ""}→${e.to ?? ""}]` : "";
             printLine(
-              `${e.time}  ${e.type}${move}${e.attempt !== undefined ? ` attempt ${e.attempt}` : ""}: ${e.cause}`
+              `${e.time}  ${e.type}${move}${e.attempt !== undefined ? ` attempt ${e.attempt}` : ""}${e.actor !== undefined ? ` by ${e.actor}` : ""}: ${e.cause}`
             );
             for (const c of e.evidence.configDiff ?? [])
               printLine(`    ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);

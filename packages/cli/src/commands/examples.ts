@@ -39,8 +39,19 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   dashboard: [
     "neoxctl dashboard",
-    "neoxctl dashboard --host 0.0.0.0 --port 8080 --token-file /etc/neoxctl/dashboard-token"
+    "neoxctl dashboard --host 0.0.0.0 --port 8080 --token-file /etc/neoxctl/dashboard-token",
+    "neoxctl dashboard --tokens-file /etc/neoxctl/dashboard-tokens"
   ],
+  "dashboard token": ["neoxctl dashboard token add alice --file /etc/neoxctl/dashboard-tokens"],
+  "dashboard token add": ["neoxctl dashboard token add alice --file /etc/neoxctl/dashboard-tokens"],
+  silence: [
+    'neoxctl silence emma500 --for 2h --reason "known slow node, ticket OPS-12"',
+    'neoxctl silence team:nlp --for 30m --reason "maintenance window"',
+    "neoxctl silence list",
+    "neoxctl silence rm 1a2b3c4d"
+  ],
+  "silence list": ["neoxctl silence list", "neoxctl silence list --json"],
+  "silence rm": ["neoxctl silence rm 1a2b3c4d"],
   cluster: [
     "neoxctl cluster check --cluster lumi",
     "neoxctl cluster check --cluster ./my-cluster.yaml --json"

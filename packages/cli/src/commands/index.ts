@@ -31,7 +31,8 @@ export const COMMAND_MODULES: Readonly<Record<string, () => Promise<CommandModul
   simulate: () => import("./simulate.ts"),
   doctor: () => import("./doctor.ts"),
   smoke: () => import("./smoke.ts"),
-  data: () => import("./data.ts")
+  data: () => import("./data.ts"),
+  silence: () => import("./silence.ts")
 };
 
 /** Registers the named commands (all of them when `names` is omitted), each module once. */

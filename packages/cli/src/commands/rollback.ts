@@ -3,6 +3,7 @@ import { SpecError } from "@neoxctl/core";
 import { openStore, requestControl } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
+import { cliActor } from "../actor.ts";
 
 interface RollbackOptions {
   toStep: string;
@@ -38,6 +39,7 @@ export function register(program: Command): void {
           const cmd = await requestControl(store, runId, {
             kind: "rollback",
             toStep,
+            actor: cliActor(),
             ...(lrFactor !== undefined ? { lrFactor } : {})
           });
           if (opts.json === true) printJson(cmd);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { SpecError } from "@neoxctl/core";
 import {
   chainStatus,
   CorruptRecordError,
@@ -13,9 +14,11 @@ import {
 import type { Run, RunGoodput, StepProgress } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
+import { attemptLine, attemptRows, jobRows } from "../status-attempts.ts";
 
 interface StatusOptions {
   json?: boolean;
+  jobs?: boolean;
 }
 
 export function register(program: Command): void {
@@ -24,9 +27,14 @@ export function register(program: Command): void {
     .description("Show supervised runs (one run in detail when given)")
     .argument("[run]", "run id")
     .option("--json", "print JSON")
+    .option("--jobs", "with a run: list the run's Slurm jobs (one per attempt, plus a queued continuation)")
     .action(async (runId: string | undefined, opts: StatusOptions) =>
       runAction(opts.json === true, async () => {
         if (runId !== undefined) checkRunId(runId);
+        if (opts.jobs === true && runId === undefined)
+          throw new SpecError("SPEC_INVALID", [
+            { path: "--jobs", received: "(no run)", rule: "lists one run's jobs: give the run id" }
+          ]);
         const { store, close } = await openStore();
         try {
           const series = new SeriesStore(store.redis, store.keys, store.corrupt);
@@ -42,6 +50,9 @@ export function register(program: Command): void {
               const attempt = await store.getAttempt(id, run.attempts);
               const chain = runId ? await chainStatus(store, run) : undefined;
               const speed = runId ? runSpeed({ run, points: await series.read(id) }) : undefined;
+              const attempts = runId
+                ? attemptRows(await store.attempts(run), await store.events(id))
+                : undefined;
               const goodput = await readGoodput(store, run, Date.now());
               rows.push({
                 run,
@@ -52,12 +63,26 @@ export function register(program: Command): void {
                 goodput,
                 ...(chain ?? {}),
                 ...(speed ? { speed } : {}),
-                ...(run.graph ? { steps: graphProgress(run.graph) } : {})
+                ...(run.graph ? { steps: graphProgress(run.graph) } : {}),
+                ...(attempts ? { attempts } : {})
               });
             } catch (e) {
               if (runId !== undefined || !(e instanceof CorruptRecordError)) throw e;
               unreadable.push({ id, error: e });
             }
+          }
+          if (opts.jobs === true) {
+            const r = rows[0];
+            const jobs = r?.attempts
+              ? jobRows(r.attempts, r.chain?.queued ? { ...r.chain.queued } : undefined)
+              : [];
+            if (opts.json === true) return printJson(jobs);
+            if (jobs.length === 0) return printLine("no Slurm jobs yet");
+            for (const j of jobs)
+              printLine(
+                `${j.jobId.padEnd(10)} attempt ${j.attempt}  ${j.state.padEnd(22)} submitted ${j.submittedAt || "-"}${j.endedAt ? `  ended ${j.endedAt}` : ""}`
+              );
+            return;
           }
           if (opts.json === true) {
             printJson(
@@ -101,6 +126,10 @@ export function register(program: Command): void {
                 `  bad nodes: ${r.badNodes.map((b) => `${b.node} (×${b.blamed}${b.until === null ? ", kept out" : ""})`).join(", ") || "none"}`
               );
               printLine(`  run dir: ${r.run.runDir}`);
+              if (r.attempts?.length) {
+                printLine(`  attempts (${r.attempts.length}):`);
+                for (const a of r.attempts) printLine(`  ${attemptLine(a)}`);
+              }
               const exit = r.chain?.exits.find((e) => e.attempt === r.run.attempts);
               if (exit)
                 printLine(

@@ -11,7 +11,6 @@ import {
   defaultPrefix
 } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
-import { loadPlanInputs, REPO_ROOT } from "./plan.ts";
 import { printReport, smokeOf } from "./smoke.ts";
 import type { CanaryReport } from "@neoxctl/plan";
 import { planRun, renderRun } from "@neoxctl/plan";
@@ -39,7 +38,7 @@ export function register(program: Command): void {
     .option("--cluster <name|file>", "cluster profile (default: the spec's cluster.profile)")
     .option(
       "--run-dir <path>",
-      "absolute run directory on the cluster (default ./runs/<run id> for a local cluster)"
+      "absolute run directory on the cluster; required for a cluster reached over SSH (default ./runs/<run id> for a local cluster)"
     )
     .option("--json", "print the run as JSON")
     .option("--smoke", "run `neoxctl smoke` first and submit only on go (no-go: the report, exit 3)")
@@ -103,7 +102,8 @@ export function register(program: Command): void {
             });
             for (const [rel, content] of Object.entries(rendered.files))
               await exec.writeFile(join(resolve(runDir), rel), content);
-            graph = rendered.graph.graph;
+            // a plan made with a run directory always carries its graph
+            graph = rendered.graph?.graph;
           }
           const run = await createRun(store, exec, {
             ...(graph ? { graph, selection } : {}),
@@ -115,19 +115,53 @@ export function register(program: Command): void {
             runId
           });
           await enqueueSubmit(store.redis, defaultPrefix(), run.id);
-          if (opts.json === true)
-            printJson({
-              runId: run.id,
-              state: run.state,
-              runDir: run.runDir,
-              cluster: run.cluster,
-              ...(smoke !== undefined ? { smoke } : {})
-            });
-          else printLine(run.id);
+          const where = {
+            runId: run.id,
+            state: run.state,
+            runDir: run.runDir,
+            cluster: run.cluster,
+            redisPrefix: store.keys.prefix,
+            redisKey: store.keys.run(run.id),
+            next: nextCommands(run.id),
+            ...(smoke !== undefined ? { smoke } : {})
+          };
+          if (opts.json === true) printJson(where);
+          else {
+            // stdout stays the run id alone (scripts read it); where it lives and what next go to stderr
+            printLine(run.id);
+            printLine(submittedText(where), process.stderr);
+          }
         } finally {
           await exec.close();
           close();
         }
       })
     );
+}
+
+/** The commands to watch a run just submitted. */
+export function nextCommands(runId: string): string[] {
+  return [
+    `neoxctl supervise            # if no supervisor is running for this Redis prefix`,
+    `neoxctl status ${runId}`,
+    `neoxctl events ${runId}`,
+    `neoxctl logs ${runId} -f`
+  ];
+}
+
+export function submittedText(w: {
+  runId: string;
+  runDir: string;
+  cluster: string;
+  redisPrefix: string;
+  redisKey: string;
+  next: readonly string[];
+}): string {
+  return [
+    `submitted run ${w.runId}: queued for the supervisor`,
+    `  run dir:  ${w.runDir} (on cluster ${w.cluster})`,
+    `  Redis:    key ${w.redisKey} (prefix ${w.redisPrefix}; NEOXCTL_REDIS_URL / NEOXCTL_REDIS_PREFIX select it)`,
+    `next:`,
+    ...w.next.map((c) => `  ${c}`)
+  ].join("\n");
 }

@@ -10,8 +10,9 @@ import {
   LeaseManager
 } from "@neoxctl/supervisor";
 import { hostname } from "node:os";
-import { redactUrl } from "@neoxctl/core";
-import { SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
+import { readFile } from "node:fs/promises";
+import { redactUrl, registerSecrets } from "@neoxctl/core";
+import { parseAlertRoutes, SilenceStore, SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
 import { printJson, printLine, runAction } from "../output.ts";
 import { readWebhooks } from "../alert-webhooks.ts";
 
@@ -21,6 +22,7 @@ interface SuperviseOptions {
   leaseTtlMs?: string;
   json?: boolean;
   webhookFile?: string;
+  alertRoutesFile?: string;
   dashboardUrl: string;
 }
 
@@ -44,6 +46,10 @@ export function register(program: Command): void {
       "file listing Slack-compatible webhook URLs for alerts (else $NEOXCTL_ALERT_WEBHOOKS and $NEOXCTL_WEBHOOK_URL)"
     )
     .option(
+      "--alert-routes-file <file>",
+      "YAML/JSON alert routes: named webhooks, a route per team label, minimum severities (else $NEOXCTL_ALERT_ROUTES_FILE); see docs/alert-routing.md"
+    )
+    .option(
       "--dashboard-url <url>",
       "public URL of `neoxctl dashboard`, for the run links in alerts",
       process.env.NEOXCTL_DASHBOARD_URL ?? "http://127.0.0.1:8080"
@@ -56,6 +62,12 @@ export function register(program: Command): void {
         const log = (line: string): void => printLine(`${stamp()} ${line}`);
         // read before connecting: a bad file must not leave a connection holding the process open
         const urls = opts.once === true ? [] : await readWebhooks(opts.webhookFile);
+        const routesFile = opts.alertRoutesFile ?? process.env.NEOXCTL_ALERT_ROUTES_FILE;
+        const routes =
+          opts.once !== true && routesFile
+            ? parseAlertRoutes(await readFile(routesFile, "utf8"), routesFile)
+            : undefined;
+        registerSecrets(Object.values(routes?.webhooks ?? {}));
         let lastRedisError = 0;
         const redis = connectRedis(undefined, (e) => {
           // one line per 10 s while Redis is away, not one per reconnect attempt
@@ -91,6 +103,8 @@ export function register(program: Command): void {
         const notifier = new WebhookNotifier({
           model: new SupervisorReadModel({ redis, prefix: defaultPrefix() }),
           urls,
+          ...(routes ? { routes } : {}),
+          silences: new SilenceStore(redis, defaultPrefix()),
           baseUrl: opts.dashboardUrl,
           logger: { info: line, warn: line }
         });
@@ -110,7 +124,7 @@ export function register(program: Command): void {
           throw e;
         }
         log(
-          `supervising (poll every ${interval} ms, Redis prefix ${defaultPrefix()}, alerts to ${urls.map(redactUrl).join(", ") || "no webhook"})`
+          `supervising (poll every ${interval} ms, Redis prefix ${defaultPrefix()}, alerts to ${urls.map(redactUrl).join(", ") || "no global webhook"}${routes ? `, ${Object.keys(routes.teams).length} team routes from ${routesFile}` : ""})`
         );
         await new Promise<void>((done) => {
           const stop = (): void => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RunAlertsSchema } from "../alerts/severity.ts";
 import { ResilienceSchema } from "./resilience.ts";
 import { ModelSchema } from "./model.ts";
 import { DataSchema } from "./data.ts";
@@ -151,7 +152,10 @@ export const RunSpecSchema = z
     resilience: ResilienceSchema.default(ResilienceSchema.parse({})),
     cluster: ClusterRefSchema,
     estimates: RunEstimatesSchema.optional().describe("overrides of the cluster profile's estimate inputs"),
-    export: ExportSchema.default({ iterations: [] })
+    export: ExportSchema.default({ iterations: [] }),
+    alerts: RunAlertsSchema.optional().describe(
+      "where this run's alerts go (else its team's route, else the supervisor's global webhooks)"
+    )
   })
   .strict()
   .describe("A neoxctl run spec: one continual pre-training run of GPT-NeoX on a Slurm cluster.");

@@ -1,3 +1,5 @@
+import type { Severity } from "@neoxctl/core";
+
 /** What the dashboard alerts on. */
 export const ALERT_KINDS = [
   "needs_attention",
@@ -6,7 +8,8 @@ export const ALERT_KINDS = [
   "node_failures",
   "slowdown",
   "node_suspect",
-  "rccl_socket_fallback"
+  "rccl_socket_fallback",
+  "cancelled"
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -36,5 +39,45 @@ export function alertTitle(kind: AlertKind): string {
       return "node suspected of slowing training";
     case "rccl_socket_fallback":
       return "RCCL fell back to TCP sockets";
+    case "cancelled":
+      return "cancelled by a human";
+  }
+}
+
+/** How urgent each kind is: routes with a minimum severity filter on it. */
+export function alertSeverity(kind: AlertKind): Severity {
+  switch (kind) {
+    case "needs_attention":
+    case "failed":
+      return "critical";
+    case "rollback":
+    case "node_failures":
+    case "slowdown":
+    case "rccl_socket_fallback":
+      return "warning";
+    case "node_suspect":
+    case "cancelled":
+      return "info";
+  }
+}
+
+/**
+ * Alerts a run can get over without a human: when it trains on past the step it was at, the
+ * notifier sends a "resolved" message to where the alert went.
+ */
+export function resolvesByItself(kind: AlertKind): boolean {
+  switch (kind) {
+    case "rollback":
+    case "node_failures":
+    case "slowdown":
+    case "node_suspect":
+      return true;
+    case "needs_attention":
+    case "failed":
+    case "cancelled":
+      return false;
+    case "rccl_socket_fallback":
+      // the environment that chose sockets does not change by itself
+      return false;
   }
 }

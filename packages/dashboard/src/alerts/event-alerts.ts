@@ -7,6 +7,8 @@ export interface SupervisorNotice {
   runId: string;
   type: EventType;
   cause: string;
+  /** who asked, when the event carries out a human's command */
+  actor?: string;
 }
 
 /** Node-failure recoveries from which on each new one is announced. */
@@ -24,7 +26,8 @@ export async function alertForNotice(
   const facts: Record<string, string> = {
     step: `${run.step} / ${run.trainIters}`,
     attempt: String(run.attempt),
-    ...(run.jobId ? { "Slurm job": run.jobId } : {})
+    ...(run.jobId ? { "Slurm job": run.jobId } : {}),
+    ...(n.actor !== undefined ? { by: n.actor } : {})
   };
   const alert = (kind: Alert["kind"], extra: Record<string, string> = {}): Alert => ({
     kind,
@@ -69,8 +72,10 @@ export async function alertForNotice(
       return alert("node_suspect");
     case "rccl_socket_fallback":
       return alert("rccl_socket_fallback");
-    case "run_completed":
     case "cancelled_by_user":
+      // an audit note (info): who cancelled, for whoever the run's alerts go to
+      return alert("cancelled");
+    case "run_completed":
     // the supervisor queues only the events above; the rest are listed so that a new type is a
     // compile error here until someone decides whether it pages
     case "run_created":

@@ -58,3 +58,26 @@ export function slackMessage(alert: Alert, baseUrl: string, docsBaseUrl?: string
     ]
   };
 }
+
+/** What a "resolved" message says: the alert it closes and the progress that closed it. */
+export interface Resolution {
+  kind: Alert["kind"];
+  runId: string;
+  runName: string;
+  /** one line: what the run is doing now */
+  summary: string;
+}
+
+/** The follow-up to an alert the run got over by itself. */
+export function resolvedMessage(r: Resolution, baseUrl: string): SlackMessage {
+  const url = runUrl(baseUrl, r.runId);
+  const title = `neoxctl: resolved: run ${safeText(r.runName)} ${alertTitle(r.kind)}`;
+  return {
+    text: `${escapeMrkdwn(title)}: ${escapeMrkdwn(r.summary)} ${url}`,
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: title.slice(0, 150) } },
+      { type: "section", text: { type: "mrkdwn", text: escapeMrkdwn(r.summary) } },
+      { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open run" }, url }] }
+    ]
+  };
+}

@@ -47,9 +47,14 @@ export class WebhookQueue {
   constructor(private readonly opts: WebhookQueueOptions) {}
 
   enqueue(payload: unknown, label: string): void {
+    this.enqueueTo(this.opts.urls, payload, label);
+  }
+
+  /** The same, to the given URLs instead of the queue's list (routed alerts). */
+  enqueueTo(urls: readonly string[], payload: unknown, label: string): void {
     if (this.closed) return;
     const body = JSON.stringify(payload);
-    for (const url of this.opts.urls) this.schedule({ url, body, attempt: 1, label }, 0);
+    for (const url of urls) this.schedule({ url, body, attempt: 1, label }, 0);
   }
 
   private schedule(d: Delivery, delayMs: number): void {
@@ -113,7 +118,7 @@ export class WebhookQueue {
       webhook: redactUrl(d.url),
       alert: d.label,
       attempt: d.attempt,
-      ...(problem ? { problem: redactSecrets(problem, this.opts.urls) } : {})
+      ...(problem ? { problem: redactSecrets(problem, [...this.opts.urls, d.url]) } : {})
     };
     this.opts.logger?.[level](obj, msg);
   }

@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry } from "prom-client";
 import { safeText } from "@neoxctl/core";
 import type {
   CorruptRecordCount,
+  ManualActionCount,
   RunReadModel,
   RunStateView,
   RunSummary,
@@ -157,6 +158,12 @@ export function createDashboardMetrics(
     labelNames: ["kind"],
     registers: [registry]
   });
+  const manual = new Counter({
+    name: "neoxctl_manual_actions_total",
+    help: "Manual controls requested (CLI or dashboard), by who asked and the action.",
+    labelNames: ["actor", "action"],
+    registers: [registry]
+  });
   const pollFailures = new Counter({
     name: "neoxctl_slurm_poll_failures_total",
     help: "Failed Slurm status polls of each cluster, over all supervisors.",
@@ -203,6 +210,7 @@ export function createDashboardMetrics(
       g.reset();
     recoveries.reset();
     corrupt.reset();
+    manual.reset();
     pollFailures.reset();
     slowdowns.reset();
     supervision.reset();
@@ -211,9 +219,12 @@ export function createDashboardMetrics(
     list: readonly RunSummary[],
     polls: readonly SlurmPollView[],
     corruptCounts: readonly CorruptRecordCount[],
+    manualCounts: readonly ManualActionCount[],
     watch: WatchRead
   ): void {
     clear();
+    for (const m of manualCounts)
+      if (m.count > 0) manual.inc({ actor: safeText(m.actor), action: safeText(m.action) }, m.count);
     if (watch.supervision) supervision.fill(watch.supervision);
     for (const f of watch.pollFailures) pollFailures.inc({ cluster: safeText(f.cluster) }, f.count);
     // the supervisors keep the running count in Redis; each scrape copies it
@@ -280,12 +291,13 @@ export function createDashboardMetrics(
     async scrape() {
       let ok = true;
       try {
-        const [list, polls, corruptCounts] = await Promise.all([
+        const [list, polls, corruptCounts, manualCounts] = await Promise.all([
           model.listRuns(),
           model.slurmPolls?.() ?? Promise.resolve([]),
-          model.corruptRecords?.() ?? Promise.resolve([])
+          model.corruptRecords?.() ?? Promise.resolve([]),
+          model.manualActions?.() ?? Promise.resolve([])
         ]);
-        fill(list, polls, corruptCounts, await readWatch(list));
+        fill(list, polls, corruptCounts, manualCounts, await readWatch(list));
       } catch {
         ok = false;
         clear();

@@ -2,12 +2,14 @@
 export const ACTION_KINDS = ["cancel", "resume", "rollback", "ack", "exclude"] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
-export type ActionRequest =
+/** `actor` is who asked: `dashboard:<token name>`. */
+export type ActionRequest = { actor: string } & (
   | { kind: "cancel"; runId: string }
   | { kind: "resume"; runId: string }
   | { kind: "ack"; runId: string }
   | { kind: "rollback"; runId: string; toStep: number; lrFactor?: number }
-  | { kind: "exclude"; runId: string; node: string };
+  | { kind: "exclude"; runId: string; node: string }
+);
 
 export interface ActionResult {
   ok: boolean;

@@ -1,4 +1,4 @@
-import type { EventType } from "@neoxctl/core";
+import type { EventType, RunAlerts } from "@neoxctl/core";
 import type { SlurmPollFailureCount, SupervisionView } from "./supervision.ts";
 /**
  * What the dashboard reads, in its own terms. The supervisor adapter (supervisor-adapter.ts) is the
@@ -142,6 +142,8 @@ export interface EventView {
   attempt?: number;
   from?: RunStateView;
   to?: RunStateView;
+  /** who asked, for events that carry out a human's command (`cli:alice`, `dashboard:oncall`) */
+  actor?: string;
   evidence: EvidenceView;
 }
 
@@ -202,6 +204,18 @@ export interface CorruptRecordCount {
   count: number;
 }
 
+/** What alert routing needs of a run (structurally the alerts module's RunRouting). */
+export interface RunRouting {
+  team?: string;
+  alerts?: RunAlerts;
+}
+
+export interface ManualActionCount {
+  actor: string;
+  action: string;
+  count: number;
+}
+
 export interface RunReadModel {
   listRuns(): Promise<RunSummary[]>;
   getRun(runId: string): Promise<RunSummary | undefined>;
@@ -216,6 +230,10 @@ export interface RunReadModel {
   slurmPolls?(): Promise<SlurmPollView[]>;
   /** corrupt records the supervisors reported, by record kind (absent when the store does not count them) */
   corruptRecords?(): Promise<CorruptRecordCount[]>;
+  /** the run's team label and the spec's `alerts:` (absent when the store does not keep the spec) */
+  alertRouting?(runId: string): Promise<RunRouting>;
+  /** manual controls requested, by who asked and the action (absent when the store does not count them) */
+  manualActions?(): Promise<ManualActionCount[]>;
   /** supervisor heartbeats assessed: live, wedged, unsupervised clusters, stuck leases (absent: not known) */
   supervision?(): Promise<SupervisionView>;
   /** failed Slurm status polls per cluster (absent when the store does not count them) */

@@ -83,6 +83,7 @@ export function renderDecisions(events: readonly EventView[], docsBase = DEFAULT
                   <span class="muted"
                     >${formatTime(e.time)}${e.attempt !== undefined ? html` · attempt ${e.attempt}` : ""}</span
                   >
+                  ${e.actor !== undefined ? html` <span class="actor" data-actor="${e.actor}">by ${e.actor}</span>` : ""}
                   ${e.from && e.to ? html` <span class="badge">${e.from} → ${e.to}</span>` : ""}
                   <div class="wrap">${e.cause}</div>
                   ${

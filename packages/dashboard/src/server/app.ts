@@ -16,6 +16,10 @@ import { registerActionRoutes } from "./action-routes.ts";
 import { registerGuards } from "./guards.ts";
 import type { GuardOptions } from "./guards.ts";
 import { loggerOption } from "./request-log.ts";
+import { TokenRing } from "./tokens.ts";
+import { registerSilenceRoutes } from "./silence-routes.ts";
+import type { SilenceStore } from "../alerts/silences.ts";
+import type { NamedToken } from "./tokens.ts";
 import type { RequestLogOption } from "./request-log.ts";
 
 export interface DashboardOptions extends GuardOptions {
@@ -23,6 +27,10 @@ export interface DashboardOptions extends GuardOptions {
   /** without actions or without a token the dashboard is read-only */
   actions?: RunActions;
   token?: string;
+  /** named action tokens (hashes); the single `token` joins them as `default` */
+  tokens?: readonly NamedToken[];
+  /** silences in Redis: the `/silences` page (adding and ending them needs an action token) */
+  silences?: SilenceStore;
   /** request logging (pino): no query strings, no credentials, messages redacted */
   logger?: RequestLogOption;
   metrics?: DashboardMetrics;
@@ -52,7 +60,8 @@ export async function buildDashboard(options: DashboardOptions): Promise<Dashboa
   const hub = new SseHub(250, { ...DEFAULT_SSE_LIMITS, ...options.sseLimits });
   const metrics = options.metrics ?? createDashboardMetrics(options.model, options.clock);
   const assets = await loadStaticAssets();
-  const actionsEnabled = Boolean(options.actions && options.token);
+  const tokens = TokenRing.of({ token: options.token, tokens: options.tokens });
+  const actionsEnabled = Boolean(options.actions) && tokens.size > 0;
 
   // every JSON answer (API, errors) passes the one redaction and control escape
   app.setReplySerializer((payload) => safeJson(payload));
@@ -128,9 +137,11 @@ export async function buildDashboard(options: DashboardOptions): Promise<Dashboa
   registerActionRoutes(app, {
     model: options.model,
     actions: options.actions,
-    token: options.token,
+    tokens,
     onDone: (runId) => hub.publish({ kind: "run", runId })
   });
+
+  if (options.silences) registerSilenceRoutes(app, { silences: options.silences, tokens, actionsEnabled });
 
   const unsubscribe = options.model.subscribe((change) => hub.publish(change));
   return {

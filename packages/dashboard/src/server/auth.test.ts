@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkBearer } from "./auth.ts";
 import { buildDashboard } from "./app.ts";
 import { MemoryRunModel } from "../model/memory-model.ts";
+import { newNamedToken } from "./tokens.ts";
 
 const TOKEN = "0123456789abcdef-token";
 const run = {
@@ -30,6 +31,24 @@ describe("checkBearer", () => {
 });
 
 describe("action routes", () => {
+  it("record the named token that took each action; the old single token acts as default", async () => {
+    const model = new MemoryRunModel();
+    model.put(run);
+    const alice = newNamedToken("alice");
+    const d = await buildDashboard({ model, actions: model, token: TOKEN, tokens: [alice.record] });
+    const cancel = (secret: string) =>
+      d.app.inject({
+        method: "POST",
+        url: "/api/runs/r1/actions/cancel",
+        headers: { authorization: `Bearer ${secret}` }
+      });
+    expect((await cancel(alice.secret)).statusCode).toBe(200);
+    expect((await cancel(TOKEN)).statusCode).toBe(200);
+    expect((await cancel(alice.record.sha256)).statusCode).toBe(401);
+    expect(model.performed.map((p) => p.actor)).toEqual(["dashboard:alice", "dashboard:default"]);
+    await d.close();
+  });
+
   it("answer 401 without or with a wrong token, 200 with it, and never echo the token", async () => {
     const model = new MemoryRunModel();
     model.put(run);
@@ -47,7 +66,9 @@ describe("action routes", () => {
     const ok = await post(`Bearer ${TOKEN}`);
     expect(ok.statusCode).toBe(200);
     expect(ok.body).not.toContain(TOKEN);
-    expect(model.performed).toEqual([{ kind: "rollback", runId: "r1", toStep: 0, lrFactor: 0.5 }]);
+    expect(model.performed).toEqual([
+      { kind: "rollback", runId: "r1", toStep: 0, lrFactor: 0.5, actor: "dashboard:default" }
+    ]);
     const page = await d.app.inject({ url: "/runs/r1" });
     expect(page.body).toContain('data-action="rollback"');
     expect(page.body).not.toContain(TOKEN);
@@ -68,7 +89,9 @@ describe("action routes", () => {
     expect((await post({ node: "--help" })).statusCode).toBe(400);
     expect((await post({})).statusCode).toBe(400);
     expect((await post({ node: "nid005613" })).statusCode).toBe(200);
-    expect(model.performed).toEqual([{ kind: "exclude", runId: "r1", node: "nid005613" }]);
+    expect(model.performed).toEqual([
+      { kind: "exclude", runId: "r1", node: "nid005613", actor: "dashboard:default" }
+    ]);
     const page = (await d.app.inject({ url: "/runs/r1" })).body;
     expect(page).toContain('data-action="exclude"');
     expect(page).toMatch(/effective training time <strong>93\.1 %<\/strong>/);

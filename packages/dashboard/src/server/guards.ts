@@ -25,7 +25,7 @@ function isPublic(req: FastifyRequest): boolean {
 
 function wantsPage(req: FastifyRequest): boolean {
   const path = req.url.split("?")[0] ?? "";
-  return req.method === "GET" && (path === "/" || path.startsWith("/runs/"));
+  return req.method === "GET" && (path === "/" || path.startsWith("/runs/") || path === "/silences");
 }
 
 function loginPage(problem?: string): string {

@@ -4,6 +4,7 @@ import { planRun } from "../plan-run.ts";
 import { emmaInput } from "../fixtures.test-support.ts";
 import { flopsPerToken, parameterCount, swigluWidth } from "./model-flops.ts";
 import { bytesPerToken, quotaUse } from "./storage.ts";
+import { wallTimeWarning } from "./estimates.ts";
 
 // Llama 3 8B: l = 32, h = 4096, 32 heads of 128, 8 KV heads (kvDim 1024), FFN 14336, V = 128256.
 // One layer's matmul weights: 2h² (Q, O) + 2·h·1024 (K, V) + 3·h·14336 = 33,554,432 + 8,388,608
@@ -167,5 +168,19 @@ describe("checkpoint size by precision", () => {
       totalBytes: 12000
     });
     expect(fp32.optimizerWriterNodes).toBe(1);
+  });
+});
+
+describe("wall time against the checkpoint interval", () => {
+  it("warns when a job's time minus the exit margin holds at most one checkpoint interval", () => {
+    const t = e.timing!;
+    const interval = t.cadence.intervalS.slow + t.saveS;
+    // a limit of exit margin + 1.5 intervals: one interval fits, the second does not
+    const minutes = Math.ceil(emma.spec.resilience.exit_margin_min + (1.5 * interval) / 60);
+    const time = `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}:00`;
+    const tight = { ...emma, spec: { ...emma.spec, cluster: { ...emma.spec.cluster, time } } };
+    expect(wallTimeWarning(tight, t)).toMatch(/room for 1 checkpoint interval .*every attempt would end/);
+    expect(wallTimeWarning(emma, t)).toBeUndefined();
+    expect(e.warnings.join("\n")).not.toMatch(/checkpoint interval/);
   });
 });

@@ -153,6 +153,9 @@ export function estimateRun(p: EstimateBase): Estimates {
       `no checkpointing.keep_last_n: all ${p.checkpoints.expected} checkpoints (${gb(p.checkpoints.expected * size.totalBytes)}) stay on disk`
     );
   const flopsPerStep = fpt.model * l.tokensPerStep;
+  const timed = e === undefined ? null : timing(p, e, size, flopsPerStep);
+  const tight = timed ? wallTimeWarning(p, timed) : undefined;
+  if (tight) warnings.push(tight);
   return {
     nodes: l.nodes,
     devices: l.gcds,
@@ -163,7 +166,23 @@ export function estimateRun(p: EstimateBase): Estimates {
     checkpoint: { ...size, kept, storedBytes },
     data,
     quotas,
-    timing: e === undefined ? null : timing(p, e, size, flopsPerStep),
+    timing: timed,
     warnings
   };
+}
+
+/**
+ * A job's time limit minus the exit margin (the job ends itself that long before its limit) should
+ * hold several checkpoint intervals; with room for one at most, every attempt would end at its
+ * first checkpoint and spend its budget on start-up and recompute. Checked at the slow end of the
+ * step-time band.
+ */
+export function wallTimeWarning(p: EstimateBase, t: TimingEstimates): string | undefined {
+  const limitS = slurmTimeMinutes(p.spec.cluster.time) * 60;
+  const marginS = p.spec.resilience.exit_margin_min * 60;
+  const intervalS = t.cadence.intervalS.slow + t.saveS;
+  const usableS = limitS - marginS;
+  if (intervalS <= 0 || usableS >= 2 * intervalS) return undefined;
+  const fits = Math.max(0, Math.floor(usableS / intervalS));
+  return `cluster.time ${p.spec.cluster.time} minus exit_margin_min ${p.spec.resilience.exit_margin_min} leaves ${Math.round(usableS / 60)} min per job, room for ${fits} checkpoint interval${fits === 1 ? "" : "s"} of ~${Math.round(intervalS / 60)} min (checkpoint_factor ${p.checkpoints.factor} at the slow step estimate): every attempt would end at its first checkpoint; lower checkpoint_factor or raise cluster.time`;
 }

@@ -32,6 +32,10 @@ export class Keys {
   corruptRecords(): string {
     return `${this.prefix}corrupt`;
   }
+  /** hash: `<actor>\t<action>` → manual controls requested (the audit metric) */
+  manualActions(): string {
+    return `${this.prefix}audit:manual_actions`;
+  }
   /** hash: cluster → JSON {seconds, at} of the last status poll (for the dashboard's metrics) */
   slurmPoll(): string {
     return `${this.prefix}slurm:poll`;

@@ -6,7 +6,7 @@ import type { Committer, RunCycle } from "./cycle.ts";
 export interface EventSink {
   log: (line: string) => void;
   /** called after every committed event (the worker's queues hook in here) */
-  onEvent: (runId: string, type: EventType, cause: string) => void;
+  onEvent: (runId: string, type: EventType, cause: string, actor?: string) => void;
 }
 
 /** The loop's last two steps: commit atomically under the lease, then report each event committed. */
@@ -23,7 +23,7 @@ export class EventCommitter implements Committer {
       if (o.op === "xadd" && o.key === events) {
         const e = JSON.parse(o.value) as RunEvent;
         this.sink.log(`${c.run.id}: ${e.type}: ${e.cause}`);
-        this.sink.onEvent(c.run.id, e.type, e.cause);
+        this.sink.onEvent(c.run.id, e.type, e.cause, e.actor);
       }
     }
   }

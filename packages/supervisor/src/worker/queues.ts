@@ -37,6 +37,8 @@ export interface NotifyRequest {
   runId: string;
   type: EventType;
   cause: string;
+  /** who asked, when the event carries out a human's command */
+  actor?: string;
 }
 
 export interface WorkerOptions {
@@ -80,7 +82,7 @@ export class SupervisorWorker {
     this.supervisor = new Supervisor(store, leases, clusters, {
       log: o.log,
       pollIntervalMs: o.pollIntervalMs,
-      onEvent: (runId, type, cause) => void this.followUp(runId, type, cause)
+      onEvent: (runId, type, cause, actor) => void this.followUp(runId, type, cause, actor)
     });
   }
 
@@ -132,14 +134,17 @@ export class SupervisorWorker {
     for (const q of this.queues.values()) await q.close();
   }
 
-  private async followUp(runId: string, type: EventType, cause: string): Promise<void> {
+  private async followUp(runId: string, type: EventType, cause: string, actor?: string): Promise<void> {
     const route = eventRoute(type);
     try {
       if (route.followUp)
         await this.queues
           .get("recover")
           ?.add("recover", { runId }, { ...JOB_OPTS, jobId: `recover-${runId}-${Date.now()}` });
-      if (route.notify) await this.queues.get("notify")?.add("notify", { runId, type, cause }, JOB_OPTS);
+      if (route.notify)
+        await this.queues
+          .get("notify")
+          ?.add("notify", { runId, type, cause, ...(actor !== undefined ? { actor } : {}) }, JOB_OPTS);
     } catch (e) {
       // the poll job re-derives everything from Redis; a lost follow-up only costs one interval
       this.o.log(`follow-up for ${runId} not queued: ${e instanceof Error ? e.message : String(e)}`);

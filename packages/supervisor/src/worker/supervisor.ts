@@ -23,7 +23,7 @@ export interface SupervisorOptions {
   log?: (line: string) => void;
   now?: () => number;
   /** called after every committed event (the notify queue hooks in here) */
-  onEvent?: (runId: string, type: EventType, cause: string) => void;
+  onEvent?: (runId: string, type: EventType, cause: string, actor?: string) => void;
   /** estimates for planned exits before a run has measured its own step time */
   chainPriors?: ChainPriors;
   /**

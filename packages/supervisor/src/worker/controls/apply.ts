@@ -36,9 +36,22 @@ export async function applyControl(deps: Committer, c: RunCycle): Promise<boolea
     return true;
   }
   const cmd: ControlCommand = decoded.value;
+  const eventsKey = store.keys.events(c.run.id);
+  // every event the command produces records who asked for it
+  const byActor: Committer =
+    cmd.actor === undefined
+      ? deps
+      : {
+          store,
+          commit: (cycle, ops) =>
+            deps.commit(
+              cycle,
+              ops.map((o) => (o.op === "xadd" && o.key === eventsKey ? withActor(o, cmd.actor as string) : o))
+            )
+        };
   const attempt = await store.getAttempt(c.run.id, c.run.attempts);
   const x: ControlContext = {
-    deps,
+    deps: byActor,
     c,
     cmd,
     done,
@@ -59,4 +72,8 @@ export async function applyControl(deps: Committer, c: RunCycle): Promise<boolea
     case "exclude":
       return exclude({ ...x, cmd });
   }
+}
+
+function withActor(o: Extract<Op, { op: "xadd" }>, actor: string): Op {
+  return { ...o, value: JSON.stringify({ ...(JSON.parse(o.value) as object), actor }) };
 }

@@ -2,7 +2,15 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { RunStore } from "../../store/run-store.ts";
 
-const Stamp = { at: z.string(), id: z.string().min(1) };
+/**
+ * Who asked: `dashboard:<token name>` or `cli:<local user>`. Optional so commands queued by an
+ * older CLI still decode.
+ */
+export const ActorSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/, "an actor name such as cli:alice or dashboard:oncall");
+
+const Stamp = { at: z.string(), id: z.string().min(1), actor: ActorSchema.optional() };
 
 /** A Slurm node name as `--exclude` takes it: never option-looking, no list or range syntax. */
 export const NodeNameSchema = z
@@ -32,7 +40,11 @@ export async function requestControl(
 ): Promise<ControlCommand> {
   await store.mustGetRun(runId);
   const full = { ...cmd, at: new Date().toISOString(), id: randomUUID() } as ControlCommand;
-  await store.redis.rpush(store.keys.control(runId), JSON.stringify(full));
+  await store.redis
+    .multi()
+    .rpush(store.keys.control(runId), JSON.stringify(full))
+    .hincrby(store.keys.manualActions(), `${full.actor ?? "unknown"}\t${full.kind}`, 1)
+    .exec();
   return full;
 }
 

@@ -40,6 +40,17 @@ describe("human controls, carried out by the lease holder", () => {
     expect(await rig.store.runIds(true)).not.toContain(rig.runId);
   });
 
+  it("records who asked on every event the command produces", async () => {
+    const rig = await needingAttention();
+    await requestControl(rig.store, rig.runId, { kind: "resume", actor: "cli:alice" });
+    await requestControl(rig.store, rig.runId, { kind: "cancel" });
+    await rig.cycle();
+    await rig.cycle();
+    const events = await rig.events();
+    expect(events.find((e) => e.type === "resumed_by_user")?.actor).toBe("cli:alice");
+    expect(events.find((e) => e.type === "cancelled_by_user")?.actor).toBeUndefined();
+  });
+
   it("resume: starts a new attempt from the newest checkpoint, excluding the nodes on the bad list", async () => {
     const rig = await needingAttention();
     await requestControl(rig.store, rig.runId, { kind: "resume" });
