@@ -62,8 +62,8 @@ describe("batch and parallelism arithmetic", () => {
       emmaInput((y) =>
         y
           .replace(
-            "parallelism: {tp: 2, pp: 0, zero_stage: 1}",
-            "parallelism: {tp: 16, pp: 0, zero_stage: 1}"
+            "parallelism: {tp: 2, pp: 0, zero_stage: 1, sequence_parallel: true}",
+            "parallelism: {tp: 16, pp: 0, zero_stage: 1, sequence_parallel: true}"
           )
           .replace("min_lr: 0.00001", "min_lr: 0.001")
           .replace("seq_length: 8192", "seq_length: 16384")

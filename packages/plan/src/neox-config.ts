@@ -83,12 +83,15 @@ function trainConfig(plan: Plan): NeoxConfig {
       reduce_bucket_size: 500000000,
       contiguous_gradients: true
     },
+    ...(plan.spec.parallelism.sequence_parallel ? { sequence_parallel: true } : {}),
     checkpoint_activations: plan.spec.model.activation_checkpointing,
     partition_activations: plan.spec.model.activation_checkpointing && l.tp > 1,
     save: c.save,
     checkpoint_factor: c.checkpoint_factor,
     ...(c.keep_last_n !== undefined ? { keep_last_n_checkpoints: c.keep_last_n } : {}),
     log_interval: t.log_interval,
+    // TensorBoard scalars (loss, LR, timers) beside the run, for whoever prefers them to our dashboard
+    ...(plan.runDir !== null ? { tensorboard_dir: `${plan.runDir}/tensorboard` } : {}),
     // NeoX logs MFU and HFU only when it knows the device's peak (gpt-neox megatron/logging.py, #1331)
     ...(plan.profile.estimates !== undefined
       ? { peak_theoretical_tflops: pyFloat(plan.profile.estimates.peak_tflops_per_device) }

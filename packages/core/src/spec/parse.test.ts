@@ -36,10 +36,20 @@ function issuesOf(text: string): SpecError {
 describe("parseRunSpec", () => {
   it("accepts a valid spec and fills defaults", () => {
     const spec = parseRunSpec(VALID, "spec.yaml");
-    expect(spec.parallelism).toEqual({ tp: 1, pp: 0, zero_stage: 1 });
+    expect(spec.parallelism).toEqual({ tp: 1, pp: 0, zero_stage: 1, sequence_parallel: false });
     expect(spec.precision).toBe("bf16");
     expect(spec.resilience.budgets.node).toBe(20);
     expect(spec.training.min_lr).toBe(0);
+  });
+
+  it("refuses sequence_parallel with tp 1, where NeoX would ignore it", () => {
+    const err = issuesOf(`${VALID}parallelism: {tp: 1, sequence_parallel: true}\n`);
+    const sp = err.issues.find((i) => i.path === "parallelism.sequence_parallel");
+    expect(sp?.rule).toContain("tp 1");
+    expect(
+      parseRunSpec(`${VALID}parallelism: {tp: 2, sequence_parallel: true}\n`, "s.yaml").parallelism
+        .sequence_parallel
+    ).toBe(true);
   });
 
   it("refuses a bare gpus size and explains why", () => {

@@ -61,9 +61,19 @@ const ParallelismSchema = z
       .min(0)
       .default(0)
       .describe("pipeline parallel size; 0 = no pipeline engine (NeoX semantics)"),
-    zero_stage: z.number().int().min(0).max(3).default(1)
+    zero_stage: z.number().int().min(0).max(3).default(1),
+    sequence_parallel: z
+      .boolean()
+      .default(false)
+      .describe(
+        "NeoX `sequence_parallel`: shard layer-norm inputs and activations across the tp group (needs tp > 1; LumiOpen's poro2 Llama 3.1 8B on LUMI uses it with tp 2, pp 0)"
+      )
   })
-  .strict();
+  .strict()
+  .refine((p) => !p.sequence_parallel || p.tp > 1, {
+    path: ["sequence_parallel"],
+    message: "has no effect with tp 1 (NeoX shards across the tensor-parallel group): set tp > 1 or drop it"
+  });
 
 const CheckpointingSchema = z
   .object({
