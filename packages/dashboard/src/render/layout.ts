@@ -5,6 +5,7 @@ const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
 header{background:#1d2430;color:#fff;padding:8px 16px;display:flex;gap:16px;align-items:center}
 header a{color:#fff;text-decoration:none;font-weight:600}
+header a.nav{font-weight:400;opacity:.85}
 #live{margin-left:auto;font-size:12px;opacity:.8}
 main{padding:16px;max-width:1400px;margin:0 auto}
 table{border-collapse:collapse;width:100%;background:#fff}
@@ -93,6 +94,7 @@ export function renderLayout(input: LayoutInput): string {
       <body>
         <header>
           <a href="/">neoxctl</a><span>${input.title}</span
+          ><a href="/silences" class="nav" data-nav="silences">silences</a
           ><span id="live" data-live="connecting">connecting…</span>
         </header>
         <main>${input.body}</main>
