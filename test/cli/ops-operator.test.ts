@@ -6,10 +6,10 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { ResilienceSchema } from "@neoxctl/core";
 import { parseTokensFile } from "@neoxctl/dashboard";
-import { Keys, noBudgetUsed, RunStore } from "@neoxctl/supervisor";
+import { Keys, RunStore } from "@neoxctl/supervisor";
 import type { Attempt, Run } from "@neoxctl/supervisor";
+import { runRecord } from "../support/run-record.ts";
 
 // The compiled CLI (built by the global setup) against a seeded run in Redis under its own prefix.
 const CLI = resolve(import.meta.dirname, "../../packages/cli/bin/neoxctl.js");
@@ -47,14 +47,8 @@ function attempt(index: number, over: Partial<Attempt>): Attempt {
 beforeAll(async () => {
   redis = new Redis("redis://127.0.0.1:6379");
   store = new RunStore(redis, new Keys(prefix));
-  const run: Run = {
-    id: RUN,
-    name: RUN,
+  const run: Run = runRecord(RUN, {
     state: "needs_attention",
-    cluster: "testlumi",
-    runDir: `/tmp/${RUN}`,
-    trainIters: 100,
-    resilience: ResilienceSchema.parse({}),
     // the fields `status` reads of the stored spec (a real run stores the whole parsed spec)
     planInput: {
       spec: { name: RUN, training: { log_interval: 10 }, checkpointing: { checkpoint_factor: 20 } },
@@ -63,17 +57,10 @@ beforeAll(async () => {
     },
     params: { load: { kind: "resume", iteration: 40 }, lr: 1e-4, seed: 1, excludeNodes: ["nid002"] },
     attempts: 2,
-    budgetsUsed: noBudgetUsed(),
-    rollbacks: [],
-    crashLoop: null,
     attention: "node budget spent",
-    noted: [],
-    abandoned: [],
-    specLr: 1e-4,
-    initFromCheckpoint: false,
     createdAt: at(0),
     updatedAt: at(30)
-  };
+  });
   await store.commit(null, [
     { op: "sadd", key: store.keys.runs(), value: RUN },
     store.putRun(run),

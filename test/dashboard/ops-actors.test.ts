@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { ResilienceSchema } from "@neoxctl/core";
-import { Keys, noBudgetUsed, RunStore } from "@neoxctl/supervisor";
+import { Keys, RunStore } from "@neoxctl/supervisor";
 import type { Run } from "@neoxctl/supervisor";
 import {
   buildDashboard,
@@ -11,6 +10,7 @@ import {
   SupervisorReadModel
 } from "@neoxctl/dashboard";
 import type { Dashboard } from "@neoxctl/dashboard";
+import { runRecord } from "../support/run-record.ts";
 import { clearPrefix } from "./seed-history.ts";
 
 // Named actors and the silences page against the real store in Redis: who took each action is
@@ -24,28 +24,7 @@ let store: RunStore;
 let d: Dashboard;
 
 function run(): Run {
-  const now = new Date().toISOString();
-  return {
-    id: RUN,
-    name: RUN,
-    state: "needs_attention",
-    cluster: "testlumi",
-    runDir: `/tmp/${RUN}`,
-    trainIters: 100,
-    resilience: ResilienceSchema.parse({}),
-    planInput: { spec: { name: RUN }, profile: { name: "testlumi" }, manifest: {} },
-    params: { load: { kind: "init" }, lr: 1e-4, seed: 1, excludeNodes: [] },
-    attempts: 0,
-    budgetsUsed: noBudgetUsed(),
-    rollbacks: [],
-    crashLoop: null,
-    noted: [],
-    abandoned: [],
-    specLr: 1e-4,
-    initFromCheckpoint: false,
-    createdAt: now,
-    updatedAt: now
-  };
+  return runRecord(RUN, { state: "needs_attention" });
 }
 
 beforeAll(async () => {

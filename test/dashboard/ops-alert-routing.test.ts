@@ -3,10 +3,10 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { ResilienceSchema } from "@neoxctl/core";
-import { Keys, noBudgetUsed, RunStore, SeriesStore } from "@neoxctl/supervisor";
+import { Keys, RunStore, SeriesStore } from "@neoxctl/supervisor";
 import type { Run } from "@neoxctl/supervisor";
 import { parseAlertRoutes, SilenceStore, SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
+import { runRecord } from "../support/run-record.ts";
 import { clearPrefix } from "./seed-history.ts";
 
 // Routed alerts, silences and "resolved" messages, end to end: runs written through the
@@ -21,28 +21,11 @@ let store: RunStore;
 let series: SeriesStore;
 
 function run(id: string, spec: Record<string, unknown>): Run {
-  const now = new Date().toISOString();
-  return {
-    id,
-    name: id,
-    state: "running",
-    cluster: "testlumi",
-    runDir: `/tmp/${id}`,
+  return runRecord(id, {
     trainIters: 1000,
-    resilience: ResilienceSchema.parse({}),
-    planInput: { spec: { name: id, ...spec }, profile: { name: "testlumi" }, manifest: {} },
-    params: { load: { kind: "init" }, lr: 1e-4, seed: 1, excludeNodes: [] },
     attempts: 1,
-    budgetsUsed: noBudgetUsed(),
-    rollbacks: [],
-    crashLoop: null,
-    noted: [],
-    abandoned: [],
-    specLr: 1e-4,
-    initFromCheckpoint: false,
-    createdAt: now,
-    updatedAt: now
-  };
+    planInput: { spec: { name: id, ...spec }, profile: { name: "testlumi" }, manifest: {} }
+  });
 }
 
 async function put(r: Run, step: number): Promise<void> {

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
-import { ResilienceSchema } from "@neoxctl/core";
-import { Keys, noBudgetUsed, RunStore } from "@neoxctl/supervisor";
+import { Keys, RunStore } from "@neoxctl/supervisor";
 import type { Run } from "@neoxctl/supervisor";
 import {
   buildDashboard,
@@ -14,6 +13,7 @@ import {
   SupervisorReadModel
 } from "@neoxctl/dashboard";
 import type { Dashboard } from "@neoxctl/dashboard";
+import { runRecord } from "../support/run-record.ts";
 import { clearPrefix } from "./seed-history.ts";
 
 // Real headless Chromium (Debian's) on the dashboard over real Redis: the actor in the decision
@@ -28,28 +28,7 @@ let base: string;
 let browser: Browser;
 
 function run(): Run {
-  const now = new Date().toISOString();
-  return {
-    id: RUN,
-    name: RUN,
-    state: "needs_attention",
-    cluster: "testlumi",
-    runDir: `/tmp/${RUN}`,
-    trainIters: 100,
-    resilience: ResilienceSchema.parse({}),
-    planInput: { spec: { name: RUN }, profile: { name: "testlumi" }, manifest: {} },
-    params: { load: { kind: "init" }, lr: 1e-4, seed: 1, excludeNodes: [] },
-    attempts: 0,
-    budgetsUsed: noBudgetUsed(),
-    rollbacks: [],
-    crashLoop: null,
-    noted: [],
-    abandoned: [],
-    specLr: 1e-4,
-    initFromCheckpoint: false,
-    createdAt: now,
-    updatedAt: now
-  };
+  return runRecord(RUN, { state: "needs_attention" });
 }
 
 beforeAll(async () => {

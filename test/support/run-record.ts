@@ -1,0 +1,33 @@
+import { ResilienceSchema } from "@neoxctl/core";
+import { noBudgetUsed } from "@neoxctl/supervisor";
+import type { Run } from "@neoxctl/supervisor";
+
+/**
+ * A run record as the supervisor stores it, for tests that seed Redis directly (dashboard, CLI):
+ * a fresh run on the test cluster with no attempt yet; `over` replaces whole fields.
+ */
+export function runRecord(id: string, over: Partial<Run> = {}): Run {
+  const now = new Date().toISOString();
+  return {
+    id,
+    name: id,
+    state: "running",
+    cluster: "testlumi",
+    runDir: `/tmp/${id}`,
+    trainIters: 100,
+    resilience: ResilienceSchema.parse({}),
+    planInput: { spec: { name: id }, profile: { name: "testlumi" }, manifest: {} },
+    params: { load: { kind: "init" }, lr: 1e-4, seed: 1, excludeNodes: [] },
+    attempts: 0,
+    budgetsUsed: noBudgetUsed(),
+    rollbacks: [],
+    crashLoop: null,
+    noted: [],
+    abandoned: [],
+    specLr: 1e-4,
+    initFromCheckpoint: false,
+    createdAt: now,
+    updatedAt: now,
+    ...over
+  };
+}
