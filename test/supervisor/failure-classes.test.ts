@@ -1,51 +1,12 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { createRun } from "@neoxctl/supervisor";
-import type { Run, RunStore, StoredEvent } from "@neoxctl/supervisor";
-import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
-import type { ScenarioInputs } from "./scenario.ts";
-import { testRedis } from "./redis-helpers.ts";
-import { cycleUntil, localCluster, makeSupervisor } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { faultRunner, recoveries, settled } from "./fault-run.ts";
 
 /**
  * The supervisor reads why a job failed from its output (issue 17): the emulator prints each
  * class's real lines at FAULT_AT, once per run, and the run must take the decision for that class.
  * Short runs: 30 steps at 20 ms, a checkpoint every 10.
  */
-const TRAIN_ITERS = 30;
-const FAULT_AT = 15;
-
-const made: ScenarioInputs[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups) await c();
-  for (const i of made) removeScenario(i);
-});
-
-async function runWith(
-  name: string,
-  knob: string,
-  until: (r: Run) => boolean
-): Promise<{ run: Run; events: StoredEvent[]; store: RunStore; log: string[] }> {
-  const inputs = scenarioInputs({
-    name,
-    trainIters: TRAIN_ITERS,
-    lr: 0.0001,
-    env: { NEOX_EMU_STEP_MS: "20", [knob]: String(FAULT_AT) }
-  });
-  made.push(inputs);
-  const t = await testRedis(name);
-  cleanups.push(t.cleanup);
-  const log: string[] = [];
-  const { sup, store } = makeSupervisor(t.redis, t.prefix, `sup-${name}`, log);
-  const created = await createRun(store, localCluster().exec, { ...inputs, repoRoot: REPO_ROOT });
-  await cycleUntil(sup, async () => until(await store.mustGetRun(created.id)), 400);
-  return { run: await store.mustGetRun(created.id), events: await store.events(created.id), store, log };
-}
-
-const settled = (r: Run): boolean =>
-  ["completed", "needs_attention", "failed", "cancelled"].includes(r.state);
-const recoveries = (events: StoredEvent[]): StoredEvent[] =>
-  events.filter((e) => e.type.startsWith("recover_"));
+const runWith = faultRunner();
 
 describe("failure classes from the job's output, on the local Slurm cluster", () => {
   it("an out-of-memory stops in needs_attention with the allocator's line, without a retry", async () => {

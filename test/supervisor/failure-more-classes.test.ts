@@ -1,10 +1,5 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { createRun } from "@neoxctl/supervisor";
-import type { Run, RunStore, StoredEvent } from "@neoxctl/supervisor";
-import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
-import type { ScenarioInputs } from "./scenario.ts";
-import { testRedis } from "./redis-helpers.ts";
-import { cycleUntil, localCluster, makeSupervisor } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { faultRunner, recoveries } from "./fault-run.ts";
 
 /**
  * The failure classes failure-classes.test.ts leaves out (issue 17): a Python traceback from deep
@@ -12,42 +7,7 @@ import { cycleUntil, localCluster, makeSupervisor } from "./harness.ts";
  * emulator prints each class's lines at FAULT_AT, once per run; 30 steps at 20 ms, a checkpoint
  * every 10.
  */
-const TRAIN_ITERS = 30;
-const FAULT_AT = 15;
-
-const made: ScenarioInputs[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups) await c();
-  for (const i of made) removeScenario(i);
-});
-
-async function runWith(
-  name: string,
-  knob: string
-): Promise<{ run: Run; events: StoredEvent[]; store: RunStore; log: string[] }> {
-  const inputs = scenarioInputs({
-    name,
-    trainIters: TRAIN_ITERS,
-    lr: 0.0001,
-    env: { NEOX_EMU_STEP_MS: "20", [knob]: String(FAULT_AT) }
-  });
-  made.push(inputs);
-  const t = await testRedis(name);
-  cleanups.push(t.cleanup);
-  const log: string[] = [];
-  const { sup, store } = makeSupervisor(t.redis, t.prefix, `sup-${name}`, log);
-  const created = await createRun(store, localCluster().exec, { ...inputs, repoRoot: REPO_ROOT });
-  const settled = async (): Promise<boolean> =>
-    ["completed", "needs_attention", "failed", "cancelled"].includes(
-      (await store.mustGetRun(created.id)).state
-    );
-  await cycleUntil(sup, settled, 400);
-  return { run: await store.mustGetRun(created.id), events: await store.events(created.id), store, log };
-}
-
-const recoveries = (events: StoredEvent[]): StoredEvent[] =>
-  events.filter((e) => e.type.startsWith("recover_"));
+const runWith = faultRunner();
 
 describe("more failure classes from the job's output, on the local Slurm cluster", () => {
   it("a Python traceback is an application retry naming the exception and the innermost DeepSpeed frame", async () => {
