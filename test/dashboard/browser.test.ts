@@ -10,6 +10,7 @@ import { buildDashboard, SupervisorActions, SupervisorReadModel } from "@neoxctl
 import type { Dashboard } from "@neoxctl/dashboard";
 import { clearPrefix, seedHistory, XSS_NAME } from "./seed-history.ts";
 import type { Seeded } from "./seed-history.ts";
+import { writeLiveHeartbeat } from "./live-supervisor.test-support.ts";
 
 // Real Redis, real headless Chromium (Debian's), run histories written by hand through the
 // supervisor's store: good for what a real run cannot give cheaply — hundreds of runs, markup in
@@ -42,6 +43,7 @@ async function listen(d: Dashboard): Promise<string> {
 beforeAll(async () => {
   redis = new Redis("redis://127.0.0.1:6379");
   seeded = await seedHistory(redis, prefix, 200);
+  await writeLiveHeartbeat(redis, prefix);
   const model = new SupervisorReadModel({ redis, prefix, pollMs: 200 });
   withToken = await buildDashboard({
     model,

@@ -92,11 +92,15 @@ export async function seedTeamRuns(redis: Redis, prefix: string, count: number):
     ids.push({ id, team, cluster });
   }
   for (let i = 0; i < ops.length; i += 500) await store.commit(null, ops.slice(i, i + 500));
-  // the supervisor's last Slurm poll of one cluster; frontier has never been polled
+  // the supervisor's last Slurm poll of one cluster; frontier has never been polled, its polls fail
   await redis.hset(
     keys.slurmPoll(),
     "lumi-g",
     JSON.stringify({ seconds: 0.4, at: new Date().toISOString() })
   );
+  await redis.hset(keys.slurmPollStreak(), {
+    frontier: "3",
+    "frontier:error": "squeue: error: Unable to contact slurm controller (connect failure)"
+  });
   return { ids };
 }

@@ -11,6 +11,7 @@ import { clearPrefix, seedHistory } from "./seed-history.ts";
 import type { Seeded } from "./seed-history.ts";
 import { seedTeamRuns } from "./triage-seed.test-support.ts";
 import type { TeamRuns } from "./triage-seed.test-support.ts";
+import { writeLiveHeartbeat } from "./live-supervisor.test-support.ts";
 
 // The on-call views in real headless Chromium over a seeded history of hundreds of runs (written
 // through the supervisor's store under this file's own prefix): triage order, filters from the URL,
@@ -31,6 +32,7 @@ beforeAll(async () => {
   redis = new Redis("redis://127.0.0.1:6379");
   seeded = await seedHistory(redis, prefix, 300);
   teams = await seedTeamRuns(redis, prefix, 60);
+  await writeLiveHeartbeat(redis, prefix);
   const model = new SupervisorReadModel({ redis, prefix, pollMs: 500 });
   dash = await buildDashboard({ model, actions: new SupervisorActions(model.store), token: TOKEN });
   base = await dash.app.listen({ host: "127.0.0.1", port: 0 });
@@ -103,6 +105,11 @@ describe("on-call views over hundreds of runs", () => {
     expect(await page.locator('#clusters li[data-cluster="frontier"]').getAttribute("data-health")).toBe(
       "stale"
     );
+    expect(await page.locator('#clusters li[data-cluster="frontier"]').innerText()).toContain(
+      "3 failed polls"
+    );
+    // a live supervisor holds every active run: no supervision banner
+    expect(await page.locator("#supervision-banner").count()).toBe(0);
     // the attention cause in plain words, with a runbook page that resolves
     const cause = page.locator(`tr[data-run-id="${seeded.bloomId}"] .cause`);
     expect(await cause.getAttribute("data-cause")).toBe("spike_rollback_cap");
@@ -171,6 +178,8 @@ describe("on-call views over hundreds of runs", () => {
     expect(await attention.getAttribute("data-cause")).toBe("spike_rollback_cap");
     const abox = await attention.boundingBox();
     expect(abox!.y + abox!.height).toBeLessThanOrEqual(768);
+    // the screenshot shows the loss chart, drawn by the page's script after load
+    await stuck.locator("#chart-loss[data-ready=true]").waitFor();
     await stuck.screenshot({ path: `${DOCS_SHOTS}/dashboard-run-attention.png` });
     await stuck.close();
     await page.close();

@@ -109,10 +109,11 @@ describe("end to end: node failure, hang and loss spike on the local Slurm clust
     expect((await series.read(run.id)).filter((p) => p.attempt === last.index).at(-1)?.step).toBe(
       TRAIN_ITERS
     );
-    // the ranks were started as on LUMI: srun on the host, one task per local GCD, each in the container
+    // the ranks were started as on LUMI: srun on the host, one task per local GCD with the job's CPUs per
+    // task (srun ≥ 22.05 does not inherit them), each in the container
     const script = readFileSync(`${final.runDir}/attempts/${last.index}/job.sbatch`, "utf8");
     expect(script).toMatch(
-      /^srun --kill-on-bad-exit=1 --ntasks-per-node=2 singularity exec \S+ bash \S+\/launch\/rank\.sh train /m
+      /^srun --kill-on-bad-exit=1 --ntasks-per-node=2 --cpus-per-task=1 (?:--cpu-bind=\S+ )?singularity exec \S+ bash \S+\/launch\/rank\.sh train /m
     );
     // 2 nodes × 2 ranks (the local profile's ntasks_per_node), one emulator process per rank
     expect(await trainStepTasks(last.jobId!)).toBe(4);

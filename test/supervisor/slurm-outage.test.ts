@@ -82,6 +82,11 @@ describe("Slurm controller unreachable mid-run", () => {
     expect(reports.every((r) => r.slurmUnavailable)).toBe(true);
     expect((await store.mustGetRun(run.id)).state).toBe("running");
     expect(await store.events(run.id)).toHaveLength(before);
+    // the failures are counted for the dashboard: a running total, and the ones in a row with the last error
+    const cluster = (await store.mustGetRun(run.id)).cluster;
+    expect(Number(await t.redis.hget(keys.slurmPollFailures(), cluster))).toBe(3);
+    expect(await t.redis.hget(keys.slurmPollStreak(), cluster)).toBe("3");
+    expect(await t.redis.hget(keys.slurmPollStreak(), `${cluster}:error`)).toBeTruthy();
 
     exec.down = false;
     for (let i = 0; i < 100 && (await store.mustGetRun(run.id)).state !== "completed"; i++) {
@@ -91,5 +96,8 @@ describe("Slurm controller unreachable mid-run", () => {
     const final = await store.mustGetRun(run.id);
     expect(final.state).toBe("completed");
     expect(final.attempts).toBe(1);
+    // a good poll ends the streak; the running total stays
+    expect(await t.redis.hgetall(keys.slurmPollStreak())).toEqual({});
+    expect(Number(await t.redis.hget(keys.slurmPollFailures(), cluster))).toBe(3);
   }, 600_000);
 });

@@ -31,6 +31,7 @@ import type {
 } from "./model/read-model.ts";
 import type { ActionRequest, ActionResult, RunActions } from "./model/actions.ts";
 import { tokensPerStepOf } from "./model/plan-tokens.ts";
+import { mergePollStreak } from "./model/poll-streak.ts";
 import { ChangePoller } from "./model/change-poller.ts";
 import type { SlurmPollFailureCount, SupervisionView } from "./model/supervision.ts";
 import { lossTail } from "./model/loss-tail.ts";
@@ -369,20 +370,16 @@ export class SupervisorReadModel implements RunReadModel {
     return (await this.store.badNodes(runId)).map(excluded);
   }
 
-  /** the supervisor writes one field per cluster each cycle (Keys.slurmPoll) */
+  /**
+   * The supervisor writes one field per cluster each cycle (Keys.slurmPoll) and keeps the failures in
+   * a row since the last good poll with the last error (Keys.slurmPollStreak).
+   */
   async slurmPolls(): Promise<SlurmPollView[]> {
-    const raw = await this.opts.redis.hgetall(this.store.keys.slurmPoll());
-    const out: SlurmPollView[] = [];
-    for (const [cluster, json] of Object.entries(raw)) {
-      try {
-        const v = JSON.parse(json) as { seconds?: unknown; at?: unknown };
-        if (typeof v.seconds === "number" && typeof v.at === "string")
-          out.push({ cluster, seconds: v.seconds, at: v.at });
-      } catch {
-        // a field this version cannot read is left out of the metrics, not fatal to the scrape
-      }
-    }
-    return out;
+    const [raw, streak] = await Promise.all([
+      this.opts.redis.hgetall(this.store.keys.slurmPoll()),
+      this.opts.redis.hgetall(this.store.keys.slurmPollStreak())
+    ]);
+    return mergePollStreak(readPolls(raw), streak);
   }
 
   /** the supervisors' heartbeats against the active runs and their leases */
@@ -510,4 +507,18 @@ function controlOf(r: ActionRequest): Parameters<typeof requestControl>[2] {
     case "exclude":
       return { kind: "exclude", node: r.node };
   }
+}
+
+function readPolls(raw: Record<string, string>): SlurmPollView[] {
+  const out: SlurmPollView[] = [];
+  for (const [cluster, json] of Object.entries(raw)) {
+    try {
+      const v = JSON.parse(json) as { seconds?: unknown; at?: unknown };
+      if (typeof v.seconds === "number" && typeof v.at === "string")
+        out.push({ cluster, seconds: v.seconds, at: v.at });
+    } catch {
+      // a field this version cannot read is left out of the metrics, not fatal to the scrape
+    }
+  }
+  return out;
 }

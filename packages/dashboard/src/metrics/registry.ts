@@ -260,6 +260,7 @@ export function createDashboardMetrics(
     }
     for (const [cause, n] of causes) if (n > 0) recoveries.inc({ cause }, n);
     for (const p of polls) {
+      if (p.seconds === undefined || p.at === undefined) continue; // only failures known so far
       poll.set({ cluster: p.cluster }, p.seconds);
       const at = Date.parse(p.at);
       if (Number.isFinite(at)) pollAge.set({ cluster: p.cluster }, Math.max(0, (now - at) / 1000));

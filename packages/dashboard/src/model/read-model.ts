@@ -189,11 +189,12 @@ export interface ExcludedNode {
 
 export type RunChange = { kind: "run"; runId: string } | { kind: "runs" };
 
-/** How long the supervisor's last status poll of one cluster took. */
+/** The supervisor's last good status poll of one cluster (how long it took, when), and the failures since. */
 export interface SlurmPollView {
   cluster: string;
-  seconds: number;
-  at: string;
+  /** absent when no poll of the cluster has succeeded yet (only failures are known) */
+  seconds?: number;
+  at?: string;
   /** polls that failed in a row since the last good one, when the store records them */
   failures?: number;
   lastError?: string;

@@ -26,14 +26,18 @@ export function renderClusterHealth(
   return html`<ul id="clusters" aria-label="clusters">
     ${names.map((name) => {
       const p = byName.get(name);
-      const age = p ? (now.getTime() - Date.parse(p.at)) / 1000 : Number.POSITIVE_INFINITY;
+      const age = p?.at ? (now.getTime() - Date.parse(p.at)) / 1000 : Number.POSITIVE_INFINITY;
       const active = live.get(name) ?? 0;
       const stale = active > 0 && !(age <= STALE_POLL_S);
       const failing = (p?.failures ?? 0) > 0;
       const health = stale ? "stale" : failing ? "failing" : "ok";
       return html`<li class="cluster ${health}" data-cluster="${name}" data-health="${health}">
         <b>${name}</b> · ${active} live ·
-        ${p ? html`polled ${formatAge(p.at, now)} ago (${p.seconds.toFixed(1)} s)` : "never polled"}
+        ${
+          p?.at !== undefined && p.seconds !== undefined
+            ? html`polled ${formatAge(p.at, now)} ago (${p.seconds.toFixed(1)} s)`
+            : "never polled"
+        }
         ${p?.failures !== undefined ? html` · ${p.failures} failed polls` : ""}
         ${p?.lastError ? html`<span class="muted wrap"> · ${p.lastError}</span>` : ""}
       </li>`;

@@ -44,6 +44,13 @@ export class Keys {
   slurmPollFailures(): string {
     return `${this.prefix}slurm:poll:failures`;
   }
+  /**
+   * hash: cluster → failed status polls in a row since the last good one, and `<cluster>:error` → the
+   * last failure's message; a good poll deletes both fields (for the dashboard's cluster health)
+   */
+  slurmPollStreak(): string {
+    return `${this.prefix}slurm:poll:streak`;
+  }
   /** one supervisor process's heartbeat (JSON, with a TTL) */
   heartbeat(owner: string): string {
     return `${this.prefix}supervisor:${owner}`;

@@ -206,15 +206,24 @@ export class Supervisor {
         const seconds = (performance.now() - started) / 1000;
         // not awaited: a failed write must not pass for an unreachable Slurm
         this.store.redis
+          .multi()
           .hset(
             this.store.keys.slurmPoll(),
             name,
             JSON.stringify({ seconds, at: new Date(this.now()).toISOString() })
           )
+          .hdel(this.store.keys.slurmPollStreak(), name, `${name}:error`)
+          .exec()
           .catch(() => undefined);
       } catch (e) {
         statuses.set(name, null);
-        this.store.redis.hincrby(this.store.keys.slurmPollFailures(), name, 1).catch(() => undefined);
+        this.store.redis
+          .multi()
+          .hincrby(this.store.keys.slurmPollFailures(), name, 1)
+          .hincrby(this.store.keys.slurmPollStreak(), name, 1)
+          .hset(this.store.keys.slurmPollStreak(), `${name}:error`, toNeoxctlError(e).message.slice(0, 500))
+          .exec()
+          .catch(() => undefined);
         if (e instanceof SlurmError && e.code === "SLURM_UNAVAILABLE") report.slurmUnavailable = true;
         report.errors.push(`${name}: ${toNeoxctlError(e).message}`);
       }
