@@ -40,13 +40,15 @@ describe("the EMMA-500 example manifest", () => {
     }
   });
 
-  it("pairs languages beyond English, and has monolingual text plus code", () => {
+  it("pairs languages beyond English, and has monolingual text plus code, instructions, books and papers", () => {
     expect(bitext.filter((d) => d.language !== "eng_Latn" && d.pair !== "eng_Latn").length).toBeGreaterThan(
       1000
     );
     expect(new Set(bitext.map((d) => `${d.language}-${d.pair}`)).size).toBe(bitext.length);
     expect(manifest.datasets.filter((d) => d.path.startsWith("mono/"))).toHaveLength(540);
-    expect(manifest.datasets.some((d) => d.language === "zxx_Zyyy")).toBe(true);
+    expect(manifest.datasets.filter((d) => d.path.startsWith("extra/")).map((d) => d.path)).toEqual(
+      ["code", "instructions", "books", "papers"].map((n) => `extra/${n}_text_document`)
+    );
   });
 
   it("is what its generator writes", () => {
