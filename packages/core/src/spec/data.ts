@@ -2,8 +2,11 @@ import { z } from "zod";
 import { AbsoluteOrRelativePathSchema, AbsolutePathSchema, isAbsoluteNormalPath } from "./paths.ts";
 import { refuseProtoKey } from "./proto-key.ts";
 
-/** Resource tiers, high to low. EMMA-500 style sampling gives each tier one oversampling factor. */
-export const TIERS = ["high", "medium-high", "medium", "medium-low", "low"] as const;
+/**
+ * Resource tiers, high to low: the seven resource categories of the MaLA corpus (EMMA-500 Llama 3,
+ * https://mala-lm.github.io/emma-500-gen2.html). Tier-factor sampling gives each tier one oversampling factor.
+ */
+export const TIERS = ["very-high", "high", "medium-high", "medium", "medium-low", "low", "very-low"] as const;
 export type Tier = (typeof TIERS)[number];
 
 /** ISO 639-3 language code plus ISO 15924 script, as in FLORES-200 / MaLA (`swh_Latn`). */
