@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { parseTokensFile } from "@neoxctl/dashboard";
 import { Keys, RunStore } from "@neoxctl/supervisor";
 import type { Attempt, Run } from "@neoxctl/supervisor";
-import { runRecord } from "../support/run-record.ts";
+import { putRunOps, runRecord } from "../support/run-record.ts";
 
 // The compiled CLI (built by the global setup) against a seeded run in Redis under its own prefix.
 const CLI = resolve(import.meta.dirname, "../../packages/cli/bin/neoxctl.js");
@@ -61,34 +61,35 @@ beforeAll(async () => {
     createdAt: at(0),
     updatedAt: at(30)
   });
-  await store.commit(null, [
-    { op: "sadd", key: store.keys.runs(), value: RUN },
-    store.putRun(run),
-    store.putAttempt(
-      RUN,
-      attempt(1, { jobId: "9101", nodes: ["nid001", "nid002"], endState: "NODE_FAIL", endedAt: at(15) })
-    ),
-    store.putAttempt(
-      RUN,
-      attempt(2, {
-        jobId: "9102",
-        nodes: ["nid003"],
-        endState: "NODE_FAIL",
-        endedAt: at(25),
-        params: { load: { kind: "resume", iteration: 40 }, lr: 1e-4, seed: 1, excludeNodes: ["nid002"] }
+  await store.commit(
+    null,
+    putRunOps(store, run, [
+      store.putAttempt(
+        RUN,
+        attempt(1, { jobId: "9101", nodes: ["nid001", "nid002"], endState: "NODE_FAIL", endedAt: at(15) })
+      ),
+      store.putAttempt(
+        RUN,
+        attempt(2, {
+          jobId: "9102",
+          nodes: ["nid003"],
+          endState: "NODE_FAIL",
+          endedAt: at(25),
+          params: { load: { kind: "resume", iteration: 40 }, lr: 1e-4, seed: 1, excludeNodes: ["nid002"] }
+        })
+      ),
+      // committed out of time order: `events` sorts by the event's own time
+      store.event(RUN, { type: "needs_attention", time: at(25), cause: "node budget spent", evidence: {} }),
+      store.event(RUN, { type: "recover_node", time: at(15), cause: "NODE_FAIL on nid002", evidence: {} }),
+      store.event(RUN, {
+        type: "excluded_by_user",
+        time: at(27),
+        cause: "node nid003 excluded by the user",
+        evidence: {},
+        actor: "cli:alice"
       })
-    ),
-    // committed out of time order: `events` sorts by the event's own time
-    store.event(RUN, { type: "needs_attention", time: at(25), cause: "node budget spent", evidence: {} }),
-    store.event(RUN, { type: "recover_node", time: at(15), cause: "NODE_FAIL on nid002", evidence: {} }),
-    store.event(RUN, {
-      type: "excluded_by_user",
-      time: at(27),
-      cause: "node nid003 excluded by the user",
-      evidence: {},
-      actor: "cli:alice"
-    })
-  ]);
+    ])
+  );
 });
 
 afterAll(async () => {

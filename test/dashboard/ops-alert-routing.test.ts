@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { Keys, RunStore, SeriesStore } from "@neoxctl/supervisor";
 import type { Run } from "@neoxctl/supervisor";
 import { parseAlertRoutes, SilenceStore, SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
-import { runRecord } from "../support/run-record.ts";
+import { putRunOps, runRecord } from "../support/run-record.ts";
 import { clearPrefix } from "./seed-history.ts";
 
 // Routed alerts, silences and "resolved" messages, end to end: runs written through the
@@ -29,11 +29,12 @@ function run(id: string, spec: Record<string, unknown>): Run {
 }
 
 async function put(r: Run, step: number): Promise<void> {
-  await store.commit(null, [
-    { op: "sadd", key: store.keys.runs(), value: r.id },
-    store.putRun(r),
-    ...series.appendOps(r.id, [{ step, attempt: 1, loss: 2, time: new Date().toISOString() }])
-  ]);
+  await store.commit(
+    null,
+    putRunOps(store, r, [
+      ...series.appendOps(r.id, [{ step, attempt: 1, loss: 2, time: new Date().toISOString() }])
+    ])
+  );
 }
 
 async function until(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {

@@ -1,6 +1,6 @@
 import { ResilienceSchema } from "@neoxctl/core";
 import { noBudgetUsed } from "@neoxctl/supervisor";
-import type { Run } from "@neoxctl/supervisor";
+import type { Op, Run, RunStore } from "@neoxctl/supervisor";
 
 /**
  * A run record as the supervisor stores it, for tests that seed Redis directly (dashboard, CLI):
@@ -30,4 +30,9 @@ export function runRecord(id: string, over: Partial<Run> = {}): Run {
     updatedAt: now,
     ...over
   };
+}
+
+/** The ops that list a run and store its record (as the supervisor's createRun does), then `more`. */
+export function putRunOps(store: RunStore, run: Run, more: readonly Op[] = []): Op[] {
+  return [{ op: "sadd", key: store.keys.runs(), value: run.id }, store.putRun(run), ...more];
 }
