@@ -26,18 +26,22 @@ as_root() {
   fi
 }
 
-# pid_alive <pidfile>: true when the file names a live process
+# pid_alive <pidfile> <program>: true when the file names a live process running <program>. A pid
+# file outlives its process when a machine is snapshotted and booted again, and the number may then
+# belong to anything (CI saw an sshd pid file naming another process): never trust, never signal it.
 pid_alive() {
-  local f=$1 pid
+  local f=$1 prog=$2 pid comm
   [ -s "$f" ] || return 1
   pid=$(cat "$f" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+  [ "$comm" = "$prog" ]
 }
 
 # stop_pidfile <pidfile> <label>: TERM, wait up to 15 s, then KILL
 stop_pidfile() {
   local f=$1 label=$2 pid i
-  pid_alive "$f" || { rm -f "$f"; return 0; }
+  pid_alive "$f" "${label%% *}" || { rm -f "$f"; return 0; }
   pid=$(cat "$f")
   log "stopping $label (pid $pid)"
   kill "$pid" 2>/dev/null || true

@@ -149,11 +149,17 @@ RC
   [[ "$(cat "$home/.bashrc" 2>/dev/null)" == "$rc" ]] || printf '%s\n' "$rc" >"$home/.bashrc"
 }
 
+# The pid file counts only when its process is an sshd reading our config: after a machine is
+# snapshotted and booted again the file survives and its number may name any other process (CI once
+# found pid 5884 alive, not an sshd, and gave up without starting ours).
 running_pid() {
   [[ -f "$PIDFILE" ]] || return 1
-  local pid
+  local pid cmd
   pid="$(cat "$PIDFILE")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  [[ "$cmd" == *sshd*"$DIR/sshd_config"* ]] || return 1
+  echo "$pid"
 }
 
 # A test sshd left by another checkout or an older layout holds the port without our pid file;
@@ -170,8 +176,9 @@ stop_stale_listener() {
   done
 }
 
+# bounded: a wedged server accepts the TCP connection and then never sends its banner
 probe() {
-  ssh -F "$DIR/ssh_config" -o BatchMode=yes -o ConnectTimeout=5 lumi-test true 2>/dev/null
+  timeout 5 ssh -F "$DIR/ssh_config" -o BatchMode=yes -o ConnectTimeout=5 lumi-test true 2>/dev/null
 }
 
 start() {
@@ -196,13 +203,25 @@ start() {
       sleep 0.1
     done
   fi
-  for _ in $(seq 1 50); do
+  local deadline=$((SECONDS + 10))
+  while ((SECONDS < deadline)); do
     if probe; then
       log "up on $ADDR:$PORT (pid $(running_pid)); files in $DIR"
       return 0
     fi
     sleep 0.1
   done
+  if [[ "${1:-}" != again ]] && pid="$(running_pid)"; then
+    # a live server that refuses our key (files regenerated under it, a wedged listener): start anew once
+    log "pid $pid does not accept a login; restarting it"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # a stopped (SIGSTOP) server keeps SIGTERM pending for ever
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$PIDFILE"
+    start again
+    return
+  fi
   log "sshd did not accept a login; see $DIR/sshd.log"
   return 1
 }

@@ -187,10 +187,10 @@ GRANT ALL ON $DB_NAME.* TO '$DB_USER'@'127.0.0.1';
 FLUSH PRIVILEGES;
 SQL
   fi
-  if [ -n "$dbd_conf_changed" ] && pid_alive "$RUNTIME_DIR/run/slurmdbd.pid"; then
+  if [ -n "$dbd_conf_changed" ] && pid_alive "$RUNTIME_DIR/run/slurmdbd.pid" slurmdbd; then
     stop_pidfile "$RUNTIME_DIR/run/slurmdbd.pid" slurmdbd
   fi
-  if ! pid_alive "$RUNTIME_DIR/run/slurmdbd.pid"; then
+  if ! pid_alive "$RUNTIME_DIR/run/slurmdbd.pid" slurmdbd; then
     log "starting slurmdbd"
     /usr/sbin/slurmdbd
     for _ in $(seq 1 60); do sacctmgr -n -P list cluster format=cluster >/dev/null 2>&1 && break; sleep 0.5; done
@@ -208,10 +208,10 @@ fi
 
 # ---------------------------------------------------------------- slurmctld
 ctld_pid=$RUNTIME_DIR/run/slurmctld.pid
-if [ -n "$conf_changed" ] && pid_alive "$ctld_pid"; then
+if [ -n "$conf_changed" ] && pid_alive "$ctld_pid" slurmctld; then
   stop_pidfile "$ctld_pid" slurmctld
 fi
-if ! pid_alive "$ctld_pid"; then
+if ! pid_alive "$ctld_pid" slurmctld; then
   log "starting slurmctld"
   /usr/sbin/slurmctld || die "slurmctld did not start (see $RUNTIME_DIR/log/slurmctld.log)"
 fi
@@ -221,7 +221,7 @@ scontrol ping 2>/dev/null | grep -q 'is UP' || die "slurmctld does not answer (s
 # ---------------------------------------------------------------- slurmd per fake node
 for n in "${NODES[@]}"; do
   pidf=$RUNTIME_DIR/run/slurmd-$n.pid
-  if ! pid_alive "$pidf"; then
+  if ! pid_alive "$pidf" slurmd; then
     log "starting slurmd $n (port $(node_port "$n"))"
     /usr/sbin/slurmd -N "$n" || die "slurmd $n did not start (see $RUNTIME_DIR/log/slurmd-$n.log)"
   fi
