@@ -13,6 +13,7 @@ import { promqlMetricNames, withoutGrafanaVariables } from "./promql-names.test-
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const RULES = join(ROOT, "ops/prometheus/neoxctl.rules.yml");
+const RULES_TEST = join(ROOT, "ops/prometheus/neoxctl.rules.test.yml");
 const BOARD = join(ROOT, "ops/grafana/neoxctl.json");
 /** series Prometheus itself adds to every scrape */
 const PROMETHEUS_OWN = new Set(["up", "scrape_duration_seconds", "scrape_samples_scraped"]);
@@ -158,6 +159,26 @@ describe("the shipped Prometheus rules", () => {
     }
   });
 
+  it("pass their promtool unit tests, which fail when NoProgress also fires for a graph run in export", () => {
+    const ok = promtool("test", "rules", RULES_TEST);
+    expect(ok.out).toContain("SUCCESS");
+    expect(ok.status).toBe(0);
+    const dir = mkdtempSync("/tmp/neoxctl-rules-");
+    try {
+      const rules = readFileSync(RULES, "utf8");
+      const unless =
+        / unless on\(run\) delta\(neoxctl_run_wall_seconds\{category="workflow_steps"\}\[10m\]\) > 0/;
+      expect(rules).toMatch(unless);
+      writeFileSync(join(dir, "neoxctl.rules.yml"), rules.replace(unless, ""));
+      writeFileSync(join(dir, "neoxctl.rules.test.yml"), readFileSync(RULES_TEST, "utf8"));
+      const bad = promtool("test", "rules", join(dir, "neoxctl.rules.test.yml"));
+      expect(bad.out).toMatch(/FAILED/);
+      expect(bad.status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("load in the shipped example Prometheus configuration (promtool check config)", () => {
     const r = promtool("check", "config", join(ROOT, "ops/prometheus/prometheus.example.yml"));
     expect(r.out).toMatch(/SUCCESS: 1 rule files found/);
@@ -225,6 +246,44 @@ describe("the shipped Grafana dashboard", () => {
     const perRun = board.panels.slice(board.panels.indexOf(rows[1]!) + 1);
     for (const p of perRun)
       if (p.type !== "row") for (const t of p.targets) expect(t.expr, p.title).toContain('run=~"$run"');
+  });
+
+  it("shows a graph run's share of the training part: productive over wall clock less workflow_steps", () => {
+    const panel = board.panels.find((p) => p.title === "Effective training time");
+    const expr = panel?.type === "row" ? undefined : panel?.targets.find((t) => t.refId === "B")?.expr;
+    expect(expr).toBeDefined();
+    const dir = mkdtempSync("/tmp/neoxctl-board-");
+    try {
+      // one graph run (g: 600 s productive, 200 s queue, 1000 s in steps) and one without steps (p)
+      const series = (run: string, split: Record<string, number>): string[] =>
+        Object.entries(split).map(
+          ([c, v]) =>
+            `      - series: 'neoxctl_run_wall_seconds{run="${run}",name="${run}",category="${c}"}'\n        values: '${v}'`
+        );
+      writeFileSync(join(dir, "empty.yml"), "groups: []\n");
+      writeFileSync(
+        join(dir, "board.test.yml"),
+        [
+          "rule_files: [empty.yml]",
+          "tests:",
+          "  - interval: 1m",
+          "    input_series:",
+          ...series("g", { productive: 600, queue: 200, workflow_steps: 1000 }),
+          ...series("p", { productive: 900, queue: 100, workflow_steps: 0 }),
+          "    promql_expr_test:",
+          `      - expr: '${withoutGrafanaVariables(expr!).replaceAll('=~"x"', '=~".*"')}'`,
+          "        eval_time: 0m",
+          "        exp_samples:",
+          `          - labels: '{run="g",name="g"}'`,
+          "            value: 0.75",
+          ""
+        ].join("\n")
+      );
+      const r = promtool("test", "rules", join(dir, "board.test.yml"));
+      expect(r.out, r.out).toContain("SUCCESS");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("queries only metrics the dashboard's /metrics really exports", () => {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createRun, graphProgress } from "@neoxctl/supervisor";
+import { createRun, GOODPUT_CATEGORIES, graphProgress, readGoodput } from "@neoxctl/supervisor";
 import { REPO_ROOT, removeScenario } from "./scenario.ts";
 import { testRedis } from "./redis-helpers.ts";
 import { cycleUntil, localCluster, makeSupervisor } from "./harness.ts";
@@ -55,5 +55,23 @@ describe("the whole job graph on the local Slurm cluster", () => {
     expect(lastBefore.length).toBeGreaterThanOrEqual(3);
     expect(lastBefore.every(({ i }) => i < firstTrain)).toBe(true);
     expect(types.at(-1)).toBe("run_completed");
+
+    // goodput: the steps before and after training are workflow_steps, and the split is the wall clock
+    const g = await readGoodput(store, final, Date.now());
+    const at = (iso: string): number => Date.parse(iso);
+    expect(g.wallS).toBe((at(final.updatedAt) - at(final.createdAt)) / 1000);
+    const total = GOODPUT_CATEGORIES.reduce((sum, c) => sum + g.split[c], 0);
+    expect(total).toBeCloseTo(g.wallS, 6);
+    const trainFrom = events[firstTrain]!;
+    const trainDone = events.slice(firstTrain + 1).find((e) => e.type.startsWith("step_"))!;
+    expect(trainDone.type).toBe("step_completed");
+    const before = (at(trainFrom.time) - at(final.createdAt)) / 1000;
+    const after = (at(final.updatedAt) - at(trainDone.time)) / 1000;
+    expect(before).toBeGreaterThan(0);
+    expect(after).toBeGreaterThan(0);
+    expect(g.split.workflow_steps).toBeCloseTo(before + after, 6);
+    expect(g.split.productive).toBeGreaterThan(0);
+    expect(g.split.human_wait).toBe(0);
+    expect(g.ettTraining!).toBeGreaterThan(g.ett!);
   }, 900_000);
 });

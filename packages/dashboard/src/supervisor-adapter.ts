@@ -302,6 +302,7 @@ export class SupervisorReadModel implements RunReadModel {
       lossTail: lossTail(points, 48),
       goodput: {
         ...(goodput.ett !== undefined ? { ett: goodput.ett } : {}),
+        ...(goodput.ettTraining !== undefined ? { ettTraining: goodput.ettTraining } : {}),
         wallS: goodput.wallS,
         split: { ...goodput.split }
       }

@@ -26,7 +26,9 @@ const KIND_LABEL: Readonly<Record<GoodputCategory, string>> = {
   recompute: "steps recomputed after a failure",
   detection: "detection delay",
   rollback: "steps discarded by rollbacks",
-  human_wait: "waiting for a human"
+  human_wait: "waiting for a human",
+  // the simulator runs training alone, so this row stays at zero
+  workflow_steps: "job graph steps (not simulated)"
 };
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;

@@ -15,6 +15,7 @@ import type { Run, RunGoodput, StepProgress } from "@neoxctl/supervisor";
 import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
 import { attemptLine, attemptRows, jobRows } from "../status-attempts.ts";
+import { describeGoodput, goodputSummary } from "../status-goodput.ts";
 
 interface StatusOptions {
   json?: boolean;
@@ -168,22 +169,6 @@ function graphTable(steps: readonly StepProgress[]): string[] {
   return ["graph:", fmt(head), ...rows.map(fmt)];
 }
 
-/** `effective training time 93.1 % of 12h 4m (queue 40m, recompute 22m, …)`; the split only in detail. */
-function describeGoodput(g: RunGoodput, detail: boolean): string | undefined {
-  if (g.ett === undefined) return undefined;
-  const head = `effective training time ${(g.ett * 100).toFixed(1)} % of ${hours(g.wallS)}`;
-  if (!detail) return head;
-  const parts = Object.entries(g.split)
-    .filter(([k, v]) => k !== "productive" && v > 0)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `${k} ${hours(v)}`);
-  return parts.length ? `${head} (lost: ${parts.join(", ")})` : head;
-}
-
-function hours(s: number): string {
-  return s >= 3600 ? `${(s / 3600).toFixed(1)} h` : `${(s / 60).toFixed(0)} min`;
-}
-
 function summary(
   run: Run,
   lastStep: number | null,
@@ -200,6 +185,6 @@ function summary(
     lr: run.params.lr,
     excludeNodes: run.params.excludeNodes,
     attention: run.attention ?? null,
-    effectiveTrainingTime: goodput.ett ?? null
+    ...goodputSummary(goodput)
   };
 }

@@ -45,10 +45,15 @@ describe("createDashboardMetrics", () => {
     const model = new MemoryRunModel();
     model.put({
       ...run,
-      goodput: { ett: 0.9, wallS: 1000, split: { productive: 900, queue: 60, recompute: 40 } }
+      goodput: {
+        ett: 0.75,
+        wallS: 1200,
+        split: { productive: 900, queue: 60, recompute: 40, workflow_steps: 200 }
+      }
     });
     const text = (await createDashboardMetrics(model).scrape()).text;
-    expect(text).toMatch(/neoxctl_run_effective_training_ratio\{run="r1",name="r1"\} 0\.9/);
+    expect(text).toMatch(/neoxctl_run_effective_training_ratio\{run="r1",name="r1"\} 0\.75/);
     expect(text).toMatch(/neoxctl_run_wall_seconds\{run="r1",name="r1",category="recompute"\} 40/);
+    expect(text).toMatch(/neoxctl_run_wall_seconds\{run="r1",name="r1",category="workflow_steps"\} 200/);
   });
 });

@@ -130,13 +130,13 @@ export function createDashboardMetrics(
   });
   const ett = new Gauge({
     name: "neoxctl_run_effective_training_ratio",
-    help: "Productive training time / wall clock since the run was created.",
+    help: "Productive training time / wall clock since the run was created (a job graph's steps included).",
     labelNames: runLabels,
     registers: [registry]
   });
   const goodput = new Gauge({
     name: "neoxctl_run_wall_seconds",
-    help: "Wall-clock seconds of the run by goodput category (productive, queue, startup, checkpoint, recompute, detection, rollback, human_wait).",
+    help: "Wall-clock seconds of the run by goodput category (productive, queue, startup, checkpoint, recompute, detection, rollback, human_wait, workflow_steps).",
     labelNames: [...runLabels, "category"],
     registers: [registry]
   });

@@ -96,10 +96,12 @@ export interface StepView {
 }
 
 export interface GoodputView {
-  /** productive / wall clock; absent before any time has passed */
+  /** productive / wall clock (a job graph's steps included); absent before any time has passed */
   ett?: number;
+  /** productive / (wall clock − workflow_steps); absent before any training time has passed */
+  ettTraining?: number;
   wallS: number;
-  /** seconds by category (productive, queue, startup, checkpoint, recompute, detection, rollback, human_wait) */
+  /** seconds by category (productive, queue, startup, checkpoint, recompute, detection, rollback, human_wait, workflow_steps) */
   split: Readonly<Record<string, number>>;
 }
 

@@ -17,6 +17,7 @@ import { renderStatusHeader } from "./status-header.ts";
 import { renderIncidents } from "./incidents.ts";
 import { renderActionsPanel } from "./actions-panel.ts";
 import { renderSteps } from "./steps.ts";
+import { renderGoodput } from "./goodput.ts";
 
 export interface RunPageInput {
   run: RunSummary;
@@ -39,7 +40,7 @@ function totals(run: RunSummary): SafeHtml {
       ${run.currentLr === undefined ? "—" : run.currentLr.toExponential(2)} · cluster ${run.cluster} · compute
       left ${eta === undefined ? "—" : formatDuration(eta)}
     </p>
-    ${speed(run)} ${goodputLine(run)}
+    ${speed(run)} ${renderGoodput(run)}
     <p class="muted">
       run id ${run.id} · created ${formatTime(run.createdAt)} · updated ${formatTime(run.updatedAt)}
     </p>
@@ -75,19 +76,6 @@ function speed(run: RunSummary): SafeHtml {
           }`
         : ""
     }
-  </p>`;
-}
-
-/** Effective training time and where the rest of the wall clock went, largest loss first. */
-function goodputLine(run: RunSummary): SafeHtml {
-  const g = run.goodput;
-  if (!g || g.ett === undefined) return html``;
-  const losses = Object.entries(g.split)
-    .filter(([k, v]) => k !== "productive" && v > 0)
-    .sort((a, b) => b[1] - a[1]);
-  return html`<p id="goodput" data-ett="${g.ett.toFixed(4)}">
-    effective training time <strong>${(g.ett * 100).toFixed(1)} %</strong> of ${formatDuration(g.wallS)}
-    ${losses.length ? html` · lost: ${losses.map(([k, v], i) => html`${i ? ", " : ""}${k.replace("_", " ")} ${formatDuration(v)}`)}` : ""}
   </p>`;
 }
 

@@ -3,6 +3,8 @@ import { rigFactory, startCurrent, trainLines } from "../testing/rig.test-suppor
 import type { Rig } from "../testing/rig.test-support.ts";
 import { SeriesStore } from "../store/series-store.ts";
 import type { Attempt } from "../model.ts";
+import { sampleGraph } from "../graph/graph.test-support.ts";
+import { completeStep } from "../testing/graph-rig.test-support.ts";
 import { accountRun } from "./account.ts";
 import { GOODPUT_CATEGORIES, splitTotal } from "./categories.ts";
 
@@ -66,6 +68,66 @@ describe("accountRun on runs recorded by the worker", () => {
   });
 });
 
+describe("accountRun on a job graph run recorded by the worker", () => {
+  it("steps before and after training land in workflow_steps, and the split still adds up to the wall clock", async () => {
+    const graph = sampleGraph("/cluster/g");
+    const rig = await rigs({ trainIters: 40, graph });
+    rig.advance(2 * MIN);
+    await rig.cycle(); // convert and tokenize submitted
+    rig.advance(1 * MIN);
+    await rig.cycle(); // merge queued behind tokenize
+    rig.advance(20 * MIN);
+    completeStep(rig, graph, "convert");
+    completeStep(rig, graph, "tokenize");
+    await rig.cycle();
+    rig.advance(15 * MIN);
+    completeStep(rig, graph, "merge");
+    await rig.cycle(); // merge verified: attempt 1 submitted in the same cycle
+    expect(await rig.types()).toContain("attempt_submitted");
+    const trainFrom = rig.now();
+    rig.advance(5 * MIN); // attempt 1 in Slurm's queue
+    const job = await rig.jobId(1);
+    rig.slurm.start(job, ["nid001", "nid002"]);
+    await rig.cycle();
+    rig.advance(3 * MIN); // startup
+    await rig.log(1, trainLines(1, 5));
+    await rig.cycle();
+    rig.advance(20 * MIN);
+    await rig.log(1, trainLines(6, 40));
+    rig.checkpoint(40);
+    rig.slurm.end(job, "COMPLETED", { exitCode: 0 });
+    await rig.cycle(); // training done: the graph's turn again
+    const trainTo = rig.now();
+    expect((await rig.run()).state).toBe("running");
+    rig.advance(1 * MIN);
+    await rig.cycle(); // export submitted
+    rig.advance(12 * MIN);
+    completeStep(rig, graph, "export");
+    await rig.cycle();
+    const run = await rig.run();
+    expect(run.state).toBe("completed");
+    expect((await rig.types()).at(-1)).toBe("run_completed");
+
+    const g = await account(rig);
+    const t0 = Date.parse(run.createdAt);
+    expect(g.wallS).toBe((rig.now() - t0) / 1000);
+    expect(splitTotal(g.split)).toBeCloseTo(g.wallS, 6);
+    for (const c of GOODPUT_CATEGORIES) expect(g.split[c]).toBeGreaterThanOrEqual(0);
+    // before training: creation to attempt 1's submission; after: training done to the run's end
+    const before = (trainFrom - t0) / 1000;
+    const after = (rig.now() - trainTo) / 1000;
+    expect(before).toBe(38 * 60);
+    expect(after).toBe(13 * 60);
+    expect(g.split.workflow_steps).toBeCloseTo(before + after, 6);
+    expect(g.split.queue).toBeCloseTo(5 * 60, 6);
+    expect(g.split.startup).toBeCloseTo(3 * 60, 6);
+    expect(g.split.productive).toBeCloseTo(20 * 60, 6);
+    expect(g.split.detection + g.split.human_wait + g.split.recompute).toBe(0);
+    expect(g.ett).toBeCloseTo((20 * 60) / g.wallS, 9);
+    expect(g.ettTraining).toBeCloseTo((20 * 60) / (g.wallS - before - after), 9);
+  });
+});
+
 describe("accountRun", () => {
   const at = (m: number): string => new Date(Date.UTC(2025, 0, 1) + m * MIN).toISOString();
   const attempt = (
@@ -117,5 +179,65 @@ describe("accountRun", () => {
     expect(g.split.rollback).toBeCloseTo(40 * 60, 6);
     expect(g.split.human_wait).toBeCloseTo(90 * 60, 6);
     expect(g.split.checkpoint).toBeCloseTo(10 * 60, 6);
+  });
+
+  it("a graph run: a failed step's stop is human_wait, the rest of the steps workflow_steps, before and after training", () => {
+    const graph = { graph: sampleGraph(), steps: [] };
+    const g = accountRun({
+      run: { createdAt: at(0), updatedAt: at(0), state: "needs_attention", graph },
+      attempts: [attempt(1, "first", 0, 0, 200)],
+      events: [
+        { type: "run_created", time: at(0) },
+        { type: "step_submitted", time: at(1) },
+        { type: "step_failed", time: at(30) },
+        { type: "resumed_by_user", time: at(50) },
+        { type: "step_retried", time: at(50) },
+        { type: "step_completed", time: at(90) },
+        { type: "attempt_submitted", time: at(90), attempt: 1 },
+        { type: "job_started", time: at(100), attempt: 1 },
+        { type: "step_completed", time: at(200) },
+        { type: "step_submitted", time: at(201) },
+        { type: "step_failed", time: at(230) }
+      ],
+      points: [
+        { step: 1, attempt: 1, time: at(110) },
+        { step: 100, attempt: 1, time: at(190) }
+      ],
+      now: Date.parse(at(300))
+    });
+    expect(g.wallS).toBe(300 * 60);
+    expect(splitTotal(g.split)).toBeCloseTo(300 * 60, 6);
+    // 0→30 and 50→90 before training, 200→230 after it (export, until it failed)
+    expect(g.split.workflow_steps).toBeCloseTo(100 * 60, 6);
+    // 30→50 (resumed), 230→300 (still waiting)
+    expect(g.split.human_wait).toBeCloseTo(90 * 60, 6);
+    expect(g.split.queue).toBeCloseTo(10 * 60, 6);
+    expect(g.split.startup).toBeCloseTo(10 * 60, 6);
+    expect(g.split.productive).toBeCloseTo(80 * 60, 6);
+    expect(g.split.checkpoint).toBeCloseTo(10 * 60, 6);
+    expect(g.ett).toBeCloseTo(80 / 300, 9);
+    expect(g.ettTraining).toBeCloseTo(80 / 200, 9);
+  });
+
+  it("a graph run still in its steps before training: all of its clock is workflow_steps", () => {
+    const g = accountRun({
+      run: {
+        createdAt: at(0),
+        updatedAt: at(0),
+        state: "planned",
+        graph: { graph: sampleGraph(), steps: [] }
+      },
+      attempts: [attempt(1, "first", 0, 0)],
+      events: [
+        { type: "run_created", time: at(0) },
+        { type: "step_submitted", time: at(1) }
+      ],
+      points: [],
+      now: Date.parse(at(45))
+    });
+    expect(g.split.workflow_steps).toBeCloseTo(45 * 60, 6);
+    expect(splitTotal(g.split)).toBeCloseTo(45 * 60, 6);
+    expect(g.ett).toBe(0);
+    expect(g.ettTraining).toBeUndefined();
   });
 });
