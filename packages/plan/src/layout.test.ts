@@ -29,7 +29,8 @@ describe("batch and parallelism arithmetic", () => {
     });
     expect(layout.tokensPerStep).toBe(2048 * 8192);
     expect(layout.totalTokens).toBe(671_088_640_000);
-    expect(checkpoints.expected).toBe(80);
+    // 40,000 steps / checkpoint_factor 100
+    expect(checkpoints.expected).toBe(400);
   });
 
   it("converts every size unit to GCDs", () => {
