@@ -86,6 +86,15 @@ describe("batch and parallelism arithmetic", () => {
     );
   });
 
+  it("refuses a spike-policy LR floor below the schedule's min_lr", () => {
+    const text = problems(
+      emmaInput((y) => y.replace("spike: {lr_factor: 0.5, min_lr: 0.00002}", "spike: {min_lr: 0.000005}"))
+    );
+    expect(text.split("\n")).toContain(
+      "resilience.spike.min_lr: 0.000005 must be >= training.min_lr 0.00001: a rollback lowered to it would render an LR NeoX refuses (min_lr <= lr)"
+    );
+  });
+
   it("refuses sizes that are not whole nodes and time limits past the partition's", () => {
     const text = problems(
       emmaInput((y) =>
