@@ -24,6 +24,8 @@ export interface ScenarioOptions {
   checkpointFactor?: number;
   /** more lines for the spec's `resilience:` block, e.g. "  slowdown: {window_min: 0.1}" */
   resilience?: string;
+  /** more keys for the `resilience.spike` flow mapping, e.g. "min_lr: 0.0002" */
+  spike?: string;
   /** edits the local cluster profile's text (after the emulator knobs went into its env) */
   profileEdit?: (text: string) => string;
 }
@@ -46,7 +48,7 @@ export function scenarioInputs(o: ScenarioOptions): ScenarioInputs {
     .replace(/^  warmup: .*$/m, "  warmup: 0.01\n  decay_style: constant")
     .replace(
       /^cluster:/m,
-      `resilience:\n  hang: {k: 10, floor_s: 2, startup_grace_s: 60}\n  spike: {recover_window_steps: 15, rollback_min_steps_before: 10, rollback_window_steps: 1000}\n${o.resilience ? `${o.resilience}\n` : ""}cluster:`
+      `resilience:\n  hang: {k: 10, floor_s: 2, startup_grace_s: 60}\n  spike: {recover_window_steps: 15, rollback_min_steps_before: 10, rollback_window_steps: 1000${o.spike ? `, ${o.spike}` : ""}}\n${o.resilience ? `${o.resilience}\n` : ""}cluster:`
     );
   const spec = parseRunSpec(specText, "scenario.yaml");
   const env = { NEOX_EMU_SAVE_MS: "5", ...o.env };

@@ -29,7 +29,8 @@ describe("batch and parallelism arithmetic", () => {
     });
     expect(layout.tokensPerStep).toBe(2048 * 8192);
     expect(layout.totalTokens).toBe(671_088_640_000);
-    expect(checkpoints.expected).toBe(80);
+    // 40,000 steps / checkpoint_factor 100
+    expect(checkpoints.expected).toBe(400);
   });
 
   it("converts every size unit to GCDs", () => {
@@ -82,6 +83,15 @@ describe("batch and parallelism arithmetic", () => {
         "training.min_lr: 0.001 must be <= lr 0.0001",
         "cluster.account: (missing) is required on lumi"
       ])
+    );
+  });
+
+  it("refuses a spike-policy LR floor below the schedule's min_lr", () => {
+    const text = problems(
+      emmaInput((y) => y.replace("spike: {lr_factor: 0.5, min_lr: 0.00002}", "spike: {min_lr: 0.000005}"))
+    );
+    expect(text.split("\n")).toContain(
+      "resilience.spike.min_lr: 0.000005 must be >= training.min_lr 0.00001: a rollback lowered to it would render an LR NeoX refuses (min_lr <= lr)"
     );
   });
 

@@ -103,6 +103,14 @@ export function deriveLayout(
       `exceeds ${spec.model.preset}'s max_position_embeddings ${arch.max_position_embeddings}`
     );
   if (t.min_lr > t.lr) fail("training.min_lr", t.min_lr, `must be <= lr ${t.lr}`);
+  // a spike rollback may lower the LR to this floor exactly; the attempt it renders must pass NeoX's min_lr <= lr
+  const spikeFloor = spec.resilience.spike.min_lr;
+  if (spikeFloor !== undefined && spikeFloor < t.min_lr)
+    fail(
+      "resilience.spike.min_lr",
+      spikeFloor,
+      `must be >= training.min_lr ${t.min_lr}: a rollback lowered to it would render an LR NeoX refuses (min_lr <= lr)`
+    );
   if (t.lr_decay_iters !== undefined && t.lr_decay_iters > t.train_iters)
     fail("training.lr_decay_iters", t.lr_decay_iters, `is more than train_iters ${t.train_iters}`);
   if (spec.checkpointing.checkpoint_factor > t.train_iters)

@@ -66,7 +66,23 @@ const SpikePolicySchema = z
       .number()
       .positive()
       .optional()
-      .describe("never lower the LR below this; past it the run needs attention")
+      .describe(
+        "never lower the LR below this: a rollback whose LR x lr_factor would fall below it lowers the LR to min_lr exactly; at min_lr, at_min_lr decides"
+      ),
+    // Default rollback_new_seed: PaLM met spikes by restarting ~100 steps before one and skipping
+    // 200-500 batches at an unchanged LR, and they did not recur (arXiv 2204.02311, section 5.1);
+    // BLOOM's 104B experiments also rolled back and skipped iteration ranges (that divergence came
+    // back: bigscience-workshop/bigscience train/tr8b-104B/chronicles.md). NeoX has no batch-skip
+    // key, but its seed drives the shuffle of every dataset's sample index (megatron/data/
+    // gpt2_dataset.py, _build_index_mappings), so a new seed means other batches after the rollback.
+    // Stopping instead leaves the allocation idle until someone reads the alert (hours); the spike
+    // budget and max_rollbacks_per_window still bound how often it happens before a human is asked.
+    at_min_lr: z
+      .enum(["rollback_new_seed", "attention"])
+      .default("rollback_new_seed")
+      .describe(
+        "an unrecovered spike with the LR already at min_lr: rollback_new_seed rolls back at the same LR with a new seed so the data order changes and the spike batches are not replayed (bitwise reproducibility of the run is lost; the event says so); attention stops for a human. The spike budget and max_rollbacks_per_window apply either way"
+      )
   })
   .strict();
 

@@ -20,6 +20,10 @@ describe("classifyAttention", () => {
     const cases: [string, string][] = [
       ["loss spike at step 29050; already 2 rollbacks within 2000 steps (cap 2)", "spike_rollback_cap"],
       ["loss spike at step 10; spike budget spent (3/3)", "spike_budget_spent"],
+      [
+        "loss spike at step 900 did not recover within 50 steps; the LR 2.000e-5 is already at the spike policy's floor: lowering it again would go below min_lr 0.00002, and spike.at_min_lr is attention",
+        "spike_lr_floor"
+      ],
       ["job 5 ended NODE_FAIL on nid1; but the node budget is spent (4/4)", "budget_spent"],
       [
         "job 5 FAILED (exit 1) at step 40: failed 3 times in a row at the same step (crash loop, limit 3)",

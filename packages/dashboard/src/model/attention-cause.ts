@@ -67,7 +67,7 @@ export function attentionInPlainWords(kind: AttentionCause): string {
     case "spike_no_checkpoint":
       return "The loss spiked but no complete checkpoint is old enough to roll back to.";
     case "spike_lr_floor":
-      return "The loss spiked but lowering the learning rate again would go below the spec's min_lr.";
+      return "The loss spiked with the learning rate already at the spike policy's min_lr, and the spec asks a person to decide there (spike.at_min_lr: attention).";
     case "budget_spent":
       return "The job failed and the recovery budget for this kind of failure is used up.";
     case "crash_loop":

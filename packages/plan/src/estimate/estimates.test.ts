@@ -62,8 +62,8 @@ describe("EMMA-500 on 64 LUMI-G nodes", () => {
     expect(c.masterBytes).toBe(32_121_044_992);
     expect(c.optimizerBytes).toBe(64_242_089_984);
     expect(c.totalBytes).toBe(112_423_657_472);
-    // keep_last_n 5 + 1 in flight
-    expect(c.storedBytes).toBe(674_541_944_832);
+    // keep_last_n 25 + 1 in flight
+    expect(c.storedBytes).toBe(2_923_015_094_272);
     // ZeRO 1: every node writes optimizer shards; tp 2 fits on one node for the weights
     expect(c.optimizerWriterNodes).toBe(64);
     expect(c.weightWriterNodes).toBe(1);
@@ -72,26 +72,26 @@ describe("EMMA-500 on 64 LUMI-G nodes", () => {
   it("times the save and the training wall-clock", () => {
     // weights from one node at 1.2 GB/s: 16,060,522,496 / 1.2e9 = 13.384 s (the 96 GB of shards take 1.25 s)
     expect(t.saveS).toBeCloseTo(13.384, 3);
-    // 40,000 × 26.078 s + 80 saves × 13.384 s = 1,044,186.7 s = 290.05 h
-    expect(t.trainingS.fast / 3600).toBeCloseTo(290.05, 2);
-    // 40,000 × 39.638 s + 80 × 13.384 s = 1,586,606.6 s = 440.72 h
-    expect(t.trainingS.slow / 3600).toBeCloseTo(440.72, 2);
-    // ⌈290.05 / 48⌉ = 7, ⌈440.72 / 48⌉ = 10
+    // 40,000 × 26.078 s + 400 saves × 13.384 s = 1,048,469.3 s = 291.24 h
+    expect(t.trainingS.fast / 3600).toBeCloseTo(291.24, 2);
+    // 40,000 × 39.638 s + 400 × 13.384 s = 1,590,889.5 s = 441.91 h
+    expect(t.trainingS.slow / 3600).toBeCloseTo(441.91, 2);
+    // ⌈291.24 / 48⌉ = 7, ⌈441.91 / 48⌉ = 10
     expect(t.jobs).toEqual({ fast: 7, slow: 10 });
   });
 
   it("bills 4 GPU-hours per node-hour", () => {
-    // 290.05 h × 64 nodes = 18,563 node-hours → 74,253 GPU-hours; 440.72 h → 112,825
-    expect(t.nodeHours.fast).toBeCloseTo(18_563.2, 0);
-    expect(t.billing?.units.fast).toBeCloseTo(74_253, 0);
-    expect(t.billing?.units.slow).toBeCloseTo(112_825, 0);
-    expect(t.deviceHours.slow).toBeCloseTo(440.72 * 512, -1);
+    // 291.24 h × 64 nodes = 18,639 node-hours → 74,558 GPU-hours; 441.91 h → 113,130
+    expect(t.nodeHours.fast).toBeCloseTo(18_639.5, 0);
+    expect(t.billing?.units.fast).toBeCloseTo(74_558, 0);
+    expect(t.billing?.units.slow).toBeCloseTo(113_130, 0);
+    expect(t.deviceHours.slow).toBeCloseTo(441.91 * 512, -1);
   });
 
   it("gives the cadence in hours and the Young/Daly interval from the failure prior", () => {
-    // 500 steps × 26.078 s = 3.622 h; × 39.638 s = 5.505 h
-    expect(t.cadence.intervalS.fast / 3600).toBeCloseTo(3.622, 3);
-    expect(t.cadence.intervalS.slow / 3600).toBeCloseTo(5.505, 3);
+    // 100 steps × 26.078 s = 0.724 h; × 39.638 s = 1.101 h
+    expect(t.cadence.intervalS.fast / 3600).toBeCloseTo(0.724, 3);
+    expect(t.cadence.intervalS.slow / 3600).toBeCloseTo(1.101, 3);
     // 3.8 failures per 1000 node-days → one per 263.16 node-days; on 64 nodes 4.112 days = 355,263 s
     expect(t.cadence.jobMtbfS).toBeCloseTo(355_263.16, 1);
     // √(2 × 13.384 × 355,263) = 3,083.8 s ≈ 118 steps at 26.1 s, 78 at 39.6 s

@@ -48,7 +48,7 @@ describe("runSpeed", () => {
     const line = describeSpeed(s);
     expect(line).toContain("MFU 32.50% HFU 43.30% (plan 25–38%)");
     expect(line).toContain(
-      "spent 512 device-hours of 148,507–225,651 planned, 256 GPU-hours of 74,253–112,825"
+      "spent 512 device-hours of 149,116–226,260 planned, 256 GPU-hours of 74,558–113,130"
     );
   });
 

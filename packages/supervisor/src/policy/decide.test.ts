@@ -7,7 +7,7 @@ import type { Decision } from "./decision.ts";
 import type { JobView, LossAlarm, Observations, StorageFailure } from "../ports.ts";
 import { emptyObservations } from "../ports.ts";
 import { noBudgetUsed } from "../model.ts";
-import type { AttemptParams } from "../model.ts";
+import type { AttemptParams, RollbackRecord } from "../model.ts";
 
 const LR = 3e-4;
 
@@ -463,17 +463,6 @@ describe("decide: loss spikes and NaN", () => {
         .kind
     ).toBe("attention");
   });
-  it("an LR below min_lr → needs_attention", () => {
-    expect(
-      decide(
-        ctx({
-          obs: { alarm: spike({ kind: "nan" }) },
-          checkpoints: ckpts,
-          resilience: { spike: { min_lr: 2e-4 } }
-        })
-      ).kind
-    ).toBe("attention");
-  });
   it("spike policy disabled → only recorded", () => {
     expect(
       decide(
@@ -489,6 +478,150 @@ describe("decide: loss spikes and NaN", () => {
     expect(asRecover(decide(ctx({ obs: { alarm: spike(), lastIteration: 506, hang: true } }))).class).toBe(
       "hang"
     );
+  });
+});
+
+describe("decide: a spike at the LR floor (spike.min_lr, spike.at_min_lr)", () => {
+  const ckpts = [100, 200, 300, 400, 500];
+  const nan = { alarm: spike({ kind: "nan" }) };
+  it("an LR × factor below min_lr lowers the LR to min_lr exactly, same seed", () => {
+    // 3e-4 × 1/3 = 1e-4 would pass the floor of 2e-4
+    const d = asRecover(
+      decide(ctx({ obs: nan, checkpoints: ckpts, resilience: { spike: { min_lr: 2e-4 } } }))
+    );
+    expect(d.next.lr).toBe(2e-4);
+    expect(d.rollback).toEqual({ onsetStep: 500, toStep: 400, lrFrom: LR, lrTo: 2e-4 });
+    expect(d.next.seed).toBe(1234);
+    expect(d.tradeoffs).toEqual([]);
+    expect(d.cause).toMatch(
+      /with LR 2\.000e-4, the spike policy's min_lr \(3\.000e-4 × 0\.333 = 1\.000e-4 is below it\)/
+    );
+  });
+  it("at min_lr (the default at_min_lr) → roll back at the same LR with a new seed, the trade-off said", () => {
+    const d = asRecover(
+      decide(
+        ctx({
+          obs: nan,
+          checkpoints: ckpts,
+          params: { lr: 2e-4 },
+          resilience: { spike: { min_lr: 2e-4 } }
+        })
+      )
+    );
+    expect(d).toMatchObject({ class: "spike", cancel: true });
+    expect(d.next.load).toEqual({ kind: "resume", iteration: 400 });
+    expect(d.next.lr).toBe(2e-4);
+    expect(d.next.seed).toBe(1235);
+    expect(d.rollback).toEqual({ onsetStep: 500, toStep: 400, lrFrom: 2e-4, lrTo: 2e-4 });
+    expect(d.tradeoffs).toHaveLength(1);
+    expect(d.tradeoffs[0]).toMatch(/seed 1234 → 1235.*reproducib/);
+    expect(d.cause).toMatch(
+      /same LR 2\.000e-4 \(already at the spike policy's min_lr 0\.0002\).*seed 1234 → 1235/
+    );
+    expect(d.cause).toMatch(/no longer bitwise reproducible/);
+  });
+  it("an LR set below min_lr by hand is neither lowered nor raised: same LR, new seed", () => {
+    const d = asRecover(
+      decide(
+        ctx({
+          obs: nan,
+          checkpoints: ckpts,
+          params: { lr: 1e-4, seed: 7 },
+          resilience: { spike: { min_lr: 2e-4 } }
+        })
+      )
+    );
+    expect(d.next.lr).toBe(1e-4);
+    expect(d.next.seed).toBe(8);
+  });
+  it("change_seed and the floor together move the seed once", () => {
+    const d = asRecover(
+      decide(
+        ctx({
+          obs: nan,
+          checkpoints: ckpts,
+          params: { lr: 2e-4 },
+          resilience: { spike: { min_lr: 2e-4, change_seed: true } }
+        })
+      )
+    );
+    expect(d.next.seed).toBe(1235);
+    expect(d.tradeoffs).toHaveLength(1);
+  });
+  it("at min_lr with at_min_lr: attention → needs_attention, a cause the dashboard files as spike_lr_floor", () => {
+    const d = decide(
+      ctx({
+        obs: nan,
+        checkpoints: ckpts,
+        params: { lr: 2e-4 },
+        resilience: { spike: { min_lr: 2e-4, at_min_lr: "attention" } }
+      })
+    );
+    expect(d).toMatchObject({ kind: "attention", cancel: true });
+    expect(d.kind === "attention" && d.cause).toMatch(
+      /would go below min_lr 0\.0002, and spike\.at_min_lr is attention/
+    );
+  });
+  it("at_min_lr: attention still lowers to min_lr first", () => {
+    const d = asRecover(
+      decide(
+        ctx({
+          obs: nan,
+          checkpoints: ckpts,
+          resilience: { spike: { min_lr: 2e-4, at_min_lr: "attention" } }
+        })
+      )
+    );
+    expect(d.next.lr).toBe(2e-4);
+  });
+  it("the spike budget and the rollbacks-per-window cap still stop a run at the floor", () => {
+    const atFloor = { params: { lr: 2e-4 }, obs: nan, checkpoints: ckpts };
+    const floor = { min_lr: 2e-4 };
+    const spent = decide(ctx({ ...atFloor, budgetsUsed: { spike: 5 }, resilience: { spike: floor } }));
+    expect(spent.kind === "attention" && spent.cause).toMatch(/spike budget spent \(5\/5\)/);
+    const rollbacks = [1, 2, 3].map((i) => ({
+      attempt: i,
+      onsetStep: 480,
+      toStep: 300,
+      lrFrom: 2e-4,
+      lrTo: 2e-4
+    }));
+    const capped = decide(ctx({ ...atFloor, rollbacks, resilience: { spike: floor } }));
+    expect(capped.kind === "attention" && capped.cause).toMatch(/already 3 rollbacks within 5000 steps/);
+  });
+  it("EMMA's ladder: 1e-4 → 5e-5 → 2.5e-5 → 2e-5 (min_lr) → new seed, new seed, then a human once the spike budget is spent", () => {
+    // each decision feeds the next as the worker carries it out; onsets 10,000 steps apart, so only the budget binds
+    let params: AttemptParams = { load: { kind: "init" }, lr: 1e-4, seed: 1234, excludeNodes: [] };
+    const rollbacks: RollbackRecord[] = [];
+    const steps: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const onset = 10_000 * (i + 1);
+      const d = decide(
+        ctx({
+          params,
+          obs: { alarm: spike({ kind: "nan", onsetStep: onset, step: onset }) },
+          checkpoints: [onset - 500],
+          budgetsUsed: { spike: rollbacks.length },
+          rollbacks,
+          resilience: { spike: { lr_factor: 0.5, min_lr: 2e-5 } }
+        })
+      );
+      if (d.kind !== "recover") {
+        steps.push(d.kind);
+        break;
+      }
+      rollbacks.push({ attempt: i + 1, ...d.rollback! });
+      params = d.next;
+      steps.push(`${d.next.lr.toExponential(2)}/${d.next.seed}`);
+    }
+    expect(steps).toEqual([
+      "5.00e-5/1234",
+      "2.50e-5/1234",
+      "2.00e-5/1234",
+      "2.00e-5/1235",
+      "2.00e-5/1236",
+      "attention"
+    ]);
   });
 });
 

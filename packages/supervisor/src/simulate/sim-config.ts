@@ -57,7 +57,7 @@ export const SimRunSchema = z
     checkpoint_factor: z.number().int().positive(),
     nodes: z.number().int().positive(),
     gpus_per_node: z.number().int().positive(),
-    lr: pos.describe("the spec's learning rate (rollbacks lower it; min_lr can stop them)"),
+    lr: pos.describe("the spec's learning rate (rollbacks lower it, down to the spike policy's min_lr)"),
     step_s: pos.describe("seconds per training step"),
     save_s: nonneg.default(60).describe("one blocking checkpoint save, seconds"),
     startup_s: nonneg.default(300).describe("job start to first iteration, seconds"),

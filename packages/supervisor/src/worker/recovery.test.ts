@@ -100,6 +100,43 @@ describe("recovery paths of the worker, over a fake Slurm", () => {
     expect(a2.diff.map((d) => d.field)).toEqual(["load", "lr"]);
   });
 
+  it("loss spike with the LR already at spike.min_lr: rolls back at the same LR with a new seed, which the next attempt's NeoX config carries", async () => {
+    const rig = await rigs({
+      resilience:
+        "{spike: {recover_window_steps: 5, rollback_min_steps_before: 10, rollback_window_steps: 1000, min_lr: 0.0001}}"
+    });
+    const seed = (await rig.run()).params.seed;
+    const job = await startCurrent(rig);
+    for (const s of [10, 20, 30, 40]) rig.checkpoint(s);
+    await rig.log(1, trainLines(1, 40) + trainLines(41, 50, () => 9));
+    await rig.cycle();
+    const rollback = (await rig.events()).at(-1)!;
+    expect(rollback.type).toBe("rollback");
+    expect(rollback.cause).toMatch(
+      new RegExp(
+        `same LR 1\\.000e-4 \\(already at the spike policy's min_lr 0\\.0001\\).* seed ${seed} → ${seed + 1}`
+      )
+    );
+    expect(rollback.evidence.configDiff).toEqual([
+      { field: "load", from: { kind: "init" }, to: { kind: "resume", iteration: 30 } },
+      { field: "seed", from: seed, to: seed + 1 }
+    ]);
+    expect(JSON.stringify(rollback.evidence.detail)).toMatch(/bitwise reproducibility/);
+    const run = await rig.run();
+    expect(run.rollbacks).toEqual([{ attempt: 1, onsetStep: 41, toStep: 30, lrFrom: 1e-4, lrTo: 1e-4 }]);
+    expect(run.budgetsUsed.spike).toBe(1);
+    expect(rig.slurm.cancels).toEqual([job]);
+    await rig.cycle();
+    const a2 = await rig.attempt(2);
+    expect(a2.params).toMatchObject({ load: { kind: "resume", iteration: 30 }, lr: 1e-4, seed: seed + 1 });
+    // what the job reads: the run directory's config (and the attempt's snapshot of it)
+    for (const dir of [`${(await rig.run()).runDir}/neox`, `${a2.configDir}/neox`]) {
+      const yml = rig.exec.files.get(`${dir}/attempt.yml`)?.data.toString() ?? "";
+      expect(yml, dir).toContain(`"seed": ${seed + 1}`);
+      expect(yml, dir).toContain('"iteration": 30');
+    }
+  });
+
   it("a spike that recovers by itself is noted once and the run goes on", async () => {
     const rig = await rigs({ resilience: "{spike: {recover_window_steps: 20}}" });
     await startCurrent(rig);
