@@ -8,14 +8,16 @@ export type { Dashboard, DashboardOptions } from "./server/app.ts";
 export { SupervisorActions, SupervisorReadModel } from "./supervisor-adapter.ts";
 export {
   DEFAULT_TOKEN_NAME,
+  legacyTokenWarnings,
   NamedTokenSchema,
   newNamedToken,
   parseTokensEnv,
   parseTokensFile,
   TokenNameSchema,
+  tokenFormat,
   tokensFileLine
 } from "./server/tokens.ts";
-export type { NamedToken } from "./server/tokens.ts";
+export type { NamedToken, TokenFormat } from "./server/tokens.ts";
 export { alertSeverity } from "./alerts/alert.ts";
 export { AlertRoutesSchema, chooseRoute, parseAlertRoutes, routeAlert } from "./alerts/routes.ts";
 export type { AlertRoutes, RouteChoice } from "./alerts/routes.ts";
