@@ -1,5 +1,7 @@
 // The public API of @neoxctl/dashboard: what other packages import, named one by one.
 export { WebhookNotifier } from "./alerts/webhook-notifier.ts";
+export { AlertStateStore, OpenAlertSchema, ResolvedAlertSchema } from "./alerts/alert-state.ts";
+export type { OpenAlert, ResolvedAlert } from "./alerts/alert-state.ts";
 export { WebhookQueue } from "./alerts/webhook-queue.ts";
 export type { AlertLogger } from "./alerts/webhook-queue.ts";
 export { serveDashboard } from "./serve.ts";
