@@ -119,8 +119,14 @@ describe("the CLI for operators", () => {
     expect(stdout).toMatch(
       /#2 node\s+job 9102 {2}nodes nid003 {2}loaded step 40 {2}exclude \[nid002\].*→ NODE_FAIL/
     );
-    const jobs = JSON.parse((await neoxctl("status", RUN, "--jobs", "--json")).stdout) as { jobId: string }[];
-    expect(jobs.map((j) => j.jobId)).toEqual(["9101", "9102"]);
+    // the job ids are made up: whatever Slurm says of them, the records' jobs are listed
+    const report = JSON.parse((await neoxctl("status", RUN, "--jobs", "--json")).stdout) as {
+      jobs: { jobId: string; state: string }[];
+    };
+    expect(report.jobs.map((j) => [j.jobId, j.state])).toEqual([
+      ["9101", "NODE_FAIL"],
+      ["9102", "NODE_FAIL"]
+    ]);
   });
 
   it("a manual control records the local user as its actor", async () => {
