@@ -173,14 +173,16 @@ export class WebhookNotifier {
       return;
     }
     if (run.state !== "running" || run.step <= o.step) return;
+    // everything that can fail is read before the record is taken, so a failed read leaves it open
+    const routing: RunRouting = (await this.opts.model.alertRouting?.(run.id)) ?? {};
+    const silenced = await this.isSilenced(run.id, routing);
+    const choice = routeAlert(alertSeverity(o.kind), routing, this.routes, this.opts.urls);
     // whoever removes the record sends the message; another supervisor may have got there first
     if (!(await this.opts.state.close(o))) return;
-    const routing: RunRouting = (await this.opts.model.alertRouting?.(run.id)) ?? {};
-    if (await this.isSilenced(run.id, routing)) {
+    if (silenced) {
       this.stats.silenced += 1;
       return;
     }
-    const choice = routeAlert(alertSeverity(o.kind), routing, this.routes, this.opts.urls);
     if (choice.urls.length === 0) {
       this.stats.unrouted += 1;
       return;
