@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -119,8 +119,14 @@ describe("the CLI for operators", () => {
     expect(stdout).toMatch(
       /#2 node\s+job 9102 {2}nodes nid003 {2}loaded step 40 {2}exclude \[nid002\].*→ NODE_FAIL/
     );
-    const jobs = JSON.parse((await neoxctl("status", RUN, "--jobs", "--json")).stdout) as { jobId: string }[];
-    expect(jobs.map((j) => j.jobId)).toEqual(["9101", "9102"]);
+    // the job ids are made up: whatever Slurm says of them, the records' jobs are listed
+    const report = JSON.parse((await neoxctl("status", RUN, "--jobs", "--json")).stdout) as {
+      jobs: { jobId: string; state: string }[];
+    };
+    expect(report.jobs.map((j) => [j.jobId, j.state])).toEqual([
+      ["9101", "NODE_FAIL"],
+      ["9102", "NODE_FAIL"]
+    ]);
   });
 
   it("a manual control records the local user as its actor", async () => {
@@ -146,7 +152,7 @@ describe("the CLI for operators", () => {
     });
   });
 
-  it("dashboard token add: stores the name and hash, prints the secret once, refuses a repeated name", async () => {
+  it("dashboard token add: stores the name and a scrypt hash, prints the secret once, refuses a repeated name", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ops-tokens-"));
     const file = join(dir, "tokens");
     try {
@@ -155,12 +161,44 @@ describe("the CLI for operators", () => {
       expect(secret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
       const text = readFileSync(file, "utf8");
       expect(text).not.toContain(secret);
-      expect(parseTokensFile(text)).toEqual([
-        { name: "oncall", sha256: createHash("sha256").update(secret).digest("hex") }
-      ]);
+      expect(text).not.toContain(createHash("sha256").update(secret).digest("hex"));
+      const [record] = parseTokensFile(text);
+      expect(record).toMatchObject({
+        name: "oncall",
+        hash: expect.stringMatching(/^scrypt\$N=32768\$r=8\$p=1\$/)
+      });
       await expect(neoxctl("dashboard", "token", "add", "oncall", "--file", file)).rejects.toMatchObject({
         code: 2
       });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("dashboard token list and doctor mark a legacy SHA-256 token for re-issue", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ops-tokens-"));
+    const file = join(dir, "tokens");
+    try {
+      await neoxctl("dashboard", "token", "add", "alice", "--file", file);
+      const legacy = createHash("sha256").update("an-old-secret-0123456789").digest("hex");
+      appendFileSync(file, `${JSON.stringify({ name: "carol", sha256: legacy })}\n`);
+      const listed = JSON.parse(
+        (await neoxctl("dashboard", "token", "list", "--file", file, "--json")).stdout
+      );
+      expect(listed).toEqual([
+        { name: "alice", format: "scrypt", reissue: false },
+        { name: "carol", format: "legacy-sha256", reissue: true }
+      ]);
+      const text = await neoxctl("dashboard", "token", "list", "--file", file);
+      expect(text.stdout).toMatch(/carol\s+legacy-sha256 {2}RE-ISSUE/);
+      expect(text.stderr).toContain('token "carol" is an unsalted SHA-256 hash');
+      expect(`${text.stdout}${text.stderr}`).not.toContain(legacy);
+      const doctor = JSON.parse(
+        (await neoxctl("doctor", "--tokens-file", file, "--json").catch((e: { stdout: string }) => e)).stdout
+      ) as { checks: { kind: string; ok: boolean; warning?: boolean; detail: string }[] };
+      const check = doctor.checks.find((c) => c.kind === "tokens");
+      expect(check).toMatchObject({ ok: true, warning: true });
+      expect(check?.detail).toContain("re-issue");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -9,7 +9,13 @@ import type { Browser, Page } from "playwright-core";
 import { connectRedis, createRun, Keys, RunStore, SeriesStore, SupervisorWorker } from "@neoxctl/supervisor";
 import type { Redis } from "ioredis";
 import type { Run, StepPoint, StoredEvent } from "@neoxctl/supervisor";
-import { buildDashboard, SupervisorActions, SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
+import {
+  AlertStateStore,
+  buildDashboard,
+  SupervisorActions,
+  SupervisorReadModel,
+  WebhookNotifier
+} from "@neoxctl/dashboard";
 import type { Dashboard } from "@neoxctl/dashboard";
 import { REPO_ROOT, removeScenario, scenarioInputs } from "../supervisor/scenario.ts";
 import type { ScenarioInputs } from "../supervisor/scenario.ts";
@@ -85,6 +91,7 @@ beforeAll(async () => {
   const line = (o: object, m: string): void => void alertLogs.push(`${m} ${JSON.stringify(o)}`);
   notifier = new WebhookNotifier({
     model,
+    state: new AlertStateStore(t.redis, t.prefix),
     urls: [hookUrl],
     baseUrl: base,
     baseDelayMs: 100,

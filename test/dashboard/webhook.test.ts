@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { Keys, RunStore } from "@neoxctl/supervisor";
-import { SupervisorReadModel, WebhookNotifier, WebhookQueue } from "@neoxctl/dashboard";
+import { AlertStateStore, SupervisorReadModel, WebhookNotifier, WebhookQueue } from "@neoxctl/dashboard";
 import type { AlertLogger } from "@neoxctl/dashboard";
 import { clearPrefix, seedHistory } from "./seed-history.ts";
 import type { Seeded } from "./seed-history.ts";
@@ -60,6 +60,7 @@ describe("webhook alerts", () => {
     const model = new SupervisorReadModel({ redis, prefix });
     const notifier = new WebhookNotifier({
       model,
+      state: new AlertStateStore(redis, prefix),
       urls: [hookUrl],
       baseUrl: "https://oncall.example/neox/",
       baseDelayMs: 50,
@@ -98,6 +99,7 @@ describe("webhook alerts", () => {
     const model = new SupervisorReadModel({ redis, prefix });
     const notifier = new WebhookNotifier({
       model,
+      state: new AlertStateStore(redis, prefix),
       urls: [hookUrl],
       baseUrl: "http://127.0.0.1:8080",
       baseDelayMs: 50,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { connectRedis, createRun, Keys, RunStore, SupervisorWorker } from "@neoxctl/supervisor";
-import { SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
+import { AlertStateStore, SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
 import { readRcclTransport } from "@neoxctl/monitor";
 import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
 import type { ScenarioInputs } from "./scenario.ts";
@@ -75,6 +75,7 @@ beforeAll(async () => {
   model = new SupervisorReadModel({ redis: t.redis, prefix: t.prefix, pollMs: 200 });
   notifier = new WebhookNotifier({
     model,
+    state: new AlertStateStore(t.redis, t.prefix),
     urls: [`http://127.0.0.1:${(server.address() as AddressInfo).port}${HOOK_PATH}`],
     baseUrl: "http://127.0.0.1:8080",
     baseDelayMs: 100,

@@ -4,8 +4,9 @@ import { assessSupervision, execTargetOf, openStore, readSupervisionInput } from
 import type { RunStore, SupervisionReport } from "@neoxctl/supervisor";
 import { toNeoxctlError } from "@neoxctl/core";
 import { checkCluster } from "./commands/cluster.ts";
+import { readNamedTokens } from "./dashboard-tokens.ts";
 
-export type CheckKind = "redis" | "cluster" | "supervisor" | "supervision" | "lease";
+export type CheckKind = "redis" | "cluster" | "supervisor" | "supervision" | "lease" | "tokens";
 
 /** One line of the doctor's report. */
 export interface DoctorCheck {
@@ -13,6 +14,8 @@ export interface DoctorCheck {
   /** what was checked: the Redis URL (redacted), a cluster, a supervisor owner, a run */
   subject: string;
   ok: boolean;
+  /** ok, but something to fix (a legacy token hash): printed as `warn`, does not fail the doctor */
+  warning?: boolean;
   detail: string;
 }
 
@@ -26,6 +29,8 @@ export interface DoctorOptions {
   /** cluster profiles (names under clusters/ or files) to reach besides those of the active runs */
   profiles: readonly string[];
   wedgedFactor?: number;
+  /** the dashboard's tokens file (else `$NEOXCTL_DASHBOARD_TOKENS_FILE`) */
+  tokensFile?: string;
   now?: () => number;
 }
 
@@ -118,9 +123,30 @@ function supervisionChecks(r: SupervisionReport): DoctorCheck[] {
   return checks;
 }
 
+/** The dashboard's named tokens, when any are configured: readable, and none left in the legacy format. */
+export async function tokensCheck(file: string | undefined): Promise<DoctorCheck | undefined> {
+  const subject = file ?? process.env.NEOXCTL_DASHBOARD_TOKENS_FILE ?? "$NEOXCTL_DASHBOARD_TOKENS";
+  try {
+    const { tokens, warnings } = await readNamedTokens(file);
+    if (tokens.length === 0) return undefined;
+    return warnings.length
+      ? {
+          kind: "tokens",
+          subject,
+          ok: true,
+          warning: true,
+          detail: `${warnings.length} of ${tokens.length} token(s) use the legacy unsalted SHA-256 hash: ${warnings.join("; ")}`
+        }
+      : { kind: "tokens", subject, ok: true, detail: `${tokens.length} token(s), all scrypt` };
+  } catch (e) {
+    return { kind: "tokens", subject, ok: false, detail: `unreadable: ${message(e)}` };
+  }
+}
+
 /** Redis, then each cluster's reachability, then the supervisors' heartbeats and the leases. */
 export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
-  const checks: DoctorCheck[] = [];
+  const tokens = await tokensCheck(o.tokensFile);
+  const checks: DoctorCheck[] = tokens ? [tokens] : [];
   const profileChecks = Promise.all(o.profiles.map(reachProfile));
   let opened: Awaited<ReturnType<typeof openStore>>;
   try {
@@ -155,7 +181,8 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
 
 export function formatDoctor(r: DoctorReport): string {
   const lines = r.checks.map(
-    (c) => `${c.ok ? "ok  " : "FAIL"} ${c.kind.padEnd(11)} ${c.subject}: ${c.detail}`
+    (c) =>
+      `${c.ok ? (c.warning === true ? "warn" : "ok  ") : "FAIL"} ${c.kind.padEnd(11)} ${c.subject}: ${c.detail}`
   );
   lines.push(
     r.ok

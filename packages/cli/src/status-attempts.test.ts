@@ -59,10 +59,12 @@ describe("status: every attempt", () => {
   });
 
   it("--jobs lists each recorded job and a queued continuation", () => {
-    expect(jobRows(rows, { jobId: "103", attempt: 3 }).map((j) => [j.jobId, j.attempt, j.state])).toEqual([
-      ["101", 1, "NODE_FAIL"],
-      ["102", 2, "running"],
-      ["103", 3, "continuation (pending)"]
+    expect(
+      jobRows(rows, { jobId: "103", attempt: 3 }).map((j) => [j.jobId, j.attempt, j.state, j.recorded])
+    ).toEqual([
+      ["101", 1, "NODE_FAIL", { phase: "ended", endState: "NODE_FAIL", cancelRequested: false }],
+      ["102", 2, "running", { phase: "running", endState: null, cancelRequested: false }],
+      ["103", 3, "continuation (pending)", { phase: "continuation", endState: null, cancelRequested: false }]
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Attempt, StoredEvent } from "@neoxctl/supervisor";
+import type { RecordedJob, RecordedPhase } from "./job-agreement.ts";
 
 /** One attempt as `status <run>` shows it. */
 export interface AttemptRow {
@@ -12,6 +13,8 @@ export interface AttemptRow {
   lr: number;
   /** `running`, `queued`, `submitting`, or how it ended (`COMPLETED`, `NODE_FAIL`, … plus `cancelled by supervisor`) */
   ended: string;
+  /** the same as data: where the record has the attempt's job, how it ended, whether a cancel was asked */
+  recorded: RecordedJob;
   createdAt: string;
   endedAt: string | null;
 }
@@ -35,33 +38,47 @@ function loadedOf(a: Attempt): string {
   }
 }
 
-function endedOf(a: Attempt, started: boolean): string {
+function phaseOf(a: Attempt, started: boolean): RecordedPhase {
   switch (a.phase) {
     case "submitting":
       return "submitting";
     case "submitted":
       return started ? "running" : "queued";
     case "ended":
-      return `${a.endState ?? "ended"}${a.cancelRequested ? " (cancel requested)" : ""}`;
+      return "ended";
   }
 }
 
+function endedOf(a: Attempt, phase: RecordedPhase): string {
+  return phase === "ended"
+    ? `${a.endState ?? "ended"}${a.cancelRequested ? " (cancel requested)" : ""}`
+    : phase;
+}
+
 export function attemptRows(attempts: readonly Attempt[], events: readonly StoredEvent[]): AttemptRow[] {
-  return attempts.map((a) => ({
-    index: a.index,
-    reason: a.reason,
-    jobId: a.jobId ?? null,
-    nodes: nodesOf(a, events),
-    loaded: loadedOf(a),
-    excluded: a.params.excludeNodes,
-    lr: a.params.lr,
-    ended: endedOf(
+  return attempts.map((a) => {
+    const phase = phaseOf(
       a,
       events.some((e) => e.attempt === a.index && e.type === "job_started")
-    ),
-    createdAt: a.createdAt,
-    endedAt: a.endedAt ?? null
-  }));
+    );
+    return {
+      index: a.index,
+      reason: a.reason,
+      jobId: a.jobId ?? null,
+      nodes: nodesOf(a, events),
+      loaded: loadedOf(a),
+      excluded: a.params.excludeNodes,
+      lr: a.params.lr,
+      ended: endedOf(a, phase),
+      recorded: {
+        phase,
+        endState: phase === "ended" ? (a.endState ?? null) : null,
+        cancelRequested: a.cancelRequested
+      },
+      createdAt: a.createdAt,
+      endedAt: a.endedAt ?? null
+    };
+  });
 }
 
 export function attemptLine(r: AttemptRow): string {
@@ -72,7 +89,9 @@ export function attemptLine(r: AttemptRow): string {
 export interface JobRow {
   jobId: string;
   attempt: number;
+  /** the record's words (as in `status <run>`) */
   state: string;
+  recorded: RecordedJob;
   submittedAt: string;
   endedAt: string | null;
 }
@@ -87,6 +106,7 @@ export function jobRows(
       jobId: r.jobId as string,
       attempt: r.index,
       state: r.ended,
+      recorded: r.recorded,
       submittedAt: r.createdAt,
       endedAt: r.endedAt
     }));
@@ -95,6 +115,7 @@ export function jobRows(
       jobId: queued.jobId,
       attempt: queued.attempt ?? rows.length + 1,
       state: "continuation (pending)",
+      recorded: { phase: "continuation", endState: null, cancelRequested: false },
       submittedAt: "",
       endedAt: null
     });

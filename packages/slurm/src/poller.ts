@@ -1,5 +1,6 @@
 import type { SlurmClient, AccountingMode } from "./client.ts";
 import type { JobStatus } from "./job-status.ts";
+import { lookupJobs } from "./lookup.ts";
 import { statePhase, type JobState } from "./job-state.ts";
 
 /** Slurm put a job back in the queue by itself (JobRequeue=1 after a node failure, or a requeue). */
@@ -43,27 +44,12 @@ export class StatusPoller {
   constructor(private readonly client: SlurmClient) {}
 
   async poll(jobIds: readonly string[]): Promise<PollResult> {
-    const wanted = new Set(jobIds);
-    const commands: string[] = ["squeue --json"];
-    const statuses = new Map<string, JobStatus>();
-    for (const j of await this.client.queue()) if (wanted.has(j.jobId)) statuses.set(j.jobId, j);
-
-    let missing = jobIds.filter((id) => !statuses.has(id));
-    if (missing.length > 0 && this.accounting !== "off") {
-      commands.push("sacct");
-      const records = await this.client.accountingRecords(missing);
-      if (records === null) this.accounting = "off";
-      else {
-        this.accounting = "on";
-        for (const j of records) if (wanted.has(j.jobId)) statuses.set(j.jobId, j);
-      }
-    }
-    missing = jobIds.filter((id) => !statuses.has(id));
-    if (missing.length > 0 && this.accounting === "off") {
-      commands.push("scontrol show job");
-      for (const j of await this.client.controllerJobs()) if (wanted.has(j.jobId)) statuses.set(j.jobId, j);
-      missing = jobIds.filter((id) => !statuses.has(id));
-    }
+    const { statuses, missing, accounting, commands } = await lookupJobs(
+      this.client,
+      jobIds,
+      this.accounting
+    );
+    this.accounting = accounting;
 
     const nodeFailures: NodeFailureEvent[] = [...statuses.values()]
       .filter((s) => s.state === "NODE_FAIL" && this.lastSeen.get(s.jobId)?.state !== "NODE_FAIL")

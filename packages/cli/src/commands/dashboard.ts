@@ -3,15 +3,16 @@ import { isAbsolute } from "node:path";
 import type { Command } from "commander";
 import { SpecError } from "@neoxctl/core";
 import {
+  legacyTokenWarnings,
   newNamedToken,
-  parseTokensEnv,
   parseTokensFile,
   serveDashboard,
+  tokenFormat,
   TokenNameSchema,
   tokensFileLine
 } from "@neoxctl/dashboard";
-import type { NamedToken } from "@neoxctl/dashboard";
-import { printLine, runAction } from "../output.ts";
+import { readNamedTokens } from "../dashboard-tokens.ts";
+import { printJson, printLine, runAction } from "../output.ts";
 
 interface DashboardOptions {
   port: string;
@@ -47,24 +48,19 @@ async function readToken(
   return token || undefined;
 }
 
-/** Named tokens from `--tokens-file`, else `$NEOXCTL_DASHBOARD_TOKENS_FILE`, plus `$NEOXCTL_DASHBOARD_TOKENS`. */
-async function readNamedTokens(file: string | undefined): Promise<NamedToken[]> {
-  const path = file ?? process.env.NEOXCTL_DASHBOARD_TOKENS_FILE;
-  if (path !== undefined && path !== "" && !isAbsolute(path))
-    throw invalid("--tokens-file", "must be an absolute path");
-  const fromFile = path ? parseTokensFile(await readFile(path, "utf8"), path) : [];
-  const env = process.env.NEOXCTL_DASHBOARD_TOKENS;
-  const fromEnv = env ? parseTokensEnv(env) : [];
-  return [...fromFile, ...fromEnv];
+async function readTokensText(file: string): Promise<string> {
+  return readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return "";
+    throw e;
+  });
 }
 
-function registerTokenAdd(dashboard: Command): void {
-  dashboard
-    .command("token")
-    .description("Manage the dashboard's named action tokens")
+function registerTokenCommands(dashboard: Command): void {
+  const token = dashboard.command("token").description("Manage the dashboard's named action tokens");
+  token
     .command("add")
     .description(
-      "Create a named action token: appends its name and sha256 to the tokens file and prints the secret once"
+      "Create a named action token: appends its name and a salted scrypt hash to the tokens file and prints the secret once"
     )
     .argument("<name>", "who holds the token; actions taken with it are recorded as dashboard:<name>")
     .requiredOption("--file <file>", "tokens file to append to (absolute path; created when missing)")
@@ -75,10 +71,7 @@ function registerTokenAdd(dashboard: Command): void {
             { path: "<name>", received: name, rule: "a token name such as oncall or alice" }
           ]);
         if (!isAbsolute(opts.file)) throw invalid("--file", "must be an absolute path");
-        const existing = await readFile(opts.file, "utf8").catch((e: NodeJS.ErrnoException) => {
-          if (e.code === "ENOENT") return "";
-          throw e;
-        });
+        const existing = await readTokensText(opts.file);
         if (parseTokensFile(existing, opts.file).some((t) => t.name === name))
           throw new SpecError("SPEC_INVALID", [
             { path: "<name>", received: name, rule: "the tokens file already has a token of that name" }
@@ -88,9 +81,35 @@ function registerTokenAdd(dashboard: Command): void {
         await appendFile(opts.file, `${sep}${tokensFileLine(record)}`, { mode: 0o600 });
         printLine(secret);
         printLine(
-          `token "${name}" added to ${opts.file} (only its sha256 is stored; the secret above is shown once)`,
+          `token "${name}" added to ${opts.file} (only a salted scrypt hash is stored; the secret above is shown once)`,
           process.stderr
         );
+      })
+    );
+  token
+    .command("list")
+    .description(
+      "List the tokens of a tokens file by name and hash format; legacy SHA-256 entries are marked for re-issue (no hash or secret is shown)"
+    )
+    .requiredOption("--file <file>", "tokens file (absolute path)")
+    .option("--json", "print JSON")
+    .action((opts: { file: string; json?: boolean }) =>
+      runAction(opts.json === true, async () => {
+        if (!isAbsolute(opts.file)) throw invalid("--file", "must be an absolute path");
+        const tokens = parseTokensFile(await readFile(opts.file, "utf8"), opts.file);
+        const rows = tokens.map((t) => ({
+          name: t.name,
+          format: tokenFormat(t),
+          reissue: tokenFormat(t) === "legacy-sha256"
+        }));
+        if (opts.json === true) return printJson(rows);
+        if (rows.length === 0) return printLine(`no tokens in ${opts.file}`);
+        for (const r of rows)
+          printLine(
+            `${r.name.padEnd(20)} ${r.format}${r.reissue ? "  RE-ISSUE: unsalted SHA-256 (legacy)" : ""}`
+          );
+        for (const w of legacyTokenWarnings(tokens, opts.file))
+          printLine(`neoxctl dashboard: warning: ${w}`, process.stderr);
       })
     );
 }
@@ -134,7 +153,7 @@ export function register(program: Command): void {
     )
     .option(
       "--tokens-file <file>",
-      "named action tokens, one JSON/YAML line {name, sha256} each (else $NEOXCTL_DASHBOARD_TOKENS_FILE; $NEOXCTL_DASHBOARD_TOKENS adds name=sha256 pairs); actions are recorded as dashboard:<name>"
+      "named action tokens, one JSON/YAML line {name, hash} each as `dashboard token add` writes them (else $NEOXCTL_DASHBOARD_TOKENS_FILE; $NEOXCTL_DASHBOARD_TOKENS adds name=<hash> pairs); legacy {name, sha256} lines still work, with a warning; actions are recorded as dashboard:<name>"
     )
     .option(
       "--read-token-file <file>",
@@ -160,7 +179,8 @@ export function register(program: Command): void {
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw invalid("--port", "port must be an integer 0-65535");
         const token = await readToken(opts.tokenFile, process.env.NEOXCTL_DASHBOARD_TOKEN, "--token-file");
-        const tokens = await readNamedTokens(opts.tokensFile);
+        const { tokens, warnings: tokenWarnings } = await readNamedTokens(opts.tokensFile);
+        for (const w of tokenWarnings) printLine(`neoxctl dashboard: warning: ${w}`, process.stderr);
         const readTokenValue = await readToken(
           opts.readTokenFile,
           process.env.NEOXCTL_DASHBOARD_READ_TOKEN,
@@ -195,5 +215,5 @@ export function register(program: Command): void {
         await new Promise<never>(() => undefined);
       })
     );
-  registerTokenAdd(dashboard);
+  registerTokenCommands(dashboard);
 }

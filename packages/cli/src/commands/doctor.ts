@@ -7,6 +7,7 @@ interface DoctorOptions {
   json?: boolean;
   cluster: string[];
   wedgedFactor?: string;
+  tokensFile?: string;
 }
 
 export function register(program: Command): void {
@@ -26,9 +27,13 @@ export function register(program: Command): void {
       "--wedged-factor <k>",
       "a supervisor holding leases is wedged when its last cycle is older than k poll intervals (default 10)"
     )
+    .option(
+      "--tokens-file <file>",
+      "the dashboard's named tokens file to check for legacy SHA-256 entries (else $NEOXCTL_DASHBOARD_TOKENS_FILE)"
+    )
     .addHelpText(
       "after",
-      "\nEnvironment: NEOXCTL_REDIS_URL (default redis://127.0.0.1:6379), NEOXCTL_REDIS_PREFIX (default neoxctl:)."
+      "\nEnvironment: NEOXCTL_REDIS_URL (default redis://127.0.0.1:6379), NEOXCTL_REDIS_PREFIX (default neoxctl:), NEOXCTL_DASHBOARD_TOKENS_FILE and NEOXCTL_DASHBOARD_TOKENS (tokens to check)."
     )
     .action(async (opts: DoctorOptions) =>
       runAction(opts.json === true, async () => {
@@ -42,6 +47,7 @@ export function register(program: Command): void {
         }
         const report = await runDoctor({
           profiles: opts.cluster,
+          ...(opts.tokensFile !== undefined ? { tokensFile: opts.tokensFile } : {}),
           ...(wedgedFactor !== undefined ? { wedgedFactor } : {})
         });
         if (opts.json === true) printJson(report);

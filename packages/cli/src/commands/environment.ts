@@ -32,7 +32,7 @@ export const ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
     ...REDIS,
     "NEOXCTL_DASHBOARD_TOKEN        the single action token (acts as `default`), unless --token-file",
     "NEOXCTL_DASHBOARD_TOKENS_FILE  named action tokens file, unless --tokens-file",
-    "NEOXCTL_DASHBOARD_TOKENS       more named tokens as name=sha256 pairs",
+    "NEOXCTL_DASHBOARD_TOKENS       more named tokens as name=<hash> pairs (scrypt$…; 64-hex SHA-256 is legacy)",
     "NEOXCTL_DASHBOARD_READ_TOKEN   read token, unless --read-token-file"
   ],
   status: [...REDIS, ...SSH],

@@ -42,8 +42,15 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "neoxctl dashboard --host 0.0.0.0 --port 8080 --token-file /etc/neoxctl/dashboard-token",
     "neoxctl dashboard --tokens-file /etc/neoxctl/dashboard-tokens"
   ],
-  "dashboard token": ["neoxctl dashboard token add alice --file /etc/neoxctl/dashboard-tokens"],
+  "dashboard token": [
+    "neoxctl dashboard token add alice --file /etc/neoxctl/dashboard-tokens",
+    "neoxctl dashboard token list --file /etc/neoxctl/dashboard-tokens"
+  ],
   "dashboard token add": ["neoxctl dashboard token add alice --file /etc/neoxctl/dashboard-tokens"],
+  "dashboard token list": [
+    "neoxctl dashboard token list --file /etc/neoxctl/dashboard-tokens",
+    "neoxctl dashboard token list --file /etc/neoxctl/dashboard-tokens --json"
+  ],
   silence: [
     'neoxctl silence emma500 --for 2h --reason "known slow node, ticket OPS-12"',
     'neoxctl silence team:nlp --for 30m --reason "maintenance window"',
@@ -70,7 +77,13 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "neoxctl supervise --once --json",
     "neoxctl supervise --webhook-file ~/.neoxctl-webhooks --dashboard-url https://oncall.example.org"
   ],
-  status: ["neoxctl status", "neoxctl status emma500", "neoxctl status --json"],
+  status: [
+    "neoxctl status",
+    "neoxctl status emma500",
+    "neoxctl status --json",
+    "neoxctl status emma500 --jobs",
+    "neoxctl status emma500 --jobs --json"
+  ],
   events: ["neoxctl events emma500", "neoxctl events emma500 --json"],
   logs: ["neoxctl logs emma500", "neoxctl logs emma500 -f"],
   rollback: [
@@ -86,7 +99,12 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "neoxctl simulate examples/emma500-llama3-8b.yaml --node-mtbf-h 2000 --human-delay-h 3 --intervals 100,250,500",
     "neoxctl simulate run.yaml --step-s 12 --seeds 1000 --json"
   ],
-  doctor: ["neoxctl doctor", "neoxctl doctor --cluster lumi --json", "neoxctl doctor --wedged-factor 20"]
+  doctor: [
+    "neoxctl doctor",
+    "neoxctl doctor --cluster lumi --json",
+    "neoxctl doctor --wedged-factor 20",
+    "neoxctl doctor --tokens-file /etc/neoxctl/dashboard-tokens"
+  ]
 };
 
 /** A command's path below the program: "" for neoxctl itself, "cluster check" for a subcommand. */

@@ -16,6 +16,7 @@ import { printJson, printLine, runAction } from "../output.ts";
 import { checkRunId } from "../run-arg.ts";
 import { attemptLine, attemptRows, jobRows } from "../status-attempts.ts";
 import { describeGoodput, goodputSummary } from "../status-goodput.ts";
+import { askSlurm, formatJobsReport, jobsReport } from "../status-jobs.ts";
 
 interface StatusOptions {
   json?: boolean;
@@ -28,7 +29,10 @@ export function register(program: Command): void {
     .description("Show supervised runs (one run in detail when given)")
     .argument("[run]", "run id")
     .option("--json", "print JSON")
-    .option("--jobs", "with a run: list the run's Slurm jobs (one per attempt, plus a queued continuation)")
+    .option(
+      "--jobs",
+      "with a run: its Slurm jobs (one per attempt, plus a queued continuation) as Slurm reports them now (one squeue, one sacct; locally or over SSH as the run's profile says) beside the supervisor's records, disagreements flagged; when Slurm cannot be reached, the records only, labelled so"
+    )
     .action(async (runId: string | undefined, opts: StatusOptions) =>
       runAction(opts.json === true, async () => {
         if (runId !== undefined) checkRunId(runId);
@@ -74,15 +78,19 @@ export function register(program: Command): void {
           }
           if (opts.jobs === true) {
             const r = rows[0];
-            const jobs = r?.attempts
+            if (!r) return;
+            const jobs = r.attempts
               ? jobRows(r.attempts, r.chain?.queued ? { ...r.chain.queued } : undefined)
               : [];
-            if (opts.json === true) return printJson(jobs);
-            if (jobs.length === 0) return printLine("no Slurm jobs yet");
-            for (const j of jobs)
-              printLine(
-                `${j.jobId.padEnd(10)} attempt ${j.attempt}  ${j.state.padEnd(22)} submitted ${j.submittedAt || "-"}${j.endedAt ? `  ended ${j.endedAt}` : ""}`
-              );
+            // Slurm is asked, not the supervisor: its records go stale while it is down
+            const access = (r.run.planInput as { profile?: { access?: unknown } }).profile?.access;
+            const answer = await askSlurm(
+              access,
+              jobs.map((j) => j.jobId)
+            );
+            const report = jobsReport(r.run, jobs, answer);
+            if (opts.json === true) return printJson(report);
+            for (const line of formatJobsReport(report)) printLine(line);
             return;
           }
           if (opts.json === true) {

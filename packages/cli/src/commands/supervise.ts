@@ -12,7 +12,13 @@ import {
 import { hostname } from "node:os";
 import { readFile } from "node:fs/promises";
 import { redactUrl, registerSecrets } from "@neoxctl/core";
-import { parseAlertRoutes, SilenceStore, SupervisorReadModel, WebhookNotifier } from "@neoxctl/dashboard";
+import {
+  AlertStateStore,
+  parseAlertRoutes,
+  SilenceStore,
+  SupervisorReadModel,
+  WebhookNotifier
+} from "@neoxctl/dashboard";
 import { printJson, printLine, runAction } from "../output.ts";
 import { readWebhooks } from "../alert-webhooks.ts";
 
@@ -102,6 +108,8 @@ export function register(program: Command): void {
         const line = (o: object, m: string): void => log(`alert: ${m} ${JSON.stringify(o)}`);
         const notifier = new WebhookNotifier({
           model: new SupervisorReadModel({ redis, prefix: defaultPrefix() }),
+          // open alerts and rate-limit slots outlive this process: a restart neither re-pages nor forgets "resolved"
+          state: new AlertStateStore(redis, defaultPrefix()),
           urls,
           ...(routes ? { routes } : {}),
           silences: new SilenceStore(redis, defaultPrefix()),

@@ -3,7 +3,7 @@ import type { Alert } from "./alert.ts";
 import { alertSeverity, resolvesByItself } from "./alert.ts";
 import { alertForNotice } from "./event-alerts.ts";
 import type { SupervisorNotice } from "./event-alerts.ts";
-import { RateLimiter } from "./rate-limiter.ts";
+import type { AlertStateStore, OpenAlert } from "./alert-state.ts";
 import { NO_ROUTES, routeAlert } from "./routes.ts";
 import type { AlertRoutes, RouteChoice, RunRouting } from "./routes.ts";
 import type { SilenceStore } from "./silences.ts";
@@ -17,8 +17,11 @@ export interface WebhookNotifierOptions extends Omit<WebhookQueueOptions, "logge
   baseUrl: string;
   /** where runbook links point (default: the dashboard's /runbook/ pages) */
   docsBaseUrl?: string;
-  /** one alert per run and kind per this interval */
+  /** open alerts, resolved alerts and rate-limit slots, in Redis (they outlive this process) */
+  state: AlertStateStore;
+  /** one alert per run and kind per this interval (across restarts and processes) */
   rateLimitMs?: number;
+  /** the clock for the times recorded with open and resolved alerts */
   now?: () => number;
   logger?: AlertLogger;
   /** named webhooks, team routes and the global minimum severity (`urls` is the global list) */
@@ -37,14 +40,6 @@ export interface NotifierStats {
   resolved: number;
 }
 
-/** An alert the run may get over by itself: where it went and the step the run was at. */
-interface OpenAlert {
-  alert: Alert;
-  step: number;
-  urls: string[];
-  routing: RunRouting;
-}
-
 /**
  * The one alert path: the supervisor's `notify` queue hands each notable event to `notify`, which
  * turns it into a Slack-compatible message with a link to the run page, picks its route (the run's
@@ -52,14 +47,15 @@ interface OpenAlert {
  * when a silence covers the run or its team, and queues its delivery. `notify` only reads Redis and
  * enqueues, so a slow or dead webhook never holds up the supervisor; delivery retries with backoff
  * inside the queue and logs webhook URLs redacted. Alerts a run can get over by itself (slowdown,
- * rollback, repeated node failures) stay open in memory until the run trains past the step it was
- * at, then a "resolved" message goes to the same place (a restart forgets open alerts).
+ * rollback, repeated node failures) stay open in Redis (`AlertStateStore`) until the run trains past
+ * the step it was at, then a "resolved" message goes to the run's route; the rate limit is kept
+ * there too, so a restarted supervisor neither pages again nor forgets to send "resolved".
  */
 export class WebhookNotifier {
   readonly queue: WebhookQueue;
   readonly stats: NotifierStats = { sent: 0, silenced: 0, unrouted: 0, resolved: 0 };
-  private readonly limiter: RateLimiter;
-  private readonly open = new Map<string, OpenAlert>();
+  private readonly rateLimitMs: number;
+  private readonly now: () => number;
   private readonly timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
 
@@ -68,6 +64,7 @@ export class WebhookNotifier {
       model: _model,
       baseUrl: _baseUrl,
       docsBaseUrl: _docs,
+      state: _state,
       rateLimitMs: _rate,
       now: _now,
       routes: _routes,
@@ -76,7 +73,8 @@ export class WebhookNotifier {
       ...queueOpts
     } = opts;
     this.queue = new WebhookQueue(queueOpts);
-    this.limiter = new RateLimiter(opts.rateLimitMs ?? 10 * 60_000, opts.now);
+    this.rateLimitMs = opts.rateLimitMs ?? 10 * 60_000;
+    this.now = opts.now ?? Date.now;
     const every = opts.resolveCheckMs ?? 60_000;
     if (every > 0) {
       this.timer = setInterval(() => void this.checkResolved(), every);
@@ -113,7 +111,7 @@ export class WebhookNotifier {
       this.opts.logger?.info({ alert: `${alert.kind}:${alert.runId}` }, "alert silenced");
       return;
     }
-    if (!this.limiter.take(`${alert.runId}\u0000${alert.kind}`)) return;
+    if (!(await this.opts.state.takeSlot(alert.runId, alert.kind, this.rateLimitMs))) return;
     this.stats.sent += 1;
     this.queue.enqueueTo(
       choice.urls,
@@ -121,17 +119,20 @@ export class WebhookNotifier {
       `${alert.kind}:${alert.runId}`
     );
     if (resolvesByItself(alert.kind))
-      this.open.set(`${alert.runId}\u0000${alert.kind}`, {
-        alert,
+      await this.opts.state.open({
+        kind: alert.kind,
+        runId: alert.runId,
+        runName: alert.runName,
         step: run.step,
-        urls: choice.urls,
-        routing
+        via: choice.via,
+        openedAt: new Date(this.now()).toISOString()
       });
   };
 
-  /** The alerts still open (tests, logs). */
-  openAlerts(): { runId: string; kind: Alert["kind"]; step: number }[] {
-    return [...this.open.values()].map((o) => ({ runId: o.alert.runId, kind: o.alert.kind, step: o.step }));
+  /** The alerts still open, as Redis has them (tests, logs). */
+  async openAlerts(): Promise<{ runId: string; kind: Alert["kind"]; step: number }[]> {
+    const { alerts } = await this.opts.state.openAlerts();
+    return alerts.map((o) => ({ runId: o.runId, kind: o.kind, step: o.step }));
   }
 
   /**
@@ -144,38 +145,67 @@ export class WebhookNotifier {
   }
 
   private async resolveOnce(): Promise<void> {
-    for (const [key, o] of [...this.open]) {
-      let run;
-      try {
-        run = await this.opts.model.getRun(o.alert.runId);
-      } catch {
-        continue;
-      }
-      if (!run || (run.state !== "running" && run.state !== "queued" && run.state !== "recovering")) {
-        this.open.delete(key);
-        continue;
-      }
-      if (run.state !== "running" || run.step <= o.step) continue;
-      this.open.delete(key);
-      if (await this.isSilenced(run.id, o.routing)) {
-        this.stats.silenced += 1;
-        continue;
-      }
-      this.stats.resolved += 1;
-      this.queue.enqueueTo(
-        o.urls,
-        resolvedMessage(
-          {
-            kind: o.alert.kind,
-            runId: run.id,
-            runName: run.name,
-            summary: `training again without help: step ${run.step} / ${run.trainIters} (was ${o.step} at the alert)`
-          },
-          this.opts.baseUrl
-        ),
-        `resolved:${o.alert.kind}:${run.id}`
-      );
+    let open: OpenAlert[];
+    try {
+      const read = await this.opts.state.openAlerts();
+      if (read.dropped > 0)
+        this.opts.logger?.warn({ dropped: read.dropped }, "unreadable open-alert records removed");
+      open = read.alerts;
+    } catch (e) {
+      // Redis is away: the next check tries again, nothing is lost
+      this.opts.logger?.warn({ error: e instanceof Error ? e.message : String(e) }, "open alerts unreadable");
+      return;
     }
+    for (const o of open) {
+      try {
+        await this.resolveOne(o);
+      } catch {
+        // the run or Redis could not be read: this alert stays open for the next check
+        continue;
+      }
+    }
+  }
+
+  private async resolveOne(o: OpenAlert): Promise<void> {
+    const run = await this.opts.model.getRun(o.runId);
+    if (!run || (run.state !== "running" && run.state !== "queued" && run.state !== "recovering")) {
+      await this.opts.state.drop(o);
+      return;
+    }
+    if (run.state !== "running" || run.step <= o.step) return;
+    // everything that can fail is read before the record is taken, so a failed read leaves it open
+    const routing: RunRouting = (await this.opts.model.alertRouting?.(run.id)) ?? {};
+    const silenced = await this.isSilenced(run.id, routing);
+    const choice = routeAlert(alertSeverity(o.kind), routing, this.routes, this.opts.urls);
+    // whoever removes the record sends the message; another supervisor may have got there first
+    if (!(await this.opts.state.close(o))) return;
+    if (silenced) {
+      this.stats.silenced += 1;
+      return;
+    }
+    if (choice.urls.length === 0) {
+      this.stats.unrouted += 1;
+      return;
+    }
+    this.stats.resolved += 1;
+    this.queue.enqueueTo(
+      choice.urls,
+      resolvedMessage(
+        {
+          kind: o.kind,
+          runId: run.id,
+          runName: run.name,
+          summary: `training again without help: step ${run.step} / ${run.trainIters} (was ${o.step} at the alert)`
+        },
+        this.opts.baseUrl
+      ),
+      `resolved:${o.kind}:${run.id}`
+    );
+    await this.opts.state.recordResolved({
+      ...o,
+      resolvedStep: run.step,
+      resolvedAt: new Date(this.now()).toISOString()
+    });
   }
 
   close(): void {

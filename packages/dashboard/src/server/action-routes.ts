@@ -3,7 +3,7 @@ import type { ActionRequest, RunActions } from "../model/actions.ts";
 import { isActionKind } from "../model/actions.ts";
 import type { RunReadModel } from "../model/read-model.ts";
 import { authFailure } from "./auth.ts";
-import type { TokenRing } from "./tokens.ts";
+import type { TokenRing } from "./token-ring.ts";
 import { isKnownRun } from "./run-id.ts";
 
 export interface ActionDeps {
@@ -53,7 +53,7 @@ function toRequest(
 export function registerActionRoutes(app: FastifyInstance, deps: ActionDeps): void {
   app.post<ActionRoute>("/api/runs/:id/actions/:kind", async (req, reply) => {
     const who = deps.actions
-      ? deps.tokens.identify(req.headers.authorization)
+      ? await deps.tokens.identify(req.headers.authorization)
       : { outcome: "read_only" as const };
     if (who.outcome !== "ok") {
       const f = authFailure(who.outcome);

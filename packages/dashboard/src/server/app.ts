@@ -16,7 +16,7 @@ import { registerActionRoutes } from "./action-routes.ts";
 import { registerGuards } from "./guards.ts";
 import type { GuardOptions } from "./guards.ts";
 import { loggerOption } from "./request-log.ts";
-import { TokenRing } from "./tokens.ts";
+import { TokenRing } from "./token-ring.ts";
 import { registerSilenceRoutes } from "./silence-routes.ts";
 import type { SilenceStore } from "../alerts/silences.ts";
 import type { NamedToken } from "./tokens.ts";

@@ -4,7 +4,7 @@ import { parseDuration, parseSilenceTarget } from "../alerts/silences.ts";
 import type { SilenceStore } from "../alerts/silences.ts";
 import { renderSilencesPage } from "../render/silences.ts";
 import { authFailure } from "./auth.ts";
-import type { TokenRing } from "./tokens.ts";
+import type { TokenRing } from "./token-ring.ts";
 
 export interface SilenceDeps {
   silences: SilenceStore;
@@ -26,11 +26,11 @@ function field(body: Record<string, unknown> | null, name: string): string {
 export function registerSilenceRoutes(app: FastifyInstance, deps: SilenceDeps): void {
   const page = async (problem?: string): Promise<string> =>
     renderSilencesPage(await deps.silences.list(), deps.actionsEnabled, problem);
-  const who = (
+  const who = async (
     body: Record<string, unknown> | null
-  ): { name: string } | { problem: string; status: number } => {
+  ): Promise<{ name: string } | { problem: string; status: number }> => {
     const id = deps.actionsEnabled
-      ? deps.tokens.identifySecret(field(body, "token"))
+      ? await deps.tokens.identifySecret(field(body, "token"))
       : { outcome: "read_only" as const };
     if (id.outcome === "ok") return { name: id.name };
     const f = authFailure(id.outcome === "missing" ? "wrong" : id.outcome);
@@ -47,7 +47,7 @@ export function registerSilenceRoutes(app: FastifyInstance, deps: SilenceDeps): 
   app.get("/api/silences", async () => ({ silences: await deps.silences.list() }));
 
   app.post<Form>("/silences", async (req, reply) => {
-    const actor = who(req.body);
+    const actor = await who(req.body);
     if ("problem" in actor)
       return reply
         .code(actor.status)
@@ -78,7 +78,7 @@ export function registerSilenceRoutes(app: FastifyInstance, deps: SilenceDeps): 
   });
 
   app.post<Form & { Params: { id: string } }>("/silences/:id/remove", async (req, reply) => {
-    const actor = who(req.body);
+    const actor = await who(req.body);
     if ("problem" in actor)
       return reply
         .code(actor.status)

@@ -1,21 +1,31 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { SpecError } from "@neoxctl/core";
+import { hashSecret, ScryptHashSchema } from "./token-kdf.ts";
 
 /** A token name as it appears in the decision log (`dashboard:<name>`). */
 export const TokenNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, "a token name such as oncall or alice");
 
-/** One named action token as kept at rest: its name and the sha256 (hex) of its secret, never the secret. */
-export const NamedTokenSchema = z.strictObject({
+/** A token issued by `neoxctl dashboard token add`: its name and a salted scrypt hash of the secret. */
+const ScryptTokenSchema = z.strictObject({ name: TokenNameSchema, hash: ScryptHashSchema });
+
+/**
+ * A token issued before scrypt: an unsalted SHA-256 of the secret. Still accepted so upgrading does
+ * not lock anyone out, but reported on load (dashboard, `token list`, doctor) until it is re-issued.
+ */
+const LegacyTokenSchema = z.strictObject({
   name: TokenNameSchema,
   sha256: z
     .string()
     .regex(/^[0-9a-f]{64}$/, "the sha256 of the token, 64 lowercase hex digits")
-    .describe("sha256 of the secret, hex")
+    .describe("unsalted sha256 of the secret, hex (legacy: re-issue the token)")
 });
+
+/** One named action token as kept at rest: its name and a hash of its secret, never the secret. */
+export const NamedTokenSchema = z.union([ScryptTokenSchema, LegacyTokenSchema]);
 export type NamedToken = z.output<typeof NamedTokenSchema>;
 
 /** The actor name the old single token (`--token-file`, `$NEOXCTL_DASHBOARD_TOKEN`) acts as. */
@@ -25,10 +35,27 @@ export function sha256Hex(secret: string): string {
   return createHash("sha256").update(secret).digest("hex");
 }
 
+/** How a stored token is hashed: `legacy-sha256` entries should be re-issued. */
+export type TokenFormat = "scrypt" | "legacy-sha256";
+
+export function tokenFormat(t: NamedToken): TokenFormat {
+  return "hash" in t ? "scrypt" : "legacy-sha256";
+}
+
+/** One warning per legacy entry, naming the token and what to do (no hash is shown). */
+export function legacyTokenWarnings(tokens: readonly NamedToken[], source: string): string[] {
+  return tokens
+    .filter((t) => tokenFormat(t) === "legacy-sha256")
+    .map(
+      (t) =>
+        `${source}: token "${t.name}" is an unsalted SHA-256 hash (legacy); re-issue it: remove its line, run \`neoxctl dashboard token add ${t.name} --file <tokens file>\` and hand out the new secret`
+    );
+}
+
 /** A new random secret (base64url, 32 bytes) and the record that goes in the tokens file. */
 export function newNamedToken(name: string): { secret: string; record: NamedToken } {
   const secret = randomBytes(32).toString("base64url");
-  return { secret, record: NamedTokenSchema.parse({ name, sha256: sha256Hex(secret) }) };
+  return { secret, record: ScryptTokenSchema.parse({ name, hash: hashSecret(secret) }) };
 }
 
 /**
@@ -49,7 +76,9 @@ export function parseTokensFile(text: string, source = "tokens file"): NamedToke
       issues.push({ path: `${source}:${i + 1}`, received: "(not shown)", rule: "not JSON or YAML" });
       return;
     }
-    const r = NamedTokenSchema.safeParse(value);
+    // the key picks the schema, so a bad entry gets that format's message, not a union's
+    const legacy = typeof value === "object" && value !== null && "sha256" in value;
+    const r = (legacy ? LegacyTokenSchema : ScryptTokenSchema).safeParse(value);
     if (r.success) tokens.push(r.data);
     else
       for (const issue of r.error.issues)
@@ -70,7 +99,8 @@ export function parseTokensFile(text: string, source = "tokens file"): NamedToke
 }
 
 /**
- * Reads `$NEOXCTL_DASHBOARD_TOKENS`: `name=sha256hex` pairs separated by commas or whitespace.
+ * Reads `$NEOXCTL_DASHBOARD_TOKENS`: `name=<hash>` pairs separated by commas or whitespace, the
+ * hash as in a tokens file (`scrypt$…`, or 64 hex digits for a legacy SHA-256 entry).
  */
 export function parseTokensEnv(value: string): NamedToken[] {
   const lines = value
@@ -78,7 +108,12 @@ export function parseTokensEnv(value: string): NamedToken[] {
     .filter((p) => p !== "")
     .map((p) => {
       const eq = p.indexOf("=");
-      return JSON.stringify(eq < 0 ? { name: p } : { name: p.slice(0, eq), sha256: p.slice(eq + 1) });
+      if (eq < 0) return JSON.stringify({ name: p });
+      const hash = p.slice(eq + 1);
+      return JSON.stringify({
+        name: p.slice(0, eq),
+        ...(/^[0-9a-f]{64}$/.test(hash) ? { sha256: hash } : { hash })
+      });
     });
   return parseTokensFile(lines.join("\n"), "$NEOXCTL_DASHBOARD_TOKENS");
 }
@@ -86,61 +121,4 @@ export function parseTokensEnv(value: string): NamedToken[] {
 /** One line to append to a tokens file. */
 export function tokensFileLine(t: NamedToken): string {
   return `${JSON.stringify(t)}\n`;
-}
-
-export type Identify = { outcome: "ok"; name: string } | { outcome: "read_only" | "missing" | "wrong" };
-
-/**
- * The action tokens a dashboard accepts, each with a name. The bearer is hashed and compared with
- * every stored hash in constant time (no early exit), so neither timing nor the order of the list
- * says which name came close.
- */
-export class TokenRing {
-  private readonly hashes: { name: string; hash: Buffer }[];
-
-  constructor(tokens: readonly NamedToken[]) {
-    this.hashes = tokens.map((t) => ({ name: t.name, hash: Buffer.from(t.sha256, "hex") }));
-  }
-
-  /** The legacy single secret (as actor `default`) plus named tokens; a name may not repeat. */
-  static of(opts: { token?: string | undefined; tokens?: readonly NamedToken[] | undefined }): TokenRing {
-    const list: NamedToken[] = [...(opts.tokens ?? [])];
-    if (opts.token !== undefined && opts.token !== "") {
-      if (list.some((t) => t.name === DEFAULT_TOKEN_NAME))
-        throw new SpecError("SPEC_INVALID", [
-          {
-            path: "tokens",
-            received: DEFAULT_TOKEN_NAME,
-            rule: `the single action token acts as "${DEFAULT_TOKEN_NAME}"; a named token may not use that name too`
-          }
-        ]);
-      list.push({ name: DEFAULT_TOKEN_NAME, sha256: sha256Hex(opts.token) });
-    }
-    return new TokenRing(list);
-  }
-
-  get size(): number {
-    return this.hashes.length;
-  }
-
-  names(): string[] {
-    return this.hashes.map((h) => h.name);
-  }
-
-  identify(header: string | undefined): Identify {
-    if (this.hashes.length === 0) return { outcome: "read_only" };
-    if (!header) return { outcome: "missing" };
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) return { outcome: "missing" };
-    return this.identifySecret(match[1]);
-  }
-
-  /** The same check for a secret given in a form field. */
-  identifySecret(secret: string): Identify {
-    if (this.hashes.length === 0) return { outcome: "read_only" };
-    const given = createHash("sha256").update(secret).digest();
-    let found: string | undefined;
-    for (const h of this.hashes) if (timingSafeEqual(given, h.hash) && found === undefined) found = h.name;
-    return found === undefined ? { outcome: "wrong" } : { outcome: "ok", name: found };
-  }
 }
