@@ -57,7 +57,7 @@ export async function graphStep(deps: LoopDeps, c: RunCycle): Promise<"train" | 
   // submissions a crash left without their job ids: adopted by nonce or sent, before anything is decided
   const settled = await settleSubmissions(deps, c, g);
   ops.push(...settled.ops);
-  if (settled.refused) return stop(deps, c, ops, settled.refused, settled.sent);
+  if (settled.refused) return stop(deps, c, ops, settled.refused, []);
   const inFlight = [
     ...new Set(
       g.steps.flatMap((s) =>
@@ -95,7 +95,6 @@ export async function graphStep(deps: LoopDeps, c: RunCycle): Promise<"train" | 
     await deps.commit(c, [...ops, deps.store.putRun(run)]);
     ops = [];
   }
-  const sent: string[] = [];
   for (const { s, def, sub } of planned) {
     let jobId: string;
     try {
@@ -103,10 +102,8 @@ export async function graphStep(deps: LoopDeps, c: RunCycle): Promise<"train" | 
     } catch (e) {
       const refused = refusal(e, s.step);
       if (!refused) throw e;
-      // what this cycle already submitted is cancelled with the rest
-      return stop(deps, c, ops, refused, [...d.cancel, ...sent]);
+      return stop(deps, c, ops, refused, d.cancel);
     }
-    sent.push(jobId);
     ops.push(...jobRecorded(deps, c, def, sub, jobId, s.evidence));
   }
 

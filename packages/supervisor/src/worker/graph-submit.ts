@@ -121,9 +121,9 @@ export async function settleSubmissions(
   deps: LoopDeps,
   c: RunCycle,
   g: GraphRun
-): Promise<{ ops: Op[]; sent: string[]; refused?: StepAttention }> {
+): Promise<{ ops: Op[]; refused?: StepAttention }> {
   const open = g.steps.flatMap((st) => st.submitting.map((sub) => ({ st, sub })));
-  const out: { ops: Op[]; sent: string[]; refused?: StepAttention } = { ops: [], sent: [] };
+  const out: { ops: Op[]; refused?: StepAttention } = { ops: [] };
   if (open.length === 0) return out;
   const jobs = await c.cluster.slurm.findSubmissions(c.run.id);
   for (const { st, sub } of open) {
@@ -144,7 +144,6 @@ export async function settleSubmissions(
       if (!refused) throw e;
       return { ...out, refused };
     }
-    out.sent.push(jobId);
     out.ops.push(...jobRecorded(deps, c, def, sub, jobId, evidence, "sent"));
   }
   return out;
