@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JobGraphSchema } from "@neoxctl/core";
@@ -148,4 +149,22 @@ ${cases}
 esac
 echo "${s.id} task $T done"
 `;
+}
+
+/**
+ * Every Slurm job accounting holds under a run's job name, array tasks folded into their job
+ * (`sacct -X` lists them as `<job>_<task>`): job id → its comment tag.
+ */
+export function runJobsInAccounting(runId: string): Map<string, string> {
+  const out = execFileSync(
+    "sacct",
+    ["-X", "-n", "-P", "-o", "JobID,Comment", `--name=neoxctl-${runId}`, "--starttime=now-1days"],
+    { encoding: "utf8" }
+  );
+  const jobs = new Map<string, string>();
+  for (const line of out.split("\n").filter((l) => l.trim() !== "")) {
+    const [id = "", comment = ""] = line.split("|");
+    jobs.set(id.split("_")[0]!, comment);
+  }
+  return jobs;
 }

@@ -101,14 +101,15 @@ describe("the job graph on the local Slurm cluster", () => {
     ]);
   }, 300_000);
 
-  it("re-runs from a step: merge runs again, what is upstream of it is skipped", async () => {
+  it("re-runs from a step: merge runs again, what it needs is reused, the rest is not selected", async () => {
     const before = readFileSync(`${rig.root}/records/merge.json`, "utf8");
     const id = await startRun(rig, { from: "merge" });
     await runToEnd(id);
     const run = await store.mustGetRun(id);
     expect(run.state, log.join("\n")).toBe("completed");
+    // convert is neither merge's input nor after it: --from merge leaves it alone
     expect(graphProgress(run.graph!).map((s) => [s.id, s.state])).toEqual([
-      ["convert", "skipped"],
+      ["convert", "not_selected"],
       ["tokenize", "skipped"],
       ["merge", "done"]
     ]);

@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalExecutor } from "@neoxctl/exec";
 import { SlurmClient } from "@neoxctl/slurm";
 import { Keys, RunStore } from "@neoxctl/supervisor";
-import { REPO_ROOT, removeScenario, scenarioInputs } from "./scenario.ts";
+import { removeScenario, scenarioInputs } from "./scenario.ts";
+import { ready, runCli, startSupervisor } from "./supervise-process.ts";
 import { testRedis } from "./redis-helpers.ts";
 
 /** Kill points survived: more with NEOXCTL_LONG_TESTS=1 (issue 8's long variant; NEOXCTL_LONG=1 is the older name). */
@@ -15,31 +15,6 @@ const KILLS = LONG ? 50 : 8;
 // run must train for minutes, not seconds, or it completes before the 50th kill; same faults, same steps
 const TRAIN_ITERS = LONG ? 1000 : 200;
 const STEP_MS = LONG ? "200" : "30";
-const TSX = join(REPO_ROOT, "node_modules/tsx/dist/esm/index.mjs");
-const CLI = join(REPO_ROOT, "packages/cli/src/main.ts");
-
-/** Resolves once the worker is up (start-up time is not a kill point worth having). */
-function ready(out: string[], from: number): Promise<void> {
-  return new Promise((res) => {
-    const check = (): void =>
-      out.slice(from).join("").includes("supervising") ? res() : void setTimeout(check, 50);
-    check();
-  });
-}
-
-function startSupervisor(prefix: string, out: string[]): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ["--import", TSX, CLI, "supervise", "--poll-interval-ms", "300", "--lease-ttl-ms", "1500"],
-    {
-      env: { ...process.env, NEOXCTL_REDIS_PREFIX: prefix },
-      stdio: ["ignore", "pipe", "pipe"]
-    }
-  );
-  child.stdout!.on("data", (d: Buffer) => out.push(d.toString()));
-  child.stderr!.on("data", (d: Buffer) => out.push(d.toString()));
-  return child;
-}
 
 // a deterministic random source, so a failing kill schedule can be replayed
 function lcg(seed: number): () => number {
@@ -73,12 +48,8 @@ describe("supervisor killed with SIGKILL at random points", () => {
     cleanup = t.cleanup;
     const store = new RunStore(t.redis, new Keys(t.prefix));
     // the run enters through the CLI, as a user would submit it
-    const submitted = spawnSync(
-      process.execPath,
+    const submitted = runCli(
       [
-        "--import",
-        TSX,
-        CLI,
         "submit",
         join(inputs.root, "spec.yaml"),
         "--cluster",
@@ -87,10 +58,7 @@ describe("supervisor killed with SIGKILL at random points", () => {
         inputs.runDir,
         "--json"
       ],
-      {
-        env: { ...process.env, NEOXCTL_REDIS_PREFIX: t.prefix },
-        encoding: "utf8"
-      }
+      t.prefix
     );
     expect(submitted.status, submitted.stderr + submitted.stdout).toBe(0);
     const run = { id: (JSON.parse(submitted.stdout) as { runId: string }).runId };

@@ -12,7 +12,7 @@ import {
 import {
   isAccountingDisabled,
   parseSacctText,
-  SACCT_FIELDS,
+  SACCT_ARRAY_FIELDS,
   sacctArgv,
   type SacctJob
 } from "./parse-sacct.ts";
@@ -198,13 +198,14 @@ export class SlurmClient {
       "-D",
       "--noheader",
       "-o",
-      SACCT_FIELDS.join(","),
+      SACCT_ARRAY_FIELDS.join(","),
       `--name=${jobNameForRun(runId)}`,
       `--starttime=now-${options.sinceDays ?? 14}days`
     ];
     const r = await this.run(argv, { allowFailure: true });
     if (r.exitCode === 0 && !isAccountingDisabled(r.stdout + r.stderr)) {
-      for (const j of parseSacctText(r.stdout).filter(mine)) if (!found.has(j.jobId)) found.set(j.jobId, j);
+      for (const j of parseSacctText(r.stdout, SACCT_ARRAY_FIELDS).filter(mine))
+        if (!found.has(j.jobId)) found.set(j.jobId, j);
     }
     return [...found.values()].sort(
       (a, b) => (a.tag?.attempt ?? 0) - (b.tag?.attempt ?? 0) || Number(a.jobId) - Number(b.jobId)

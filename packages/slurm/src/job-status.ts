@@ -40,6 +40,11 @@ export interface JobStatus {
   timeLimitMinutes: number | null;
   comment: string | null;
   tag: SubmissionTag | null;
+  /**
+   * For a task of a job array: the array's own id (what sbatch printed), where `jobId` is the
+   * task's raw id. Known from squeue and from findSubmissions' sacct; absent otherwise.
+   */
+  arrayJobId?: string;
   /** uid or user that cancelled the job, when Slurm says */
   cancelledBy: string | null;
   source: StatusSource;

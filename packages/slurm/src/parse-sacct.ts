@@ -24,6 +24,12 @@ export const SACCT_FIELDS = [
   "Comment"
 ] as const;
 
+/**
+ * SACCT_FIELDS with `JobID` (`<array>_<task>` for an array task) before the free-text Comment:
+ * what findSubmissions reads, so an array's tasks are told apart from plain jobs.
+ */
+export const SACCT_ARRAY_FIELDS = [...SACCT_FIELDS.slice(0, -1), "JobID", "Comment"] as const;
+
 /** argv for one sacct call covering several jobs, with every attempt (-D) of requeued ones */
 export function sacctArgv(jobIds: readonly string[]): string[] {
   return ["sacct", "-P", "-D", "--noheader", "-o", SACCT_FIELDS.join(","), "-j", jobIds.join(",")];
@@ -36,30 +42,37 @@ export interface SacctJob extends JobStatus {
 interface Row {
   id: string;
   step: string | null;
-  f: Record<(typeof SACCT_FIELDS)[number], string>;
+  f: Record<(typeof SACCT_ARRAY_FIELDS)[number], string>;
 }
 
-function parseRow(line: string): Row | undefined {
+function parseRow(line: string, fields: readonly string[]): Row | undefined {
   const cells = line.split("|");
-  if (cells.length < SACCT_FIELDS.length) return undefined;
-  const last = SACCT_FIELDS.length - 1;
+  if (cells.length < fields.length) return undefined;
+  const last = fields.length - 1;
   const fixed = cells.slice(0, last);
   const comment = cells.slice(last).join("|");
-  const f = Object.fromEntries(
-    SACCT_FIELDS.map((k, i) => [k, i === last ? comment : (fixed[i] ?? "")])
-  ) as Row["f"];
+  const f = {
+    JobID: "",
+    ...Object.fromEntries(fields.map((k, i) => [k, i === last ? comment : (fixed[i] ?? "")]))
+  } as Row["f"];
   const [id, step] = f.JobIDRaw.split(".", 2);
   if (!id) return undefined;
   return { id, step: step ?? null, f };
 }
 
-/** Groups rows per job id: every main record starts a new attempt; steps follow their record. */
-export function parseSacctText(text: string): SacctJob[] {
+/**
+ * Groups rows per job id: every main record starts a new attempt; steps follow their record.
+ * `fields`: the columns asked for, SACCT_FIELDS or SACCT_ARRAY_FIELDS (Comment always last).
+ */
+export function parseSacctText(
+  text: string,
+  fields: typeof SACCT_FIELDS | typeof SACCT_ARRAY_FIELDS = SACCT_FIELDS
+): SacctJob[] {
   const attempts = new Map<string, { main: Row; steps: Row[] }[]>();
   const order: string[] = [];
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
-    const row = parseRow(line);
+    const row = parseRow(line, fields);
     if (!row) continue;
     let list = attempts.get(row.id);
     if (!list) {
@@ -86,6 +99,7 @@ export function parseSacctText(text: string): SacctJob[] {
     }
     const limit = readTimeLimit(f.TimelimitRaw);
     const comment = f.Comment === "" ? null : f.Comment;
+    const array = /^(\d+)_/.exec(f.JobID)?.[1];
     out.push({
       jobId: id,
       name: f.JobName || null,
@@ -102,6 +116,7 @@ export function parseSacctText(text: string): SacctJob[] {
       timeLimitMinutes: limit,
       comment,
       tag: parseSubmissionTag(comment),
+      ...(array !== undefined ? { arrayJobId: array } : {}),
       cancelledBy: ns.cancelledBy,
       source: "sacct",
       priorAttempts: list.slice(0, -1).map((a) => ({

@@ -54,6 +54,7 @@ function jobFromSqueue(j: Record<string, unknown>): JobStatus {
   const reason = readString(j.state_reason);
   const limit = readSlurmNumber(j.time_limit);
   const comment = readString(j.comment);
+  const array = readSlurmNumber(j.array_job_id);
   return {
     jobId: String(id),
     name: readString(j.name),
@@ -71,6 +72,7 @@ function jobFromSqueue(j: Record<string, unknown>): JobStatus {
     timeLimitMinutes: typeof limit === "number" ? limit : null,
     comment,
     tag: parseSubmissionTag(comment),
+    ...(typeof array === "number" && array > 0 ? { arrayJobId: String(array) } : {}),
     cancelledBy: null,
     source: "squeue"
   };

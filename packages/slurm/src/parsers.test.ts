@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseSqueueJson } from "./parse-squeue.ts";
-import { isAccountingDisabled, parseSacctText } from "./parse-sacct.ts";
+import { isAccountingDisabled, parseSacctText, SACCT_ARRAY_FIELDS } from "./parse-sacct.ts";
 import { parseKeyValueLine, parseScontrolJobs } from "./parse-scontrol.ts";
 import type { JobStatus } from "./job-status.ts";
 
@@ -120,6 +120,20 @@ describe("sacct -P (22.05.8)", () => {
     );
     expect(j?.comment).toBe("neoxctl:run=a;attempt=1|x|y");
     expect(j?.tag).toEqual({ runId: "a", attempt: 1 });
+  });
+  it("with JobID asked for (findSubmissions), tells an array's tasks by the array's id", () => {
+    const fields = "|n|PENDING|0:0|0:0|None assigned|Unknown|Unknown|Unknown|30|None|";
+    const [task, plain] = parseSacctText(
+      `211${fields}209_1|neoxctl:run=a;attempt=0;nonce=ab12\n212${fields}212|neoxctl:run=a;attempt=1\n`,
+      SACCT_ARRAY_FIELDS
+    );
+    expect(task).toMatchObject({
+      jobId: "211",
+      arrayJobId: "209",
+      tag: { runId: "a", attempt: 0, nonce: "ab12" }
+    });
+    expect(plain?.jobId).toBe("212");
+    expect(plain).not.toHaveProperty("arrayJobId");
   });
   it("recognises the no-accounting answer", () => {
     expect(isAccountingDisabled("Slurm accounting storage is disabled\n")).toBe(true);

@@ -47,5 +47,5 @@ export { describeSpeed, runSpeed } from "./chain/speed.ts";
 export type { RunSpeed } from "./chain/speed.ts";
 export { GraphRunSchema, initialGraphRun } from "./graph/graph-state.ts";
 export type { GraphRun, GraphSelection, StepState } from "./graph/graph-state.ts";
-export { describeGraph, graphProgress } from "./graph/graph-view.ts";
+export { describeGraph, graphProgress, selectionFlag } from "./graph/graph-view.ts";
 export type { StepProgress } from "./graph/graph-view.ts";

@@ -50,6 +50,7 @@ export interface StepTaskView {
 
 export interface SubmittedJob {
   jobId: string;
+  /** the training attempt, or STEP_JOB_ATTEMPT for a graph step's job */
   attempt: number;
   /** the nonce of the attempt record that submitted it; absent on jobs submitted before nonces */
   nonce?: string;
@@ -81,10 +82,15 @@ export interface StepSubmitInput {
   partition: string;
   /** `--output`, with Slurm's `%A`/`%a`/`%j` patterns */
   output: string;
+  /** the recorded submission's nonce, carried in the job's tag (see worker/own-submission.ts) */
+  nonce: string;
 }
 
+/** The attempt number in a graph step job's tag: 0, never mistaken for a training attempt (1, 2, …). */
+export const STEP_JOB_ATTEMPT = 0;
+
 export interface SlurmPort {
-  /** sbatch one graph step (tagged with the run, attempt 0: never mistaken for a training attempt) */
+  /** sbatch one graph step (tagged with the run, STEP_JOB_ATTEMPT and the submission's nonce) */
   submitStep(req: StepSubmitInput): Promise<string>;
   /**
    * ONE accounting query for the given step jobs: every task of each (array tasks as

@@ -9,6 +9,7 @@ import {
   openStore,
   readGoodput,
   runSpeed,
+  selectionFlag,
   SeriesStore
 } from "@neoxctl/supervisor";
 import type { Run, RunGoodput, StepProgress } from "@neoxctl/supervisor";
@@ -69,6 +70,7 @@ export function register(program: Command): void {
                 ...(chain ?? {}),
                 ...(speed ? { speed } : {}),
                 ...(run.graph ? { steps: graphProgress(run.graph) } : {}),
+                ...(run.graph ? selectionOf(run.graph) : {}),
                 ...(attempts ? { attempts } : {})
               });
             } catch (e) {
@@ -100,7 +102,8 @@ export function register(program: Command): void {
                 : [
                     ...rows.map((r) => ({
                       ...summary(r.run, r.lastStep, r.attempt?.jobId, r.goodput),
-                      ...(r.steps ? { steps: r.steps } : {})
+                      ...(r.steps ? { steps: r.steps } : {}),
+                      ...(r.selection ? { selection: r.selection } : {})
                     })),
                     ...unreadable.map((u) => ({ id: u.id, state: "unreadable", error: u.error.toJSON() }))
                   ].sort((a, b) => a.id.localeCompare(b.id))
@@ -114,6 +117,7 @@ export function register(program: Command): void {
               `${r.run.id}  ${r.run.state.padEnd(15)} attempt ${r.run.attempts}${r.attempt?.jobId ? ` (job ${r.attempt.jobId})` : ""}  step ${r.lastStep ?? "-"}/${r.run.trainIters}  lr ${r.run.params.lr.toExponential(3)}  exclude [${r.run.params.excludeNodes.join(",")}]`
             );
             if (r.run.attention) printLine(`  needs attention: ${r.run.attention}`);
+            if (r.selection) printLine(`  selection: ${r.selection.text}`);
             if (r.steps) {
               if (runId) for (const line of graphTable(r.steps)) printLine(`  ${line}`);
               else printLine(`  graph: ${describeGraph(r.steps)}`);
@@ -155,6 +159,28 @@ export function register(program: Command): void {
         }
       })
     );
+}
+
+/**
+ * A graph run's `--only`/`--from`, said plainly: a run that ran one step ends `completed` too, and
+ * must not read as one that trained.
+ */
+function selectionOf(g: NonNullable<Run["graph"]>): {
+  selection?: { only?: string; from?: string; notSelected: string[]; text: string };
+} {
+  const flag = selectionFlag(g);
+  if (flag === undefined) return {};
+  const notSelected = g.steps.filter((s) => s.state === "not_selected").map((s) => s.id);
+  const runs =
+    g.only !== undefined ? `only step ${g.only} runs` : `step ${String(g.from)} and the steps after it run`;
+  return {
+    selection: {
+      ...(g.only !== undefined ? { only: g.only } : {}),
+      ...(g.from !== undefined ? { from: g.from } : {}),
+      notSelected,
+      text: `${flag}: ${runs}${notSelected.length ? `; not run (not selected): ${notSelected.join(", ")}` : ""}`
+    }
+  };
 }
 
 /** The graph as a small table: step, kind, state, tasks done/total, retries, Slurm jobs. */

@@ -48,10 +48,25 @@ export function register(program: Command): void {
       "--graph",
       "run the plan's whole job graph (convert, tokenize, merge, train, export): steps whose records verify are skipped"
     )
-    .option("--from <step>", "with --graph: re-run this step and every step after it")
-    .option("--only <step>", "with --graph: run this step only (the others' records must verify)")
+    .option(
+      "--from <step>",
+      "with --graph: re-run this step and every step after it (the steps they need must verify)"
+    )
+    .option(
+      "--only <step>",
+      "with --graph: run this step alone, then complete the run (the steps it needs must verify; the others do not run)"
+    )
     .action(async (specArg: string, opts: SubmitOptions) =>
       runAction(opts.json === true, async () => {
+        if (opts.graph !== true && (opts.from !== undefined || opts.only !== undefined))
+          // without the graph there are no steps to choose from: refused rather than ignored
+          throw new SpecError("SPEC_INVALID", [
+            {
+              path: opts.only !== undefined ? "--only" : "--from",
+              received: String(opts.only ?? opts.from),
+              rule: "chooses steps of the job graph: it needs --graph"
+            }
+          ]);
         const { spec, profile, manifest } = await loadPlanInputs(resolve(specArg), opts.cluster);
         let smoke: CanaryReport | undefined;
         if (opts.smoke === true) {

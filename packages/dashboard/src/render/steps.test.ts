@@ -49,6 +49,25 @@ describe("renderSteps", () => {
     expect(out).toContain("step merge &lt;exit 2&gt;");
   });
 
+  it("counts the steps an --only run leaves out", () => {
+    const step = (id: string, state: "done" | "not_selected") => ({
+      id,
+      kind: "tokenize" as const,
+      state,
+      done: state === "done" ? 1 : 0,
+      total: 1,
+      running: 0,
+      retries: 0,
+      jobIds: [],
+      dependsOn: []
+    });
+    const out = String(
+      renderSteps([step("convert", "not_selected"), step("tokenize", "done"), step("train", "not_selected")])
+    );
+    expect(out.replace(/\s+/g, " ")).toContain("Job graph (1/3 steps done, 2 not selected)");
+    expect(out).toContain('data-state="not_selected"');
+  });
+
   it("renders nothing for a training-only run", () => {
     expect(String(renderSteps(undefined))).toBe("");
   });

@@ -18,10 +18,12 @@ function progressBar(s: StepView): SafeHtml {
  */
 export function renderSteps(steps: readonly StepView[] | undefined): SafeHtml {
   if (!steps?.length) return html``;
+  // a run with --only/--from: the steps outside it never run, and the heading says so
+  const notSelected = steps.filter((s) => s.state === "not_selected").length;
   return html`<section id="steps">
     <h2>
       Job graph (${steps.filter((s) => s.state === "done" || s.state === "skipped").length}/${steps.length}
-      steps done)
+      steps done${notSelected ? `, ${notSelected} not selected` : ""})
     </h2>
     <table>
       <thead>

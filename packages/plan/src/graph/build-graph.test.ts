@@ -105,6 +105,13 @@ describe("planGraph", () => {
     ]);
   });
 
+  it("--only export and --from export need no record behind training (it has none; export checks its checkpoint)", () => {
+    for (const sel of [{ only: "export" }, { from: "export" }]) {
+      const g2 = planGraph(plan, { ...base, records: new Map(), ...sel });
+      expect(g2.graph.steps.filter((s) => !s.skip).map((s) => s.id)).toEqual(["export"]);
+    }
+  });
+
   it("refuses a group whose members are missing and nothing tokenizes", () => {
     const noSource = { ...manifest, datasets: manifest.datasets.map(({ source: _s, ...d }) => d) };
     const issues = issuesOf(() => planGraph(plan, { ...base, manifest: noSource, exists: () => false }));

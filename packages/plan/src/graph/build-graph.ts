@@ -367,12 +367,17 @@ function downstream(drafts: readonly StepDraft[], id: string): Set<string> {
   return out;
 }
 
+/**
+ * What the steps `ids` need. Training outside them has no record and is not run, so nothing behind
+ * it is needed either (export checks the checkpoint it reads itself); the supervisor's selectionOf
+ * draws the same line.
+ */
 function upstream(drafts: readonly StepDraft[], ids: ReadonlySet<string>): Set<string> {
   const byId = new Map(drafts.map((d) => [d.step.id, d]));
   const out = new Set<string>();
   const visit = (id: string): void => {
     for (const dep of byId.get(id)?.step.dependsOn ?? [])
-      if (!out.has(dep)) {
+      if (!out.has(dep) && !ids.has(dep) && byId.get(dep)?.step.kind !== "train") {
         out.add(dep);
         visit(dep);
       }

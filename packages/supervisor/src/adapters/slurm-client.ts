@@ -10,6 +10,7 @@ import type {
   SubmitInput,
   SubmittedJob
 } from "../ports.ts";
+import { STEP_JOB_ATTEMPT } from "../ports.ts";
 import { parseStepTasks, stepSacctArgv } from "./step-tasks.ts";
 import { NodeStateCache } from "./node-states.ts";
 
@@ -74,8 +75,9 @@ export class SlurmAdapter implements SlurmPort {
       scriptPath: req.scriptPath,
       cwd: req.cwd,
       runId: req.runId,
-      // attempt 0: a graph step, never adopted as a training attempt
-      attempt: 0,
+      // never adopted as a training attempt; after a crash, found again by its nonce
+      attempt: STEP_JOB_ATTEMPT,
+      nonce: req.nonce,
       ...(req.afterOk.length ? { dependency: `afterok:${req.afterOk.join(":")}` } : {}),
       ...(req.exclude.length ? { exclude: req.exclude } : {}),
       extraArgs
@@ -109,9 +111,15 @@ export class SlurmAdapter implements SlurmPort {
 
   async findSubmissions(runId: string): Promise<SubmittedJob[]> {
     const found = await this.client.findSubmissions(runId);
-    return found.flatMap(({ jobId, tag }) =>
-      tag?.runId === runId ? [{ jobId, attempt: tag.attempt, nonce: tag.nonce }] : []
-    );
+    // Slurm lists an array's tasks as jobs of their own: the submission is the array (the id
+    // sbatch printed, which the graph records and waits on), counted once
+    const out = new Map<string, SubmittedJob>();
+    for (const { jobId, arrayJobId, tag } of found)
+      if (tag?.runId === runId) {
+        const id = arrayJobId ?? jobId;
+        if (!out.has(id)) out.set(id, { jobId: id, attempt: tag.attempt, nonce: tag.nonce });
+      }
+    return [...out.values()];
   }
 
   async downNodes(nodes: readonly string[]): Promise<string[]> {

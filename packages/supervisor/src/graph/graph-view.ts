@@ -68,3 +68,46 @@ export function describeGraph(steps: readonly StepProgress[]): string {
     )
     .join(" · ");
 }
+
+/** `--only x` / `--from x`, as events, stop causes and `status` name it; undefined without a selection. */
+export function selectionFlag(g: Pick<GraphRun, "only" | "from">): string | undefined {
+  if (g.only !== undefined) return `--only ${g.only}`;
+  if (g.from !== undefined) return `--from ${g.from}`;
+  return undefined;
+}
+
+/**
+ * Why a run with a graph ended `completed`, for its run_completed event: which steps ran, which were
+ * reused on their records and, with a selection, which were never run, so that a run that did one
+ * step cannot be read as one that trained.
+ */
+export function graphOutcome(g: GraphRun): { cause: string; detail: Record<string, unknown> } {
+  const ids = (state: StepState): string[] => g.steps.filter((s) => s.state === state).map((s) => s.id);
+  const ran = ids("done");
+  const notSelected = ids("not_selected");
+  const skipped = ids("skipped");
+  const flag = selectionFlag(g);
+  const steps = g.steps.map((s) => ({ id: s.id, state: s.state, jobIds: s.jobIds }));
+  const list = g.steps.map((s) => `${s.id} ${s.state}`).join(", ");
+  if (flag === undefined) return { cause: `every step of the graph is done: ${list}`, detail: { steps } };
+  const what =
+    g.only !== undefined
+      ? `only step ${g.only} was run`
+      : `step${ran.length === 1 ? "" : "s"} ${ran.join(", ") || "(none)"} ${ran.length === 1 ? "was" : "were"} run`;
+  return {
+    cause:
+      `${flag}: ${what}` +
+      (notSelected.length ? `; not run (not selected): ${notSelected.join(", ")}` : "") +
+      (skipped.length ? `; reused on their verified records: ${skipped.join(", ")}` : ""),
+    detail: {
+      selection: {
+        ...(g.only !== undefined ? { only: g.only } : {}),
+        ...(g.from !== undefined ? { from: g.from } : {})
+      },
+      ran,
+      notSelected,
+      skipped,
+      steps
+    }
+  };
+}

@@ -137,6 +137,93 @@ describe("graphDecide", () => {
     expect(d.submits).toEqual([]);
   });
 
+  it("--only tokenize runs that step alone: nothing else is checked, submitted or trained, and the graph finishes", () => {
+    const g0 = initialGraphRun(sampleGraph(), { only: "tokenize" });
+    expect(g0.steps.map((s) => [s.id, s.state])).toEqual([
+      ["convert", "not_selected"],
+      ["tokenize", "pending"],
+      ["merge", "not_selected"],
+      ["train", "not_selected"],
+      ["export", "not_selected"]
+    ]);
+    // its own records do not matter (it is asked for), and no other step's are read
+    expect(recordsToCheck(g0, new Map())).toEqual([]);
+    const d = decide(g0);
+    expect(d.submits.map((s) => [s.step, s.tasks])).toEqual([["tokenize", [0, 1, 2]]]);
+    expect(d.startTrain).toBe(false);
+    const g1 = apply(g0, d, { tokenize: "90" });
+    const done = ["90_0", "90_1", "90_2"].map((k) => view(k, "COMPLETED"));
+    const d2 = decide(g1, done, { "tokenize#0": OK, "tokenize#1": OK, "tokenize#2": OK });
+    expect(d2.submits).toEqual([]);
+    expect(d2.startTrain).toBe(false);
+    expect(d2.finished).toBe(true);
+    expect(state(d2, "merge")).toBe("not_selected");
+    expect(state(d2, "train")).toBe("not_selected");
+  });
+
+  it("--only train: the steps it needs must verify, then training starts and export is not selected", () => {
+    const g0 = initialGraphRun(sampleGraph(), { only: "train" });
+    expect(state(g0, "export")).toBe("not_selected");
+    const all = { "convert#0": OK, "tokenize#0": OK, "tokenize#1": OK, "tokenize#2": OK, "merge#0": OK };
+    const g1 = { ...g0, steps: decide(g0, [], all).steps };
+    const d = decide(g1, [], all);
+    expect(d.submits).toEqual([]);
+    expect(d.startTrain).toBe(true);
+    expect(["convert", "tokenize", "merge"].map((id) => state(d, id))).toEqual([
+      "skipped",
+      "skipped",
+      "skipped"
+    ]);
+    // a needed step that does not verify is never run: the run stops naming it
+    const d3 = decide(g0, [], { ...all, "merge#0": bad("/runs/g/records/merge.json: no record") });
+    expect(d3.attention?.cause).toBe(
+      "step merge is needed by --only train but is not selected, and its outputs do not verify: /runs/g/records/merge.json: no record"
+    );
+    expect([d3.startTrain, d3.submits]).toEqual([false, []]);
+  });
+
+  it("--from merge runs merge, train and export; a step they need that does not verify stops the run", () => {
+    const g0 = initialGraphRun(sampleGraph(), { from: "merge" });
+    expect(g0.steps.map((s) => s.state)).not.toContain("not_selected");
+    const d = decide(g0, [], {
+      "convert#0": bad("/runs/g/records/convert.json: no record"),
+      "tokenize#0": OK,
+      "tokenize#1": OK,
+      "tokenize#2": OK
+    });
+    expect(d.attention?.step).toBe("convert");
+    expect(d.attention?.cause).toContain("needed by --from merge");
+    expect(d.submits).toEqual([]);
+  });
+
+  it("--from export and --only export run export on the existing checkpoint: training is not selected", () => {
+    for (const sel of [{ from: "export" }, { only: "export" }]) {
+      const g0 = initialGraphRun(sampleGraph(), sel);
+      expect(g0.steps.map((s) => s.state)).toEqual([
+        "not_selected",
+        "not_selected",
+        "not_selected",
+        "not_selected",
+        "pending"
+      ]);
+      const d = decide(g0);
+      expect(d.startTrain).toBe(false);
+      expect(d.submits.map((s) => [s.step, s.afterOk])).toEqual([["export", []]]);
+    }
+  });
+
+  it("after a resume, a needed step that stopped an --only run is checked again, never run", () => {
+    const g0 = initialGraphRun(sampleGraph(), { only: "merge" });
+    const unverified = { "tokenize#0": OK, "tokenize#1": bad("no record"), "tokenize#2": OK };
+    const d = decide(g0, [], unverified);
+    const { g: resumed } = resumeGraph({ ...g0, steps: d.steps });
+    expect(resumed.steps.find((s) => s.id === "tokenize")!.rerun).toBe(false);
+    expect(decide(resumed, [], unverified).attention?.step).toBe("tokenize");
+    expect(decide(resumed, [], { ...unverified, "tokenize#1": OK }).submits.map((s) => s.step)).toEqual([
+      "merge"
+    ]);
+  });
+
   it("verifies a finished task before calling it done, and completes the step when all are", () => {
     let g = initialGraphRun(sampleGraph(), { from: "tokenize" });
     g = apply(g, decide(g, [], { "convert#0": OK }), { tokenize: "20" });
@@ -191,8 +278,11 @@ describe("graphDecide", () => {
   });
 
   it("retries a timed-out task, and stops once the task's budget is spent", () => {
-    let g = initialGraphRun(sampleGraph(), { from: "convert" });
-    g = apply(g, decide(g, [], unread), { convert: "40", tokenize: "41" });
+    let g = initialGraphRun(sampleGraph());
+    g = apply(g, decide(g, [], { ...unread, "convert#0": bad("no record") }), {
+      convert: "40",
+      tokenize: "41"
+    });
     const d = decide(g, [view("40", "TIMEOUT")]);
     expect(d.submits.filter((s) => s.retry).map((s) => s.step)).toEqual(["convert"]);
     g = apply(g, d, { convert: "42", merge: "43" });
@@ -217,8 +307,11 @@ describe("graphDecide", () => {
   });
 
   it("stops when a task exits 0 but its outputs do not verify", () => {
-    let g = initialGraphRun(sampleGraph(), { from: "convert" });
-    g = apply(g, decide(g, [], unread), { convert: "60", tokenize: "61" });
+    let g = initialGraphRun(sampleGraph());
+    g = apply(g, decide(g, [], { ...unread, "convert#0": bad("no record") }), {
+      convert: "60",
+      tokenize: "61"
+    });
     const d = decide(g, [view("60", "COMPLETED")], {
       "convert#0": bad("/runs/g/ckpt/init: missing from the record")
     });

@@ -2,7 +2,8 @@ import type { GraphStep, StepVerification } from "@neoxctl/core";
 import type { Evidence } from "../model.ts";
 import type { StepTaskView } from "../ports.ts";
 import type { GraphRun, StepRecordState, TaskRecord } from "../graph/graph-state.ts";
-import { taskKey, topoOrder } from "../graph/graph-view.ts";
+import { selectionOf } from "../graph/graph-state.ts";
+import { selectionFlag, taskKey, topoOrder } from "../graph/graph-view.ts";
 
 /**
  * The graph policy: pure, like decide(). From the graph's recorded state, what Slurm says of each
@@ -70,8 +71,9 @@ function alive(t: TaskRecord): boolean {
   return t.state === "queued" || t.state === "running";
 }
 
+/** Done, skipped on its records, or outside the selection: nothing more will happen to it. */
 function settled(s: StepRecordState): boolean {
-  return s.state === "done" || s.state === "skipped";
+  return s.state === "done" || s.state === "skipped" || s.state === "not_selected";
 }
 
 /** Which records the worker must read this cycle before asking graphDecide. */
@@ -98,7 +100,11 @@ export function recordsToCheck(
   return out;
 }
 
-/** A pending step may be skipped on its records when nothing upstream ran in this run and no one asked to rerun it. */
+/**
+ * A pending step may be skipped on its records when nothing upstream ran in this run and no one
+ * asked to rerun it. With a selection, a pending step outside it is one the selected steps need:
+ * it is never run, so its records must verify.
+ */
 function mayReuse(
   g: GraphRun,
   def: GraphStep,
@@ -106,7 +112,7 @@ function mayReuse(
   byId: ReadonlyMap<string, StepRecordState>
 ): boolean {
   if (def.kind === "train") return false;
-  if (g.only !== undefined && g.only !== def.id) return true;
+  if (selectionFlag(g) !== undefined && !st.rerun) return true;
   return !st.rerun && def.dependsOn.every((d) => byId.get(d)?.state === "skipped");
 }
 
@@ -147,11 +153,12 @@ export function graphDecide(ctx: GraphContext): GraphDecision {
         });
         continue;
       }
-      if (ctx.g.only !== undefined && ctx.g.only !== def.id) {
+      const flag = selectionFlag(ctx.g);
+      if (flag !== undefined && !st.rerun) {
         const problems = checks.flatMap((c) => c?.problems ?? [`step ${def.id}: record not read`]);
         return stopRun(ctx, defs, byId, d, {
           step: def.id,
-          cause: `step ${def.id} is not selected (--only ${ctx.g.only}) and its outputs do not verify: ${problems[0] ?? "?"}`,
+          cause: `step ${def.id} is needed by ${flag} but is not selected, and its outputs do not verify: ${problems[0] ?? "?"}`,
           evidence: { detail: { step: def.id, problems } }
         });
       }
@@ -379,14 +386,22 @@ function stopRun(
   return { ...d, submits: [], startTrain: false, finished: false, attention: why };
 }
 
-/** After a human resumes: steps that stopped the run go back to pending, their unfinished tasks run again. */
+/**
+ * After a human resumes: steps that stopped the run go back to pending, their unfinished tasks run
+ * again. A step outside the selection that stopped it (its records did not verify) is checked again,
+ * never run.
+ */
 export function resumeGraph(g: GraphRun): { g: GraphRun; reset: string[] } {
   const next = structuredClone(g);
   const reset: string[] = [];
+  const chosen = selectionOf(g.graph, {
+    ...(g.only ? { only: g.only } : {}),
+    ...(g.from ? { from: g.from } : {})
+  });
   for (const st of next.steps) {
     if (st.state !== "needs_attention" && st.state !== "failed") continue;
     st.state = "pending";
-    st.rerun = true;
+    st.rerun = chosen === undefined || chosen.runs.has(st.id);
     delete st.attention;
     for (const t of st.tasks)
       if (t.state !== "done") {

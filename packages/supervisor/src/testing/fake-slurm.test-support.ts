@@ -8,6 +8,7 @@ import type {
   SubmitInput,
   SubmittedJob
 } from "../ports.ts";
+import { STEP_JOB_ATTEMPT } from "../ports.ts";
 import { jobAlive } from "../worker/job-liveness.ts";
 
 /** One job as the fake controller keeps it. */
@@ -59,13 +60,25 @@ export class FakeSlurm implements SlurmPort {
   /** graph step jobs: job id → its submission and each task's view (key as taskKey) */
   readonly stepJobs = new Map<string, { input: StepSubmitInput; tasks: Map<string, StepTaskView> }>();
 
+  /**
+   * The next step sbatch (of the script ending in `script`, if given) dies with the supervisor:
+   * `before` Slurm got it (no job), or `after` (the job exists, the answer is lost). The error
+   * stands for the kill: the cycle ends there.
+   */
+  crashStepSubmit: { when: "before" | "after"; script?: string } | undefined;
+
   async submitStep(req: StepSubmitInput): Promise<string> {
+    const c = this.crashStepSubmit;
+    const crash = c && (c.script === undefined || req.scriptPath.endsWith(c.script)) ? c.when : undefined;
+    if (crash) this.crashStepSubmit = undefined;
+    if (crash === "before") throw new Error("fake Slurm: the supervisor died before sbatch");
     const jobId = String(this.nextId++);
     const keys = req.tasks ? req.tasks.map((t) => `${jobId}_${t}`) : [jobId];
     this.stepJobs.set(jobId, {
       input: req,
       tasks: new Map(keys.map((key) => [key, { key, state: "PENDING", nodes: [] }]))
     });
+    if (crash === "after") throw new Error(`fake Slurm: the supervisor died after sbatch made job ${jobId}`);
     return jobId;
   }
 
@@ -110,14 +123,13 @@ export class FakeSlurm implements SlurmPort {
   }
 
   async findSubmissions(runId: string): Promise<SubmittedJob[]> {
-    return [...this.jobs.values()]
+    const steps = [...this.stepJobs]
+      .filter(([, j]) => j.input.runId === runId)
+      .map(([jobId, j]) => ({ jobId, attempt: STEP_JOB_ATTEMPT, nonce: j.input.nonce }));
+    const attempts = [...this.jobs.values()]
       .filter((j) => j.runId === runId)
-      .sort((a, b) => a.attempt - b.attempt || Number(a.jobId) - Number(b.jobId))
-      .map((j) => ({
-        jobId: j.jobId,
-        attempt: j.attempt,
-        nonce: j.input.nonce
-      }));
+      .map((j) => ({ jobId: j.jobId, attempt: j.attempt, nonce: j.input.nonce }));
+    return [...steps, ...attempts].sort((a, b) => a.attempt - b.attempt || Number(a.jobId) - Number(b.jobId));
   }
 
   async downNodes(nodes: readonly string[]): Promise<string[]> {

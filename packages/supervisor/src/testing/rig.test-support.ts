@@ -14,6 +14,7 @@ import { createRun } from "../worker/create-run.ts";
 import { Supervisor } from "../worker/supervisor.ts";
 import type { CycleReport } from "../worker/supervisor.ts";
 import type { ChainPriors } from "../chain/measure.ts";
+import type { GraphSelection } from "../graph/graph-state.ts";
 import { FakeSlurm } from "./fake-slurm.test-support.ts";
 import { MemoryExecutor } from "./memory-executor.test-support.ts";
 
@@ -31,6 +32,8 @@ export interface RigOptions {
   chainPriors?: ChainPriors;
   /** a job graph for the run (its steps run around training) */
   graph?: JobGraph;
+  /** `--from` / `--only` of the graph */
+  selection?: GraphSelection;
 }
 
 /** A supervisor over real Redis (its own key prefix), a fake Slurm and an in-memory file system, on a clock the test moves. */
@@ -91,7 +94,8 @@ async function makeRig(redis: Redis, o: RigOptions = {}): Promise<Rig> {
       repoRoot: "/opt/neoxctl",
       runDir: RUN_DIR,
       runId: "unit-run",
-      ...(o.graph ? { graph: o.graph } : {})
+      ...(o.graph ? { graph: o.graph } : {}),
+      ...(o.selection ? { selection: o.selection } : {})
     },
     now
   );

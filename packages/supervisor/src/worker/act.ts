@@ -11,6 +11,7 @@ import { nextAttempt } from "./next-attempt.ts";
 import { noteOps, transitionOps } from "./transition.ts";
 import { submitPending } from "./submit.ts";
 import { trainDoneOps } from "./graph-train.ts";
+import { graphOutcome } from "../graph/graph-view.ts";
 
 /** The attempt a decision is about, as this cycle saw it. */
 export interface Watched {
@@ -37,12 +38,16 @@ export async function act(deps: LoopDeps, c: RunCycle, w: Watched, d: Decision):
         await deps.commit(c, [deps.store.putAttempt(c.run.id, w.attempt), ...graphOps]);
         return;
       }
+      // a graph run that trained and ends here (`--only train`) says what of its graph ran
+      const outcome = c.run.graph ? graphOutcome(c.run.graph) : undefined;
       await deps.commit(c, [
         deps.store.putAttempt(c.run.id, w.attempt),
         ...transitionOps(deps.store, c.run, "completed", {
           type: "run_completed",
-          cause: d.cause,
-          evidence: d.evidence,
+          cause: outcome ? `${d.cause}; ${outcome.cause}` : d.cause,
+          evidence: outcome
+            ? { ...d.evidence, detail: { ...d.evidence.detail, graph: outcome.detail } }
+            : d.evidence,
           at: c.now,
           attempt: w.attempt.index
         })

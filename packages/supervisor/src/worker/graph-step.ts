@@ -1,14 +1,15 @@
-import { SlurmError, recordFiles, recordPathFor, StepRecordSchema, verifyStepOutputs } from "@neoxctl/core";
+import { recordFiles, recordPathFor, StepRecordSchema, verifyStepOutputs } from "@neoxctl/core";
 import type { GraphStep, StepVerification } from "@neoxctl/core";
 import type { Executor } from "@neoxctl/exec";
 import type { Run } from "../model.ts";
 import type { Op } from "../store/run-store.ts";
 import type { GraphRun } from "../graph/graph-state.ts";
-import { taskKey } from "../graph/graph-view.ts";
+import { graphOutcome } from "../graph/graph-view.ts";
 import { graphDecide, recordKey, recordsToCheck, resumeGraph } from "../policy/graph-decide.ts";
 import type { StepAttention } from "../policy/graph-decide.ts";
 import type { RunCycle } from "./cycle.ts";
 import type { LoopDeps } from "./loop-deps.ts";
+import { jobRecorded, recordSubmission, refusal, sendSubmission, settleSubmissions } from "./graph-submit.ts";
 import { noteOps, transitionOps } from "./transition.ts";
 
 /** Lines of a failed task's log attached to its step_failed event. */
@@ -19,17 +20,18 @@ export function graphTurn(run: Run): boolean {
   const g = run.graph;
   if (!g) return false;
   const train = trainOf(g);
-  return !train || train.state === "pending" || train.state === "done" || train.state === "skipped";
+  return (
+    !train ||
+    train.state === "pending" ||
+    train.state === "done" ||
+    train.state === "skipped" ||
+    train.state === "not_selected"
+  );
 }
 
 function trainOf(g: GraphRun): GraphRun["steps"][number] | undefined {
   const def = g.graph.steps.find((s) => s.kind === "train");
   return def ? g.steps.find((s) => s.id === def.id) : undefined;
-}
-
-/** Where a step task writes its Slurm output (`--output`; %A/%a for arrays, %j otherwise). */
-export function stepLogPattern(run: Pick<Run, "runDir">, def: GraphStep): string {
-  return `${run.runDir}/logs/steps/${def.id}-${def.array ? "%A_%a" : "%j"}.out`;
 }
 
 function stepLogPath(run: Pick<Run, "runDir">, step: string, key: string): string {
@@ -44,7 +46,7 @@ function stepLogPath(run: Pick<Run, "runDir">, step: string, key: string): strin
 export async function graphStep(deps: LoopDeps, c: RunCycle): Promise<"train" | "done"> {
   const { run, now } = c;
   let g = run.graph!;
-  const ops: Op[] = [];
+  let ops: Op[] = [];
   if (run.state === "recovering") {
     // a human resumed the run: the steps that stopped it run again
     const r = resumeGraph(g);
@@ -52,6 +54,10 @@ export async function graphStep(deps: LoopDeps, c: RunCycle): Promise<"train" | 
     run.graph = g;
     if (r.reset.length) ops.push(deps.store.putRun(run));
   }
+  // submissions a crash left without their job ids: adopted by nonce or sent, before anything is decided
+  const settled = await settleSubmissions(deps, c, g);
+  ops.push(...settled.ops);
+  if (settled.refused) return stop(deps, c, ops, settled.refused, []);
   const inFlight = [
     ...new Set(
       g.steps.flatMap((s) =>
@@ -76,49 +82,29 @@ export async function graphStep(deps: LoopDeps, c: RunCycle): Promise<"train" | 
 
   if (d.attention) return stop(deps, c, ops, d.attention, d.cancel);
 
-  for (const s of d.submits) {
-    const def = defOf(s.step);
-    const st = g.steps.find((x) => x.id === s.step)!;
-    await c.cluster.exec.run(["mkdir", "-p", `${run.runDir}/logs/steps`]);
+  // recorded before any sbatch, so a crash between an sbatch and its job id loses nothing
+  const planned = d.submits.map((s) => ({
+    s,
+    def: defOf(s.step),
+    sub: recordSubmission(
+      g.steps.find((x) => x.id === s.step)!,
+      s
+    )
+  }));
+  if (planned.length) {
+    await deps.commit(c, [...ops, deps.store.putRun(run)]);
+    ops = [];
+  }
+  for (const { s, def, sub } of planned) {
     let jobId: string;
     try {
-      jobId = await c.cluster.slurm.submitStep({
-        scriptPath: `${run.runDir}/${def.script ?? ""}`,
-        cwd: run.runDir,
-        runId: run.id,
-        ...(def.array ? { tasks: s.tasks, maxConcurrent: def.array.maxConcurrent } : {}),
-        afterOk: s.afterOk,
-        exclude: s.exclude,
-        partition: def.partition,
-        output: stepLogPattern(run, def)
-      });
+      jobId = await sendSubmission(c, def, sub);
     } catch (e) {
-      if (e instanceof SlurmError && e.code === "SLURM_REJECTED")
-        return stop(
-          deps,
-          c,
-          ops,
-          {
-            step: s.step,
-            cause: `sbatch refused step ${s.step}: ${e.message}`,
-            evidence: { detail: { step: s.step, ...(e.details as Record<string, unknown>) } }
-          },
-          d.cancel
-        );
-      throw e;
+      const refused = refusal(e, s.step);
+      if (!refused) throw e;
+      return stop(deps, c, ops, refused, d.cancel);
     }
-    st.jobIds.push(jobId);
-    for (const t of st.tasks) if (s.tasks.includes(t.index)) Object.assign(t, { jobId, state: "queued" });
-    if (st.state === "pending") st.state = "submitted";
-    const keys = s.tasks.map((i) => taskKey(def, jobId, i));
-    ops.push(
-      ...noteOps(deps.store, run, {
-        type: s.retry ? "step_retried" : "step_submitted",
-        cause: `${s.cause} as job ${jobId}`,
-        evidence: { ...s.evidence, jobId, detail: { ...s.evidence.detail, jobs: keys } },
-        at: now
-      })
-    );
+    ops.push(...jobRecorded(deps, c, def, sub, jobId, s.evidence));
   }
 
   let result: "train" | "done" = "done";
@@ -129,11 +115,12 @@ export async function graphStep(deps: LoopDeps, c: RunCycle): Promise<"train" | 
     result = "train";
   }
   if (d.finished) {
+    const outcome = graphOutcome(g);
     ops.push(
       ...transitionOps(deps.store, run, "completed", {
         type: "run_completed",
-        cause: `every step of the graph is done: ${g.steps.map((s) => `${s.id} ${s.state}`).join(", ")}`,
-        evidence: { detail: { steps: g.steps.map((s) => ({ id: s.id, state: s.state, jobIds: s.jobIds })) } },
+        cause: outcome.cause,
+        evidence: { detail: outcome.detail },
         at: now
       })
     );
@@ -158,6 +145,8 @@ async function stop(
     st.state = "needs_attention";
     st.attention = a.cause;
   }
+  // nothing recorded is left to be sent after a restart: the run waits for a human
+  for (const s of run.graph!.steps) s.submitting = [];
   run.attention = a.cause;
   ops.push(
     ...transitionOps(deps.store, run, "needs_attention", {

@@ -29,7 +29,9 @@ export function trainDoneOps(
         grew = true;
       }
   }
-  const open = g.steps.filter((s) => after.has(s.id) && s.state !== "done" && s.state !== "skipped");
+  const open = g.steps.filter(
+    (s) => after.has(s.id) && s.state !== "done" && s.state !== "skipped" && s.state !== "not_selected"
+  );
   if (open.length === 0) {
     st.state = "done";
     for (const t of st.tasks) t.state = "done";

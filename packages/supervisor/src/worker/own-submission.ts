@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import type { SubmittedJob } from "../ports.ts";
 
 /**
- * A fresh nonce for one attempt record (12 hex digits). It is written into the record before the
- * record's sbatch and into the job's comment tag by that sbatch, so that after a crash the job can
- * be told from another job with the same run and attempt number: one an earlier run under the same
- * run id left in Slurm's accounting.
+ * A fresh nonce for one recorded submission (12 hex digits): an attempt record, a queued
+ * continuation, or one sbatch of a graph step (graph-state's StepSubmission, tagged with attempt
+ * STEP_JOB_ATTEMPT). It is written into the record before the sbatch and into the job's comment tag
+ * by that sbatch, so that after a crash the job can be told from another job with the same run and
+ * attempt number: one an earlier run under the same run id left in Slurm's accounting, or another
+ * submission of the same step.
  */
 export function newSubmissionNonce(): string {
   return randomBytes(6).toString("hex");
