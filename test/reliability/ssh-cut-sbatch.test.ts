@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { ExecError } from "@neoxctl/core";
-import { createExecutor, LocalExecutor } from "@neoxctl/exec";
+import type { EventType } from "@neoxctl/core";
+import { createExecutor } from "@neoxctl/exec";
 import type { ExecOptions, ExecResult, Executor } from "@neoxctl/exec";
 import { SlurmClient } from "@neoxctl/slurm";
 import {
@@ -16,7 +17,7 @@ import {
 import { SSH_FILES, SSHD_HOST, SSHD_PORT, ensureSshd } from "../support/targets.ts";
 import { REPO_ROOT, removeScenario, scenarioInputs } from "../supervisor/scenario.ts";
 import { testRedis } from "../supervisor/redis-helpers.ts";
-import { cycleUntil } from "../supervisor/harness.ts";
+import { attemptRecords, cycleUntil, jobsVersusRecords } from "../supervisor/harness.ts";
 
 /**
  * Kills the sshd session processes serving this test process's connections to the test sshd: the
@@ -81,6 +82,15 @@ class CutAfterSbatch implements Executor {
   }
 }
 
+/** What a run may record besides the cut: starts, the end, and recoveries from another test's DOWN node. */
+const TOLERATED: ReadonlySet<EventType> = new Set<EventType>([
+  "run_created",
+  "attempt_submitted",
+  "job_started",
+  "recover_node",
+  "run_completed"
+]);
+
 // Runs in the default suite. It once stalled in `queued`: the adopted job had run and ended before the
 // supervisor first polled it, and `queued → completed` is not a transition (fixed in the stepper; the
 // deterministic regression test is test/supervisor/unseen-start.test.ts).
@@ -141,7 +151,8 @@ describe("SSH connection cut during sbatch", () => {
         }
       } as unknown as Supervisor,
       async () => ["completed", "needs_attention", "failed"].includes((await store.mustGetRun(run.id)).state),
-      150
+      // a bound on work, not a wait: a cluster busy with other tests' jobs can keep this one pending
+      2000
     );
     await sup.release();
     const final = await store.mustGetRun(run.id);
@@ -149,20 +160,25 @@ describe("SSH connection cut during sbatch", () => {
     const trail = `${events.map((e) => `${e.type}: ${e.cause}`).join("\n")}\n${log.join("\n")}`;
     console.log(`ssh-cut-sbatch: ${exec.cuts} sshd sessions cut, ${cycleErrors} cycles threw`);
     expect(exec.cuts, trail).toBeGreaterThan(0);
-    // no duplicate submission: the one job Slurm has is the one attempt 1 recorded
-    const jobs = await new SlurmClient(new LocalExecutor()).findSubmissions(run.id);
-    expect(
-      jobs.map((j) => j.jobId),
-      trail
-    ).toEqual([(await store.getAttempt(run.id, 1))!.jobId]);
-    expect(
-      events.filter((e) => e.type === "attempt_submitted"),
-      trail
-    ).toHaveLength(1);
     expect(final.state, trail).toBe("completed");
+    // The cluster is shared: another test may set a node of this run's job DOWN meanwhile, and the
+    // run then recovers onto other nodes with a new attempt. Only this run's own jobs (its tag) and
+    // only node recoveries are allowed besides the cut; anything the cut could cause is not.
+    const attempts = await attemptRecords(store, run.id, final.attempts);
+    for (const a of attempts.slice(1)) expect(a.reason, trail).toBe("node");
     expect(
-      events.map((e) => e.type),
+      events.filter((e) => !TOLERATED.has(e.type)).map((e) => e.type),
       trail
-    ).toEqual(["run_created", "attempt_submitted", "job_started", "run_completed"]);
-  }, 300_000);
+    ).toEqual([]);
+    // one submission event per attempt; attempt 1's is the job the cut sbatch created, adopted
+    const submitted = events.filter((e) => e.type === "attempt_submitted");
+    expect(
+      submitted.map((e) => e.attempt),
+      trail
+    ).toEqual(attempts.map((a) => a.index));
+    expect(submitted[0]?.evidence.detail?.["adoptedAfterRestart"], trail).toBe(true);
+    // no duplicate and no lost submission: exactly one job of this run per attempt, the one its record names
+    const { slurm, records } = await jobsVersusRecords(run.id, attempts);
+    expect(slurm, trail).toEqual(records);
+  }, 900_000);
 });

@@ -13,6 +13,7 @@ import { LogReader } from "./log-reader.ts";
 import { EventCommitter } from "./commit.ts";
 import type { LoopDeps } from "./loop-deps.ts";
 import { advance } from "./advance.ts";
+import { fencedSlurm } from "./fenced-slurm.ts";
 import { CorruptReporter } from "./corrupt-reporter.ts";
 import { planStepEstimateMs } from "../adapters/plan-figures.ts";
 import type { CorruptReport } from "./corrupt-reporter.ts";
@@ -235,10 +236,13 @@ export class Supervisor {
       if (!st || skip.has(m.run.id)) continue;
       try {
         if (!down.has(m.run.cluster)) down.set(m.run.cluster, await m.cluster.slurm.downNodes([]));
+        // the run's turn changes Slurm only while its lease still holds (worker/fenced-slurm.ts)
+        const lease = m.lease;
+        const slurm = fencedSlurm(m.cluster.slurm, m.run.id, () => this.leaseManager.renew(lease));
         await advance(this.deps, {
           run: m.run,
-          lease: m.lease,
-          cluster: m.cluster,
+          lease,
+          cluster: { exec: m.cluster.exec, slurm },
           jobs: st,
           down: down.get(m.run.cluster) ?? [],
           now: this.now()
