@@ -74,7 +74,7 @@ export type { PlanInputData } from "./spec/plan-input.ts";
 export { ResilienceSchema } from "./spec/resilience.ts";
 export type { Resilience } from "./spec/resilience.ts";
 export { isRunId } from "./spec/run-id.ts";
-export { RunSpecSchema, SafeIdSchema } from "./spec/run-spec.ts";
+export { RunSpecSchema, SafeIdSchema, runResilience } from "./spec/run-spec.ts";
 export type { RunSpec } from "./spec/run-spec.ts";
 export { slurmTimeMinutes } from "./spec/slurm-time.ts";
 export { parseSpecTemplate } from "./spec/spec-template.ts";

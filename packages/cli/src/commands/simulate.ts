@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { SpecError, sizeInGcds, slurmTimeMinutes } from "@neoxctl/core";
+import { SpecError, runResilience, sizeInGcds, slurmTimeMinutes } from "@neoxctl/core";
 import type { SpecIssue } from "@neoxctl/core";
 import { FailureModelSchema, SimRunSchema, simulate } from "@neoxctl/supervisor";
 import type { FailureModel, SimRun } from "@neoxctl/supervisor";
@@ -142,7 +142,7 @@ export function register(program: Command): void {
             save_s: num("--save-s", saveS, issues),
             startup_s: num("--startup-s", opts.startupS, issues),
             limit_s: slurmTimeMinutes(limit) * 60,
-            resilience: spec.resilience
+            resilience: runResilience(spec)
           }),
           issues
         );

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RunAlertsSchema } from "../alerts/severity.ts";
 import { ResilienceSchema } from "./resilience.ts";
+import type { Resilience } from "./resilience.ts";
 import { ModelSchema } from "./model.ts";
 import { DataSchema } from "./data.ts";
 import { ClusterSizeSchema } from "./cluster-size.ts";
@@ -172,3 +173,18 @@ export const RunSpecSchema = z
 
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 export type TrainingSpec = z.infer<typeof TrainingSchema>;
+
+/**
+ * The resilience policy the supervisor applies to a run. A spike rollback must never lower the LR
+ * below training.min_lr: the attempt it renders would fail the planner's `min_lr <= lr` check and
+ * the run would stop for a human with "planner refused". So an unset spike.min_lr is the training
+ * schedule's own floor; a declared one is kept (the planner already refuses one below it).
+ */
+export function runResilience(spec: {
+  resilience: Resilience;
+  training: Pick<RunSpec["training"], "min_lr">;
+}): Resilience {
+  const r = spec.resilience;
+  if (r.spike.min_lr !== undefined || spec.training.min_lr <= 0) return r;
+  return { ...r, spike: { ...r.spike, min_lr: spec.training.min_lr } };
+}

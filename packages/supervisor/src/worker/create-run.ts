@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ClusterProfile, DataManifest, JobGraph, RunSpec } from "@neoxctl/core";
+import { runResilience } from "@neoxctl/core";
 import type { Executor } from "@neoxctl/exec";
 import type { Run } from "../model.ts";
 import { noBudgetUsed } from "../model.ts";
@@ -51,7 +52,7 @@ export async function createRun(
     cluster: input.profile.name,
     runDir: input.runDir.replace(/\/+$/, ""),
     trainIters: t.train_iters,
-    resilience: input.spec.resilience,
+    resilience: runResilience(input.spec),
     planInput: {
       spec: input.spec,
       profile: input.profile,

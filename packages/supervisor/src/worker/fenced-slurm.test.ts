@@ -34,7 +34,8 @@ describe("fencedSlurm", () => {
         afterOk: [],
         exclude: [],
         partition: "p",
-        output: "/r/%j.out"
+        output: "/r/%j.out",
+        nonce: "n1"
       })
     ).rejects.toMatchObject({ code: "LOCK_HELD" });
     expect(slurm.submits).toHaveLength(1);
