@@ -67,7 +67,7 @@ const SpikePolicySchema = z
       .positive()
       .optional()
       .describe(
-        "never lower the LR below this: a rollback whose LR x lr_factor would fall below it lowers the LR to min_lr exactly; at min_lr, at_min_lr decides"
+        "never lower the LR below this: a rollback whose LR x lr_factor would fall below it lowers the LR to min_lr exactly; at min_lr, at_min_lr decides. Unset: training.min_lr when that is above 0 (an LR below the schedule's floor would not plan)"
       ),
     // Default rollback_new_seed: PaLM met spikes by restarting ~100 steps before one and skipping
     // 200-500 batches at an unchanged LR, and they did not recur (arXiv 2204.02311, section 5.1);
