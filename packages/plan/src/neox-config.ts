@@ -153,6 +153,15 @@ export function buildNeoxConfigs(plan: Plan, attempt: Attempt): Record<NeoxFile,
   };
 }
 
+/**
+ * The attempt file of an in-job restart: the attempt's own settings (LR, seed, exit_interval), loading
+ * from `save` as a resume does; the batch script passes the iteration in a file of its own, since
+ * NeoX refuses a key given twice across config files.
+ */
+export function restartConfig(plan: Plan, attempt: Attempt): NeoxConfig {
+  return attemptConfig(plan, { ...attempt, load: { kind: "resume" } });
+}
+
 /** All files merged, as NeoX sees them after loading (for validation). */
 export function mergeNeoxConfigs(files: Record<NeoxFile, NeoxConfig>): NeoxConfig {
   return Object.assign({}, ...NEOX_FILES.map((f) => files[f])) as NeoxConfig;

@@ -7,6 +7,14 @@ describe("resilience defaults", () => {
     expect(r.spike.lr_factor).toBeCloseTo(1 / 3);
     expect(r.budgets.node).toBe(20);
     expect(r.crash_loop_limit).toBe(3);
+    // without spares nothing changes: the batch script stays as it was before spares existed
+    expect(r.spare_nodes).toBe(0);
+    expect(r.max_in_job_restarts).toBe(2);
+  });
+  it("refuses a negative or fractional spare count", () => {
+    expect(ResilienceSchema.safeParse({ spare_nodes: -1 }).success).toBe(false);
+    expect(ResilienceSchema.safeParse({ spare_nodes: 0.5 }).success).toBe(false);
+    expect(ResilienceSchema.safeParse({ max_in_job_restarts: 0 }).success).toBe(false);
   });
   it("rejects unknown keys so typos are not silently ignored", () => {
     expect(ResilienceSchema.safeParse({ budget: {} }).success).toBe(false);

@@ -1,0 +1,89 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { SpecError } from "@neoxctl/core";
+import { planRun } from "./plan-run.ts";
+import { renderAttempt } from "./render-attempt.ts";
+import { localInput } from "./fixtures.test-support.ts";
+import type { Attempt } from "./types.ts";
+
+const withSpares = (n: number, restarts = 2) =>
+  localInput((y) =>
+    y.replace(/^cluster:/m, `resilience:\n  spare_nodes: ${n}\n  max_in_job_restarts: ${restarts}\ncluster:`)
+  );
+const first: Attempt = { index: 1, runId: "local-demo", load: { kind: "init" }, excludeNodes: [] };
+
+function render(n: number, attempt: Attempt = first, restarts = 2): Record<string, string> {
+  return renderAttempt(planRun(withSpares(n, restarts)), attempt).files;
+}
+
+describe("spare nodes in the batch script", () => {
+  it("leaves every file as it was without spares", () => {
+    expect(render(0)).toEqual(renderAttempt(planRun(localInput()), first).files);
+    expect(render(0)["job.sbatch"]).not.toContain("--no-kill");
+    expect(render(0)["neox/restart.yml"]).toBeUndefined();
+  });
+
+  it("asks for N + spares with --no-kill and launches on exactly N nodes, keeping every srun option", () => {
+    const s = render(1)["job.sbatch"]!;
+    expect(s).toContain("#SBATCH --nodes=3\n");
+    expect(s).toContain("#SBATCH --no-kill\n");
+    const srun = s.split("\n").find((l) => l.trim().startsWith("if srun "))!;
+    expect(srun).toContain(
+      'srun --kill-on-bad-exit=1 --nodes=2 --ntasks=4 --nodelist="${NEOXCTL_NODES}" --ntasks-per-node=2 --cpus-per-task=1 '
+    );
+    expect(srun).toContain('launch/rank.sh train "${NEOXCTL_ARGV}"');
+    // the pre-flight still runs before any rank
+    expect(s.indexOf("echo 'neoxctl-preflight: OK'")).toBeLessThan(s.indexOf("if srun "));
+    expect(s).toContain("neoxctl-restart: in-job restart ${neoxctl_restarts}/2 on ${NEOXCTL_NODES} without ${lost}");
+  });
+
+  it("is a valid bash script", () => {
+    const r = spawnSync("bash", ["-n"], { input: render(2)["job.sbatch"]!, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  it("restarts from the save directory with the attempt's own settings, never the init checkpoint", () => {
+    const files = render(1, {
+      index: 4,
+      runId: "local-demo",
+      load: { kind: "resume", iteration: 40 },
+      lr: 0.00005,
+      exitInterval: 180,
+      excludeNodes: ["nid004"]
+    });
+    const restart = files["neox/restart.yml"]!;
+    expect(restart).toContain('"load": "/tmp/neoxctl-demo/checkpoints/local-demo"');
+    expect(restart).toContain('"finetune": false');
+    expect(restart).toContain('"exit_interval": 180');
+    expect(restart).toContain('"override_lr_scheduler": true');
+    // the script names the iteration; NeoX refuses a key given in two files
+    expect(restart).not.toContain('"iteration"');
+    const s = files["job.sbatch"]!;
+    expect(s).toContain(
+      '"${RUN_DIR}"/neox/model.yml "${RUN_DIR}"/neox/train.yml "${RUN_DIR}"/neox/data.yml "${RUN_DIR}"/neox/restart.yml "${ITERATION_CONFIG}"'
+    );
+    expect(s).toContain("#SBATCH --exclude=nid004\n");
+  });
+
+  it("refuses spares the partition cannot hold and the deepy_host launch", () => {
+    const refusal = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof SpecError ? JSON.stringify(e.issues) : String(e);
+      }
+      return "accepted";
+    };
+    expect(refusal(() => planRun(withSpares(3)))).toMatch(/spare_nodes.*limit of 4 nodes/);
+    expect(refusal(() => planRun(withSpares(2)))).toBe("accepted");
+    const deepy = withSpares(1);
+    const profile = {
+      ...deepy.profile,
+      container: { kind: "none" as const },
+      launch: { mode: "deepy_host" as const },
+      launcher: { kind: "deepy" as const, neox_dir: "/opt/neox", python: "python3" }
+    };
+    expect(refusal(() => planRun({ ...deepy, profile }))).toMatch(/spare nodes need launch.mode per_rank/);
+  });
+});
