@@ -54,7 +54,8 @@ export function renderAttempt(plan: Plan, attempt: Attempt): RenderedAttempt {
     attempt.configRoot !== undefined ? paths.map((p) => `${attempt.configRoot}/${p}`) : [...paths];
   // an in-job restart (spare nodes) reads the same model/train/data files and the attempt's config
   // without its load block; the script adds the iteration of the checkpoint it resumes from
-  const restartPaths = spareNodes(plan.spec) > 0 ? [...configPaths.filter((p) => p !== "neox/attempt.yml"), RESTART_CONFIG] : [];
+  const restartPaths =
+    spareNodes(plan.spec) > 0 ? [...configPaths.filter((p) => p !== "neox/attempt.yml"), RESTART_CONFIG] : [];
   if (restartPaths.length > 0) files[RESTART_CONFIG] = renderNeoxYaml(restartConfig(plan, attempt), header);
   files["job.sbatch"] = renderSbatch(plan, attempt, rooted(configPaths), rooted(restartPaths));
   if (plan.profile.launch.mode === "per_rank") {

@@ -34,7 +34,9 @@ describe("spare nodes in the batch script", () => {
     expect(srun).toContain('launch/rank.sh train "${NEOXCTL_ARGV}"');
     // the pre-flight still runs before any rank
     expect(s.indexOf("echo 'neoxctl-preflight: OK'")).toBeLessThan(s.indexOf("if srun "));
-    expect(s).toContain("neoxctl-restart: in-job restart ${neoxctl_restarts}/2 on ${NEOXCTL_NODES} without ${lost}");
+    expect(s).toContain(
+      "neoxctl-restart: in-job restart ${neoxctl_restarts}/2 on ${NEOXCTL_NODES} without ${lost}"
+    );
   });
 
   it("is a valid bash script", () => {
