@@ -164,7 +164,7 @@ describe("spare nodes: a node failure is handled inside the job", () => {
     const resumed = Number(from);
     expect(resumed).toBeGreaterThanOrEqual(newestAtFault!);
     expect(completeCheckpoints(i.spec.checkpointing.save)).toContain(resumed);
-    const after = out.slice(out.indexOf(marker[0]));
+    const after = out.slice(out.indexOf(marker![0]));
     expect(after).toContain(`Loading checkpoint and starting from iteration ${resumed}`);
     expect(iterationsIn(after)[0]).toBe(resumed + 1);
     expect(iterationsIn(after).at(-1)).toBe(TRAIN_ITERS);
