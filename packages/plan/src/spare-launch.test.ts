@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { SpecError } from "@neoxctl/core";
 import { planRun } from "./plan-run.ts";
 import { renderAttempt } from "./render-attempt.ts";
-import { localInput } from "./fixtures.test-support.ts";
+import { emmaInput, localInput } from "./fixtures.test-support.ts";
+import { renderSummary } from "./summary.ts";
 import type { Attempt } from "./types.ts";
 
 const withSpares = (n: number, restarts = 2) =>
@@ -87,5 +88,29 @@ describe("spare nodes in the batch script", () => {
       launcher: { kind: "deepy" as const, neox_dir: "/opt/neox", python: "python3" }
     };
     expect(refusal(() => planRun({ ...deepy, profile }))).toMatch(/spare nodes need launch.mode per_rank/);
+  });
+});
+
+describe("spare nodes in the plan's summary and estimates", () => {
+  const spareEmma = () =>
+    planRun(emmaInput((y) => y.replace(/^resilience:\n/m, "resilience:\n  spare_nodes: 1\n")));
+  it("counts the spare's hours as billed and says so", () => {
+    const base = planRun(emmaInput());
+    const spare = spareEmma();
+    const [b, s] = [base.estimates.timing!, spare.estimates.timing!];
+    // 65 nodes held instead of 64: every hour and billing unit grows by 65/64
+    expect(s.nodeHours.fast / b.nodeHours.fast).toBeCloseTo(65 / 64, 9);
+    expect(s.deviceHours.slow / b.deviceHours.slow).toBeCloseTo(65 / 64, 9);
+    expect(s.billing!.units.fast / b.billing!.units.fast).toBeCloseTo(65 / 64, 9);
+    // the training itself is unchanged
+    expect(s.stepS).toEqual(b.stepS);
+    const summary = renderSummary(spare);
+    expect(summary).toContain(
+      "  GPUs        512 GCDs = 64 nodes × 8 + 1 spare node (--no-kill: allocated and billed, train only after a node fails; up to 2 in-job restarts per job)"
+    );
+    expect(summary).toMatch(
+      /GPU-hours .*; includes 1 spare node held all the time: [\d,]+–[\d,]+ node-hours \(1\.5%\)/
+    );
+    expect(renderSummary(base)).not.toContain("spare");
   });
 });
