@@ -4,6 +4,7 @@ import { launchIssues } from "./launch-check.ts";
 import { RANK_LAUNCHER, rankPrograms } from "./rank-launcher.ts";
 import { shellQuote } from "./shell-quote.ts";
 import { spareLaunch } from "./spare-launch.ts";
+import type { RestartInput, RestartPlan } from "./spare-launch.ts";
 import { spareNodes } from "./spares.ts";
 
 /** `module use …; module load …` on the host, before srun (e.g. LUMI's Singularity bindings). */
@@ -52,7 +53,7 @@ function containerBinds(plan: Plan): string[] {
  * launcher the plan wrote; train.py's argv is built once before that, by NeoX's own code, so config
  * errors surface once and exactly deepy's arguments reach every rank.
  */
-function perRank(plan: Plan, configs: string, restartConfigs: string): string[] {
+function perRank(plan: Plan, configs: string, restart: RestartInput): string[] {
   const p = plan.profile;
   const enter = inContainer(plan);
   const launcher = `"\${RUN_DIR}"/${RANK_LAUNCHER}`;
@@ -76,7 +77,7 @@ function perRank(plan: Plan, configs: string, restartConfigs: string): string[] 
     ...masks
   ];
   const rank = `${enter}bash ${launcher} train`;
-  if (spareNodes(plan.spec) > 0) return spareLaunch(plan, { prepare, srun, rank, buildArgv, restartConfigs });
+  if (spareNodes(plan.spec) > 0) return spareLaunch(plan, { prepare, srun, rank, buildArgv, ...restart });
   return [
     ...prepare,
     "",
@@ -111,7 +112,7 @@ function deepyOnHost(plan: Plan, configs: string): string[] {
 export function launchCommand(
   plan: Plan,
   configPaths: readonly string[],
-  restartConfigPaths: readonly string[] = []
+  restart: RestartPlan = { configPaths: [], from: 0 }
 ): string[] {
   const issues = launchIssues(plan.profile);
   if (issues.length > 0) throw new SpecError("SPEC_INVALID", issues);
@@ -124,7 +125,11 @@ export function launchCommand(
       return [
         ...hostModules(plan),
         ...containerBinds(plan),
-        ...perRank(plan, configs, quoted(restartConfigPaths))
+        ...perRank(plan, configs, {
+          restartConfigs: quoted(restart.configPaths),
+          from: restart.from,
+          ...(restart.exitAt !== undefined ? { exitAt: restart.exitAt } : {})
+        })
       ];
     case "deepy_host":
       return [...hostModules(plan), ...deepyOnHost(plan, configs)];

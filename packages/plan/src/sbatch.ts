@@ -1,6 +1,7 @@
 import type { Attempt, Plan } from "./types.ts";
 import { checkSbatchValues } from "./sbatch-safety.ts";
 import { launchCommand } from "./launch-command.ts";
+import type { RestartPlan } from "./spare-launch.ts";
 import { renderPreflight } from "./preflight.ts";
 import { rcclDebugEnv } from "./rccl-debug.ts";
 import { shellQuote } from "./shell-quote.ts";
@@ -65,6 +66,12 @@ export function renderSbatch(
   configPaths: readonly string[],
   restartConfigPaths: readonly string[] = []
 ): string {
+  const load = attempt.load;
+  const restart: RestartPlan = {
+    configPaths: restartConfigPaths,
+    from: load.kind === "resume" ? (load.iteration ?? 0) : 0,
+    ...(attempt.exitInterval !== undefined ? { exitAt: attempt.exitInterval } : {})
+  };
   checkSbatchValues(plan, attempt);
   const p = plan.profile;
   // the profile's and the attempt's own NCCL_DEBUG win over the transport check's
@@ -88,7 +95,7 @@ export function renderSbatch(
           : "",
       node_local_tmp: shellQuote(p.node_local_tmp.replace(/\/+$/, "")),
       preflight: lines(renderPreflight(plan, attempt)),
-      launch: launchCommand(plan, configPaths, restartConfigPaths).join("\n")
+      launch: launchCommand(plan, configPaths, restart).join("\n")
     },
     "templates/slurm/job.sbatch"
   );

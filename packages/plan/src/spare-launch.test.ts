@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SpecError } from "@neoxctl/core";
 import { planRun } from "./plan-run.ts";
@@ -58,7 +61,8 @@ describe("spare nodes in the batch script", () => {
     const restart = files["neox/restart.yml"]!;
     expect(restart).toContain('"load": "/tmp/neoxctl-demo/checkpoints/local-demo"');
     expect(restart).toContain('"finetune": false');
-    expect(restart).toContain('"exit_interval": 180');
+    // the script moves the planned exit: a restart costs time the plan did not count
+    expect(restart).not.toContain('"exit_interval"');
     expect(restart).toContain('"override_lr_scheduler": true');
     // the script names the iteration; NeoX refuses a key given in two files
     expect(restart).not.toContain('"iteration"');
@@ -67,6 +71,41 @@ describe("spare nodes in the batch script", () => {
       '"${RUN_DIR}"/neox/model.yml "${RUN_DIR}"/neox/train.yml "${RUN_DIR}"/neox/data.yml "${RUN_DIR}"/neox/restart.yml "${ITERATION_CONFIG}"'
     );
     expect(s).toContain("#SBATCH --exclude=nid004\n");
+    expect(s).toContain(
+      `printf 'exit_interval: %s\\n' "$(neoxctl_exit_after "\${step}")" >> "\${ITERATION_CONFIG}"`
+    );
+  });
+
+  it("moves the planned exit earlier by the steps since the checkpoint, at the job's own pace", () => {
+    const s = render(1, {
+      index: 4,
+      runId: "local-demo",
+      load: { kind: "resume", iteration: 40 },
+      exitInterval: 180,
+      excludeNodes: []
+    })["job.sbatch"]!;
+    const fn = /^neoxctl_exit_after\(\) \{\n[\s\S]*?^\}$/m.exec(s)![0];
+    const dir = mkdtempSync(join(tmpdir(), "neoxctl-exit-"));
+    const exitAfter = (k: number, startedAgo: number, savedAgo: number): string => {
+      mkdirSync(join(dir, `global_step${k}`), { recursive: true });
+      const now = Math.floor(Date.now() / 1000);
+      const script = [
+        `NEOXCTL_STARTED=${dir}/started NEOXCTL_SAVE=${dir}`,
+        fn,
+        `touch -d @${now - startedAgo} ${dir}/started`,
+        `touch -d @${now - savedAgo} ${dir}/global_step${k}`,
+        `neoxctl_exit_after ${k}`
+      ].join("\n");
+      return spawnSync("bash", ["-c", script], { encoding: "utf8" }).stdout;
+    };
+    try {
+      // 80 steps (40 → 120) in the job's first 80 s: 1 step/s; 20 s since the save: 20 steps earlier
+      expect(exitAfter(120, 100, 20)).toBe("160");
+      // no time left for the planned stretch: one step past the checkpoint, then exit (and save)
+      expect(exitAfter(170, 140, 100)).toBe("171");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses spares the partition cannot hold and the deepy_host launch", () => {

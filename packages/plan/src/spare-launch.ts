@@ -16,7 +16,24 @@ export const RESTART_MARKER = "neoxctl-restart:";
  */
 export const NODE_GRACE_S = 60;
 
-export interface SpareLaunch {
+/** What an in-job restart needs of the attempt. */
+export interface RestartPlan {
+  /** the restart's config files (run-dir relative), before the per-restart file */
+  configPaths: readonly string[];
+  /** the step the attempt started from (its checkpoint; 0 from the init checkpoint) */
+  from: number;
+  /** the attempt's planned exit (exit_interval), when the supervisor planned one */
+  exitAt?: number;
+}
+
+/** The restart's part of SpareLaunch: the configs already quoted for the script. */
+export interface RestartInput {
+  restartConfigs: string;
+  from: number;
+  exitAt?: number;
+}
+
+export interface SpareLaunch extends RestartInput {
   /** the lines that build train.py's argv into TRAIN_ARGV and prebuild, as without spares */
   prepare: string[];
   /** srun's options as without spares, srun first (the loop adds --nodes/--ntasks/--nodelist after --kill-on-bad-exit) */
@@ -25,8 +42,30 @@ export interface SpareLaunch {
   rank: string;
   /** `bash launch/rank.sh argv` (inside the container), to be followed by the output file and configs */
   buildArgv: string;
-  /** the config files of a restart from this job's own checkpoint, quoted, before the iteration file */
-  restartConfigs: string;
+}
+
+/**
+ * The planned exit (exit_interval) after a restart from checkpoint K: the supervisor planned it so an
+ * uninterrupted job ends by itself before its time limit; the restart costs the time since K was
+ * saved, so the exit moves that many steps earlier, at the pace this job kept so far (start-up
+ * included, which errs early). NeoX exits where iteration % exit_interval == 0: any value above K.
+ */
+function exitHelper(from: number, exitAt: number): string[] {
+  return [
+    "# the planned exit moved earlier by the steps the restart costs (at this job's pace so far)",
+    "neoxctl_exit_after() {",
+    '  local k="$1" t0 tk now pace_n pace_d lost e',
+    '  t0="$(stat -c %Y -- "${NEOXCTL_STARTED}")"',
+    '  tk="$(stat -c %Y -- "${NEOXCTL_SAVE}/global_step${k}")"',
+    '  now="$(date +%s)"',
+    `  pace_n=$((k - ${from})) pace_d=$((tk - t0))`,
+    '  [ "${pace_n}" -gt 0 ] && [ "${pace_d}" -gt 0 ] || pace_d=1',
+    "  lost=$(( ((now - tk) * pace_n + pace_d - 1) / pace_d ))",
+    `  e=$((${exitAt} - lost))`,
+    '  [ "${e}" -gt "${k}" ] || e=$((k + 1))',
+    `  printf '%s' "\${e}"`,
+    "}"
+  ];
 }
 
 function helpers(plan: Plan): string[] {
@@ -108,6 +147,7 @@ export function spareLaunch(plan: Plan, l: SpareLaunch): string[] {
     'NEOXCTL_STARTED="${RUN_DIR}/launch/started.${SLURM_JOB_ID}"',
     ': > "${NEOXCTL_STARTED}"',
     ...helpers(plan),
+    ...(l.exitAt !== undefined ? exitHelper(l.from, l.exitAt) : []),
     'NEOXCTL_NODES="$(neoxctl_pick)"',
     `[ -n "\${NEOXCTL_NODES}" ] || neoxctl_fail nodes "fewer than ${n} usable nodes in job \${SLURM_JOB_ID}"`,
     'neoxctl_use "${NEOXCTL_NODES}"',
@@ -150,6 +190,9 @@ export function spareLaunch(plan: Plan, l: SpareLaunch): string[] {
     '    NEOXCTL_ARGV="${RUN_DIR}/launch/train-argv.${SLURM_JOB_ID}.restart-${neoxctl_restarts}"',
     '    ITERATION_CONFIG="${RUN_DIR}/launch/iteration.${SLURM_JOB_ID}.yml"',
     '    printf \'iteration: %s\\n\' "${step}" > "${ITERATION_CONFIG}"',
+    ...(l.exitAt !== undefined
+      ? ['    printf \'exit_interval: %s\\n\' "$(neoxctl_exit_after "${step}")" >> "${ITERATION_CONFIG}"']
+      : []),
     `    if ! ${l.buildArgv} "\${NEOXCTL_ARGV}" ${l.restartConfigs} "\${ITERATION_CONFIG}"; then`,
     '      neoxctl_fail config "${NEOXCTL_ARGV}"',
     "    fi",
