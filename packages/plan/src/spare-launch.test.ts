@@ -101,8 +101,8 @@ describe("spare nodes in the batch script", () => {
     try {
       // 80 steps (40 → 120) in the job's first 80 s: 1 step/s; 20 s since the save: 20 steps earlier
       expect(exitAfter(120, 100, 20)).toBe("160");
-      // no time left for the planned stretch: one step past the checkpoint, then exit (and save)
-      expect(exitAfter(170, 140, 100)).toBe("171");
+      // no time left for the planned stretch: the next checkpoint step, as the supervisor's exit plan
+      expect(exitAfter(170, 140, 100)).toBe("180");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -48,9 +48,11 @@ export interface SpareLaunch extends RestartInput {
  * The planned exit (exit_interval) after a restart from checkpoint K: the supervisor planned it so an
  * uninterrupted job ends by itself before its time limit; the restart costs the time since K was
  * saved, so the exit moves that many steps earlier, at the pace this job kept so far (start-up
- * included, which errs early). NeoX exits where iteration % exit_interval == 0: any value above K.
+ * included, which errs early), onto a checkpoint step as the supervisor's exit plan does (chain/
+ * exit-plan.ts), at least the next one. NeoX exits where iteration % exit_interval == 0, so any value
+ * above K works.
  */
-function exitHelper(from: number, exitAt: number): string[] {
+function exitHelper(from: number, exitAt: number, f: number): string[] {
   return [
     "# the planned exit moved earlier by the steps the restart costs (at this job's pace so far)",
     "neoxctl_exit_after() {",
@@ -61,8 +63,9 @@ function exitHelper(from: number, exitAt: number): string[] {
     `  pace_n=$((k - ${from})) pace_d=$((tk - t0))`,
     '  [ "${pace_n}" -gt 0 ] && [ "${pace_d}" -gt 0 ] || pace_d=1',
     "  lost=$(( ((now - tk) * pace_n + pace_d - 1) / pace_d ))",
-    `  e=$((${exitAt} - lost))`,
-    '  [ "${e}" -gt "${k}" ] || e=$((k + 1))',
+    // on a checkpoint step, as the supervisor's own exit plan puts it
+    `  e=$(((${exitAt} - lost) / ${f} * ${f}))`,
+    `  [ "\${e}" -gt "\${k}" ] || e=$(((k / ${f} + 1) * ${f}))`,
     `  printf '%s' "\${e}"`,
     "}"
   ];
@@ -147,7 +150,9 @@ export function spareLaunch(plan: Plan, l: SpareLaunch): string[] {
     'NEOXCTL_STARTED="${RUN_DIR}/launch/started.${SLURM_JOB_ID}"',
     ': > "${NEOXCTL_STARTED}"',
     ...helpers(plan),
-    ...(l.exitAt !== undefined ? exitHelper(l.from, l.exitAt) : []),
+    ...(l.exitAt !== undefined
+      ? exitHelper(l.from, l.exitAt, plan.spec.checkpointing.checkpoint_factor)
+      : []),
     'NEOXCTL_NODES="$(neoxctl_pick)"',
     `[ -n "\${NEOXCTL_NODES}" ] || neoxctl_fail nodes "fewer than ${n} usable nodes in job \${SLURM_JOB_ID}"`,
     'neoxctl_use "${NEOXCTL_NODES}"',
