@@ -230,12 +230,28 @@ export function playNeoxctl(st: SimState, guard: () => void): void {
         }
         st.params = d.next;
         st.crashLoop = d.crashLoop;
-        const chained = d.class === "planned" && r.resilience.chain_continuations;
+        // an exit an in-job restart moved earlier: the queued continuation, planned for a start at the
+        // old exit, is adopted within half the exit margin (chain/continuation.ts) and trains the extra
+        // steps; past that it is replaced by a fresh submission that waits in the queue
+        const planned = plan.inJob?.jobExitAt ?? null;
+        const moved =
+          d.class === "planned" && planned !== null && plan.exitAt !== null ? planned - plan.exitAt : 0;
+        const chained =
+          d.class === "planned" &&
+          r.resilience.chain_continuations &&
+          moved * r.step_s <= (r.resilience.exit_margin_min * 60) / 2;
         // a job that ended by itself is seen at the next poll; a chained continuation needs no poll
         if (!d.cancel && !chained) st.wait("detection", e.cause, r.poll_s / 2);
         const from = d.next.load.kind === "resume" ? (d.next.load.iteration ?? st.newest() ?? 0) : 0;
         const cause: LossCause = d.class === "planned" ? "planned" : e.cause;
-        plan = { from, exitAt: exitAt(st, from), nodes: jobNodes(st), cause, queueS: chained ? 0 : queue() };
+        const exitFrom = chained && moved > 0 && planned !== null ? planned : from;
+        plan = {
+          from,
+          exitAt: exitAt(st, exitFrom),
+          nodes: jobNodes(st),
+          cause,
+          queueS: chained ? 0 : queue()
+        };
         params = d.next;
         break;
       }
