@@ -130,6 +130,10 @@ function checkEvent(ev: LogEvent): void {
     case "collective_timeout":
       for (const n of [ev.rank, ev.seq, ev.ms]) expect(n === null || Number.isSafeInteger(n)).toBe(true);
       return;
+    case "in_job_restart":
+    case "in_job_restart_refused":
+      for (const n of [ev.restart, ev.max]) expect(Number.isSafeInteger(n)).toBe(true);
+      return;
   }
 }
 

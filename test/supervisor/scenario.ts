@@ -112,7 +112,8 @@ function makeInitCheckpoint(i: ScenarioInputs): void {
   });
   const paths: string[] = [];
   for (const [rel, text] of Object.entries(files)) {
-    if (!rel.startsWith("neox/")) continue;
+    // an in-job restart's attempt config (spare nodes) is not one of the attempt's own configs
+    if (!rel.startsWith("neox/") || rel === "neox/restart.yml") continue;
     const patched = text
       .replace(/^\s*"(load|finetune)": .*\n/gm, "")
       .replace(/"save": "[^"]*"/, `"save": "${initDir}"`)

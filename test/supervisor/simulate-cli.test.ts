@@ -47,4 +47,35 @@ describe("neoxctl simulate", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--node-mtbf-h/);
   });
+
+  it("--spare-nodes: node failures restart inside the job, the spares' GPU-hours are reported; a bad count exits 2", () => {
+    const { stdout, status } = neoxctl([
+      "simulate",
+      "examples/emma500-llama3-8b.yaml",
+      "--seeds",
+      "10",
+      "--intervals",
+      "500",
+      "--spare-nodes",
+      "1"
+    ]);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(
+      /^neoxctl with 1 spare node per job: \d+\.\d node failures per run handled in the job \(no queue wait\); GPU-hours held \d+, of which the spares' \d+ \(1\.5%, billed while idle\)$/m
+    );
+    const without = neoxctl([
+      "simulate",
+      "examples/emma500-llama3-8b.yaml",
+      "--seeds",
+      "2",
+      "--intervals",
+      "500"
+    ]);
+    expect(without.stdout).not.toMatch(/spare node/);
+    for (const n of ["-1", "0.5"]) {
+      const bad = neoxctl(["simulate", "examples/emma500-llama3-8b.yaml", "--spare-nodes", n]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/--spare-nodes/);
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { architectureOf, sizeInGcds, slurmTimeMinutes } from "@neoxctl/core";
+import { allocatedNodes, spareIssues } from "./spares.ts";
 import { timeLimitIssues } from "./time-limits.ts";
 import type { ClusterProfile, ModelArchitecture, RunSpec, SpecIssue } from "@neoxctl/core";
 
@@ -50,6 +51,8 @@ export function deriveLayout(
       `${nodes} nodes`,
       `exceeds ${profile.name}'s limit of ${profile.scheduler.max_nodes} nodes`
     );
+
+  issues.push(...spareIssues(spec, profile, nodes));
 
   // NeoX counts pp = 0 (no pipeline engine) as one stage
   const modelParallel = tp * Math.max(pp, 1);
@@ -121,7 +124,9 @@ export function deriveLayout(
     );
 
   checkClusterRef(spec, profile, fail);
-  if (Number.isInteger(nodes)) issues.push(...timeLimitIssues(profile, nodes, spec.cluster.time));
+  // the job asks for its spares too, so the partition's size-dependent limit counts them
+  if (Number.isInteger(nodes))
+    issues.push(...timeLimitIssues(profile, allocatedNodes(spec, nodes), spec.cluster.time));
 
   const layout: Layout = {
     gcds,

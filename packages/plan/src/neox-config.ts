@@ -153,6 +153,17 @@ export function buildNeoxConfigs(plan: Plan, attempt: Attempt): Record<NeoxFile,
   };
 }
 
+/**
+ * The attempt file of an in-job restart: the attempt's own settings (LR, seed), loading from `save`
+ * as a resume does; the batch script passes the iteration and the moved exit_interval in a file of
+ * its own, since NeoX refuses a key given twice across config files.
+ */
+export function restartConfig(plan: Plan, attempt: Attempt): NeoxConfig {
+  // the planned exit moves earlier by the time the restart cost; the script writes it beside the iteration
+  const { exit_interval: _planned, ...own } = attemptConfig(plan, { ...attempt, load: { kind: "resume" } });
+  return own;
+}
+
 /** All files merged, as NeoX sees them after loading (for validation). */
 export function mergeNeoxConfigs(files: Record<NeoxFile, NeoxConfig>): NeoxConfig {
   return Object.assign({}, ...NEOX_FILES.map((f) => files[f])) as NeoxConfig;

@@ -41,6 +41,12 @@ const HELPERS = [
   "}"
 ];
 
+/** `TP DP ZERO_PREFIX` of neoxctl_checkpoint for a checkpoint the run itself saved (model states and optimizer shards). */
+export function savedCheckpointShape(plan: Plan): string {
+  const zp = plan.spec.precision === "bf16" ? "bf16_" : "''";
+  return `${Math.max(plan.layout.tp, 1)} ${plan.layout.dp} ${zp}`;
+}
+
 function checkpointCheck(plan: Plan, attempt: Attempt): string {
   const tp = Math.max(plan.layout.tp, 1);
   switch (attempt.load.kind) {
@@ -49,8 +55,7 @@ function checkpointCheck(plan: Plan, attempt: Attempt): string {
       return `neoxctl_checkpoint ${shellQuote(plan.spec.init.checkpoint)} '' ${tp} 0 ''`;
     case "resume": {
       const tag = attempt.load.iteration !== undefined ? `global_step${attempt.load.iteration}` : "''";
-      const zp = plan.spec.precision === "bf16" ? "bf16_" : "''";
-      return `neoxctl_checkpoint ${shellQuote(plan.spec.checkpointing.save)} ${tag} ${tp} ${plan.layout.dp} ${zp}`;
+      return `neoxctl_checkpoint ${shellQuote(plan.spec.checkpointing.save)} ${tag} ${savedCheckpointShape(plan)}`;
     }
   }
 }

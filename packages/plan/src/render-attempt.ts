@@ -1,6 +1,8 @@
 import { SpecError } from "@neoxctl/core";
 import type { SpecIssue } from "@neoxctl/core";
-import { NEOX_FILES, buildNeoxConfigs, mergeNeoxConfigs } from "./neox-config.ts";
+import { NEOX_FILES, buildNeoxConfigs, mergeNeoxConfigs, restartConfig } from "./neox-config.ts";
+import { RESTART_CONFIG } from "./spare-launch.ts";
+import { spareNodes } from "./spares.ts";
 import { renderNeoxYaml } from "./neox-yaml.ts";
 import { validateNeoxConfig } from "./neox-validate.ts";
 import { attemptLogPath, jobComment, jobName, renderSbatch } from "./sbatch.ts";
@@ -48,11 +50,14 @@ export function renderAttempt(plan: Plan, attempt: Attempt): RenderedAttempt {
   NEOX_FILES.forEach((f, i) => {
     files[configPaths[i]!] = renderNeoxYaml(configs[f], header);
   });
-  files["job.sbatch"] = renderSbatch(
-    plan,
-    attempt,
-    attempt.configRoot !== undefined ? configPaths.map((p) => `${attempt.configRoot}/${p}`) : configPaths
-  );
+  const rooted = (paths: readonly string[]): string[] =>
+    attempt.configRoot !== undefined ? paths.map((p) => `${attempt.configRoot}/${p}`) : [...paths];
+  // an in-job restart (spare nodes) reads the same model/train/data files and the attempt's config
+  // without its load block; the script adds the iteration of the checkpoint it resumes from
+  const restartPaths =
+    spareNodes(plan.spec) > 0 ? [...configPaths.filter((p) => p !== "neox/attempt.yml"), RESTART_CONFIG] : [];
+  if (restartPaths.length > 0) files[RESTART_CONFIG] = renderNeoxYaml(restartConfig(plan, attempt), header);
+  files["job.sbatch"] = renderSbatch(plan, attempt, rooted(configPaths), rooted(restartPaths));
   if (plan.profile.launch.mode === "per_rank") {
     files[RANK_LAUNCHER] = renderRankLauncher(plan, header[0]!);
     if (plan.profile.launcher.kind === "deepy") files[DEEPY_ARGV] = renderDeepyArgv(header[0]!);

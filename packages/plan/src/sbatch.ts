@@ -1,9 +1,11 @@
 import type { Attempt, Plan } from "./types.ts";
 import { checkSbatchValues } from "./sbatch-safety.ts";
 import { launchCommand } from "./launch-command.ts";
+import type { RestartPlan } from "./spare-launch.ts";
 import { renderPreflight } from "./preflight.ts";
 import { rcclDebugEnv } from "./rccl-debug.ts";
 import { shellQuote } from "./shell-quote.ts";
+import { allocatedNodes, spareNodes } from "./spares.ts";
 import { fillTemplate } from "./templates/fill-template.ts";
 import { templateText } from "./templates/template-files.ts";
 
@@ -29,7 +31,7 @@ function directives(plan: Plan, attempt: Attempt): string[] {
     `--comment=${jobComment(attempt)}`,
     `--partition=${s.partition}`,
     ...(c.account !== undefined ? [`--account=${c.account}`] : []),
-    `--nodes=${plan.layout.nodes}`,
+    `--nodes=${allocatedNodes(plan.spec, plan.layout.nodes)}`,
     `--ntasks-per-node=${s.ntasks_per_node}`,
     `--cpus-per-task=${s.cpus_per_task}`,
     ...(s.gpus_per_node !== null ? [`--gpus-per-node=${s.gpus_per_node}`] : []),
@@ -47,6 +49,9 @@ function directives(plan: Plan, attempt: Attempt): string[] {
     // anyway (an admin re-enabling it), append keeps the first run's log instead of truncating it.
     "--no-requeue",
     "--open-mode=append",
+    // with spare nodes the job must outlive a failed node: Slurm then takes the node out of the job
+    // instead of ending it, and the script restarts training on a spare (sbatch(1) --no-kill)
+    ...(spareNodes(plan.spec) > 0 ? ["--no-kill"] : []),
     ...(attempt.excludeNodes.length > 0 ? [`--exclude=${[...attempt.excludeNodes].sort().join(",")}`] : []),
     ...(attempt.dependency !== undefined ? [`--dependency=${attempt.dependency}`] : []),
     ...s.extra_directives
@@ -55,7 +60,18 @@ function directives(plan: Plan, attempt: Attempt): string[] {
 }
 
 /** The batch script of one attempt: `templates/slurm/job.sbatch` filled with the attempt's blocks. */
-export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly string[]): string {
+export function renderSbatch(
+  plan: Plan,
+  attempt: Attempt,
+  configPaths: readonly string[],
+  restartConfigPaths: readonly string[] = []
+): string {
+  const load = attempt.load;
+  const restart: RestartPlan = {
+    configPaths: restartConfigPaths,
+    from: load.kind === "resume" ? (load.iteration ?? 0) : 0,
+    ...(attempt.exitInterval !== undefined ? { exitAt: attempt.exitInterval } : {})
+  };
   checkSbatchValues(plan, attempt);
   const p = plan.profile;
   // the profile's and the attempt's own NCCL_DEBUG win over the transport check's
@@ -79,7 +95,7 @@ export function renderSbatch(plan: Plan, attempt: Attempt, configPaths: readonly
           : "",
       node_local_tmp: shellQuote(p.node_local_tmp.replace(/\/+$/, "")),
       preflight: lines(renderPreflight(plan, attempt)),
-      launch: launchCommand(plan, configPaths).join("\n")
+      launch: launchCommand(plan, configPaths, restart).join("\n")
     },
     "templates/slurm/job.sbatch"
   );

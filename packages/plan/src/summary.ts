@@ -1,4 +1,5 @@
 import type { ShareRow } from "./data-mix.ts";
+import { spareNodes } from "./spares.ts";
 import type { Plan } from "./types.ts";
 import { estimateLines } from "./estimate/estimate-summary.ts";
 
@@ -47,6 +48,13 @@ function networkLine(plan: Plan): string {
   }
 }
 
+/** Spare nodes are asked for and billed like the others; they train only after a node failure. */
+function spareLine(plan: Plan): string {
+  const n = spareNodes(plan.spec);
+  if (n === 0) return "";
+  return ` + ${n} spare node${n === 1 ? "" : "s"} (--no-kill: allocated and billed, train only after a node fails; up to ${plan.spec.resilience.max_in_job_restarts} in-job restarts per job)`;
+}
+
 /** Languages shown at each end of the per-language table; plan.json has all of them. */
 const LANGUAGE_ROWS = 8;
 
@@ -58,7 +66,7 @@ export function renderSummary(plan: Plan): string {
   const byShare = [...d.byLanguage].sort((a, b) => b.share - a.share || a.key.localeCompare(b.key));
   const lines = [
     `run ${s.name}: ${s.model.preset} on ${plan.profile.name}${s.cluster.profile !== plan.profile.name ? ` (the spec names ${s.cluster.profile})` : ""}`,
-    `  GPUs        ${l.gcds} GCDs = ${l.nodes} nodes × ${l.gcdsPerNode}`,
+    `  GPUs        ${l.gcds} GCDs = ${l.nodes} nodes × ${l.gcdsPerNode}${spareLine(plan)}`,
     `  parallelism dp ${l.dp} × tp ${l.tp} × pp ${l.pp} (ZeRO ${s.parallelism.zero_stage}, ${s.precision})`,
     `  batch       micro ${l.microBatch} × grad-accum ${l.gradAccum} × dp ${l.dp} = ${l.globalBatch} sequences`,
     `  tokens      ${int(l.tokensPerStep)} per step × ${int(l.trainIters)} steps = ${int(l.totalTokens)} (${tokens(l.totalTokens)})`,

@@ -80,8 +80,17 @@ export function parseSacctText(
       attempts.set(row.id, list);
       order.push(row.id);
     }
-    if (row.step === null) list.push({ main: row, steps: [] });
-    else list[list.length - 1]?.steps.push(row);
+    const prev = list[list.length - 1];
+    if (row.step !== null) prev?.steps.push(row);
+    else if (prev && normalizeJobState(prev.main.f.State).state === "RESIZING") {
+      // a --no-kill job that lost a node: slurmctld closes the record as RESIZING and opens one for the
+      // smaller allocation, same id (seen on 22.05). One run of the job, not a requeue: it started when
+      // the first record did.
+      list[list.length - 1] = {
+        main: { ...row, f: { ...row.f, Submit: prev.main.f.Submit, Start: prev.main.f.Start } },
+        steps: [...prev.steps]
+      };
+    } else list.push({ main: row, steps: [] });
   }
   const out: SacctJob[] = [];
   for (const id of order) {

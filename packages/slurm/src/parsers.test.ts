@@ -135,6 +135,22 @@ describe("sacct -P (22.05.8)", () => {
     expect(plain?.jobId).toBe("212");
     expect(plain).not.toHaveProperty("arrayJobId");
   });
+
+  it("reads a --no-kill job that lost a node as one run, not a requeue (recorded on the test cluster)", () => {
+    // slurmctld closes the record as RESIZING when the node goes and opens one for the rest, same id
+    const [j, ...more] = parseSacctText(fx("sacct-no-kill-resized.txt"));
+    expect(more).toEqual([]);
+    expect(j).toMatchObject({
+      jobId: "48",
+      state: "COMPLETED",
+      restarts: 0,
+      priorAttempts: [],
+      nodes: ["nid001", "nid003"],
+      startTime: "2026-12-06T11:25:30.000Z",
+      endTime: "2026-12-06T11:27:00.000Z",
+      tag: { runId: "spare-manual", attempt: 1 }
+    });
+  });
   it("recognises the no-accounting answer", () => {
     expect(isAccountingDisabled("Slurm accounting storage is disabled\n")).toBe(true);
     expect(isAccountingDisabled("")).toBe(false);

@@ -146,6 +146,26 @@ export interface Observations {
   rccl?: RcclTransportReading;
   /** the last few log lines, for evidence */
   tail: string[];
+  /** nodes srun reported lost (`srun: error: Node failure on …`) since the step last started */
+  slurmLostNodes?: string[];
+  /** in-job restarts the batch script made on spare nodes (`neoxctl-restart:` lines), oldest first */
+  inJobRestarts?: InJobRestart[];
+  /** the newest in-job restart, until its event is recorded */
+  unnotedRestart?: InJobRestart;
+}
+
+/** The batch script started the training step again on a spare (packages/plan spare-launch.ts). */
+export interface InJobRestart {
+  /** 1-based count within the job */
+  restart: number;
+  max: number;
+  /** the nodes the step runs on now */
+  nodes: string[];
+  /** the nodes that left the job */
+  lost: string[];
+  /** `checkpoint N` or `the attempt's start` */
+  from: string;
+  line: string;
 }
 
 export interface LossAlarm {

@@ -36,6 +36,19 @@ const h = (x: number): string => x.toFixed(1);
 const pad = (s: string, n: number): string => s.padEnd(n);
 const lpad = (s: string, n: number): string => s.padStart(n);
 
+/** What the spares cost and did: they are billed the whole time, in use only after a node failure. */
+function spareLines(r: SimReport): string[] {
+  const withSpares = r.policies.filter((p) => p.spareNodes > 0);
+  if (withSpares.length === 0) return [];
+  return [
+    "",
+    ...withSpares.map(
+      (p) =>
+        `${POLICY_LABEL[p.policy]} with ${p.spareNodes} spare node${p.spareNodes === 1 ? "" : "s"} per job: ${p.inJobRestarts.toFixed(1)} node failures per run handled in the job (no queue wait); GPU-hours held ${p.heldGpuH.toFixed(0)}, of which the spares' ${p.spareGpuH.toFixed(0)} (${pct(p.spareGpuH / Math.max(1, p.heldGpuH))}, billed while idle)`
+    )
+  ];
+}
+
 /** The text form of `neoxctl simulate`. */
 export function renderSimReport(name: string, r: SimReport): string {
   const run = r.run;
@@ -52,6 +65,7 @@ export function renderSimReport(name: string, r: SimReport): string {
     lines.push(
       `${pad(POLICY_LABEL[p.policy], 24)}${lpad(pct(p.ett.mean), 8)}${lpad(pct(p.ett.p5), 8)}${lpad(pct(p.ett.p10), 8)}${lpad(pct(p.ett.p50), 8)}${lpad(pct(p.ett.p95), 8)}${lpad(h(p.wallH.mean), 9)}${lpad(p.interruptions.toFixed(1), 12)}${lpad(p.humanInterventions.toFixed(1), 8)}`
     );
+  lines.push(...spareLines(r));
   lines.push("", `lost per run, wall h / GPU-h held (mean)`);
   lines.push(`${pad("", 34)}${r.policies.map((p) => lpad(POLICY_LABEL[p.policy], 22)).join("")}`);
   for (const c of LOSS_CAUSES)

@@ -24,6 +24,7 @@ interface SimulateOptions {
   spikeSelfRecover?: string;
   queueWaitH?: string;
   humanDelayH?: string;
+  spareNodes?: string;
 }
 
 /**
@@ -47,6 +48,8 @@ function flagOf(field: string): string {
   switch (field) {
     case "spikes_per_1000_steps":
       return "--spikes-per-1000";
+    case "resilience.spare_nodes":
+      return "--spare-nodes";
     case "train_iters":
     case "checkpoint_factor":
     case "lr":
@@ -105,6 +108,10 @@ export function register(program: Command): void {
     .option("--spike-self-recover <f>", "fraction of spikes that recover by themselves (default 0.5)")
     .option("--queue-wait-h <h>", "mean queue wait of a fresh submission (default 0.5)")
     .option("--human-delay-h <h>", "mean time for a person to notice and act (default 6)")
+    .option(
+      "--spare-nodes <n>",
+      "spare nodes per job for in-job restarts after node failures (default: the spec's resilience.spare_nodes)"
+    )
     .option("--json", "print the report as JSON")
     .action(async (specArg: string, opts: SimulateOptions) =>
       runAction(opts.json === true, async () => {
@@ -142,7 +149,12 @@ export function register(program: Command): void {
             save_s: num("--save-s", saveS, issues),
             startup_s: num("--startup-s", opts.startupS, issues),
             limit_s: slurmTimeMinutes(limit) * 60,
-            resilience: runResilience(spec)
+            resilience: {
+              ...runResilience(spec),
+              ...(opts.spareNodes !== undefined
+                ? { spare_nodes: num("--spare-nodes", opts.spareNodes, issues) }
+                : {})
+            }
           }),
           issues
         );

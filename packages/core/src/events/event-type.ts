@@ -12,6 +12,9 @@ export const EVENT_TYPES = [
   "submit_rejected",
   "job_started",
   "slurm_requeued",
+  // spare nodes: the batch script restarted training inside the running job on a spare after a node
+  // failure (same job, same attempt; the lost node is blamed for later attempts)
+  "in_job_restart",
   // the loss watch
   "spike_recovered",
   "spike_watch",

@@ -145,6 +145,22 @@ export const ResilienceSchema = z
       .describe(
         "keep the next attempt queued behind the running one (--dependency=singleton) so a planned ending costs no queue wait"
       ),
+    spare_nodes: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        "extra nodes held in each job (--no-kill) so a node failure restarts training inside the same job on a spare instead of resubmitting and waiting in the queue; spares are billed like the nodes that train (0: off, the batch script is as without this key)"
+      ),
+    max_in_job_restarts: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe(
+        "at most this many in-job restarts per job (each needs a spare node left); past it, or with no spare left, the job ends and the supervisor resubmits without the failed node"
+      ),
     exit_margin_min: z
       .number()
       .positive()

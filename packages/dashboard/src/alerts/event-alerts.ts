@@ -82,6 +82,7 @@ export async function alertForNotice(
     case "attempt_submitted":
     case "job_started":
     case "slurm_requeued":
+    case "in_job_restart":
     case "spike_recovered":
     case "spike_watch":
     case "recover_timeout":

@@ -15,6 +15,8 @@ export function eventRunbookPage(e: Pick<EventView, "type" | "cause">): RunbookP
     case "submit_rejected":
       return "submit_rejected";
     case "recover_node":
+    // a node failure handled inside the job by a spare: the same page says what spares do
+    case "in_job_restart":
       return "node_failures";
     case "rollback":
       return "rollback";

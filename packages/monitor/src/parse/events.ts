@@ -107,6 +107,26 @@ export type LogEvent =
   /** an RCCL/NCCL INFO line about the network it chose (needs NCCL_DEBUG=INFO); `node` from the debug prefix */
   | { kind: "rccl_net"; what: RcclNetLine; value: string; node: string | null; message: string }
   /** the batch script's pre-flight found an input missing and exited before starting any rank */
-  | { kind: "preflight_failed"; what: string; path: string; message: string };
+  | { kind: "preflight_failed"; what: string; path: string; message: string }
+  /** the batch script (spare nodes) starts the training step again on a spare after `lost` left the job */
+  | {
+      kind: "in_job_restart";
+      restart: number;
+      max: number;
+      nodes: string[];
+      lost: string[];
+      /** `checkpoint N` or `the attempt's start` */
+      from: string;
+      message: string;
+    }
+  /** the batch script (spare nodes) lost `lost` and ends the job: no spare left, or its restart cap reached */
+  | {
+      kind: "in_job_restart_refused";
+      lost: string[];
+      why: string;
+      restart: number;
+      max: number;
+      message: string;
+    };
 
 export type LogEventKind = LogEvent["kind"];

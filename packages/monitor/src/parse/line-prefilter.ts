@@ -36,7 +36,8 @@ const MARKERS = [
   "error", // exception lines (…Error: …)
   "exception",
   "interrupt",
-  "neoxctl-preflight" // the batch script's pre-flight check
+  "neoxctl-preflight", // the batch script's pre-flight check
+  "neoxctl-restart" // the batch script's in-job restarts (spare nodes)
 ] as const;
 
 /** llm.c's `s:N trl:` lines, only looked for when the format allows them */

@@ -29,6 +29,13 @@ function duration(s: number): string {
   return `${s.toFixed(1)} s`;
 }
 
+/** Spares are billed while they wait: say how much of the figure they are. */
+function spareNote(e: Estimates, t: TimingEstimates): string {
+  if (e.spareNodes === 0) return "";
+  const share = e.spareNodes / (e.nodes + e.spareNodes);
+  return `; includes ${e.spareNodes} spare node${e.spareNodes === 1 ? "" : "s"} held all the time: ${range({ fast: t.nodeHours.fast * share, slow: t.nodeHours.slow * share }, int)} node-hours (${pct(share)})`;
+}
+
 function timingLines(e: Estimates, t: TimingEstimates, factor: number): string[] {
   const c = t.cadence;
   const billed =
@@ -43,7 +50,7 @@ function timingLines(e: Estimates, t: TimingEstimates, factor: number): string[]
     )}`,
     `  wall-clock  ${range({ fast: t.trainingS.fast / 3600, slow: t.trainingS.slow / 3600 }, fixed1, " h")} of training (${range({ fast: t.trainingS.fast / 86400, slow: t.trainingS.slow / 86400 }, fixed1, " days")}), queue waits and restarts not included`,
     `  jobs        ${range(t.jobs, String)} at the partition's ${t.maxTime} limit`,
-    `  GPU-hours   ${range(t.deviceHours, int)} device-hours, ${range(t.nodeHours, int)} node-hours${billed}`,
+    `  GPU-hours   ${range(t.deviceHours, int)} device-hours, ${range(t.nodeHours, int)} node-hours${billed}${spareNote(e, t)}`,
     `  cadence     checkpoint every ${factor} steps = ${range({ fast: c.intervalS.fast / 3600, slow: c.intervalS.slow / 3600 }, (n) => n.toFixed(2), " h")} (overhead ${range(c.overheadConfigured, pct)}); save ≈ ${duration(t.saveS)}`,
     `  Young/Daly  √(2 × save × MTBF) = ${duration(c.youngDalyS)} ≈ ${range(c.youngDalySteps, int)} steps (overhead ${pct(c.overheadYoungDaly)}) for a job MTBF of ${duration(c.jobMtbfS)}${c.youngDalyS > t.trainingS.slow ? " (longer than the whole run)" : ""}`
   ];

@@ -1,4 +1,5 @@
 import { checkpointOverhead, slurmTimeMinutes, youngDalyIntervalS } from "@neoxctl/core";
+import { spareNodes } from "../spares.ts";
 import type { EstimatesProfile, MfuBand } from "@neoxctl/core";
 import type { CheckpointPlan, Plan } from "../types.ts";
 import { flopsPerToken, parameterCount } from "./model-flops.ts";
@@ -39,8 +40,10 @@ export interface TimingEstimates {
 }
 
 export interface Estimates {
-  /** the allocation the hours are counted on */
+  /** the nodes that train */
   nodes: number;
+  /** spare nodes each job holds beside them (resilience.spare_nodes): allocated, so billed, the whole time */
+  spareNodes: number;
   devices: number;
   parameters: number;
   flopsPerToken: FlopsPerToken;
@@ -80,6 +83,8 @@ function timing(
   const youngDalyS = youngDalyIntervalS({ saveS, mtbfS: jobMtbfS });
   const intervalAt = (m: number): number => p.checkpoints.factor * stepAt(m);
   const billing = e.billing;
+  // spares are allocated for the whole job and billed like the nodes that train
+  const held = l.nodes + spareNodes(p.spec);
   return {
     peakTflopsPerDevice: e.peak_tflops_per_device,
     mfu,
@@ -88,15 +93,15 @@ function timing(
     trainingS: span(trainingAt, mfu),
     maxTime: p.profile.scheduler.max_time,
     jobs: span((m) => Math.ceil(trainingAt(m) / maxTimeS), mfu),
-    deviceHours: span((m) => hoursAt(m) * l.gcds, mfu),
-    nodeHours: span((m) => hoursAt(m) * l.nodes, mfu),
+    deviceHours: span((m) => hoursAt(m) * held * l.gcdsPerNode, mfu),
+    nodeHours: span((m) => hoursAt(m) * held, mfu),
     billing:
       billing === undefined
         ? null
         : {
             unit: billing.unit,
             perNodeHour: billing.per_node_hour,
-            units: span((m) => hoursAt(m) * l.nodes * billing.per_node_hour, mfu)
+            units: span((m) => hoursAt(m) * held * billing.per_node_hour, mfu)
           },
     saveS,
     cadence: {
@@ -158,6 +163,7 @@ export function estimateRun(p: EstimateBase): Estimates {
   if (tight) warnings.push(tight);
   return {
     nodes: l.nodes,
+    spareNodes: spareNodes(p.spec),
     devices: l.gcds,
     parameters,
     flopsPerToken: fpt,

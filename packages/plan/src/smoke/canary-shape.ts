@@ -83,7 +83,9 @@ export function canarySpec(
       log_interval: 1
     },
     checkpointing: { save: opts.saveDir, checkpoint_factor: opts.steps },
-    cluster: { ...cluster, time: canary.time, size: { nodes: shape.nodes } }
+    cluster: { ...cluster, time: canary.time, size: { nodes: shape.nodes } },
+    // a canary tests the launch, not recovery: no spare nodes (they would not fit its partition's cap)
+    resilience: { ...spec.resilience, spare_nodes: 0 }
   };
 }
 

@@ -150,7 +150,7 @@ export class ChainManager {
       await this.store.commit(lease, [putChain(this.store, run.id, withExit(rec, exit))]);
       return { discarded: rec.discarded, extras };
     }
-    if (adoptable(q, attempt)) {
+    if (adoptable(q, attempt, run.resilience.exit_margin_min * 60, c.down)) {
       rec = {
         ...withExit(rec, q.exit),
         handovers: [...rec.handovers, { attempt: attempt.index, jobId, how: "adopted" }]
@@ -306,13 +306,31 @@ function extrasOf(index: number, exit: ExitRecord): RenderExtras {
 }
 
 /** The queued job is what the supervisor decided: a plain continuation from the planned exit, same LR, seed and nodes. */
-function adoptable(q: QueuedContinuation, a: Attempt): boolean {
+function adoptable(q: QueuedContinuation, a: Attempt, marginS: number, down: readonly string[]): boolean {
   const p = a.params;
+  const it = p.load.kind === "resume" ? p.load.iteration : undefined;
   const fromExit =
-    p.load.kind === "resume" && (p.load.iteration === undefined || p.load.iteration === q.predecessor.exitAt);
+    p.load.kind === "resume" &&
+    (it === undefined || it === q.predecessor.exitAt || earlyExitFits(q, it, marginS));
+  // a node blamed since the continuation was queued (an in-job restart replaced it on a spare) that
+  // Slurm reports DOWN/DRAIN is kept out by Slurm itself: no reason to give up the queued job
+  const added = p.excludeNodes.filter((n) => !q.params.excludeNodes.includes(n));
   const sameNodes =
-    JSON.stringify([...p.excludeNodes].sort()) === JSON.stringify([...q.params.excludeNodes].sort());
+    q.params.excludeNodes.every((n) => p.excludeNodes.includes(n)) && added.every((n) => down.includes(n));
   return a.reason === "planned" && fromExit && p.lr === q.params.lr && p.seed === q.params.seed && sameNodes;
+}
+
+/**
+ * A predecessor that restarted inside its job on a spare node ends by itself earlier than planned (its
+ * batch script moves the exit by what the restart cost: packages/plan spare-launch.ts). The queued
+ * continuation loads `latest`, that earlier checkpoint, and exits where it was planned to for a start
+ * at the old exit, so it trains that many steps longer. Within half the exit margin that is cheaper
+ * than a fresh submission's queue wait; past it the job could reach its time limit, so it is replaced.
+ */
+function earlyExitFits(q: QueuedContinuation, from: number, marginS: number): boolean {
+  const stepMs = q.exit.stepMs;
+  if (stepMs === null || from > q.predecessor.exitAt) return false;
+  return ((q.predecessor.exitAt - from) * stepMs) / 1000 <= marginS / 2;
 }
 
 function describeExit(e: ExitRecord): string {

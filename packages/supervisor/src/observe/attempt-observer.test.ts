@@ -42,6 +42,35 @@ describe("AttemptObserver", () => {
     ]);
   });
 
+  it("an in-job restart (spare nodes) clears the failed step's node errors and restarts the hang watch", () => {
+    const o = new AttemptObserver(R, 1);
+    feed(o, line(121, "2.5E+00") + line(122, "2.5E+00"), 1_000);
+    feed(
+      o,
+      "srun: error: Node failure on nid002\nsrun: error: nid002: tasks 2-3: Killed\nsrun: Force Terminated StepId=48.1\n",
+      2_000
+    );
+    expect(o.obs.errorNodes).toEqual(["nid002"]);
+    expect(o.obs.slurmLostNodes).toEqual(["nid002"]);
+    // no step for 20 s after the failure: hung by the 2 s floor
+    expect(o.checkHang(22_000, 0)).toBe(true);
+    feed(
+      o,
+      "neoxctl-restart: in-job restart 1/2 on nid001,nid003 without nid002 from checkpoint 120\n",
+      22_000
+    );
+    expect(o.obs.errorNodes).toEqual([]);
+    expect(o.obs.slurmLostNodes).toEqual([]);
+    expect(o.obs.unnotedRestart).toMatchObject({ restart: 1, nodes: ["nid001", "nid003"], lost: ["nid002"] });
+    expect(o.obs.inJobRestarts).toHaveLength(1);
+    // the new step gets the startup grace (5 s) from the restart line on
+    expect(o.checkHang(26_000, 0)).toBe(false);
+    expect(o.checkHang(28_000, 0)).toBe(true);
+    feed(o, "Loading checkpoint and starting from iteration 120\n" + line(121, "2.5E+00"), 28_500);
+    expect(o.checkHang(29_000, 0)).toBe(false);
+    expect(o.obs).toMatchObject({ resumedFrom: 120, lastIteration: 121, firstIteration: 121 });
+  });
+
   it("flags `Unable to load checkpoint.`", () => {
     const o = new AttemptObserver(R, 1);
     feed(o, "Unable to load checkpoint.\n", 0);

@@ -1,7 +1,7 @@
 import { hangPolicyFromSpec, judgeHang, RcclTransportReader, RobustSpikeDetector } from "@neoxctl/monitor";
 import type { DetectorEvent, HangPolicy, IterationSeen, LocatedEvent } from "@neoxctl/monitor";
 import type { Resilience } from "@neoxctl/core";
-import type { LossAlarm, Observations } from "../ports.ts";
+import type { InJobRestart, LossAlarm, Observations } from "../ports.ts";
 import { emptyObservations } from "../ports.ts";
 import type { StepPoint } from "../store/series-store.ts";
 
@@ -24,6 +24,8 @@ export class AttemptObserver {
   private lastFrame: string | null = null;
   /** RCCL's network lines, folded as they come (obs.rccl is its reading) */
   private readonly rccl = new RcclTransportReader();
+  /** when the newest in-job restart was read (the hang watch's new start) */
+  private restartedAt: number | undefined;
   /** training points not yet stored in the run's series (points before `emitFrom` already are) */
   readonly pending: StepPoint[] = [];
 
@@ -80,6 +82,8 @@ export class AttemptObserver {
       case "node_error":
         o.errorLines.push(located.text());
         if (ev.node && !o.errorNodes.includes(ev.node)) o.errorNodes.push(ev.node);
+        if (ev.source === "srun_node_failure" && ev.node && !(o.slurmLostNodes ??= []).includes(ev.node))
+          o.slurmLostNodes.push(ev.node);
         return;
       case "out_of_memory":
         if (!o.outOfMemory) o.outOfMemory = { source: ev.source, node: ev.node, lines: [] };
@@ -123,6 +127,22 @@ export class AttemptObserver {
       }
       case "preflight_failed":
         o.preflight ??= { what: ev.what, path: ev.path, line: located.text() };
+        return;
+      case "in_job_restart":
+        this.restarted(
+          {
+            restart: ev.restart,
+            max: ev.max,
+            nodes: ev.nodes,
+            lost: ev.lost,
+            from: ev.from,
+            line: located.text()
+          },
+          now
+        );
+        return;
+      case "in_job_restart_refused":
+        // the job ends: the failure lines before it (srun's node failure) are what decide() judges
         return;
       case "timers":
       case "eval":
@@ -194,6 +214,30 @@ export class AttemptObserver {
     }
   }
 
+  /**
+   * The step starts again on a spare: what the failed step printed is history, not the state of the
+   * job (decide() would otherwise cancel it for the lost node's errors), and the hang watch starts
+   * over with the startup grace, since the new step loads a checkpoint first.
+   */
+  private restarted(r: InJobRestart, now: number): void {
+    const o = this.obs;
+    (o.inJobRestarts ??= []).push(r);
+    o.unnotedRestart = r;
+    o.errorNodes = [];
+    o.errorLines = [];
+    o.slurmLostNodes = [];
+    delete o.outOfMemory;
+    delete o.collectiveTimeout;
+    delete o.exception;
+    delete o.storageError;
+    this.lastFrame = null;
+    this.saveErrors.length = 0;
+    this.iterations.length = 0;
+    // the new step repeats the steps after its checkpoint: each counts as progress again
+    delete o.lastIteration;
+    this.restartedAt = now;
+  }
+
   private progress(seen: IterationSeen): void {
     this.iterations.push(seen);
     // the median looks at the recent steps only; older ones are dead weight
@@ -203,9 +247,10 @@ export class AttemptObserver {
 
   /** The monitor's hang verdict for a job RUNNING since `runningSince` (undefined: not running as far as we know). */
   checkHang(now: number, runningSince: number | undefined): boolean {
+    const since = runningSince === undefined ? undefined : Math.max(runningSince, this.restartedAt ?? 0);
     this.obs.hang =
-      runningSince !== undefined &&
-      judgeHang("RUNNING", runningSince, this.iterations, now, this.hangPolicy).state === "hung";
+      since !== undefined &&
+      judgeHang("RUNNING", since, this.iterations, now, this.hangPolicy).state === "hung";
     return this.obs.hang;
   }
 }

@@ -6,14 +6,19 @@ import { complete, ev, recover } from "./outcome.ts";
 import { decideLossAlarm } from "./spike.ts";
 import { collectiveHang, outOfMemory, storageFailure } from "./stops.ts";
 import { preflightFailure } from "./preflight.ts";
+import { inJobRestartNote, spareCovers, withoutReplaced } from "./spares.ts";
 
 /**
  * The recovery policy: a pure function of what the supervisor knows about one run's current
  * attempt. The worker carries out the decision and records it; nothing here touches Slurm or Redis.
  */
-export function decide(ctx: DecisionContext): Decision {
-  const guard = silentRestartGuard(ctx);
+export function decide(given: DecisionContext): Decision {
+  const guard = silentRestartGuard(given);
   if (guard) return guard;
+  const restart = inJobRestartNote(given);
+  if (restart) return restart;
+  // a node a spare already replaced in this job is no reason to act on the job any more
+  const ctx = withoutReplaced(given);
   const job = ctx.job;
   if (!job) {
     if ((ctx.obs.lastIteration ?? 0) >= ctx.run.trainIters)
@@ -117,6 +122,8 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
   }
   // the other ranks would wait in their next collective until the watchdog fires: stop now
   if (obs.outOfMemory) return outOfMemory(ctx, job, obs.outOfMemory, true);
+  const spare = spareCovers(ctx, job);
+  if (spare) return spare;
   if (ctx.downNodes.length)
     return recover(
       ctx,

@@ -1,7 +1,7 @@
 import type { AttemptParams, BudgetClass, Evidence } from "../model.ts";
 
 /** Notes are recorded as events; the run keeps going. */
-export type NoteKind = "spike_recovered" | "spike_watch";
+export type NoteKind = "spike_recovered" | "spike_watch" | "in_job_restart";
 
 export interface Recovery {
   kind: "recover";

@@ -1,3 +1,4 @@
+import type { InJobRestart } from "../ports.ts";
 import type { LossCause } from "./ledger.ts";
 import type { SimState } from "./state.ts";
 import { Training } from "./timeline.ts";
@@ -29,6 +30,21 @@ export interface AttemptPlan {
   /** why this attempt exists: its queue wait and startup are charged to it */
   cause: LossCause;
   queueS: number;
+  /** a launch inside a running job (spare nodes): no new submission, the job's clock goes on */
+  inJob?: InJobLaunch;
+}
+
+/** Where the job stands when its batch script restarts training on a spare. */
+export interface InJobLaunch {
+  /** allocation seconds the job used before this launch (its time limit counts them) */
+  usedS: number;
+  /** the job's in-job restarts so far, this one included, as decide() reads them from the log */
+  restarts: InJobRestart[];
+  /** the step the job's first launch started from, and its planned exit */
+  jobFrom: number;
+  jobExitAt: number | null;
+  /** the newest checkpoint the job saved so far and the allocation second it was saved at */
+  saved: { step: number; atS: number } | null;
 }
 
 /** What watches the running job: how long a hang goes unnoticed; whether the loss is watched. */
@@ -48,7 +64,8 @@ const KINDS: readonly ("node" | "crash" | "hang")[] = ["node", "crash", "hang"];
  */
 export function runAttempt(st: SimState, p: AttemptPlan, watch: Watch): Ending {
   const run = st.run;
-  st.attempts += 1;
+  if (!p.inJob) st.attempts += 1;
+  const limitS = run.limit_s - (p.inJob?.usedS ?? 0);
   st.ledger.add("queue", p.cause, p.queueS, false);
   st.t += p.queueS;
   const jobStart = st.t;
@@ -64,9 +81,8 @@ export function runAttempt(st: SimState, p: AttemptPlan, watch: Watch): Ending {
   const node = p.nodes[st.streams.failure.int(p.nodes.length)];
 
   for (;;) {
-    let key = Math.min(aEnd, run.limit_s);
-    let pick: "end" | "limit" | "fail" | "decide" | "onset" | "notice" =
-      aEnd <= run.limit_s ? "end" : "limit";
+    let key = Math.min(aEnd, limitS);
+    let pick: "end" | "limit" | "fail" | "decide" | "onset" | "notice" = aEnd <= limitS ? "end" : "limit";
     if (aFail < key) {
       key = aFail;
       pick = "fail";
@@ -144,9 +160,12 @@ export function runAttempt(st: SimState, p: AttemptPlan, watch: Watch): Ending {
             newest: 0,
             node
           });
-        const seen = key + watch.hangDelayS(key < startup);
-        const a = Math.min(seen, run.limit_s);
-        const kind = seen <= run.limit_s ? "hang" : "limit";
+        // a hang in the last save: the log already shows the job's last step, which the policy reads as
+        // a job finishing (decide's `finishing`), so nobody cancels it before its time limit
+        const finishing = key >= startup + tr.timeToLogged(target);
+        const seen = finishing ? Number.POSITIVE_INFINITY : key + watch.hangDelayS(key < startup);
+        const a = Math.min(seen, limitS);
+        const kind = seen <= limitS ? "hang" : "limit";
         return settle(st, p, tr, jobStart, key, a, { kind, cause: "hang", a, step: 0, newest: 0 });
       }
     }
@@ -182,6 +201,7 @@ function settle(
   const lost = tau - kept - saves * run.save_s;
   st.ledger.add(e.kind === "spike" ? "rollback" : "recompute", e.cause, lost, true);
   st.ledger.add("detection", e.cause, a - stopA, true);
+  st.allocS += a;
   st.credited = s.newest;
   st.t = jobStart + a;
   return { ...e, step: s.step, newest: s.newest };

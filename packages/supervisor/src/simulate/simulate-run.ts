@@ -22,6 +22,10 @@ export interface SimOutcome {
   attempts: number;
   interruptions: number;
   humanInterventions: number;
+  /** seconds the run's jobs held their allocation */
+  allocS: number;
+  /** node failures handled inside the job on a spare (neoxctl with resilience.spare_nodes) */
+  inJobRestarts: number;
 }
 
 /** Guards an endless loop: a policy that cannot finish the run is a bug, not a result. */
@@ -58,6 +62,8 @@ export function simulateRun(
     causes: st.ledger.causes,
     attempts: st.attempts,
     interruptions: st.interruptions,
-    humanInterventions: st.humanInterventions
+    humanInterventions: st.humanInterventions,
+    allocS: st.allocS,
+    inJobRestarts: st.inJobRestarts
   };
 }

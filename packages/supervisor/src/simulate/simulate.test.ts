@@ -67,6 +67,40 @@ describe("simulateRun", () => {
     expect(noBudget.split.human_wait).toBeGreaterThan(0);
   });
 
+  it("spare nodes: a node failure restarts in the job (no queue wait) while a spare remains; spares are billed", () => {
+    // node failures only, a certain queue wait per submission, no chained continuations to hide it
+    const model = FailureModelSchema.parse({
+      node_mtbf_h: 1500,
+      crash_mtbf_h: 1e12,
+      hang_mtbf_h: 1e12,
+      spikes_per_1000_steps: 0,
+      queue_wait_h: 1
+    });
+    let none = 0;
+    let one = 0;
+    let restarts = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const a = simulateRun(emma(), model, "neoxctl", seed);
+      const b = simulateRun(emma({}, { spare_nodes: 1 }), model, "neoxctl", seed);
+      expect(a.inJobRestarts).toBe(0);
+      // every in-job restart is a node failure the run did not resubmit for
+      expect(b.attempts + b.inJobRestarts).toBeGreaterThan(b.attempts);
+      expect(splitTotal(b.split)).toBeCloseTo(b.wallS, 3);
+      expect(b.split.productive).toBeCloseTo(40000 * 24, 3);
+      none += a.causes.node.wallS;
+      one += b.causes.node.wallS;
+      restarts += b.inJobRestarts;
+    }
+    expect(restarts).toBeGreaterThan(20);
+    expect(one).toBeLessThan(none);
+    const report = simulate({ run: emma({}, { spare_nodes: 1 }), model, seeds: 5, intervals: [500] });
+    const n = report.policies.find((p) => p.policy === "neoxctl")!;
+    expect(n.spareNodes).toBe(1);
+    // one spare beside 64 nodes: 1/65 of what the jobs held
+    expect(n.spareGpuH / n.heldGpuH).toBeCloseTo(1 / 65, 9);
+    expect(report.policies.find((p) => p.policy === "slurm")!.spareGpuH).toBe(0);
+  });
+
   it("a hang costs neoxctl its hang timeout, the baselines a person's delay", () => {
     const model = FailureModelSchema.parse({ node_mtbf_h: 1e12, crash_mtbf_h: 1e12, hang_mtbf_h: 2000 });
     const n = simulate({ run: emma(), model, seeds: 10, intervals: [500] });

@@ -30,6 +30,14 @@ export interface PolicySummary {
   attempts: number;
   interruptions: number;
   humanInterventions: number;
+  /** spare nodes each job held (neoxctl only: the baselines have no in-job restart) */
+  spareNodes: number;
+  /** mean per run: GPU-hours the jobs held, spares included (what the allocation is billed for) */
+  heldGpuH: number;
+  /** mean per run: the part of heldGpuH that is the spares' */
+  spareGpuH: number;
+  /** mean per run: node failures handled inside the job on a spare */
+  inJobRestarts: number;
 }
 
 export interface IntervalRow {
@@ -75,7 +83,10 @@ export function distribution(values: readonly number[]): Distribution {
   };
 }
 
-function summarise(policy: SimPolicy, runs: readonly SimOutcome[], gpus: number): PolicySummary {
+function summarise(policy: SimPolicy, runs: readonly SimOutcome[], run: SimRun): PolicySummary {
+  const gpus = run.nodes * run.gpus_per_node;
+  const spareNodes = policySpares(policy, run);
+  const spareGpus = spareNodes * run.gpus_per_node;
   const n = Math.max(1, runs.length);
   const splitH = emptySplit();
   const lostByCause = {} as Record<LossCause, { wallH: number; gpuH: number }>;
@@ -83,7 +94,11 @@ function summarise(policy: SimPolicy, runs: readonly SimOutcome[], gpus: number)
   let attempts = 0;
   let interruptions = 0;
   let human = 0;
+  let allocH = 0;
+  let inJob = 0;
   for (const r of runs) {
+    allocH += r.allocS / 3600 / n;
+    inJob += r.inJobRestarts / n;
     for (const c of GOODPUT_CATEGORIES) splitH[c] += r.split[c] / 3600 / n;
     for (const c of LOSS_CAUSES) {
       lostByCause[c].wallH += r.causes[c].wallS / 3600 / n;
@@ -101,8 +116,23 @@ function summarise(policy: SimPolicy, runs: readonly SimOutcome[], gpus: number)
     lostByCause,
     attempts,
     interruptions,
-    humanInterventions: human
+    humanInterventions: human,
+    spareNodes,
+    heldGpuH: allocH * (gpus + spareGpus),
+    spareGpuH: allocH * spareGpus,
+    inJobRestarts: inJob
   };
+}
+
+/** Spares exist for neoxctl's in-job restart; the baselines resubmit after every node failure. */
+function policySpares(policy: SimPolicy, run: SimRun): number {
+  switch (policy) {
+    case "neoxctl":
+      return run.resilience.spare_nodes;
+    case "human":
+    case "slurm":
+      return 0;
+  }
 }
 
 /** Run-level mean time between interruptions of the failure model, seconds. */
@@ -124,13 +154,12 @@ function sweepCandidates(run: SimRun, young: IntervalAdvice | undefined): number
  */
 export function simulate(input: SimulateInput): SimReport {
   const { run, model, seeds } = input;
-  const gpus = run.nodes * run.gpus_per_node;
   const spikesBySeed = Array.from({ length: seeds }, (_, s) => spikesFor(s, run.train_iters, model));
   const policies = SIM_POLICIES.map((p) =>
     summarise(
       p,
       spikesBySeed.map((sp, seed) => simulateRun(run, model, p, seed, sp)),
-      gpus
+      run
     )
   );
   const young = adviseInterval({

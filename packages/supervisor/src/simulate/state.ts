@@ -23,6 +23,10 @@ export class SimState {
   readonly spikesDone = new Set<number>();
   pendingNotice: PendingNotice | null = null;
   attempts = 0;
+  /** seconds the run's jobs held their allocation (× nodes and spares = node-seconds billed) */
+  allocS = 0;
+  /** in-job restarts on spare nodes */
+  inJobRestarts = 0;
   interruptions = 0;
   humanInterventions = 0;
   done = false;

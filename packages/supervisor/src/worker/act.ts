@@ -20,6 +20,8 @@ export interface Watched {
   job: JobView | undefined;
   /** forget the observed loss alarm once a recovery from it is recorded */
   clearAlarm: () => void;
+  /** forget the observed in-job restart once its event is recorded */
+  clearRestart: () => void;
 }
 
 /** Carries a decision out and commits it with its event; Slurm commands that undo work come after the commit. */
@@ -77,9 +79,10 @@ async function note(
 ): Promise<void> {
   const { run, now } = c;
   const { attempt, job } = w;
-  const noteKey = `${d.note}:${attempt.index}:${job?.restarts ?? 0}:${String(d.evidence.detail?.["onsetStep"] ?? "")}`;
+  const restart = d.evidence.detail?.["restart"];
+  const noteKey = `${d.note}:${attempt.index}:${job?.restarts ?? 0}:${String(d.evidence.detail?.["onsetStep"] ?? "")}${restart !== undefined ? `:restart=${String(restart)}` : ""}`;
   if (run.noted.includes(noteKey)) {
-    if (clearsAlarm(d.note)) w.clearAlarm();
+    clearAfterNote(d.note, w);
     return;
   }
   run.noted.push(noteKey);
@@ -93,18 +96,23 @@ async function note(
   const event = { cause: d.cause, evidence: d.evidence, at: now, attempt: attempt.index };
   ops.push(...noteOps(deps.store, run, { type: d.note, ...event }));
   await deps.commit(c, ops);
-  if (clearsAlarm(d.note)) w.clearAlarm();
+  clearAfterNote(d.note, w);
 }
 
 /**
- * A recovered spike is over, and a watched one (a notice, or an alarm with the spike policy off) has
- * been said: neither may stay in the observations, where it would answer every later cycle first.
+ * A recovered spike is over, a watched one (a notice, or an alarm with the spike policy off) has been
+ * said, and an in-job restart is recorded: none may stay in the observations, where it would answer
+ * every later cycle first.
  */
-function clearsAlarm(note: NoteKind): boolean {
+function clearAfterNote(note: NoteKind, w: Watched): void {
   switch (note) {
     case "spike_recovered":
     case "spike_watch":
-      return true;
+      w.clearAlarm();
+      return;
+    case "in_job_restart":
+      w.clearRestart();
+      return;
   }
 }
 

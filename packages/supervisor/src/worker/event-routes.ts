@@ -41,6 +41,8 @@ export function eventRoute(type: EventType): EventRoute {
     case "attempt_submitted":
     case "job_started":
     case "slurm_requeued":
+    // training goes on in the same job; a node that keeps failing shows in recover_node's alert
+    case "in_job_restart":
     case "spike_recovered":
     case "spike_watch":
     case "control_rejected":

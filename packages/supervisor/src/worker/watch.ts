@@ -34,6 +34,9 @@ export async function watch(deps: LoopDeps, c: RunCycle, attempt: Attempt): Prom
       job,
       clearAlarm: () => {
         o.obs.alarm = undefined;
+      },
+      clearRestart: () => {
+        delete o.obs.unnotedRestart;
       }
     },
     d

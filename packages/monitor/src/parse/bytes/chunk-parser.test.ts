@@ -46,6 +46,8 @@ const KNOWN = [
   "cxil_map failed",
   "srun: error: Node failure on nid005125",
   "srun: error: nid001234: task 3: Exited with exit code 1",
+  "neoxctl-restart: in-job restart 1/2 on nid001,nid003 without nid002 from checkpoint 120",
+  "neoxctl-restart: node failure on nid003, no spare node left (1/2 in-job restarts); ending the job",
   "s:12 trl:9.7924 lr:0.000011 norm:3.01",
   "s:250 tel:6.1710"
 ];

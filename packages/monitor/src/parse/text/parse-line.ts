@@ -4,6 +4,7 @@ import { parseExceptionLine, parseFailureLine } from "./failure-lines.ts";
 import { parseNodeErrorLine } from "./node-errors.ts";
 import { parsePreflightLine } from "./preflight-line.ts";
 import { parseRcclNetLine } from "./rccl-net-lines.ts";
+import { parseRestartLine } from "./restart-line.ts";
 import { parseRuntimeLine } from "./runtime-lines.ts";
 import { parseStorageErrorLine } from "./storage-errors.ts";
 import { parseTrainLine } from "./train-line.ts";
@@ -27,6 +28,7 @@ function countersAreSafe(ev: LogEvent): boolean {
   if (ev.kind === "deepspeed_step") counters.push(ev.skipped);
   if (ev.kind === "collective_timeout") counters.push(ev.rank, ev.seq, ev.ms);
   if (ev.kind === "node_error") counters.push(ev.rank);
+  if (ev.kind === "in_job_restart" || ev.kind === "in_job_restart_refused") counters.push(ev.restart, ev.max);
   return counters.every((n) => n === null || (Number.isSafeInteger(n) && n >= 0));
 }
 
@@ -43,6 +45,7 @@ function parseAny(line: string, format: ParseFormat): LogEvent | null {
     // the checkpoint_saving pattern would otherwise take
     return (
       parsePreflightLine(line) ??
+      parseRestartLine(line) ??
       parseStorageErrorLine(line) ??
       parseRuntimeLine(line) ??
       parseFailureLine(line) ??
