@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { GraphStep } from "@neoxctl/core";
-import { recordPathFor } from "@neoxctl/core";
 import { sampleGraph } from "../graph/graph.test-support.ts";
 import { rigFactory } from "../testing/rig.test-support.ts";
 import type { Rig } from "../testing/rig.test-support.ts";
+import { finishStep, stepJob } from "../testing/graph-rig.test-support.ts";
 
 // The graph's worker step over the fake Slurm and an in-memory cluster: records are read and
 // stat-ed there, sbatch options and cancellations recorded by the fake.
@@ -12,37 +11,9 @@ const rig = rigFactory({ beforeAll, afterEach, afterAll });
 const ROOT = "/cluster/g";
 const graph = sampleGraph(ROOT);
 
-/** What a step script leaves behind for one task: its outputs, then its record. */
+/** What a step script leaves behind for one task (the shared rig helper over this file's graph). */
 function finish(r: Rig, id: string, task: number): void {
-  const def = graph.steps.find((s) => s.id === id)!;
-  const idx = def.array ? task : undefined;
-  const outs = def.array ? def.outputs.filter((o) => o.task === task) : def.outputs;
-  const outputs = outs.map((o) => {
-    const files = o.kind === "neox_prefix" ? [`${o.path}.bin`, `${o.path}.idx`] : [`${o.path}/model.pt`];
-    for (const f of files) r.exec.append(f, "data");
-    return {
-      path: o.path,
-      kind: o.kind,
-      files: files.map((path) => ({ path, bytes: 4 })),
-      ...(o.kind === "neox_prefix" ? { documents: 2, tokens: 8 } : {})
-    };
-  });
-  const record = {
-    version: 1,
-    step: id,
-    ...(idx !== undefined ? { task } : {}),
-    outputs,
-    finishedAt: "2025-01-01T00:00:00Z"
-  };
-  void r.exec.writeFile(recordPathFor(def as GraphStep, idx), JSON.stringify(record));
-}
-
-/** The fake Slurm job id of a step's newest submission. */
-function stepJob(r: Rig, id: string): string {
-  const jobs = [...r.slurm.stepJobs].filter(([, j]) => j.input.scriptPath.endsWith(`/steps/${id}.sbatch`));
-  const last = jobs.at(-1);
-  if (!last) throw new Error(`no job for step ${id}`);
-  return last[0];
+  finishStep(r, graph, id, task);
 }
 
 describe("the graph step of the supervisor loop", () => {
