@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { parseTokensFile } from "@neoxctl/dashboard";
 import { Keys, RunStore } from "@neoxctl/supervisor";
 import type { Attempt, Run } from "@neoxctl/supervisor";
-import { putRunOps, runRecord } from "../support/run-record.ts";
+import { attemptRecord, putRunOps, runRecord } from "../support/run-record.ts";
 
 // The compiled CLI (built by the global setup) against a seeded run in Redis under its own prefix.
 const CLI = resolve(import.meta.dirname, "../../packages/cli/bin/neoxctl.js");
@@ -28,20 +28,7 @@ async function neoxctl(...args: string[]): Promise<{ stdout: string; stderr: str
 const at = (minute: number): string => new Date(Date.UTC(2026, 11, 1, 8, minute)).toISOString();
 
 function attempt(index: number, over: Partial<Attempt>): Attempt {
-  return {
-    index,
-    reason: index === 1 ? "first" : "node",
-    params: { load: { kind: "init" }, lr: 1e-4, seed: 1, excludeNodes: [] },
-    diff: [],
-    phase: "ended",
-    configDir: `/tmp/${RUN}/a${index}`,
-    logPath: `/tmp/${RUN}/a${index}.out`,
-    restartsSeen: 0,
-    cancelRequested: false,
-    createdAt: at(index * 10),
-    logOffset: 0,
-    ...over
-  };
+  return attemptRecord(index, `/tmp/${RUN}`, { createdAt: at(index * 10), ...over });
 }
 
 beforeAll(async () => {

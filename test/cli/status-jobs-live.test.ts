@@ -8,7 +8,7 @@ import { LocalExecutor } from "@neoxctl/exec";
 import { SlurmClient, StatusPoller } from "@neoxctl/slurm";
 import { Keys, RunStore } from "@neoxctl/supervisor";
 import type { Attempt, Run } from "@neoxctl/supervisor";
-import { putRunOps, runRecord } from "../support/run-record.ts";
+import { attemptRecord, putRunOps, runRecord } from "../support/run-record.ts";
 import { ensureSshd, SSH_FILES, SSHD_HOST, SSHD_PORT } from "../support/targets.ts";
 import { cleanUp, pollUntil, scriptDir } from "../slurm/helpers.ts";
 
@@ -40,20 +40,7 @@ async function neoxctl(...args: string[]): Promise<{ stdout: string; stderr: str
 }
 
 function attempt(index: number, over: Partial<Attempt>): Attempt {
-  return {
-    index,
-    reason: index === 1 ? "first" : "node",
-    params: { load: { kind: "init" }, lr: 1e-4, seed: 1, excludeNodes: [] },
-    diff: [],
-    phase: "ended",
-    configDir: `${dir}/a${index}`,
-    logPath: `${dir}/a${index}.out`,
-    restartsSeen: 0,
-    cancelRequested: false,
-    createdAt: new Date().toISOString(),
-    logOffset: 0,
-    ...over
-  };
+  return attemptRecord(index, dir, over);
 }
 
 /** A run whose records are stale against Slurm, reached through `access`. */

@@ -1,6 +1,6 @@
 import { ResilienceSchema } from "@neoxctl/core";
 import { noBudgetUsed } from "@neoxctl/supervisor";
-import type { Op, Run, RunStore } from "@neoxctl/supervisor";
+import type { Attempt, Op, Run, RunStore } from "@neoxctl/supervisor";
 
 /**
  * A run record as the supervisor stores it, for tests that seed Redis directly (dashboard, CLI):
@@ -35,4 +35,25 @@ export function runRecord(id: string, over: Partial<Run> = {}): Run {
 /** The ops that list a run and store its record (as the supervisor's createRun does), then `more`. */
 export function putRunOps(store: RunStore, run: Run, more: readonly Op[] = []): Op[] {
   return [{ op: "sadd", key: store.keys.runs(), value: run.id }, store.putRun(run), ...more];
+}
+
+/**
+ * An ended attempt as the supervisor stores it, its files under `dir`: attempt 1 the first, later
+ * ones after a node failure; `over` replaces whole fields.
+ */
+export function attemptRecord(index: number, dir: string, over: Partial<Attempt> = {}): Attempt {
+  return {
+    index,
+    reason: index === 1 ? "first" : "node",
+    params: { load: { kind: "init" }, lr: 1e-4, seed: 1, excludeNodes: [] },
+    diff: [],
+    phase: "ended",
+    configDir: `${dir}/a${index}`,
+    logPath: `${dir}/a${index}.out`,
+    restartsSeen: 0,
+    cancelRequested: false,
+    createdAt: new Date().toISOString(),
+    logOffset: 0,
+    ...over
+  };
 }
