@@ -71,6 +71,17 @@ describe("AttemptObserver", () => {
     expect(o.obs).toMatchObject({ resumedFrom: 120, lastIteration: 121, firstIteration: 121 });
   });
 
+  it("a refused in-job restart blames the nodes the script judged lost, even with no srun line naming them", () => {
+    const o = new AttemptObserver(R, 1);
+    feed(o, line(121, "2.5E+00"), 1_000);
+    feed(
+      o,
+      "neoxctl-restart: node failure on nid004, no spare node left (1/2 in-job restarts); ending the job\n",
+      2_000
+    );
+    expect(o.obs.errorNodes).toEqual(["nid004"]);
+  });
+
   it("flags `Unable to load checkpoint.`", () => {
     const o = new AttemptObserver(R, 1);
     feed(o, "Unable to load checkpoint.\n", 0);

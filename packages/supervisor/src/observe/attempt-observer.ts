@@ -142,7 +142,10 @@ export class AttemptObserver {
         );
         return;
       case "in_job_restart_refused":
-        // the job ends: the failure lines before it (srun's node failure) are what decide() judges
+        // the job ends. The script judged these nodes lost (srun named them, or Slurm's node state
+        // did) even where srun printed no line naming them: blame them, or decide() would see an
+        // application crash with no node and count it toward the crash loop
+        for (const n of ev.lost) if (!o.errorNodes.includes(n)) o.errorNodes.push(n);
         return;
       case "timers":
       case "eval":

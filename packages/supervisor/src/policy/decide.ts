@@ -122,18 +122,15 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
   }
   // the other ranks would wait in their next collective until the watchdog fires: stop now
   if (obs.outOfMemory) return outOfMemory(ctx, job, obs.outOfMemory, true);
+  // nodes the job's spares will replace are left to its batch script; every other check still runs
   const spare = spareCovers(ctx, job);
-  if (spare) return spare;
-  if (ctx.downNodes.length)
-    return recover(
-      ctx,
-      "node",
-      true,
-      [...ctx.downNodes],
-      `node ${ctx.downNodes.join(",")} of job ${job.jobId} is DOWN`
-    );
-  if (obs.errorNodes.length)
-    return recover(ctx, "node", true, [...obs.errorNodes], `RCCL/HIP error on ${obs.errorNodes.join(",")}`);
+  const covered = (n: string): boolean => spare?.nodes.includes(n) ?? false;
+  const down = ctx.downNodes.filter((n) => !covered(n));
+  if (down.length)
+    return recover(ctx, "node", true, down, `node ${down.join(",")} of job ${job.jobId} is DOWN`);
+  const errorNodes = obs.errorNodes.filter((n) => !covered(n));
+  if (errorNodes.length)
+    return recover(ctx, "node", true, errorNodes, `RCCL/HIP error on ${errorNodes.join(",")}`);
   if (obs.collectiveTimeout) return collectiveHang(ctx, job, obs.collectiveTimeout, true);
   // a checkpoint save raised: the trainer is going down (or, on other ranks, waiting for it in a
   // collective until the timeout). Only checkpoint paths count here: a logging thread that dies on a
@@ -156,6 +153,7 @@ function whileRunning(ctx: DecisionContext, job: JobView): Decision {
       `no training progress past iteration ${obs.lastIteration ?? 0}: hang; cancelling and resuming`
     );
   }
+  if (spare) return { kind: "wait", cause: spare.cause };
   return { kind: "wait", cause: `job ${job.jobId} running at iteration ${obs.lastIteration ?? "-"}` };
 }
 

@@ -48,8 +48,33 @@ describe("decide with spare nodes", () => {
     );
     expect(d.kind, "cause" in d ? d.cause : "").toBe("wait");
     expect("cause" in d && d.cause).toContain(
-      "restarts training on a spare (in-job restart 1/2, 0 spares left after it)"
+      "restarts it on a spare (in-job restart 1/2, 0 spares left after it)"
     );
+  });
+
+  it("still watches a job whose covered node keeps its step running (draining): a hang is a hang", () => {
+    const d = decide(
+      ctx({
+        spares: 1,
+        downNodes: ["nid002"],
+        job: { nodes: ["nid001", "nid002", "nid003"] },
+        obs: { hang: true }
+      })
+    );
+    expect(d.kind).toBe("recover");
+    expect(d.kind === "recover" && d.class).toBe("hang");
+  });
+
+  it("still acts on an RCCL error naming a node the spares do not cover", () => {
+    const d = decide(
+      ctx({
+        spares: 1,
+        downNodes: ["nid002"],
+        job: { nodes: ["nid001", "nid002", "nid003"] },
+        obs: { errorNodes: ["nid003"] }
+      })
+    );
+    expect(d.kind === "recover" && d.blame).toEqual(["nid003"]);
   });
 
   it("also when only srun named the node (Slurm already took it out of the job)", () => {

@@ -44,13 +44,22 @@ export function inJobRestartNote(ctx: DecisionContext): Decision | undefined {
   };
 }
 
+/** What the job's spares cover now: the nodes left to the batch script, and what to say while it works. */
+export interface SpareCover {
+  nodes: readonly string[];
+  cause: string;
+}
+
 /**
- * A node of the running job is lost (Slurm reports it DOWN, or srun named it) and the script will
- * replace it: a spare is left and the restart cap is not reached. Then cancelling would throw away
- * the allocation the spares were held for; wait for the restart line instead. Past that, the caller
- * goes on as without spares (cancel, resubmit without the node).
+ * A node of the running job is lost (Slurm reports it DOWN or draining, or srun named it) and the
+ * script will replace it: a spare is left and the restart cap is not reached. Then cancelling for
+ * that node would throw away the allocation the spares were held for. Only that node is covered:
+ * the caller still applies every other check (errors on other nodes, collective timeouts, storage
+ * errors, hangs), because a draining node keeps its step running and the script restarts nothing
+ * until the step fails; covering everything would switch the watch off for the rest of the job.
+ * Past the spares or the cap, the caller goes on as without spares (cancel, resubmit without it).
  */
-export function spareCovers(ctx: DecisionContext, job: JobView): Decision | undefined {
+export function spareCovers(ctx: DecisionContext, job: JobView): SpareCover | undefined {
   const spares = ctx.run.resilience.spare_nodes;
   if (spares === 0) return undefined;
   const gone = replaced(ctx);
@@ -63,7 +72,7 @@ export function spareCovers(ctx: DecisionContext, job: JobView): Decision | unde
   const left = spares - gone.size - lost.length;
   if (done >= max || left < 0) return undefined;
   return {
-    kind: "wait",
-    cause: `node ${lost.join(",")} left job ${job.jobId}; its batch script restarts training on a spare (in-job restart ${done + 1}/${max}, ${left} spare${left === 1 ? "" : "s"} left after it)`
+    nodes: lost,
+    cause: `node ${lost.join(",")} of job ${job.jobId} is lost or leaving; once the training step fails its batch script restarts it on a spare (in-job restart ${done + 1}/${max}, ${left} spare${left === 1 ? "" : "s"} left after it)`
   };
 }
