@@ -203,7 +203,17 @@ export class SlurmClient {
       `--starttime=now-${options.sinceDays ?? 14}days`
     ];
     const r = await this.run(argv, { allowFailure: true });
-    if (r.exitCode === 0 && !isAccountingDisabled(r.stdout + r.stderr)) {
+    const output = r.stdout + r.stderr;
+    // A cluster without accounting cannot say more than the queue. One with accounting whose sacct
+    // failed could: a job that ended and left the queue (MinJobAge) would look unsent and be sent a
+    // second time, so the caller must not decide anything this cycle.
+    if (r.exitCode !== 0 && !isAccountingDisabled(output))
+      throw new SlurmError(
+        "SLURM_UNAVAILABLE",
+        `sacct failed (exit ${r.exitCode}) looking for run ${runId}'s submissions: ${output.trim().slice(0, 200)}`,
+        { command: argv }
+      );
+    if (r.exitCode === 0 && !isAccountingDisabled(output)) {
       for (const j of parseSacctText(r.stdout, SACCT_ARRAY_FIELDS).filter(mine))
         if (!found.has(j.jobId)) found.set(j.jobId, j);
     }

@@ -173,4 +173,26 @@ describe("StatusPoller call budget", () => {
     });
     expect(argv.slice(-2)).toEqual(["--", "--wrap=touch C"]);
   });
+
+  it("findSubmissions refuses to answer when sacct fails on a cluster with accounting (a finished job would look unsent)", async () => {
+    const squeue = (): Partial<ExecResult> => ({ stdout: fx("squeue.json") });
+    const failing = new ReplayExecutor({
+      squeue,
+      sacct: () => ({
+        exitCode: 1,
+        stderr: "sacct: error: Problem talking to the database: Connection refused"
+      })
+    });
+    await expect(new SlurmClient(failing).findSubmissions("r1")).rejects.toMatchObject({
+      code: "SLURM_UNAVAILABLE"
+    });
+    const disabled = new ReplayExecutor({
+      squeue,
+      sacct: () => ({
+        exitCode: 1,
+        stderr: "sacct: error: Slurm accounting storage is disabled"
+      })
+    });
+    await expect(new SlurmClient(disabled).findSubmissions("r1")).resolves.toEqual([]);
+  });
 });
