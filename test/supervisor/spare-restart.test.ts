@@ -177,6 +177,10 @@ describe("spare nodes: a node failure is handled inside the job", () => {
     expect(without).toBe(lost);
     expect(nodes!.split(",")).not.toContain(lost);
     expect(nodes!.split(",")).toHaveLength(2);
+    // in Slurm's order: srun sorts --nodelist, and MASTER_ADDR (the first) must be rank 0's node; the
+    // emulator's rank 0 fails the step otherwise, as torch.distributed's store would
+    expect(nodes!.split(",")).toEqual([...nodes!.split(",")].sort());
+    expect(trainingNodes(i.runDir, jobId)[0]).toBe(nodes!.split(",")[0]);
     const resumed = Number(from);
     expect(resumed).toBeGreaterThanOrEqual(newestAtFault!);
     expect(completeCheckpoints(i.spec.checkpointing.save)).toContain(resumed);

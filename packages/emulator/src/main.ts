@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import { parseArgs } from "./cli-args.ts";
 import { PythonError } from "./config/python-error.ts";
 import { loadNeoxConfig } from "./config/load-config.ts";
@@ -9,7 +8,7 @@ import { FaultLedger, defaultStateFile, parseFaultPlan } from "./faults/faults.t
 import { stdioPrinter } from "./output/printer.ts";
 import { readRankEnv } from "./rank/rank-env.ts";
 import { rcclNetLines } from "./rank/rccl-net.ts";
-import { follow, markDone, rendezvousDir } from "./rank/rendezvous.ts";
+import { checkMasterAddr, follow, markDone, rankHost, rendezvousDir } from "./rank/rendezvous.ts";
 import { runTraining } from "./train/run.ts";
 
 const env = process.env;
@@ -63,7 +62,7 @@ function train(loaded: LoadedConfig, onDone: () => void): never {
 function printRcclNet(localRank: number): void {
   const nodeIndex = Number(env["SLURM_NODEID"] ?? "0");
   for (const line of rcclNetLines(env, {
-    host: env["SLURMD_NODENAME"] ?? hostname(),
+    host: rankHost(env),
     pid: process.pid,
     localRank,
     nodeIndex: Number.isInteger(nodeIndex) ? nodeIndex : 0
@@ -76,7 +75,16 @@ function rank(loaded: LoadedConfig): never {
   const r = readRankEnv(env, loaded.plain["deepspeed_slurm"] === true);
   printRcclNet(r.localRank);
   const dir = rendezvousDir(env, r, process.cwd());
-  if (r.rank === 0) train(loaded, () => markDone(dir));
+  if (r.rank === 0) {
+    try {
+      checkMasterAddr(env, r);
+    } catch (e) {
+      // the waiting ranks end with rank 0, as a failed rendezvous ends every rank
+      markDone(dir, 1);
+      throw e;
+    }
+    train(loaded, () => markDone(dir));
+  }
   const faults = parseFaultPlan(env);
   const death =
     faults.rank_death !== null &&

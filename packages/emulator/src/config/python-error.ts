@@ -16,7 +16,8 @@ export type PythonErrorType =
   | "NotADirectoryError"
   | "IsADirectoryError"
   | "OSError"
-  | "ModuleNotFoundError";
+  | "ModuleNotFoundError"
+  | "torch.distributed.DistStoreError";
 
 /** One traceback entry, printed as Python does when the source line is not shown. */
 export interface PyFrame {
