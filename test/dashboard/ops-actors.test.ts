@@ -10,7 +10,7 @@ import {
   SupervisorReadModel
 } from "@neoxctl/dashboard";
 import type { Dashboard } from "@neoxctl/dashboard";
-import { putRunOps, runRecord } from "../support/run-record.ts";
+import { putRunWithEvent, runRecord } from "../support/run-record.ts";
 import { clearPrefix } from "./seed-history.ts";
 
 // Named actors and the silences page against the real store in Redis: who took each action is
@@ -31,19 +31,14 @@ beforeAll(async () => {
   redis = new Redis("redis://127.0.0.1:6379");
   store = new RunStore(redis, new Keys(prefix));
   const r = run();
-  await store.commit(
-    null,
-    putRunOps(store, r, [
-      // what the supervisor records when it carries out a CLI user's command
-      store.event(r.id, {
-        type: "acknowledged",
-        time: new Date().toISOString(),
-        cause: "acknowledged by the user",
-        evidence: {},
-        actor: "cli:alice"
-      })
-    ])
-  );
+  // what the supervisor records when it carries out a CLI user's command
+  await putRunWithEvent(store, r, {
+    type: "acknowledged",
+    time: new Date().toISOString(),
+    cause: "acknowledged by the user",
+    evidence: {},
+    actor: "cli:alice"
+  });
   const model = new SupervisorReadModel({ redis, prefix });
   d = await buildDashboard({
     model,

@@ -13,7 +13,7 @@ import {
   SupervisorReadModel
 } from "@neoxctl/dashboard";
 import type { Dashboard } from "@neoxctl/dashboard";
-import { putRunOps, runRecord } from "../support/run-record.ts";
+import { putRunWithEvent, runRecord } from "../support/run-record.ts";
 import { clearPrefix } from "./seed-history.ts";
 
 // Real headless Chromium (Debian's) on the dashboard over real Redis: the actor in the decision
@@ -35,18 +35,13 @@ beforeAll(async () => {
   redis = new Redis("redis://127.0.0.1:6379");
   const store = new RunStore(redis, new Keys(prefix));
   const r = run();
-  await store.commit(
-    null,
-    putRunOps(store, r, [
-      store.event(r.id, {
-        type: "rollback_by_user",
-        time: new Date().toISOString(),
-        cause: "rolled back by the user to step 40",
-        evidence: {},
-        actor: "dashboard:carol"
-      })
-    ])
-  );
+  await putRunWithEvent(store, r, {
+    type: "rollback_by_user",
+    time: new Date().toISOString(),
+    cause: "rolled back by the user to step 40",
+    evidence: {},
+    actor: "dashboard:carol"
+  });
   const model = new SupervisorReadModel({ redis, prefix });
   d = await buildDashboard({
     model,

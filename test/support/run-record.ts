@@ -37,6 +37,15 @@ export function putRunOps(store: RunStore, run: Run, more: readonly Op[] = []): 
   return [{ op: "sadd", key: store.keys.runs(), value: run.id }, store.putRun(run), ...more];
 }
 
+/** Stores `run` with one event, as the supervisor commits it when it carries out a person's command. */
+export async function putRunWithEvent(
+  store: RunStore,
+  run: Run,
+  event: Parameters<RunStore["event"]>[1]
+): Promise<void> {
+  await store.commit(null, putRunOps(store, run, [store.event(run.id, event)]));
+}
+
 /**
  * An ended attempt as the supervisor stores it, its files under `dir`: attempt 1 the first, later
  * ones after a node failure; `over` replaces whole fields.
