@@ -66,6 +66,19 @@ function jobsOf(id: string): { jobId: string; attempt: number | undefined }[] {
   });
 }
 
+/**
+ * The run's jobs once accounting shows every job's comment: slurmdbd can list a job that has just
+ * ended before its comment (our tag) arrives, and a job without its tag is not a job of attempt 0.
+ */
+async function taggedJobsOf(id: string): Promise<{ jobId: string; attempt: number | undefined }[]> {
+  for (let i = 0; i < 60; i++) {
+    const jobs = jobsOf(id);
+    if (jobs.every((j) => j.attempt !== undefined)) return jobs;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return jobsOf(id);
+}
+
 describe("submit --graph --only / --from on the local Slurm cluster", () => {
   it("--only merge before tokenize ran: stops naming the record, submits nothing", async () => {
     const id = submit("--only", "merge");
@@ -90,7 +103,7 @@ describe("submit --graph --only / --from on the local Slurm cluster", () => {
     ]);
     // one Slurm job, the array; no training attempt was ever submitted
     const tok = run.graph!.steps.find((s) => s.id === "tokenize")!;
-    expect(jobsOf(id)).toEqual([{ jobId: tok.jobIds[0], attempt: 0 }]);
+    expect(await taggedJobsOf(id)).toEqual([{ jobId: tok.jobIds[0], attempt: 0 }]);
     expect((await store.getAttempt(id, 1))?.jobId).toBeUndefined();
     const events = await store.events(id);
     expect(events.map((e) => e.type)).not.toContain("attempt_submitted");
@@ -148,9 +161,12 @@ describe("submit --graph --only / --from on the local Slurm cluster", () => {
       ["export", "not_selected"]
     ]);
     // training's attempts only: no step job at all
-    const jobs = jobsOf(id);
+    const jobs = await taggedJobsOf(id);
     expect(jobs.length).toBeGreaterThan(0);
-    expect(jobs.every((j) => (j.attempt ?? 0) >= 1)).toBe(true);
+    expect(
+      jobs.every((j) => (j.attempt ?? 0) >= 1),
+      JSON.stringify(jobs)
+    ).toBe(true);
     const end = (await store.events(id)).at(-1)!;
     expect(end.type).toBe("run_completed");
     expect(end.cause).toContain("--only train: only step train was run; not run (not selected): export");
@@ -169,7 +185,7 @@ describe("submit --graph --only / --from on the local Slurm cluster", () => {
       ["train", "not_selected"],
       ["export", "done"]
     ]);
-    const jobs = jobsOf(id);
+    const jobs = await taggedJobsOf(id);
     expect(jobs).toEqual([{ jobId: run.graph!.steps.find((s) => s.id === "export")!.jobIds[0], attempt: 0 }]);
     const exportDef = run.graph!.graph.steps.find((s) => s.id === "export")!;
     expect(existsSync(join(exportDef.outputs[0]!.path, "config.json"))).toBe(true);
