@@ -67,13 +67,15 @@ function jobsOf(id: string): { jobId: string; attempt: number | undefined }[] {
 }
 
 /**
- * The run's jobs once accounting shows every job's comment: slurmdbd can list a job that has just
- * ended before its comment (our tag) arrives, and a job without its tag is not a job of attempt 0.
+ * The run's jobs once accounting has caught up: slurmdbd lists a job that has just ended a moment
+ * after squeue forgets it, and may list it before its comment (our tag) arrives. A job without its
+ * tag is not a job of attempt 0, and a job not listed yet is not a job never submitted. For runs
+ * that submitted at least one job; a run that must have none is checked with `jobsOf`.
  */
-async function taggedJobsOf(id: string): Promise<{ jobId: string; attempt: number | undefined }[]> {
+async function settledJobsOf(id: string): Promise<{ jobId: string; attempt: number | undefined }[]> {
   for (let i = 0; i < 60; i++) {
     const jobs = jobsOf(id);
-    if (jobs.every((j) => j.attempt !== undefined)) return jobs;
+    if (jobs.length > 0 && jobs.every((j) => j.attempt !== undefined)) return jobs;
     await new Promise((r) => setTimeout(r, 500));
   }
   return jobsOf(id);
@@ -103,7 +105,7 @@ describe("submit --graph --only / --from on the local Slurm cluster", () => {
     ]);
     // one Slurm job, the array; no training attempt was ever submitted
     const tok = run.graph!.steps.find((s) => s.id === "tokenize")!;
-    expect(await taggedJobsOf(id)).toEqual([{ jobId: tok.jobIds[0], attempt: 0 }]);
+    expect(await settledJobsOf(id)).toEqual([{ jobId: tok.jobIds[0], attempt: 0 }]);
     expect((await store.getAttempt(id, 1))?.jobId).toBeUndefined();
     const events = await store.events(id);
     expect(events.map((e) => e.type)).not.toContain("attempt_submitted");
@@ -145,7 +147,7 @@ describe("submit --graph --only / --from on the local Slurm cluster", () => {
       ["train", "not_selected"],
       ["export", "not_selected"]
     ]);
-    expect(jobsOf(id)).toHaveLength(1);
+    expect(await settledJobsOf(id)).toHaveLength(1);
   }, 600_000);
 
   it("--only convert, then --only train: trains alone on the verified steps, export is not run", async () => {
@@ -161,7 +163,7 @@ describe("submit --graph --only / --from on the local Slurm cluster", () => {
       ["export", "not_selected"]
     ]);
     // training's attempts only: no step job at all
-    const jobs = await taggedJobsOf(id);
+    const jobs = await settledJobsOf(id);
     expect(jobs.length).toBeGreaterThan(0);
     expect(
       jobs.every((j) => (j.attempt ?? 0) >= 1),
@@ -185,7 +187,7 @@ describe("submit --graph --only / --from on the local Slurm cluster", () => {
       ["train", "not_selected"],
       ["export", "done"]
     ]);
-    const jobs = await taggedJobsOf(id);
+    const jobs = await settledJobsOf(id);
     expect(jobs).toEqual([{ jobId: run.graph!.steps.find((s) => s.id === "export")!.jobIds[0], attempt: 0 }]);
     const exportDef = run.graph!.graph.steps.find((s) => s.id === "export")!;
     expect(existsSync(join(exportDef.outputs[0]!.path, "config.json"))).toBe(true);
